@@ -1,0 +1,283 @@
+/* agentclient: a C client for the Alsorn agent API (contract: contract/alsorn.md).
+ *
+ * It mirrors the shape of the official Python SDK (client.agents.register() becomes
+ * alsorn_agents_register()), with C conventions instead of exceptions:
+ *
+ *   - Every call returns an alsorn_status; ALSORN_OK is 0.  Details of a failure go into an
+ *     optional alsorn_error out-parameter.  Initialise it once (ALSORN_ERROR_INIT or {0});
+ *     every call clears it on entry, so one alsorn_error can be reused across calls; call
+ *     alsorn_error_clear() when done with it.
+ *   - Results are heap objects that the caller owns and releases with the matching
+ *     alsorn_*_free().  Every string inside them is owned by the object.  An out-pointer is
+ *     set only on ALSORN_OK; passing NULL for it discards the result.
+ *   - Retries (429, 5xx, connection failures) happen inside the call, with exponential
+ *     back-off and full jitter, honouring Retry-After.  Every POST carries an Idempotency-Key
+ *     made once per call and reused by its retries, so a retried POST cannot run twice.
+ *
+ * THREADS: a client owns one libcurl handle (its connection is kept alive between calls), so
+ * a client must not be used by two threads at once.  Create one client per thread. */
+#ifndef ALSORN_H
+#define ALSORN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors ----------------------------------------------------------------------------- */
+
+typedef enum {
+    ALSORN_OK = 0,
+    ALSORN_ERR_NOT_FOUND,        /* HTTP 404 (another org's object is a 404 too) */
+    ALSORN_ERR_RATE_LIMIT,       /* HTTP 429 after the retries; see alsorn_error.retry_after */
+    ALSORN_ERR_AUTH,             /* HTTP 401: missing, malformed, unknown or revoked key */
+    ALSORN_ERR_VALIDATION,       /* HTTP 422; see alsorn_error.field_errors */
+    ALSORN_ERR_API,              /* any other HTTP error (400, 405, 409, 413, 415, 5xx, ...) */
+    ALSORN_ERR_CONNECTION,       /* no HTTP answer (refused, reset, timeout) after the retries */
+    ALSORN_ERR_DECODE,           /* a 2xx answer whose body is not what the contract says */
+    ALSORN_ERR_INVALID_ARGUMENT, /* rejected before sending (NULL id, missing api key, ...) */
+    ALSORN_ERR_NOMEM,
+    /* HTTP 403: the key is authentic but not allowed (level too low, plan cap, transaction
+     * checks).  Kept apart from AUTH because retrying with the same key never helps and a
+     * different key might; alsorn_error.code says which rule refused. */
+    ALSORN_ERR_FORBIDDEN,
+} alsorn_status;
+
+typedef struct {
+    char *field;   /* JSON path, e.g. "authorized_actions[2]" */
+    char *message; /* e.g. "must be greater than 0" */
+} alsorn_field_error;
+
+typedef struct {
+    alsorn_status status;
+    long http_status;  /* 0 when no HTTP answer was received */
+    char code[64];     /* wire code, e.g. "forbidden"; empty for client-side errors */
+    char message[512]; /* server message, or a description of the client-side failure */
+    char request_id[64];
+    long retry_after; /* seconds from Retry-After on a 429; 0 when absent */
+    alsorn_field_error *field_errors; /* every invalid field of a 422; owned, see below */
+    size_t field_error_count;
+} alsorn_error;
+
+#define ALSORN_ERROR_INIT {0}
+
+/* Frees the field errors and resets *err to ALSORN_ERROR_INIT. NULL is allowed. */
+void alsorn_error_clear(alsorn_error *err);
+
+/* "ALSORN_ERR_NOT_FOUND", ...: a static string for logs. */
+const char *alsorn_status_name(alsorn_status status);
+
+/* ---- client ----------------------------------------------------------------------------- */
+
+typedef struct alsorn_client alsorn_client;
+
+#define ALSORN_DEFAULT_BASE_URL "https://api.alsorn.com"
+#define ALSORN_DEFAULT_TIMEOUT_SECONDS 30.0
+#define ALSORN_DEFAULT_MAX_RETRIES 3
+#define ALSORN_DEFAULT_BACKOFF_BASE_SECONDS 0.5
+#define ALSORN_DEFAULT_BACKOFF_CAP_SECONDS 30.0
+/* A 429 whose Retry-After is longer than this is returned at once instead of slept through
+ * (an hour-long rate window should not freeze the caller); retry_after tells how long. */
+#define ALSORN_MAX_RETRY_AFTER_WAIT_SECONDS 60
+
+/* api_key NULL: $ALSORN_API_KEY; if neither is set, returns NULL.
+ * base_url NULL: $ALSORN_BASE_URL, else ALSORN_DEFAULT_BASE_URL.  A trailing '/' is dropped;
+ * a path prefix ("http://host/alsorn") is kept.
+ * timeout_seconds <= 0: 30 s.  It bounds each attempt, not the whole call with retries.
+ * Returns NULL also when out of memory or libcurl cannot start. */
+alsorn_client *alsorn_client_new(const char *api_key, const char *base_url,
+                                 double timeout_seconds);
+void alsorn_client_free(alsorn_client *client);
+
+/* Retries after the first attempt (default 3; 0 disables retries).  n < 0 is rejected. */
+alsorn_status alsorn_client_set_max_retries(alsorn_client *client, int n);
+
+/* Back-off before retry k (k = 0, 1, ...) is a uniform random wait in
+ * [0, min(cap, base * 2^k)] ("full jitter"), and at least Retry-After when the server sent
+ * one.  Defaults 0.5 s and 30 s; tests shorten them.  base < 0 or cap < base is rejected. */
+alsorn_status alsorn_client_set_backoff(alsorn_client *client, double base_seconds,
+                                        double cap_seconds);
+
+/* Rate-limit headers of the last HTTP answer (X-RateLimit-Limit/-Remaining/-Reset, Reset in
+ * Unix seconds).  Returns true when the last answer carried all three; any out-pointer may be
+ * NULL. */
+bool alsorn_client_last_rate_limit(const alsorn_client *client, long *limit, long *remaining,
+                                   long long *reset);
+
+/* X-Request-Id of the last HTTP answer, "" when none. Valid until the next call. */
+const char *alsorn_client_last_request_id(const alsorn_client *client);
+
+/* ---- models ----------------------------------------------------------------------------- */
+
+/* Money: the wire carries a JSON number with at most 2 decimals.  Each amount is given both
+ * as a double (convenient) and as exact integer minor units (cents: use these for sums). */
+
+typedef struct {
+    char *id;
+    char *agent_id;
+    int score; /* 0..1000 */
+    long long total_tasks;
+    long long disputes;
+    double completion_rate;
+    long long tenure_days;
+    bool operator_verified;
+    char *last_evaluated; /* NULL when never evaluated */
+} alsorn_trust_record;
+
+typedef struct {
+    char *id;
+    char *name;
+    char *description; /* NULL when unset */
+    char *fingerprint; /* "sha256:..." */
+    char *environment; /* production | staging | sandbox */
+    char *status;      /* active | suspended | deleted */
+    char **authorized_actions;
+    size_t authorized_action_count;
+    double spending_limit;
+    long long spending_limit_cents;
+    char *currency;
+    char *org_id;
+    char *owner_id;
+    char *created_at; /* RFC 3339 UTC; each timestamp is NULL when the wire has null */
+    char *updated_at;
+    char *suspended_at;
+    char *deleted_at;
+    alsorn_trust_record *trust_record; /* NULL when absent */
+} alsorn_agent;
+
+typedef struct {
+    alsorn_agent *items; /* newest first, as the server orders them */
+    size_t count;
+    long page;
+    long limit;
+    long long total;
+    long total_pages;
+} alsorn_agent_list;
+
+typedef struct {
+    char *id;
+    char *agent_id;
+    char *action;       /* e.g. "agent.registered" */
+    char *payload_json; /* the payload as received, re-printed as compact JSON */
+    char *actor_id;
+    char *created_at;
+    char *previous_hash; /* NULL for the first entry of a chain */
+    char *payload_hash;
+} alsorn_audit_entry;
+
+typedef struct {
+    char *id;
+    char *name;
+    char *fingerprint;
+    char *environment;
+    char *status;
+    char *org_name;
+    int trust_score;
+    bool operator_verified;
+    char *created_at;
+    bool verified;
+} alsorn_verification;
+
+typedef struct {
+    bool valid;
+    long long length;
+    char *head_hash; /* NULL for an empty chain */
+    /* The contract shows only broken_at: null.  A number is taken as the index of the first
+     * bad entry, a string as its id; -1 / NULL when the chain is intact. */
+    long long broken_at;
+    char *broken_at_id;
+} alsorn_audit_verification;
+
+void alsorn_agent_free(alsorn_agent *agent);
+void alsorn_agent_list_free(alsorn_agent_list *list);
+void alsorn_audit_entries_free(alsorn_audit_entry *entries, size_t n);
+void alsorn_verification_free(alsorn_verification *verification);
+void alsorn_audit_verification_free(alsorn_audit_verification *verification);
+
+/* ---- agents ----------------------------------------------------------------------------- */
+
+/* Unset fields are not sent: NULL strings, authorized_actions NULL, spending_limit 0 (the
+ * contract requires > 0, so 0 can only mean "not given"; a negative value is sent and the
+ * server's 422 comes back).  A spending_limit that is a whole number of cents up to double
+ * rounding is sent as that exact decimal ("0.1 + 0.2" goes out as 0.3). */
+typedef struct {
+    const char *name;
+    const char *description;
+    const char *const *authorized_actions;
+    size_t authorized_action_count;
+    double spending_limit;
+    const char *currency;    /* server default "USD" */
+    const char *environment; /* server default "production" */
+} alsorn_agent_params;
+
+/* Unset filters are not sent: NULL strings, page 0, limit 0. */
+typedef struct {
+    const char *status;
+    const char *environment;
+    const char *search;
+    long page;
+    long limit;
+} alsorn_agent_list_params;
+
+/* PATCH sends only what is set, with the same sentinels as alsorn_agent_params.  To send
+ * an empty description use ""; to replace authorized_actions with an empty set (which the
+ * server rejects) set authorized_actions to a non-NULL pointer and the count to 0. */
+typedef struct {
+    const char *name;
+    const char *description;
+    const char *const *authorized_actions;
+    size_t authorized_action_count;
+    double spending_limit;
+    const char *currency;
+} alsorn_agent_update;
+
+/* POST /agents -> 201 Agent. */
+alsorn_status alsorn_agents_register(alsorn_client *client, const alsorn_agent_params *params,
+                                     alsorn_agent **out, alsorn_error *err);
+/* GET /agents -> one page.  params may be NULL (server defaults: page 1, limit 20). */
+alsorn_status alsorn_agents_list(alsorn_client *client, const alsorn_agent_list_params *params,
+                                 alsorn_agent_list **out, alsorn_error *err);
+alsorn_status alsorn_agents_get(alsorn_client *client, const char *agent_id, alsorn_agent **out,
+                                alsorn_error *err);
+alsorn_status alsorn_agents_update(alsorn_client *client, const char *agent_id,
+                                   const alsorn_agent_update *update, alsorn_agent **out,
+                                   alsorn_error *err);
+alsorn_status alsorn_agents_suspend(alsorn_client *client, const char *agent_id,
+                                    alsorn_agent **out, alsorn_error *err);
+alsorn_status alsorn_agents_reactivate(alsorn_client *client, const char *agent_id,
+                                       alsorn_agent **out, alsorn_error *err);
+/* Soft delete: the agent comes back with status "deleted". */
+alsorn_status alsorn_agents_delete(alsorn_client *client, const char *agent_id,
+                                   alsorn_agent **out, alsorn_error *err);
+/* Public check (GET /agents/{id}/verify).  fingerprint NULL: only recompute server-side. */
+alsorn_status alsorn_agents_verify(alsorn_client *client, const char *agent_id,
+                                   const char *fingerprint, alsorn_verification **out,
+                                   alsorn_error *err);
+
+/* The whole audit chain of an agent, oldest first (chain order), fetched page by page
+ * (limit 100).  Entries appended while paging are left out, so the result is always a
+ * prefix of the chain.  Free with alsorn_audit_entries_free(*entries, *n). */
+alsorn_status alsorn_agents_get_audit_chain(alsorn_client *client, const char *agent_id,
+                                            alsorn_audit_entry **entries, size_t *n,
+                                            alsorn_error *err);
+/* The server's own check of the chain (GET /agents/{id}/audit/verify). */
+alsorn_status alsorn_agents_verify_audit_chain_remote(alsorn_client *client,
+                                                      const char *agent_id,
+                                                      alsorn_audit_verification **out,
+                                                      alsorn_error *err);
+
+/* Checks a chain locally, without trusting the server: each payload_hash must equal
+ * "sha256:" + hex(SHA-256(canonical JSON of {id, agent_id, action, payload, actor_id,
+ * created_at, previous_hash})), the first previous_hash must be NULL and every other one
+ * must equal the payload_hash before it.  Returns 1 when valid (an empty chain is valid),
+ * 0 when broken, with *broken_at (may be NULL) = index of the first bad entry, and -1 when
+ * out of memory. */
+int alsorn_audit_chain_verify(const alsorn_audit_entry *entries, size_t n, size_t *broken_at);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

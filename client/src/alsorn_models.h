@@ -1,0 +1,33 @@
+/* Decoding the contract's objects (§3) into the public models, and releasing them. */
+#ifndef ALSORN_MODELS_H
+#define ALSORN_MODELS_H
+
+#include <cjson/cJSON.h>
+
+#include "alsorn.h"
+
+/* Each *_decode fills a caller-provided struct; on failure it leaves it empty (nothing to
+ * free) and returns the status also written to err. */
+alsorn_status agent_decode(const cJSON *json, alsorn_agent *out, alsorn_error *err);
+void agent_clear(alsorn_agent *agent);
+
+alsorn_status audit_entry_decode(const cJSON *json, alsorn_audit_entry *out, alsorn_error *err);
+void audit_entry_clear(alsorn_audit_entry *entry);
+
+alsorn_status verification_decode(const cJSON *json, alsorn_verification *out,
+                                  alsorn_error *err);
+alsorn_status audit_verification_decode(const cJSON *json, alsorn_audit_verification *out,
+                                        alsorn_error *err);
+
+/* {"data": [...], "pagination": {page, limit, total, total_pages}}: checks the shape and
+ * returns the data array (borrowed from json). */
+typedef struct {
+    long page;
+    long limit;
+    long long total;
+    long total_pages;
+} page_info;
+alsorn_status page_decode(const cJSON *json, const char *object, const cJSON **data,
+                          page_info *info, alsorn_error *err);
+
+#endif

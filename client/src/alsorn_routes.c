@@ -1,0 +1,22 @@
+/* The one place that says which method and path each call uses (contract/alsorn.md §3).
+ * If the live service moves an endpoint, correcting its row here corrects the client. */
+#include "alsorn_routes.h"
+
+static const alsorn_route routes[ROUTE_COUNT] = {
+    /*                           method    path template                                */
+    [ROUTE_AGENTS_REGISTER]     = {"POST",   "/agents"},
+    [ROUTE_AGENTS_LIST]         = {"GET",    "/agents"},
+    [ROUTE_AGENTS_GET]          = {"GET",    "/agents/{id}"},
+    [ROUTE_AGENTS_UPDATE]       = {"PATCH",  "/agents/{id}"},
+    [ROUTE_AGENTS_SUSPEND]      = {"POST",   "/agents/{id}/suspend"},
+    [ROUTE_AGENTS_REACTIVATE]   = {"POST",   "/agents/{id}/reactivate"},
+    [ROUTE_AGENTS_DELETE]       = {"DELETE", "/agents/{id}"},
+    [ROUTE_AGENTS_VERIFY]       = {"GET",    "/agents/{id}/verify"},
+    [ROUTE_AGENTS_AUDIT]        = {"GET",    "/agents/{id}/audit"},
+    [ROUTE_AGENTS_AUDIT_VERIFY] = {"GET",    "/agents/{id}/audit/verify"},
+};
+
+const alsorn_route *alsorn_route_get(alsorn_route_id id) {
+    if ((unsigned)id >= ROUTE_COUNT) return 0;
+    return &routes[id];
+}

@@ -1,0 +1,26 @@
+/* Every request the client makes, by name.  The table itself is in alsorn_routes.c. */
+#ifndef ALSORN_ROUTES_H
+#define ALSORN_ROUTES_H
+
+typedef enum {
+    ROUTE_AGENTS_REGISTER,
+    ROUTE_AGENTS_LIST,
+    ROUTE_AGENTS_GET,
+    ROUTE_AGENTS_UPDATE,
+    ROUTE_AGENTS_SUSPEND,
+    ROUTE_AGENTS_REACTIVATE,
+    ROUTE_AGENTS_DELETE,
+    ROUTE_AGENTS_VERIFY,
+    ROUTE_AGENTS_AUDIT,
+    ROUTE_AGENTS_AUDIT_VERIFY,
+    ROUTE_COUNT
+} alsorn_route_id;
+
+typedef struct {
+    const char *method;
+    const char *path_template; /* "{id}" stands for the percent-encoded object id */
+} alsorn_route;
+
+const alsorn_route *alsorn_route_get(alsorn_route_id id);
+
+#endif

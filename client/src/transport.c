@@ -1,0 +1,323 @@
+#define _GNU_SOURCE /* asprintf */
+#include "transport.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "retry_policy.h"
+
+#define USER_AGENT "agentclient-c/0.1"
+/* An API answer is a page of at most 100 objects; anything this big is not one. */
+#define MAX_RESPONSE_BYTES ((size_t)64 << 20)
+
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+    bool too_large;
+} response_buffer;
+
+static size_t collect_body(char *chunk, size_t size, size_t nmemb, void *userdata) {
+    response_buffer *buf = userdata;
+    size_t n = size * nmemb;
+    if (n > MAX_RESPONSE_BYTES - buf->len) {
+        buf->too_large = true;
+        return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
+    }
+    if (buf->len + n + 1 > buf->cap) {
+        size_t cap = buf->cap ? buf->cap : 4096;
+        while (cap < buf->len + n + 1) cap *= 2;
+        char *grown = realloc(buf->data, cap);
+        if (!grown) return 0;
+        buf->data = grown;
+        buf->cap = cap;
+    }
+    memcpy(buf->data + buf->len, chunk, n);
+    buf->len += n;
+    buf->data[buf->len] = '\0';
+    return n;
+}
+
+/* base_url + path (with "{id}" replaced) + query.  libcurl's URL API does the encoding of
+ * the query so that a search for "a&b" stays one parameter. */
+static alsorn_status build_url(alsorn_client *client, const alsorn_route *route, const char *id,
+                               const query_param *query, size_t query_count, char **out,
+                               alsorn_error *err) {
+    const char *tmpl = route->path_template;
+    const char *hole = strstr(tmpl, "{id}");
+    char *escaped_id = NULL;
+    if (hole) {
+        if (!id || !*id) return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "empty id");
+        escaped_id = curl_easy_escape(client->curl, id, 0);
+        if (!escaped_id) return client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+    }
+    char *url = NULL;
+    int len = hole ? asprintf(&url, "%s%.*s%s%s", client->base_url, (int)(hole - tmpl), tmpl,
+                              escaped_id, hole + strlen("{id}"))
+                   : asprintf(&url, "%s%s", client->base_url, tmpl);
+    curl_free(escaped_id);
+    if (len < 0) return client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+
+    CURLU *parsed = curl_url();
+    if (!parsed) {
+        free(url);
+        return client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+    }
+    alsorn_status status = ALSORN_OK;
+    CURLUcode rc = curl_url_set(parsed, CURLUPART_URL, url, 0);
+    if (rc != CURLUE_OK) {
+        status = client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "bad URL %s: %s", url,
+                              curl_url_strerror(rc));
+    }
+    for (size_t i = 0; status == ALSORN_OK && i < query_count; i++) {
+        if (!query[i].value) continue;
+        char *pair = NULL;
+        if (asprintf(&pair, "%s=%s", query[i].name, query[i].value) < 0) {
+            status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+            break;
+        }
+        /* URLENCODE leaves the first '=' alone and encodes the rest of the pair */
+        rc = curl_url_set(parsed, CURLUPART_QUERY, pair, CURLU_APPENDQUERY | CURLU_URLENCODE);
+        free(pair);
+        if (rc != CURLUE_OK) {
+            status = client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "bad query parameter %s: %s",
+                                  query[i].name, curl_url_strerror(rc));
+        }
+    }
+    char *full = NULL;
+    if (status == ALSORN_OK && curl_url_get(parsed, CURLUPART_URL, &full, 0) != CURLUE_OK) {
+        status = client_error(err, ALSORN_ERR_NOMEM, "cannot assemble URL %s", url);
+    }
+    curl_url_cleanup(parsed);
+    free(url);
+    if (status != ALSORN_OK) return status;
+    *out = strdup(full);
+    curl_free(full);
+    return *out ? ALSORN_OK : client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+}
+
+/* 32 hex digits of cryptographic randomness: unique enough that two different logical
+ * calls never share a key, which is what makes replaying a retried POST safe. */
+static bool new_idempotency_key(char out[33]) {
+    unsigned char raw[16];
+    if (RAND_bytes(raw, sizeof raw) != 1) return false;
+    for (size_t i = 0; i < sizeof raw; i++) snprintf(out + 2 * i, 3, "%02x", raw[i]);
+    return true;
+}
+
+static struct curl_slist *append_header(struct curl_slist *list, bool *failed, const char *fmt,
+                                        const char *value) {
+    if (*failed) return list;
+    char *line = NULL;
+    if (asprintf(&line, fmt, value) < 0) {
+        *failed = true;
+        return list;
+    }
+    struct curl_slist *grown = curl_slist_append(list, line);
+    free(line);
+    if (!grown) *failed = true;
+    return grown ? grown : list;
+}
+
+static struct curl_slist *build_headers(const alsorn_client *client, bool has_body,
+                                        const char *idempotency_key) {
+    bool failed = false;
+    struct curl_slist *list = NULL;
+    list = append_header(list, &failed, "Authorization: Bearer %s", client->api_key);
+    list = append_header(list, &failed, "Accept: %s", "application/json");
+    /* Without a body, say nothing about its type: libcurl would otherwise announce a form for
+     * a bodiless POST, which a strict server answers with 415. */
+    list = append_header(list, &failed, "%s",
+                         has_body ? "Content-Type: application/json" : "Content-Type:");
+    /* No "Expect: 100-continue" round trip for large bodies. */
+    list = append_header(list, &failed, "%s", "Expect:");
+    if (idempotency_key) list = append_header(list, &failed, "Idempotency-Key: %s", idempotency_key);
+    if (failed) {
+        curl_slist_free_all(list);
+        return NULL;
+    }
+    return list;
+}
+
+static const char *response_header(CURL *curl, const char *name) {
+    struct curl_header *h = NULL;
+    if (curl_easy_header(curl, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK) return NULL;
+    return h->value;
+}
+
+static void remember_response_headers(alsorn_client *client) {
+    const char *request_id = response_header(client->curl, "X-Request-Id");
+    snprintf(client->last_request_id, sizeof client->last_request_id, "%s",
+             request_id ? request_id : "");
+    const char *limit = response_header(client->curl, "X-RateLimit-Limit");
+    const char *remaining = response_header(client->curl, "X-RateLimit-Remaining");
+    const char *reset = response_header(client->curl, "X-RateLimit-Reset");
+    client->has_rate_limit = limit && remaining && reset;
+    client->rate_limit = limit ? strtol(limit, NULL, 10) : 0;
+    client->rate_remaining = remaining ? strtol(remaining, NULL, 10) : 0;
+    client->rate_reset = reset ? strtoll(reset, NULL, 10) : 0;
+}
+
+static void forget_response_headers(alsorn_client *client) {
+    client->last_request_id[0] = '\0';
+    client->has_rate_limit = false;
+    client->rate_limit = client->rate_remaining = 0;
+    client->rate_reset = 0;
+}
+
+static void sleep_seconds(double seconds) {
+    if (seconds <= 0) return;
+    struct timespec left = {.tv_sec = (time_t)seconds,
+                            .tv_nsec = (long)((seconds - (time_t)seconds) * 1e9)};
+    while (nanosleep(&left, &left) != 0 && errno == EINTR) {
+    }
+}
+
+static void configure_request(alsorn_client *client, const char *method, const char *url,
+                              const char *body_text, struct curl_slist *headers,
+                              response_buffer *buf, char *curl_error) {
+    CURL *curl = client->curl;
+    /* Reset drops the previous call's options but keeps the live connection. */
+    curl_easy_reset(curl);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, USER_AGENT);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, client->timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM games in threaded programs */
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, buf);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
+    if (strcmp(method, "GET") == 0) {
+        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+        return;
+    }
+    if (body_text || strcmp(method, "POST") == 0) {
+        const char *payload = body_text ? body_text : "";
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(payload));
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload);
+    }
+    if (strcmp(method, "POST") != 0) curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+}
+
+static alsorn_status curl_failure(alsorn_error *err, CURLcode rc, const response_buffer *buf,
+                                  const char *curl_error) {
+    const char *detail = curl_error[0] ? curl_error : curl_easy_strerror(rc);
+    if (buf->too_large) {
+        return client_error(err, ALSORN_ERR_DECODE, "response larger than %zu bytes",
+                            MAX_RESPONSE_BYTES);
+    }
+    switch (rc) {
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_WRITE_ERROR:
+        return client_error(err, ALSORN_ERR_NOMEM, "%s", detail);
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+        return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "%s", detail);
+    default:
+        return client_error(err, ALSORN_ERR_CONNECTION, "%s", detail);
+    }
+}
+
+/* The answer is final: turn it into JSON or into the typed error. */
+static alsorn_status finish(alsorn_client *client, long http_status, const response_buffer *buf,
+                            long retry_after, cJSON **response, alsorn_error *err) {
+    if (http_status < 200 || http_status > 299) {
+        return client_http_error(err, http_status, buf->data, buf->len, client->last_request_id,
+                                 retry_after);
+    }
+    if (!response) return ALSORN_OK;
+    if (buf->len == 0) {
+        *response = NULL;
+        return ALSORN_OK;
+    }
+    cJSON *json = cJSON_ParseWithLength(buf->data, buf->len);
+    if (!json) {
+        alsorn_status status = client_error(err, ALSORN_ERR_DECODE,
+                                            "HTTP %ld answer is not valid JSON", http_status);
+        if (err) {
+            err->http_status = http_status;
+            snprintf(err->request_id, sizeof err->request_id, "%s", client->last_request_id);
+        }
+        return status;
+    }
+    *response = json;
+    return ALSORN_OK;
+}
+
+alsorn_status transport_call(alsorn_client *client, alsorn_route_id route_id, const char *id,
+                             const query_param *query, size_t query_count, const cJSON *body,
+                             cJSON **response, alsorn_error *err) {
+    if (response) *response = NULL;
+    const alsorn_route *route = alsorn_route_get(route_id);
+    if (!client || !route) return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "no client");
+
+    char *url = NULL;
+    alsorn_status status = build_url(client, route, id, query, query_count, &url, err);
+    if (status != ALSORN_OK) return status;
+
+    char idempotency_key[33];
+    bool is_post = strcmp(route->method, "POST") == 0;
+    if (is_post && !new_idempotency_key(idempotency_key)) {
+        free(url);
+        return client_error(err, ALSORN_ERR_NOMEM, "no random bytes for an Idempotency-Key");
+    }
+    char *body_text = body ? cJSON_PrintUnformatted(body) : NULL;
+    struct curl_slist *headers = build_headers(client, body_text != NULL,
+                                               is_post ? idempotency_key : NULL);
+    if ((body && !body_text) || !headers) {
+        free(url);
+        free(body_text);
+        curl_slist_free_all(headers);
+        return client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+    }
+
+    response_buffer buf = {0};
+    char *curl_error = client->curl_error;
+    configure_request(client, route->method, url, body_text, headers, &buf, curl_error);
+
+    /* Every attempt sends the same URL, body and Idempotency-Key. */
+    for (int attempt = 0;; attempt++) {
+        bool may_retry = attempt < client->max_retries;
+        double backoff = retry_backoff_seconds(attempt, client->backoff_base_seconds,
+                                               client->backoff_cap_seconds, retry_unit_random());
+        buf.len = 0;
+        buf.too_large = false;
+        curl_error[0] = '\0';
+
+        CURLcode rc = curl_easy_perform(client->curl);
+        if (rc != CURLE_OK) {
+            forget_response_headers(client);
+            if (may_retry && !buf.too_large && retry_curl_error_is_transient(rc)) {
+                sleep_seconds(backoff);
+                continue;
+            }
+            status = curl_failure(err, rc, &buf, curl_error);
+            break;
+        }
+
+        long http_status = 0;
+        curl_easy_getinfo(client->curl, CURLINFO_RESPONSE_CODE, &http_status);
+        remember_response_headers(client);
+        curl_off_t retry_after = 0; /* libcurl reads both the seconds and the date form */
+        curl_easy_getinfo(client->curl, CURLINFO_RETRY_AFTER, &retry_after);
+
+        if (may_retry && retry_http_status_is_transient(http_status) &&
+            retry_after <= ALSORN_MAX_RETRY_AFTER_WAIT_SECONDS) {
+            sleep_seconds(backoff > (double)retry_after ? backoff : (double)retry_after);
+            continue;
+        }
+        status = finish(client, http_status, &buf, (long)retry_after, response, err);
+        break;
+    }
+
+    curl_slist_free_all(headers);
+    free(body_text);
+    free(buf.data);
+    free(url);
+    return status;
+}
