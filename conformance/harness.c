@@ -1,0 +1,229 @@
+/* The conformance runner: a custom Criterion main that picks the target.
+ *
+ * ALSORN_BASE_URL set: run against it (the live service or a mock someone else started).
+ * Unset: start agentmock on an ephemeral port with the default fixtures, wait for the line
+ * "agentmock listening on http://127.0.0.1:PORT", export ALSORN_BASE_URL, run, then stop
+ * the mock (SIGTERM, SIGKILL after 10 s). Criterion runs each test in a worker process that
+ * inherits this environment, so the workers never start a mock themselves. */
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <criterion/options.h>
+#include <curl/curl.h>
+
+#ifndef AGENTMOCK_BIN
+#define AGENTMOCK_BIN "agentmock"
+#endif
+#ifndef FIXTURES_DIR
+#define FIXTURES_DIR "fixtures"
+#endif
+
+#define READY_PREFIX "agentmock listening on "
+#define READY_TIMEOUT_MS 10000
+
+static pid_t mock_pid = -1;
+static int mock_out = -1; /* read end of the mock's stdout, drained by drain_thread */
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* After the ready line the mock may keep printing (keys, notices). Read everything so its
+ * writes never block on a full pipe; echo it when CONFORMANCE_MOCK_STDOUT=1. */
+static void *drain_thread(void *arg) {
+    (void)arg;
+    bool echo = getenv("CONFORMANCE_MOCK_STDOUT") && !strcmp(getenv("CONFORMANCE_MOCK_STDOUT"), "1");
+    char buf[4096];
+    for (;;) {
+        ssize_t n = read(mock_out, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        if (echo) fwrite(buf, 1, (size_t)n, stderr);
+    }
+    return NULL;
+}
+
+static void stop_mock(void) {
+    if (mock_pid <= 0) return;
+    kill(mock_pid, SIGTERM);
+    int status = 0;
+    double deadline = now_ms() + 10000;
+    for (;;) {
+        pid_t w = waitpid(mock_pid, &status, WNOHANG);
+        if (w == mock_pid) break;
+        if (w < 0 && errno != EINTR) break;
+        if (now_ms() > deadline) {
+            fprintf(stderr, "conformance: agentmock did not stop within 10 s of SIGTERM; SIGKILL\n");
+            kill(mock_pid, SIGKILL);
+            waitpid(mock_pid, &status, 0);
+            break;
+        }
+        usleep(20000);
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        fprintf(stderr, "conformance: agentmock exited with status %d\n", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL)
+        fprintf(stderr, "conformance: agentmock died of signal %d\n", WTERMSIG(status));
+    mock_pid = -1;
+}
+
+/* Starts agentmock and returns its base URL (malloc'd), or NULL after printing why. */
+static char *start_mock(void) {
+    const char *bin = getenv("AGENTMOCK_BIN");
+    if (!bin || !*bin) bin = AGENTMOCK_BIN;
+    const char *fixtures = getenv("AGENTMOCK_FIXTURES");
+    if (!fixtures || !*fixtures) fixtures = FIXTURES_DIR;
+
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        perror("conformance: pipe");
+        return NULL;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("conformance: fork");
+        return NULL;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the runner */
+        dup2(fds[1], STDOUT_FILENO);      /* dup2 clears O_CLOEXEC on the copy */
+        execl(bin, bin, "--listen", "127.0.0.1:0", "--fixtures", fixtures, "--log-level", "warn",
+              (char *)NULL);
+        fprintf(stderr, "conformance: cannot exec %s: %s\n", bin, strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    mock_pid = pid;
+    mock_out = fds[0];
+
+    /* Read until the first line; it must be the ready line. */
+    char line[1024];
+    size_t len = 0;
+    double deadline = now_ms() + READY_TIMEOUT_MS;
+    for (;;) {
+        char *nl = memchr(line, '\n', len);
+        if (nl) {
+            *nl = '\0';
+            if (nl > line && nl[-1] == '\r') nl[-1] = '\0';
+            break;
+        }
+        int left = (int)(deadline - now_ms());
+        if (left <= 0 || len == sizeof line - 1) {
+            fprintf(stderr,
+                    "conformance: FATAL: %s printed no \"%s...\" line within %d s (got: %.*s)\n",
+                    bin, READY_PREFIX, READY_TIMEOUT_MS / 1000, (int)len, line);
+            stop_mock();
+            return NULL;
+        }
+        struct pollfd p = {.fd = mock_out, .events = POLLIN};
+        int pr = poll(&p, 1, left);
+        if (pr < 0 && errno == EINTR) continue;
+        if (pr <= 0) continue;
+        ssize_t n = read(mock_out, line + len, sizeof line - 1 - len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            int status = 0;
+            waitpid(mock_pid, &status, 0);
+            mock_pid = -1;
+            fprintf(stderr,
+                    "conformance: FATAL: %s exited (status 0x%x) before printing \"%s...\" "
+                    "(stdout so far: %.*s)\n",
+                    bin, status, READY_PREFIX, (int)len, line);
+            return NULL;
+        }
+        len += (size_t)n;
+    }
+    if (strncmp(line, READY_PREFIX, strlen(READY_PREFIX)) != 0 ||
+        strncmp(line + strlen(READY_PREFIX), "http://", 7) != 0) {
+        fprintf(stderr, "conformance: FATAL: first line of %s is not \"%shttp://...\": %s\n", bin,
+                READY_PREFIX, line);
+        stop_mock();
+        return NULL;
+    }
+    pthread_t th;
+    if (pthread_create(&th, NULL, drain_thread, NULL) == 0) pthread_detach(th);
+    return strdup(line + strlen(READY_PREFIX));
+}
+
+/* Asks GET /_mock/health once, here, so the workers need not. */
+static bool probe_mock(void) {
+    struct http_resp r;
+    bool mock = false;
+    if (http_call("GET", "/_mock/health", NULL, NULL, NULL, &r) == 0 && r.status == 200 && r.json) {
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(r.json, "status");
+        const cJSON *svc = cJSON_GetObjectItemCaseSensitive(r.json, "service");
+        mock = cJSON_IsString(s) && !strcmp(s->valuestring, "ok") && cJSON_IsString(svc) &&
+               !strcmp(svc->valuestring, "agentmock");
+    }
+    http_resp_free(&r);
+    return mock;
+}
+
+int main(int argc, char *argv[]) {
+    struct criterion_test_set *tests = criterion_initialize();
+    criterion_options.timeout = 60; /* default per test; --timeout overrides */
+    int go = criterion_handle_args(argc, argv, true);
+    if (!go) {
+        criterion_finalize(tests);
+        return 0;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    signal(SIGPIPE, SIG_IGN);
+
+    const char *base = getenv("ALSORN_BASE_URL");
+    char *started = NULL;
+    if (!base || !*base) {
+        started = start_mock();
+        if (!started) {
+            criterion_finalize(tests);
+            return 2;
+        }
+        setenv("ALSORN_BASE_URL", started, 1);
+        base = started;
+    }
+    bool mock = probe_mock();
+    setenv("CONFORMANCE_TARGET", mock ? "mock" : "live", 1);
+    if (started && !mock) {
+        fprintf(stderr, "conformance: FATAL: started agentmock at %s but GET /_mock/health did "
+                        "not answer 200 {\"status\":\"ok\",\"service\":\"agentmock\"}\n", base);
+        stop_mock();
+        criterion_finalize(tests);
+        return 2;
+    }
+    fprintf(stderr, "conformance: target %s (%s)%s\n", base, mock ? "agentmock" : "live",
+            (!mock && getenv("CONFORMANCE_SKIP_EXT") && !strcmp(getenv("CONFORMANCE_SKIP_EXT"), "1"))
+                ? ", skipping ext rows"
+                : "");
+
+    int ok = criterion_run_all_tests(tests);
+    criterion_finalize(tests);
+
+    if (started) {
+        /* A mock that died during the run fails the run even if every test passed. */
+        int status = 0;
+        if (mock_pid > 0 && waitpid(mock_pid, &status, WNOHANG) == mock_pid) {
+            fprintf(stderr, "conformance: agentmock died during the run (status 0x%x)\n", status);
+            mock_pid = -1;
+            ok = 0;
+        }
+        stop_mock();
+        free(started);
+    }
+    curl_global_cleanup();
+    return ok ? 0 : 1;
+}
