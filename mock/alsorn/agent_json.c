@@ -1,0 +1,78 @@
+#include "alsorn/agent_json.h"
+
+#include "core/clock.h"
+#include "core/validate.h"
+
+int agent_tenure_days(const struct agent *a, int64_t now) {
+    return now > a->created_at ? (int)((now - a->created_at) / 86400) : 0;
+}
+
+void json_add_time(cJSON *o, const char *name, int64_t unix_seconds) {
+    if (!unix_seconds) {
+        cJSON_AddNullToObject(o, name);
+        return;
+    }
+    char ts[RFC3339_LEN];
+    clock_format(unix_seconds, ts);
+    cJSON_AddStringToObject(o, name, ts);
+}
+
+/* Money goes out as the exact decimal text of its minor units (50000, 12.5), never through a
+ * double printed with %g, which would write 1e+12 for a trillion. */
+void json_add_money(cJSON *o, const char *name, int64_t cents) {
+    char text[32];
+    money_format(cents, text);
+    cJSON_AddRawToObject(o, name, text);
+}
+
+void json_add_string_or_null(cJSON *o, const char *name, const char *s) {
+    if (s) cJSON_AddStringToObject(o, name, s);
+    else cJSON_AddNullToObject(o, name);
+}
+
+cJSON *json_pagination(long page, long limit, size_t total) {
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddNumberToObject(p, "page", (double)page);
+    cJSON_AddNumberToObject(p, "limit", (double)limit);
+    cJSON_AddNumberToObject(p, "total", (double)total);
+    cJSON_AddNumberToObject(p, "total_pages", (double)((total + (size_t)limit - 1) / (size_t)limit));
+    return p;
+}
+
+static cJSON *trust_record_json(const struct agent *a, const struct tenant *t, int64_t now) {
+    const struct trust_record *tr = &a->trust;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", tr->id);
+    cJSON_AddStringToObject(o, "agent_id", a->id);
+    cJSON_AddNumberToObject(o, "score", tr->score);
+    cJSON_AddNumberToObject(o, "total_tasks", tr->total_tasks);
+    cJSON_AddNumberToObject(o, "disputes", tr->disputes);
+    cJSON_AddNumberToObject(o, "completion_rate", tr->completion_rate);
+    cJSON_AddNumberToObject(o, "tenure_days", agent_tenure_days(a, now));
+    cJSON_AddBoolToObject(o, "operator_verified", t->operator_verified);
+    json_add_time(o, "last_evaluated", tr->last_evaluated);
+    return o;
+}
+
+cJSON *agent_to_json(const struct agent *a, const struct tenant *t, int64_t now) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", a->id);
+    cJSON_AddStringToObject(o, "name", a->name);
+    json_add_string_or_null(o, "description", a->description);
+    cJSON_AddStringToObject(o, "fingerprint", a->fingerprint);
+    cJSON_AddStringToObject(o, "environment", agent_env_names[a->environment]);
+    cJSON_AddStringToObject(o, "status", agent_status_names[a->status]);
+    cJSON *actions = cJSON_AddArrayToObject(o, "authorized_actions");
+    for (size_t i = 0; i < a->n_actions; i++)
+        cJSON_AddItemToArray(actions, cJSON_CreateString(a->actions[i]));
+    json_add_money(o, "spending_limit", a->spending_limit);
+    cJSON_AddStringToObject(o, "currency", a->currency);
+    cJSON_AddStringToObject(o, "org_id", t->id);
+    cJSON_AddStringToObject(o, "owner_id", a->owner_id);
+    json_add_time(o, "created_at", a->created_at);
+    json_add_time(o, "updated_at", a->updated_at);
+    json_add_time(o, "suspended_at", a->suspended_at);
+    json_add_time(o, "deleted_at", a->deleted_at);
+    cJSON_AddItemToObject(o, "trust_record", trust_record_json(a, t, now));
+    return o;
+}

@@ -1,0 +1,93 @@
+/* The request context every handler gets, and the replies it renders.
+ *
+ * A handler validates, calls the domain, then calls exactly one reply_* function; the
+ * dispatcher (router.c) sends the reply afterwards, which is where the request id, rate-limit
+ * headers, journal and idempotency store get their one chance to see every response. */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/random.h"
+#include "core/validate.h"
+
+struct mg_connection;
+struct mg_request_info;
+struct route;
+struct tenant;
+
+enum api { API_ALSORN, API_ALTER, API_MOCK };
+
+#define MAX_PATH_PARAMS  4
+#define PATH_PARAM_MAX   160
+#define REPLY_HEADERS_MAX 1024
+
+/* Who is calling.  Filled by the api's authenticator before the handler runs. */
+struct caller {
+    struct tenant *tenant; /* one reference held for the request; NULL when unauthenticated */
+    int level;             /* Alsorn: enum key_level */
+    char owner_id[ID_LEN]; /* user_... that owns the key */
+    char key_hash[65];     /* hex SHA-256 of the key: rate limits and idempotency scope */
+};
+
+struct reply {
+    int status;
+    char *body; /* owned */
+    size_t body_len;
+    const char *content_type;
+    char headers[REPLY_HEADERS_MAX]; /* extra "Name: value\r\n" lines */
+    size_t headers_len;
+    bool close; /* drop keep-alive after this reply */
+    bool sent;  /* the handler streamed the response itself */
+};
+
+struct req {
+    struct mg_connection *conn;
+    const struct mg_request_info *ri;
+    const struct route *route;
+    enum api api;
+    const char *method;
+    const char *path;
+    const char *query; /* may be NULL */
+    char params[MAX_PATH_PARAMS][PATH_PARAM_MAX];
+    int n_params;
+    char *body; /* owned, NUL-terminated; NULL when the request had none */
+    size_t body_len;
+    cJSON *json; /* parsed body, owned; NULL when there was none */
+    char request_id[32];
+    int64_t now; /* virtual clock, read once per request */
+    struct caller caller;
+    struct reply reply;
+};
+
+/* --- replies ------------------------------------------------------------------------ */
+void reply_json(struct req *r, int status, cJSON *body); /* takes ownership of body */
+void reply_raw(struct req *r, int status, const char *content_type, char *body, size_t len);
+void reply_empty(struct req *r, int status);
+/* The api's error envelope with the contract's code. */
+void reply_error(struct req *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* 422 validation_error listing every field error (consumes fe). */
+void reply_validation(struct req *r, struct field_errors *fe);
+void reply_not_found(struct req *r);
+void reply_header(struct req *r, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Sends the reply in r->reply over the connection (called once, by the dispatcher). */
+void reply_send(struct req *r);
+
+/* --- request data --------------------------------------------------------------------- */
+const char *req_header(const struct req *r, const char *name);
+/* Query value, URL-decoded into buf.  1 = present, 0 = absent, -1 = too long. */
+int req_query(const struct req *r, const char *name, char *buf, size_t size);
+/* Integer query parameter in [min, max]; absent → def.  Adds a field error when invalid. */
+void req_query_int(const struct req *r, struct field_errors *fe, const char *name, long min,
+                   long max, long def, long *out);
+/* A query string value from a fixed list; absent → -1. Adds a field error when invalid. */
+int req_query_enum(const struct req *r, struct field_errors *fe, const char *name,
+                   const char *const *choices);
+
+#endif

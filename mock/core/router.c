@@ -1,0 +1,237 @@
+#include "core/router.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <civetweb.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "store/tenant.h"
+
+#define MAX_SEGMENTS 10
+#define MAX_JSON_DEPTH 64
+
+size_t router_max_body = 1024 * 1024;
+extern const authenticate_fn authenticators[]; /* routes.c, indexed by enum api */
+
+struct compiled_route {
+    int n;
+    const char *seg[MAX_SEGMENTS];
+    size_t len[MAX_SEGMENTS];
+    bool param[MAX_SEGMENTS];
+    unsigned specificity; /* literal segments, earlier ones weigh more: /x/me beats /x/{id} */
+};
+static struct compiled_route *compiled;
+
+/* Splits a path into segments, skipping empty ones ("/agents/" = "/agents"). */
+static int split(const char *path, const char **seg, size_t *len) {
+    int n = 0;
+    for (const char *p = path; *p;) {
+        while (*p == '/') p++;
+        if (!*p) break;
+        if (n == MAX_SEGMENTS) return -1;
+        const char *end = strchr(p, '/');
+        size_t l = end ? (size_t)(end - p) : strlen(p);
+        seg[n] = p;
+        len[n++] = l;
+        p += l;
+    }
+    return n;
+}
+
+void router_init(void) {
+    free(compiled);
+    compiled = calloc(n_routes, sizeof *compiled);
+    for (size_t i = 0; i < n_routes; i++) {
+        struct compiled_route *c = &compiled[i];
+        c->n = split(routes[i].pattern, c->seg, c->len);
+        for (int s = 0; s < c->n; s++) {
+            c->param[s] = c->seg[s][0] == '{';
+            if (!c->param[s]) c->specificity |= 1u << (MAX_SEGMENTS - s);
+        }
+    }
+}
+
+/* Finds the route for r.  When the path matches a pattern but not with this method, returns
+ * NULL and fills allow ("GET, POST"); when nothing matches, returns NULL with allow empty. */
+static const struct route *match(struct req *r, char *allow, size_t allow_size) {
+    const char *seg[MAX_SEGMENTS];
+    size_t len[MAX_SEGMENTS];
+    allow[0] = '\0';
+    int n = split(r->path, seg, len);
+    if (n < 0) return NULL;
+    const struct compiled_route *best = NULL;
+    for (size_t i = 0; i < n_routes; i++) {
+        const struct compiled_route *c = &compiled[i];
+        if (c->n != n || (best && c->specificity < best->specificity)) continue;
+        int s = 0;
+        while (s < n && (c->param[s] ? len[s] > 0 : (len[s] == c->len[s] &&
+                                                      memcmp(seg[s], c->seg[s], len[s]) == 0)))
+            s++;
+        if (s == n && (!best || c->specificity > best->specificity)) best = c;
+    }
+    if (!best) return NULL;
+    const char *pattern = routes[best - compiled].pattern;
+    const struct route *found = NULL;
+    for (size_t i = 0; i < n_routes; i++) {
+        if (strcmp(routes[i].pattern, pattern) != 0) continue;
+        if (strcmp(routes[i].method, r->method) == 0) found = &routes[i];
+        if (allow[0]) strncat(allow, ", ", allow_size - strlen(allow) - 1);
+        strncat(allow, routes[i].method, allow_size - strlen(allow) - 1);
+    }
+    if (!found) return NULL;
+    r->n_params = 0;
+    for (int s = 0; s < n; s++) {
+        if (!best->param[s]) continue;
+        if (len[s] >= PATH_PARAM_MAX) return NULL; /* no id is that long: a 404 */
+        memcpy(r->params[r->n_params], seg[s], len[s]);
+        r->params[r->n_params++][len[s]] = '\0';
+    }
+    return found;
+}
+
+static enum api api_of_path(const char *path) {
+    if (strncmp(path, "/sdk/", 5) == 0 || strcmp(path, "/sdk") == 0) return API_ALTER;
+    if (strncmp(path, "/_mock/", 7) == 0 || strcmp(path, "/_mock") == 0) return API_MOCK;
+    return API_ALSORN;
+}
+
+/* Reads the whole body, up to the limit.  Returns false after rendering 413. */
+static bool read_body(struct req *r) {
+    long long declared = r->ri->content_length;
+    if (declared > (long long)router_max_body) goto too_large;
+    if (declared == 0 || (declared < 0 && !req_header(r, "Transfer-Encoding")))
+        return true; /* HTTP/1.1: no length and not chunked means no body */
+    /* read up to one byte past the limit: reading it proves the body is too large */
+    size_t limit = router_max_body + 1, cap = 0, len = 0;
+    size_t first = declared > 0 ? (size_t)declared + 1 : 4096;
+    char *buf = NULL;
+    for (;;) {
+        if (len == cap) {
+            if (cap == limit) {
+                free(buf);
+                goto too_large;
+            }
+            size_t ncap = cap ? cap * 2 : first;
+            if (ncap > limit) ncap = limit;
+            char *nb = realloc(buf, ncap + 1); /* + the NUL terminator */
+            if (!nb) {
+                free(buf);
+                reply_error(r, 500, "internal_error", "Out of memory reading the body");
+                return false;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        int got = mg_read(r->conn, buf + len, cap - len);
+        if (got <= 0) break;
+        len += (size_t)got;
+    }
+    if (len > router_max_body) {
+        free(buf);
+        goto too_large;
+    }
+    if (len == 0) {
+        free(buf);
+        return true;
+    }
+    buf[len] = '\0';
+    r->body = buf;
+    r->body_len = len;
+    return true;
+too_large:
+    r->reply.close = true; /* the rest of the body is not read: the connection cannot go on */
+    reply_error(r, 413, "payload_too_large", "Request body exceeds %zu bytes", router_max_body);
+    return false;
+}
+
+static bool is_json_type(const char *ct) {
+    if (!ct) return false;
+    while (*ct == ' ') ct++;
+    size_t n = strcspn(ct, "; ");
+    if (n == 16 && strncasecmp(ct, "application/json", 16) == 0) return true;
+    return n > 17 && strncasecmp(ct, "application/", 12) == 0 && strncasecmp(ct + n - 5, "+json", 5) == 0;
+}
+
+/* Parses the body as the route's rule says.  Returns false after rendering the error. */
+static bool parse_body(struct req *r) {
+    enum body_rule rule = r->route->body;
+    if (rule == BODY_IGNORED) return true;
+    if (!r->body) {
+        if (rule == BODY_OPTIONAL) return true;
+        reply_error(r, 400, "invalid_json", "A JSON object body is required");
+        return false;
+    }
+    if (!is_json_type(req_header(r, "Content-Type"))) {
+        reply_error(r, 415, "unsupported_media_type", "Send the body as application/json");
+        return false;
+    }
+    if (!utf8_valid(r->body, r->body_len)) {
+        reply_error(r, 400, "invalid_json", "The body is not valid UTF-8");
+        return false;
+    }
+    if (!json_depth_within(r->body, r->body_len, MAX_JSON_DEPTH)) {
+        reply_error(r, 400, "invalid_json", "The body nests deeper than %d levels", MAX_JSON_DEPTH);
+        return false;
+    }
+    /* A NUL inside the body would end cJSON's parse early and hide what follows it.  The
+     * length passed includes the terminating NUL: cJSON 1.7.15 rejects a NUL-terminated
+     * parse whose length stops short of the NUL. */
+    if (!memchr(r->body, 0, r->body_len))
+        r->json = cJSON_ParseWithLengthOpts(r->body, r->body_len + 1, NULL, true);
+    if (!r->json) {
+        reply_error(r, 400, "invalid_json", "The body is not valid JSON");
+        return false;
+    }
+    if (!cJSON_IsObject(r->json)) {
+        reply_error(r, 400, "invalid_json", "The body must be a JSON object");
+        return false;
+    }
+    return true;
+}
+
+static void dispatch(struct req *r) {
+    char allow[128];
+    r->route = match(r, allow, sizeof allow);
+    if (!r->route) {
+        if (allow[0]) {
+            reply_header(r, "Allow", "%s", allow);
+            reply_error(r, 405, "method_not_allowed", "%s is not allowed here; allowed: %s",
+                        r->method, allow);
+        } else {
+            reply_error(r, 404, "not_found", "No route for %s %s", r->method, r->path);
+        }
+        return;
+    }
+    r->api = r->route->api;
+    authenticate_fn auth = authenticators[r->api];
+    if (auth && !auth(r)) return;
+    if (!read_body(r) || !parse_body(r)) return;
+    r->route->handler(r);
+}
+
+int router_handle(struct mg_connection *conn, void *cbdata) {
+    (void)cbdata;
+    struct req r = {0};
+    r.conn = conn;
+    r.ri = mg_get_request_info(conn);
+    r.method = r.ri->request_method;
+    r.path = r.ri->local_uri ? r.ri->local_uri : "/";
+    r.query = r.ri->query_string;
+    r.now = clock_now();
+    r.api = api_of_path(r.path);
+    random_hex(r.request_id, sizeof r.request_id, "req_", 12);
+
+    dispatch(&r);
+    if (!r.reply.status) reply_error(&r, 500, "internal_error", "The handler gave no reply");
+    reply_send(&r);
+    log_debug("%s %s -> %d", r.method, r.path, r.reply.status);
+
+    free(r.body);
+    cJSON_Delete(r.json);
+    free(r.reply.body);
+    tenant_release(r.caller.tenant);
+    return r.reply.status;
+}

@@ -1,0 +1,192 @@
+#include "validate.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void field_error_add(struct field_errors *fe, const char *field, const char *fmt, ...) {
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!fe->list) fe->list = cJSON_CreateArray();
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "field", field);
+    cJSON_AddStringToObject(e, "message", msg);
+    cJSON_AddItemToArray(fe->list, e);
+}
+
+void field_error_choices(struct field_errors *fe, const char *field, const char *const *choices) {
+    char list[256] = "";
+    for (int i = 0; choices[i]; i++) {
+        if (i) strncat(list, ", ", sizeof list - strlen(list) - 1);
+        strncat(list, choices[i], sizeof list - strlen(list) - 1);
+    }
+    field_error_add(fe, field, "must be one of: %s", list);
+}
+
+void field_errors_free(struct field_errors *fe) {
+    cJSON_Delete(fe->list);
+    fe->list = NULL;
+}
+
+void v_require(struct field_errors *fe, enum vres r, const char *name) {
+    if (r == V_ABSENT) field_error_add(fe, name, "is required");
+}
+
+bool json_depth_within(const char *s, size_t len, int max_depth) {
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_string) {
+            if (c == '\\') i++;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_depth) return false;
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return true;
+}
+
+bool utf8_valid(const char *s, size_t len) {
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        unsigned c = *p;
+        size_t n;
+        unsigned cp;
+        if (c < 0x80) { p++; continue; }
+        else if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; }
+        else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; }
+        else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; }
+        else return false;
+        if ((size_t)(end - p) <= n) return false;
+        for (size_t i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        p += n + 1;
+    }
+    return true;
+}
+
+size_t utf8_chars(const char *s) {
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80) n++;
+    return n;
+}
+
+static const cJSON *field(const cJSON *obj, const char *name) {
+    return cJSON_GetObjectItemCaseSensitive(obj, name);
+}
+
+enum vres v_string(struct field_errors *fe, const cJSON *obj, const char *name, size_t min_chars,
+                   size_t max_chars, bool nullable, const char **out) {
+    const cJSON *it = field(obj, name);
+    if (!it || (nullable && cJSON_IsNull(it))) return V_ABSENT;
+    if (!cJSON_IsString(it)) {
+        field_error_add(fe, name, "must be a string");
+        return V_BAD;
+    }
+    size_t n = utf8_chars(it->valuestring);
+    if (n < min_chars || n > max_chars) {
+        if (min_chars == max_chars) field_error_add(fe, name, "must be %zu characters", min_chars);
+        else field_error_add(fe, name, "must be %zu to %zu characters", min_chars, max_chars);
+        return V_BAD;
+    }
+    if (out) *out = it->valuestring;
+    return V_OK;
+}
+
+enum vres v_enum(struct field_errors *fe, const cJSON *obj, const char *name,
+                 const char *const *choices, int *index) {
+    const cJSON *it = field(obj, name);
+    if (!it) return V_ABSENT;
+    if (cJSON_IsString(it)) {
+        for (int i = 0; choices[i]; i++) {
+            if (strcmp(it->valuestring, choices[i]) == 0) {
+                *index = i;
+                return V_OK;
+            }
+        }
+    }
+    field_error_choices(fe, name, choices);
+    return V_BAD;
+}
+
+enum vres v_bool(struct field_errors *fe, const cJSON *obj, const char *name, bool *out) {
+    const cJSON *it = field(obj, name);
+    if (!it) return V_ABSENT;
+    if (!cJSON_IsBool(it)) {
+        field_error_add(fe, name, "must be a boolean");
+        return V_BAD;
+    }
+    *out = cJSON_IsTrue(it);
+    return V_OK;
+}
+
+/* A double holds a 2-decimal amount exactly when printing it with 2 decimals and reading that
+ * back gives the same double: 10.001 and 10.00 are different doubles, 10.10 and 10.1 are not. */
+static int cents_of(double v, int64_t *cents) {
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.2f", v);
+    if (strtod(buf, NULL) != v) return -1;
+    *cents = llround(v * 100.0);
+    return 0;
+}
+
+enum vres v_money(struct field_errors *fe, const cJSON *obj, const char *name, int64_t max_units,
+                  int64_t *cents) {
+    const cJSON *it = field(obj, name);
+    if (!it) return V_ABSENT;
+    double v = it->valuedouble;
+    if (!cJSON_IsNumber(it) || !isfinite(v)) {
+        field_error_add(fe, name, "must be a number");
+        return V_BAD;
+    }
+    if (v <= 0) {
+        field_error_add(fe, name, "must be greater than 0");
+        return V_BAD;
+    }
+    if (v > (double)max_units) {
+        field_error_add(fe, name, "must be at most %lld", (long long)max_units);
+        return V_BAD;
+    }
+    if (cents_of(v, cents) != 0) {
+        field_error_add(fe, name, "must have at most 2 decimal places");
+        return V_BAD;
+    }
+    return V_OK;
+}
+
+int money_parse(const char *s, int64_t *cents) {
+    char *end;
+    if (!*s) return -1;
+    double v = strtod(s, &end);
+    if (*end || !isfinite(v) || fabs(v) > 1e15) return -1;
+    return cents_of(v, cents);
+}
+
+void money_format(int64_t cents, char out[32]) {
+    long long whole = (long long)(cents / 100), frac = (long long)(cents % 100);
+    const char *sign = "";
+    if (cents < 0) {
+        sign = "-";
+        whole = -whole;
+        frac = -frac;
+    }
+    if (frac == 0) snprintf(out, 32, "%s%lld", sign, whole);
+    else if (frac % 10 == 0) snprintf(out, 32, "%s%lld.%lld", sign, whole, frac / 10);
+    else snprintf(out, 32, "%s%lld.%02lld", sign, whole, frac);
+}

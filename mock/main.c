@@ -1,0 +1,141 @@
+/* agentmock: flags → config → serve until SIGINT/SIGTERM. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/random.h"
+#include "sandbox/fixtures.h"
+#include "server.h"
+#include "store/store.h"
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: agentmock [options]\n"
+            "  --listen HOST:PORT   address to serve (default 127.0.0.1:4010; port 0 = any free)\n"
+            "  --threads N          worker threads = concurrent connections served (default 64)\n"
+            "  --seed N             deterministic ids, keys and secrets\n"
+            "  --fixtures DIR       load DIR/seed.json at start (default ./fixtures)\n"
+            "  --no-fixtures        start empty\n"
+            "  --max-body BYTES     largest request body (default 1048576)\n"
+            "  --log-level LEVEL    error, warn, info (default) or debug\n"
+            "  --help               this text\n"
+            "Plain HTTP only: Debian's CivetWeb 1.15 crashes on TLS with OpenSSL 3.\n");
+}
+
+static void print_banner(const char *url, const cJSON *orgs) {
+    printf("agentmock listening on %s\n", url);
+    for (const cJSON *o = orgs ? orgs->child : NULL; o; o = o->next) {
+        const cJSON *keys = cJSON_GetObjectItem(o, "keys");
+        printf("organization %s (%s, plan %s, %d agents)\n",
+               cJSON_GetObjectItem(o, "name")->valuestring, cJSON_GetObjectItem(o, "id")->valuestring,
+               cJSON_GetObjectItem(o, "plan")->valuestring,
+               cJSON_GetObjectItem(o, "agents")->valueint);
+        for (const cJSON *k = keys ? keys->child : NULL; k; k = k->next)
+            printf("  %-5s key  %s\n", k->string, k->valuestring);
+    }
+    fflush(stdout);
+}
+
+int main(int argc, char **argv) {
+    struct server_config cfg = {.listen = "127.0.0.1:4010", .threads = 64, .max_body = 1 << 20};
+    const char *fixtures = "fixtures";
+    enum { OPT_LISTEN = 1, OPT_THREADS, OPT_SEED, OPT_FIXTURES, OPT_NO_FIXTURES, OPT_MAX_BODY,
+           OPT_LOG_LEVEL, OPT_HELP };
+    static const struct option options[] = {
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"fixtures", required_argument, NULL, OPT_FIXTURES},
+        {"no-fixtures", no_argument, NULL, OPT_NO_FIXTURES},
+        {"max-body", required_argument, NULL, OPT_MAX_BODY},
+        {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    char *end;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        switch (opt) {
+        case OPT_LISTEN: cfg.listen = optarg; break;
+        case OPT_THREADS:
+            cfg.threads = (int)strtol(optarg, &end, 10);
+            if (*end || cfg.threads < 1 || cfg.threads > 4096) {
+                fprintf(stderr, "agentmock: --threads takes 1 to 4096\n");
+                return 2;
+            }
+            break;
+        case OPT_SEED: {
+            unsigned long long seed = strtoull(optarg, &end, 10);
+            if (*end || !*optarg) {
+                fprintf(stderr, "agentmock: --seed takes a non-negative integer\n");
+                return 2;
+            }
+            random_seed(seed);
+            break;
+        }
+        case OPT_FIXTURES: fixtures = optarg; break;
+        case OPT_NO_FIXTURES: fixtures = NULL; break;
+        case OPT_MAX_BODY: {
+            long long v = strtoll(optarg, &end, 10);
+            if (*end || v < 1024 || v > (1LL << 30)) {
+                fprintf(stderr, "agentmock: --max-body takes 1024 to 1073741824 bytes\n");
+                return 2;
+            }
+            cfg.max_body = (size_t)v;
+            break;
+        }
+        case OPT_LOG_LEVEL:
+            if (log_set_level_name(optarg) != 0) {
+                fprintf(stderr, "agentmock: --log-level takes error, warn, info or debug\n");
+                return 2;
+            }
+            break;
+        case OPT_HELP: usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "agentmock: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+
+    /* Block the stop signals before any thread starts, so only sigwait below receives them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    store_init();
+    cJSON *banner = NULL;
+    if (fixtures) {
+        char err[512];
+        banner = fixtures_load(fixtures, err, sizeof err);
+        if (!banner) {
+            fprintf(stderr, "agentmock: cannot load fixtures: %s\n", err);
+            store_clear();
+            return 1;
+        }
+    }
+    char url[128];
+    struct server *server = server_start(&cfg, url, sizeof url);
+    if (!server) {
+        cJSON_Delete(banner);
+        store_clear();
+        return 1;
+    }
+    print_banner(url, banner);
+    cJSON_Delete(banner);
+
+    int sig = 0;
+    sigwait(&stop, &sig);
+    log_info("stopping on signal %d", sig);
+    server_stop(server);
+    store_clear();
+    return 0;
+}

@@ -1,0 +1,81 @@
+#include "sandbox/fixtures.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "alsorn/agents.h"
+#include "core/clock.h"
+#include "core/files.h"
+#include "sandbox/provision.h"
+
+static const char *string_of(const cJSON *o, const char *name) {
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+/* Adds the org's agents through the same validation as POST /agents. */
+static int load_agents(struct tenant *t, const cJSON *agents, char *err, size_t err_size) {
+    int i = 0, rc = 0;
+    tenant_lock(t);
+    for (const cJSON *body = agents ? agents->child : NULL; body && rc == 0; body = body->next, i++) {
+        struct field_errors fe = {0};
+        struct agent *a;
+        enum create_result res = alsorn_agent_create(t, body, t->user_id, clock_now(), &fe, &a);
+        if (res != CREATE_OK) {
+            char *why = fe.list ? cJSON_PrintUnformatted(fe.list) : NULL;
+            snprintf(err, err_size, "org %s agent %d: %s", t->id, i,
+                     why ? why : res == CREATE_PLAN_LIMIT ? "over the plan's agent cap" : "out of memory");
+            cJSON_free(why);
+            field_errors_free(&fe);
+            rc = -1;
+        }
+    }
+    tenant_unlock(t);
+    return rc;
+}
+
+static struct tenant *load_org(const cJSON *o, struct org_spec *spec, char *err, size_t err_size) {
+    memset(spec, 0, sizeof *spec);
+    spec->id = string_of(o, "id");
+    spec->user_id = string_of(o, "user_id");
+    spec->name = string_of(o, "name") ? string_of(o, "name") : "Sandbox Organization";
+    spec->max_agents = -1;
+    const char *plan = string_of(o, "plan");
+    spec->plan = PLAN_GROWTH;
+    for (int p = 0; plan && plan_names[p]; p++)
+        if (strcmp(plan, plan_names[p]) == 0) spec->plan = (enum plan)p;
+    spec->operator_verified = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "operator_verified"));
+    const cJSON *keys = cJSON_GetObjectItemCaseSensitive(o, "keys");
+    for (int level = KEY_READ; level <= KEY_ADMIN; level++) {
+        const char *k = string_of(keys, key_level_names[level]);
+        if (k) snprintf(spec->keys[level], sizeof spec->keys[level], "%s", k);
+    }
+    struct tenant *t = provision_org(spec);
+    if (!t) snprintf(err, err_size, "organization %s: bad or duplicate keys", spec->name);
+    return t;
+}
+
+cJSON *fixtures_load(const char *dir, char *err, size_t err_size) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/seed.json", dir);
+    cJSON *seed = file_read_json(path, err, err_size);
+    if (!seed) return NULL;
+    cJSON *banner = cJSON_CreateArray();
+    const cJSON *orgs = cJSON_GetObjectItemCaseSensitive(seed, "organizations");
+    for (const cJSON *o = cJSON_IsArray(orgs) ? orgs->child : NULL; o; o = o->next) {
+        struct org_spec spec;
+        struct tenant *t = load_org(o, &spec, err, err_size);
+        if (!t || load_agents(t, cJSON_GetObjectItemCaseSensitive(o, "agents"), err, err_size) != 0) {
+            tenant_release(t);
+            cJSON_Delete(banner);
+            cJSON_Delete(seed);
+            return NULL;
+        }
+        cJSON *entry = provision_org_json(t, &spec);
+        cJSON_AddNumberToObject(entry, "agents", (double)t->agents.n);
+        cJSON_AddItemToArray(banner, entry);
+        tenant_release(t);
+    }
+    cJSON_Delete(seed);
+    return banner;
+}

@@ -1,0 +1,13 @@
+/* Loading fixtures/seed.json: organizations with fixed keys, and their agents. */
+#ifndef FIXTURES_H
+#define FIXTURES_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+/* Loads dir/seed.json into the store.  Returns an array describing each organization and its
+ * keys (for the start-up banner; caller deletes), or NULL with the reason in err. */
+cJSON *fixtures_load(const char *dir, char *err, size_t err_size);
+
+#endif

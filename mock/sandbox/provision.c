@@ -1,0 +1,44 @@
+#include "sandbox/provision.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "alsorn/auth.h"
+
+struct tenant *provision_org(struct org_spec *spec) {
+    struct tenant *t = tenant_new(spec->name, spec->plan, spec->operator_verified);
+    if (!t) return NULL;
+    if (spec->id) snprintf(t->id, sizeof t->id, "%s", spec->id);
+    if (spec->user_id) snprintf(t->user_id, sizeof t->user_id, "%s", spec->user_id);
+    if (spec->max_agents >= 0) t->max_agents = spec->max_agents;
+    for (int level = KEY_READ; level <= KEY_ADMIN; level++) {
+        char *key = spec->keys[level];
+        if (!key[0]) random_hex(key, ALSORN_KEY_SIZE, "als_", 32);
+        if (!alsorn_key_format_valid(key)) goto fail;
+    }
+    store_tenant_add(t);
+    for (int level = KEY_READ; level <= KEY_ADMIN; level++) {
+        if (store_key_add(t, spec->keys[level], (enum key_level)level) != 0) {
+            store_tenant_remove(t->id);
+            goto fail;
+        }
+    }
+    return t;
+fail:
+    tenant_release(t);
+    return NULL;
+}
+
+cJSON *provision_org_json(const struct tenant *t, const struct org_spec *spec) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", t->id);
+    cJSON_AddStringToObject(o, "name", t->name);
+    cJSON_AddStringToObject(o, "plan", plan_names[t->plan]);
+    cJSON_AddBoolToObject(o, "operator_verified", t->operator_verified);
+    cJSON_AddNumberToObject(o, "max_agents", (double)t->max_agents);
+    cJSON_AddStringToObject(o, "user_id", t->user_id);
+    cJSON *keys = cJSON_AddObjectToObject(o, "keys");
+    for (int level = KEY_READ; level <= KEY_ADMIN; level++)
+        cJSON_AddStringToObject(keys, key_level_names[level], spec->keys[level]);
+    return o;
+}

@@ -1,0 +1,68 @@
+#include "server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <civetweb.h>
+
+#include "core/log.h"
+#include "core/router.h"
+
+struct server {
+    struct mg_context *ctx;
+};
+
+static int on_log(const struct mg_connection *conn, const char *message) {
+    (void)conn;
+    log_warn("civetweb: %s", message);
+    return 1;
+}
+
+struct server *server_start(const struct server_config *cfg, char *url, size_t url_size) {
+    char threads[16], queue[16];
+    snprintf(threads, sizeof threads, "%d", cfg->threads);
+    /* connections past the workers wait in this queue instead of being refused */
+    snprintf(queue, sizeof queue, "%d", cfg->threads * 4);
+    const char *options[] = {
+        "listening_ports", cfg->listen,
+        "num_threads", threads,
+        "connection_queue", queue,
+        "listen_backlog", "1024",
+        "enable_keep_alive", "yes",
+        "keep_alive_timeout_ms", "30000",
+        "request_timeout_ms", "30000",
+        NULL,
+    };
+    router_max_body = cfg->max_body;
+    router_init();
+    mg_init_library(0); /* returns 0 even on success in 1.15: nothing to check */
+    struct mg_callbacks callbacks = {.log_message = on_log};
+    struct mg_context *ctx = mg_start(&callbacks, NULL, options);
+    if (!ctx) {
+        log_error("cannot listen on %s (in use, or a bad address?)", cfg->listen);
+        return NULL;
+    }
+    mg_set_request_handler(ctx, "/", router_handle, NULL);
+    struct mg_server_port ports[4];
+    int n = mg_get_server_ports(ctx, 4, ports);
+    const char *host = cfg->listen;
+    const char *colon = strrchr(host, ':');
+    int host_len = colon ? (int)(colon - host) : 0;
+    snprintf(url, url_size, "http://%.*s:%d", host_len ? host_len : 9,
+             host_len ? host : "127.0.0.1", n > 0 ? ports[0].port : 0);
+    struct server *s = malloc(sizeof *s);
+    if (!s) {
+        mg_stop(ctx);
+        return NULL;
+    }
+    s->ctx = ctx;
+    return s;
+}
+
+void server_stop(struct server *s) {
+    if (!s) return;
+    mg_stop(s->ctx);
+    mg_exit_library();
+    free(s);
+}

@@ -1,0 +1,174 @@
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+
+const char *const key_level_names[] = {"none", "read", "write", "admin", NULL};
+
+struct key_entry {
+    char hash[65];
+    enum key_level level;
+    bool revoked;
+    struct tenant *tenant; /* borrowed: entries go when their tenant leaves the directory */
+    UT_hash_handle hh;
+};
+
+struct agent_entry {
+    char id[ID_LEN];
+    struct tenant *tenant; /* borrowed, as above */
+    UT_hash_handle hh;
+};
+
+static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
+static struct tenant *tenants;
+static struct key_entry *keys;
+static struct agent_entry *agents;
+
+static void key_hash(const char *plaintext, char out[65]) {
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)plaintext, strlen(plaintext), md);
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+void store_init(void) { store_clear(); }
+
+/* Drops the index entries of tenant t (or of every tenant when t is NULL). Write lock held. */
+static void drop_entries_of(const struct tenant *t) {
+    struct key_entry *k, *ktmp;
+    HASH_ITER(hh, keys, k, ktmp) {
+        if (t && k->tenant != t) continue;
+        HASH_DEL(keys, k);
+        free(k);
+    }
+    struct agent_entry *a, *atmp;
+    HASH_ITER(hh, agents, a, atmp) {
+        if (t && a->tenant != t) continue;
+        HASH_DEL(agents, a);
+        free(a);
+    }
+}
+
+void store_clear(void) {
+    pthread_rwlock_wrlock(&lock);
+    drop_entries_of(NULL);
+    struct tenant *t, *tmp;
+    HASH_ITER(hh, tenants, t, tmp) {
+        HASH_DEL(tenants, t);
+        tenant_release(t);
+    }
+    pthread_rwlock_unlock(&lock);
+}
+
+void store_tenant_add(struct tenant *t) {
+    tenant_retain(t);
+    pthread_rwlock_wrlock(&lock);
+    HASH_ADD_STR(tenants, id, t);
+    pthread_rwlock_unlock(&lock);
+}
+
+struct tenant *store_tenant_get(const char *id) {
+    struct tenant *t = NULL;
+    pthread_rwlock_rdlock(&lock);
+    HASH_FIND_STR(tenants, id, t);
+    if (t) tenant_retain(t);
+    pthread_rwlock_unlock(&lock);
+    return t;
+}
+
+int store_tenant_remove(const char *id) {
+    struct tenant *t = NULL;
+    pthread_rwlock_wrlock(&lock);
+    HASH_FIND_STR(tenants, id, t);
+    if (t) {
+        drop_entries_of(t);
+        HASH_DEL(tenants, t);
+    }
+    pthread_rwlock_unlock(&lock);
+    if (!t) return -1;
+    tenant_release(t);
+    return 0;
+}
+
+void store_tenant_foreach(void (*fn)(struct tenant *t, void *ctx), void *ctx) {
+    pthread_rwlock_rdlock(&lock);
+    for (struct tenant *t = tenants; t; t = t->hh.next) fn(t, ctx);
+    pthread_rwlock_unlock(&lock);
+}
+
+int store_key_add(struct tenant *t, const char *plaintext, enum key_level level) {
+    struct key_entry *k = calloc(1, sizeof *k);
+    if (!k) return -1;
+    key_hash(plaintext, k->hash);
+    k->level = level;
+    k->tenant = t;
+    pthread_rwlock_wrlock(&lock);
+    struct key_entry *old = NULL;
+    HASH_FIND_STR(keys, k->hash, old);
+    if (old) { /* the same plaintext twice (a fixture mistake): keep the first */
+        pthread_rwlock_unlock(&lock);
+        free(k);
+        return -1;
+    }
+    HASH_ADD_STR(keys, hash, k);
+    pthread_rwlock_unlock(&lock);
+    return 0;
+}
+
+enum key_lookup store_key_lookup(const char *plaintext, struct caller *out) {
+    char hash[65];
+    key_hash(plaintext, hash);
+    enum key_lookup result = KEY_UNKNOWN;
+    struct key_entry *k = NULL;
+    pthread_rwlock_rdlock(&lock);
+    HASH_FIND_STR(keys, hash, k);
+    if (k && k->revoked) {
+        result = KEY_REVOKED;
+    } else if (k) {
+        result = KEY_FOUND;
+        tenant_retain(k->tenant);
+        out->tenant = k->tenant;
+        out->level = k->level;
+        snprintf(out->owner_id, sizeof out->owner_id, "%s", k->tenant->user_id);
+        memcpy(out->key_hash, hash, sizeof out->key_hash);
+    }
+    pthread_rwlock_unlock(&lock);
+    return result;
+}
+
+int store_key_revoke(const char *plaintext) {
+    char hash[65];
+    key_hash(plaintext, hash);
+    struct key_entry *k = NULL;
+    pthread_rwlock_wrlock(&lock);
+    HASH_FIND_STR(keys, hash, k);
+    if (k) k->revoked = true;
+    pthread_rwlock_unlock(&lock);
+    return k ? 0 : -1;
+}
+
+void store_agent_register(const char *agent_id, struct tenant *t) {
+    struct agent_entry *e = calloc(1, sizeof *e);
+    if (!e) return;
+    snprintf(e->id, sizeof e->id, "%s", agent_id);
+    e->tenant = t;
+    pthread_rwlock_wrlock(&lock);
+    HASH_ADD_STR(agents, id, e);
+    pthread_rwlock_unlock(&lock);
+}
+
+struct tenant *store_agent_owner(const char *agent_id) {
+    struct agent_entry *e = NULL;
+    struct tenant *t = NULL;
+    pthread_rwlock_rdlock(&lock);
+    HASH_FIND_STR(agents, agent_id, e);
+    if (e) {
+        t = e->tenant;
+        tenant_retain(t);
+    }
+    pthread_rwlock_unlock(&lock);
+    return t;
+}

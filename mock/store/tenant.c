@@ -1,0 +1,44 @@
+#include "store/tenant.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+
+const char *const plan_names[] = {"starter", "growth", "enterprise", NULL};
+
+long plan_max_agents(enum plan plan) {
+    switch (plan) {
+    case PLAN_STARTER: return 1000;
+    case PLAN_GROWTH: return 10000;
+    default: return 0;
+    }
+}
+
+struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verified) {
+    struct tenant *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    if (!(t->name = strdup(name))) {
+        free(t);
+        return NULL;
+    }
+    random_object_id(t->id, sizeof t->id, "org_");
+    random_object_id(t->user_id, sizeof t->user_id, "user_");
+    t->plan = plan;
+    t->operator_verified = operator_verified;
+    t->max_agents = plan_max_agents(plan);
+    t->created_at = clock_now();
+    pthread_mutex_init(&t->lock, NULL);
+    atomic_init(&t->refs, 1);
+    return t;
+}
+
+void tenant_retain(struct tenant *t) { atomic_fetch_add(&t->refs, 1); }
+
+void tenant_release(struct tenant *t) {
+    if (!t || atomic_fetch_sub(&t->refs, 1) != 1) return;
+    agent_set_free(&t->agents);
+    pthread_mutex_destroy(&t->lock);
+    free(t->name);
+    free(t);
+}

@@ -1,0 +1,111 @@
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/validate.h"
+
+static enum vres money(const char *json, int64_t *cents) {
+    struct field_errors fe = {0};
+    cJSON *o = cJSON_Parse(json);
+    enum vres r = v_money(&fe, o, "amount", 1000000000000LL, cents);
+    cr_assert_eq(r == V_BAD, field_errors_any(&fe));
+    field_errors_free(&fe);
+    cJSON_Delete(o);
+    return r;
+}
+
+Test(money, accepts_two_decimals_exactly) {
+    int64_t c;
+    cr_assert_eq(money("{\"amount\": 10.1}", &c), V_OK);
+    cr_assert_eq(c, 1010);
+    cr_assert_eq(money("{\"amount\": 0.07}", &c), V_OK);
+    cr_assert_eq(c, 7);
+    cr_assert_eq(money("{\"amount\": 1000000000000}", &c), V_OK);
+    cr_assert_eq(c, 100000000000000LL);
+    cr_assert_eq(money("{\"amount\": 999999999999.99}", &c), V_OK);
+    cr_assert_eq(c, 99999999999999LL);
+}
+
+Test(money, rejects_bad_amounts) {
+    int64_t c;
+    cr_assert_eq(money("{\"amount\": 10.001}", &c), V_BAD);
+    cr_assert_eq(money("{\"amount\": 0}", &c), V_BAD);
+    cr_assert_eq(money("{\"amount\": -5}", &c), V_BAD);
+    cr_assert_eq(money("{\"amount\": 1000000000000.01}", &c), V_BAD);
+    cr_assert_eq(money("{\"amount\": \"10\"}", &c), V_BAD);
+    cr_assert_eq(money("{\"amount\": 1e400}", &c), V_BAD);
+    cr_assert_eq(money("{}", &c), V_ABSENT);
+}
+
+Test(money, formats_exact_decimal_text) {
+    char out[32];
+    money_format(5000000, out);
+    cr_assert_str_eq(out, "50000");
+    money_format(1250, out);
+    cr_assert_str_eq(out, "12.5");
+    money_format(7, out);
+    cr_assert_str_eq(out, "0.07");
+    money_format(-1999, out);
+    cr_assert_str_eq(out, "-19.99");
+    int64_t c;
+    cr_assert_eq(money_parse("12.34", &c), 0);
+    cr_assert_eq(c, 1234);
+    cr_assert_eq(money_parse("12.345", &c), -1);
+    cr_assert_eq(money_parse("abc", &c), -1);
+}
+
+Test(utf8, validates_and_counts) {
+    cr_assert(utf8_valid("caf\xc3\xa9", 5));
+    cr_assert(utf8_valid("\xf0\x9f\x98\x80", 4));
+    cr_assert_not(utf8_valid("\xc3", 1));             /* truncated */
+    cr_assert_not(utf8_valid("\xc0\xaf", 2));         /* overlong */
+    cr_assert_not(utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+    cr_assert_not(utf8_valid("\xf4\x90\x80\x80", 4)); /* past U+10FFFF */
+    cr_assert_not(utf8_valid("\xff", 1));
+    cr_assert_eq(utf8_chars("caf\xc3\xa9"), 4);
+    cr_assert_eq(utf8_chars("\xf0\x9f\x98\x80x"), 2);
+}
+
+Test(v_string, counts_characters_not_bytes) {
+    struct field_errors fe = {0};
+    cJSON *o = cJSON_Parse("{\"name\": \"\xc3\xa9\xc3\xa9\", \"n\": 5}");
+    const char *out = NULL;
+    cr_assert_eq(v_string(&fe, o, "name", 2, 2, false, &out), V_OK);
+    cr_assert_eq(v_string(&fe, o, "n", 1, 5, false, &out), V_BAD);
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(fe.list, 0), "field")->valuestring, "n");
+    field_errors_free(&fe);
+    cJSON_Delete(o);
+}
+
+Test(clock, formats_and_parses_rfc3339) {
+    char ts[RFC3339_LEN];
+    clock_format(0, ts);
+    cr_assert_str_eq(ts, "1970-01-01T00:00:00Z");
+    int64_t t;
+    cr_assert_eq(clock_parse("2026-11-23T15:24:29Z", &t), 0);
+    clock_format(t, ts);
+    cr_assert_str_eq(ts, "2026-11-23T15:24:29Z");
+    cr_assert_eq(clock_parse("2026-11-23T17:24:29.123+02:00", &t), 0);
+    clock_format(t, ts);
+    cr_assert_str_eq(ts, "2026-11-23T15:24:29Z");
+    cr_assert_eq(clock_parse("2026-02-31T00:00:00Z", &t), -1);
+    cr_assert_eq(clock_parse("2026-11-23 15:24:29", &t), -1);
+    cr_assert_eq(clock_parse("yesterday", &t), -1);
+}
+
+Test(clock, advances_virtual_time) {
+    int64_t before = clock_now();
+    clock_advance(86400 * 10);
+    cr_assert_geq(clock_now(), before + 86400 * 10);
+    clock_set(1700000000);
+    cr_assert_leq(clock_now() - 1700000000, 1);
+    clock_reset();
+    cr_assert_leq(clock_now() - before, 5);
+}
+
+Test(json_depth, counts_nesting_outside_strings) {
+    cr_assert(json_depth_within("{\"a\":[[1]]}", 11, 3));
+    cr_assert_not(json_depth_within("{\"a\":[[1]]}", 11, 2));
+    cr_assert(json_depth_within("{\"a\":\"[[[[[[\"}", 14, 1));
+    cr_assert(json_depth_within("{\"a\":\"\\\"[[[\"}", 13, 1));
+}
