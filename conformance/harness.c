@@ -5,7 +5,9 @@
  * "agentmock listening on http://127.0.0.1:PORT", export ALSORN_BASE_URL, run, then stop
  * the mock (SIGTERM, SIGKILL after 10 s). Criterion runs each test in a worker process that
  * inherits this environment, so the workers never start a mock themselves. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "harness.h"
 
 #include <errno.h>

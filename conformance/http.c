@@ -1,6 +1,8 @@
 /* Raw HTTP for the checks (libcurl, one easy handle per call, no retries) and the contract's
  * error-shape assertions. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "harness.h"
 
 #include <ctype.h>

@@ -1,5 +1,7 @@
 /* Tenants (one isolated org per test) and the agent helpers the tests share. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "harness.h"
 
 #include <stdio.h>
