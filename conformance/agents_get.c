@@ -72,3 +72,26 @@ Test(get, suspended_agent_is_readable) {
     cJSON_Delete(s);
     cJSON_Delete(a);
 }
+
+Test(get, very_long_id_is_404_on_every_route) {
+    tenant_new(&T);
+    char *id = malloc(301);
+    memcpy(id, "agent_", 6);
+    memset(id + 6, 'b', 294);
+    id[300] = '\0';
+    const struct { const char *m, *p, *b; } calls[] = {
+        {"PATCH", fmt("/agents/%s", id), "{\"description\":\"x\"}"},
+        {"POST", fmt("/agents/%s/suspend", id), NULL},
+        {"POST", fmt("/agents/%s/reactivate", id), NULL},
+        {"DELETE", fmt("/agents/%s", id), NULL},
+        {"GET", fmt("/agents/%s/audit", id), NULL},
+        {"GET", fmt("/agents/%s/verify", id), NULL},
+    };
+    for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
+        struct http_resp r;
+        http_call(calls[i].m, calls[i].p, tkey(&T, KEY_ADMIN), calls[i].b, NULL, &r);
+        expect_error(&r, 404, "not_found");
+        http_resp_free(&r);
+    }
+    free(id);
+}

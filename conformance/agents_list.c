@@ -267,3 +267,12 @@ Test(list, search_combines_with_pagination) {
     cr_assert_str_eq(item_id(j, 0), ids[0]);
     cJSON_Delete(j);
 }
+
+Test(list, very_large_page_is_empty_200) {
+    tenant_new(&T);
+    cJSON_Delete(agent_register_named(&T, "Lonely"));
+    cJSON *j = list("page=2147483647&limit=100");
+    cr_assert_eq(cJSON_GetArraySize(jarr(j, "data")), 0);
+    expect_pagination(j, 2147483647, 100, 1, 1);
+    cJSON_Delete(j);
+}

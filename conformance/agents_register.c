@@ -234,6 +234,38 @@ Test(register, name_one_multibyte_character_rejected) {
     expect_register_rejected(&T, body3("\"\xF0\x9F\x98\x80\"", ACTS, LIM, NULL), "name"); /* 4 bytes, 1 char */
 }
 
+Test(register, escaped_nul_in_name_is_never_truncated) {
+    /* "\u0000" is valid JSON. Storing it exactly or refusing the name are both defensible;
+     * silently storing a shorter name ("ab") is not. cJSON (used here too) would cut the string
+     * at the NUL, so the raw response text is checked. */
+    fresh();
+    struct http_resp r;
+    http_call("POST", "/agents", tkey_min(&T, KEY_WRITE),
+              "{\"name\":\"ab\\u0000cdef\",\"authorized_actions\":[\"a\"],\"spending_limit\":5}", NULL, &r);
+    if (r.status == 201)
+        cr_assert(strstr(r.body, "ab\\u0000cdef"), "name \"ab\\u0000cdef\" was stored as something else: %s",
+                  resp_excerpt(&r));
+    else if (r.status == 400)
+        expect_error(&r, 400, "invalid_json");
+    else
+        expect_field_error(&r, "name");
+    http_resp_free(&r);
+}
+
+Test(register, plan_cap_is_403_plan_limit_exceeded) {
+    require_mock();
+    tenant_new_with(&T, "{\"name\":\"Capped\",\"plan\":\"starter\",\"max_agents\":2}");
+    cJSON_Delete(agent_register_named(&T, "One"));
+    cJSON_Delete(agent_register_named(&T, "Two"));
+    char *body = agent_body(tname(&T, "Three"));
+    struct http_resp r;
+    http_call("POST", "/agents", tkey_min(&T, KEY_WRITE), body, NULL, &r);
+    expect_error(&r, 403, "plan_limit_exceeded");
+    http_resp_free(&r);
+    free(body);
+    cr_assert_eq(agent_count(&T), 2, "a plan_limit_exceeded request stored an agent");
+}
+
 /* ---- authorized_actions ---- */
 
 Test(register, actions_missing) { fresh(); expect_register_rejected(&T, body3(NAME, NULL, LIM, NULL), "authorized_actions"); }
