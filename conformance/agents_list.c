@@ -259,9 +259,11 @@ Test(list, search_is_case_insensitive_substring_of_name) {
 Test(list, search_combines_with_pagination) {
     tenant_new(&T);
     char ids[3][96];
-    register_n(3, "Findme", ids);
+    char base[64];
+    snprintf(base, sizeof base, "Findme%s", T.tag); /* unique even in a shared live org */
+    register_n(3, base, ids);
     cJSON_Delete(agent_register_named(&T, "Other"));
-    cJSON *j = list("search=findme&limit=2&page=2");
+    cJSON *j = list(fmt("search=FINDME%s&limit=2&page=2", T.tag));
     expect_pagination(j, 2, 2, 3, 2);
     cr_assert_eq(cJSON_GetArraySize(jarr(j, "data")), 1);
     cr_assert_str_eq(item_id(j, 0), ids[0]);

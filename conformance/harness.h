@@ -108,6 +108,7 @@ struct tenant {
     char name[128];    /* "" on live unless ALSORN_ORG_NAME is set */
     char plan[32];
     bool operator_verified;
+    bool operator_verified_known; /* false on live unless ALSORN_OPERATOR_VERIFIED=0|1 */
     char key[3][96];   /* by enum key_level; "" when unknown */
     char tag[16];      /* random hex, put in agent names so live runs can filter by search */
     bool live;

@@ -42,6 +42,11 @@ static void tenant_live(struct tenant *t, const char *admin_var) {
         env_str(t->org_id, sizeof t->org_id, "ALSORN_ORG_ID");
         env_str(t->user_id, sizeof t->user_id, "ALSORN_USER_ID");
         env_str(t->name, sizeof t->name, "ALSORN_ORG_NAME");
+        const char *ov = getenv("ALSORN_OPERATOR_VERIFIED");
+        if (ov && (!strcmp(ov, "0") || !strcmp(ov, "1"))) {
+            t->operator_verified_known = true;
+            t->operator_verified = ov[0] == '1';
+        }
     }
 }
 
@@ -67,6 +72,7 @@ void tenant_new_with(struct tenant *t, const char *org_body_json) {
     copy_str(t->name, sizeof t->name, r.json, "name");
     copy_str(t->plan, sizeof t->plan, r.json, "plan");
     t->operator_verified = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.json, "operator_verified"));
+    t->operator_verified_known = true;
     const cJSON *keys = cJSON_GetObjectItemCaseSensitive(r.json, "keys");
     for (int l = KEY_READ; l <= KEY_ADMIN; l++) copy_str(t->key[l], sizeof t->key[l], keys, level_name[l]);
     cr_assert(has_prefix_alnum(t->org_id, "org_") && has_prefix_alnum(t->user_id, "user_") &&
