@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 
 #include "alsorn.h"
+#include "leak_check.h"
 #include "scripted_server.h"
 #include "test_fixtures.h"
 
@@ -27,7 +28,7 @@ static const char *field(const cJSON *log, int i, const char *key) {
     return cJSON_IsString(item) ? item->valuestring : NULL;
 }
 
-Test(transport, retries_a_500_then_succeeds) {
+CLIENT_TEST(transport, retries_a_500_then_succeeds) {
     const scripted_response script[] = {
         {500, NULL, ERROR_JSON("internal_error", "boom", "req_1"), 0},
         {200, NULL, AGENT_JSON, 0},
@@ -51,7 +52,7 @@ Test(transport, retries_a_500_then_succeeds) {
     alsorn_client_free(client);
 }
 
-Test(transport, waits_for_retry_after_on_429) {
+CLIENT_TEST(transport, waits_for_retry_after_on_429) {
     const scripted_response script[] = {
         {429, "Retry-After: 1\r\n", ERROR_JSON("rate_limit_exceeded", "slow down", "req_2"), 0},
         {200, NULL, AGENT_JSON, 0},
@@ -71,7 +72,7 @@ Test(transport, waits_for_retry_after_on_429) {
     alsorn_client_free(client);
 }
 
-Test(transport, gives_up_after_max_retries_with_the_last_error) {
+CLIENT_TEST(transport, gives_up_after_max_retries_with_the_last_error) {
     const scripted_response script[] = {
         {503, NULL, ERROR_JSON("service_unavailable", "injected fault 1", "req_a"), 0},
         {503, NULL, ERROR_JSON("service_unavailable", "injected fault 2", "req_b"), 0},
@@ -97,7 +98,7 @@ Test(transport, gives_up_after_max_retries_with_the_last_error) {
     alsorn_client_free(client);
 }
 
-Test(transport, rate_limit_error_after_retries_carries_retry_after) {
+CLIENT_TEST(transport, rate_limit_error_after_retries_carries_retry_after) {
     const scripted_response script[] = {
         {429, "Retry-After: 1\r\n", ERROR_JSON("rate_limit_exceeded", "over", "req_1"), 0},
         {429, "Retry-After: 2\r\n", ERROR_JSON("rate_limit_exceeded", "still over", "req_2"), 0},
@@ -115,7 +116,7 @@ Test(transport, rate_limit_error_after_retries_carries_retry_after) {
     alsorn_client_free(client);
 }
 
-Test(transport, does_not_sleep_through_a_long_retry_after) {
+CLIENT_TEST(transport, does_not_sleep_through_a_long_retry_after) {
     const scripted_response script[] = {
         {429, "Retry-After: 3600\r\n", ERROR_JSON("rate_limit_exceeded", "hour", "req_1"), 0},
         {200, NULL, AGENT_JSON, 0},
@@ -140,7 +141,7 @@ static bool is_hex32(const char *s) {
     return true;
 }
 
-Test(transport, post_retries_reuse_one_idempotency_key) {
+CLIENT_TEST(transport, post_retries_reuse_one_idempotency_key) {
     const scripted_response script[] = {
         {500, NULL, ERROR_JSON("internal_error", "x", "req_1"), 0},
         {502, NULL, "<html>bad gateway</html>", 0},
@@ -170,7 +171,7 @@ Test(transport, post_retries_reuse_one_idempotency_key) {
     alsorn_client_free(client);
 }
 
-Test(transport, connection_refused_is_a_connection_error_after_retries) {
+CLIENT_TEST(transport, connection_refused_is_a_connection_error_after_retries) {
     char base_url[64];
     snprintf(base_url, sizeof base_url, "http://127.0.0.1:%d", closed_port());
     alsorn_client *client = alsorn_client_new("als_test_key", base_url, 2);
@@ -191,7 +192,7 @@ Test(transport, connection_refused_is_a_connection_error_after_retries) {
     alsorn_client_free(client);
 }
 
-Test(transport, a_timed_out_attempt_is_retried) {
+CLIENT_TEST(transport, a_timed_out_attempt_is_retried) {
     const scripted_response script[] = {
         {200, NULL, AGENT_JSON, 1500}, /* slower than the client's 0.3 s timeout */
         {200, NULL, AGENT_JSON, 0},
@@ -211,7 +212,7 @@ Test(transport, a_timed_out_attempt_is_retried) {
     alsorn_client_free(client);
 }
 
-Test(transport, timeouts_on_every_attempt_are_a_connection_error) {
+CLIENT_TEST(transport, timeouts_on_every_attempt_are_a_connection_error) {
     const scripted_response script[] = {
         {200, NULL, AGENT_JSON, 1000},
         {200, NULL, AGENT_JSON, 1000},
@@ -228,7 +229,7 @@ Test(transport, timeouts_on_every_attempt_are_a_connection_error) {
     alsorn_client_free(client);
 }
 
-Test(transport, client_errors_are_not_retried) {
+CLIENT_TEST(transport, client_errors_are_not_retried) {
     const scripted_response script[] = {
         {400, NULL, ERROR_JSON("invalid_json", "body is not JSON", "req_1"), 0},
         {201, NULL, AGENT_JSON, 0},
@@ -247,7 +248,7 @@ Test(transport, client_errors_are_not_retried) {
     alsorn_client_free(client);
 }
 
-Test(transport, sends_auth_agent_and_accept_headers) {
+CLIENT_TEST(transport, sends_auth_agent_and_accept_headers) {
     const scripted_response script[] = {{200, NULL, AGENT_JSON, 0}};
     script_program("headers", script, COUNT(script));
     alsorn_client *client = script_client("headers");
@@ -264,7 +265,7 @@ Test(transport, sends_auth_agent_and_accept_headers) {
     alsorn_client_free(client);
 }
 
-Test(transport, keeps_rate_limit_and_request_id_of_the_last_answer) {
+CLIENT_TEST(transport, keeps_rate_limit_and_request_id_of_the_last_answer) {
     const scripted_response script[] = {
         {200,
          "X-RateLimit-Limit: 1000\r\nX-RateLimit-Remaining: 998\r\n"
@@ -292,7 +293,7 @@ Test(transport, keeps_rate_limit_and_request_id_of_the_last_answer) {
     alsorn_client_free(client);
 }
 
-Test(transport, reuses_one_connection_between_calls) {
+CLIENT_TEST(transport, reuses_one_connection_between_calls) {
     const scripted_response script[] = {{200, NULL, AGENT_JSON, 0}, {200, NULL, AGENT_JSON, 0}};
     script_program("keep_alive", script, COUNT(script));
     alsorn_client *client = script_client("keep_alive");
