@@ -223,9 +223,11 @@ Test(audit, failed_and_noop_writes_add_no_entry) {
         expect_status(&r, 403);
         http_resp_free(&r);
     }
-    http_call("POST", fmt("/agents/%s/reactivate", id), tkey_min(&T, KEY_WRITE), NULL, NULL, &r);
-    expect_status(&r, 409);
-    http_resp_free(&r);
+    if (!ext_skipped()) {
+        http_call("POST", fmt("/agents/%s/reactivate", id), tkey_min(&T, KEY_WRITE), NULL, NULL, &r);
+        expect_status(&r, 409);
+        http_resp_free(&r);
+    }
     cJSON *all = audit_all(&T, id);
     cr_assert_eq(cJSON_GetArraySize(all), 1, "rejected requests wrote audit entries");
     cJSON_Delete(all);
@@ -305,7 +307,7 @@ Test(audit, unknown_agent_is_404) {
     tenant_new(&T);
     const char *paths[] = {"/agents/agent_0000000000000000/audit", "/agents/nope/audit",
                            "/agents/agent_0000000000000000/audit/verify"};
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < (ext_skipped() ? 2 : 3); i++) { /* audit/verify is ext */
         struct http_resp r;
         http_call("GET", paths[i], tkey_min(&T, KEY_READ), NULL, NULL, &r);
         expect_error(&r, 404, "not_found");

@@ -79,15 +79,16 @@ Test(get, very_long_id_is_404_on_every_route) {
     memcpy(id, "agent_", 6);
     memset(id + 6, 'b', 294);
     id[300] = '\0';
-    const struct { const char *m, *p, *b; } calls[] = {
+    const struct { const char *m, *p, *b; bool ext; } calls[] = {
         {"PATCH", fmt("/agents/%s", id), "{\"description\":\"x\"}"},
         {"POST", fmt("/agents/%s/suspend", id), NULL},
-        {"POST", fmt("/agents/%s/reactivate", id), NULL},
-        {"DELETE", fmt("/agents/%s", id), NULL},
+        {"POST", fmt("/agents/%s/reactivate", id), NULL, true},
+        {"DELETE", fmt("/agents/%s", id), NULL, true},
         {"GET", fmt("/agents/%s/audit", id), NULL},
         {"GET", fmt("/agents/%s/verify", id), NULL},
     };
     for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
+        if (calls[i].ext && ext_skipped()) continue;
         struct http_resp r;
         http_call(calls[i].m, calls[i].p, tkey(&T, KEY_ADMIN), calls[i].b, NULL, &r);
         expect_error(&r, 404, "not_found");

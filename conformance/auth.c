@@ -134,12 +134,14 @@ Test(auth, read_key_cannot_patch_suspend_reactivate) {
     http_call("POST", fmt("/agents/%s/suspend", id), read, NULL, NULL, &r);
     expect_error(&r, 403, "forbidden");
     http_resp_free(&r);
-    http_call("POST", fmt("/agents/%s/reactivate", id), read, NULL, NULL, &r);
-    expect_error(&r, 403, "forbidden");
-    http_resp_free(&r);
-    http_call("DELETE", fmt("/agents/%s", id), read, NULL, NULL, &r);
-    expect_error(&r, 403, "forbidden");
-    http_resp_free(&r);
+    if (!ext_skipped()) {
+        http_call("POST", fmt("/agents/%s/reactivate", id), read, NULL, NULL, &r);
+        expect_error(&r, 403, "forbidden");
+        http_resp_free(&r);
+        http_call("DELETE", fmt("/agents/%s", id), read, NULL, NULL, &r);
+        expect_error(&r, 403, "forbidden");
+        http_resp_free(&r);
+    }
     cJSON *now = agent_get(&t, id);
     cr_assert(cJSON_Compare(now, a, 1), "forbidden calls changed the agent");
     cJSON_Delete(now);
@@ -163,6 +165,7 @@ Test(auth, read_key_can_read) {
 }
 
 Test(auth, write_key_cannot_delete) {
+    require_ext();
     struct tenant t;
     tenant_new(&t);
     cJSON *a = agent_register_named(&t, "Undeletable");
@@ -189,15 +192,16 @@ Test(auth, write_key_can_register_patch_suspend_reactivate_and_read) {
     snprintf(id, sizeof id, "%s", jstr(r.json, "id"));
     http_resp_free(&r);
     free(body);
-    const struct { const char *m, *p, *b; } calls[] = {
+    const struct { const char *m, *p, *b; bool ext; } calls[] = {
         {"GET", "/agents", NULL},
         {"GET", fmt("/agents/%s", id), NULL},
         {"PATCH", fmt("/agents/%s", id), "{\"description\":\"changed\"}"},
         {"POST", fmt("/agents/%s/suspend", id), NULL},
-        {"POST", fmt("/agents/%s/reactivate", id), NULL},
+        {"POST", fmt("/agents/%s/reactivate", id), NULL, true},
         {"GET", fmt("/agents/%s/audit", id), NULL},
     };
     for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
+        if (calls[i].ext && ext_skipped()) continue;
         http_call(calls[i].m, calls[i].p, w, calls[i].b, NULL, &r);
         expect_status(&r, 200);
         http_resp_free(&r);
@@ -216,18 +220,19 @@ Test(auth, admin_key_can_do_everything) {
     snprintf(id, sizeof id, "%s", jstr(r.json, "id"));
     http_resp_free(&r);
     free(body);
-    const struct { const char *m, *p, *b; } calls[] = {
+    const struct { const char *m, *p, *b; bool ext; } calls[] = {
         {"GET", "/agents", NULL},
         {"GET", fmt("/agents/%s", id), NULL},
         {"PATCH", fmt("/agents/%s", id), "{\"spending_limit\": 10}"},
         {"POST", fmt("/agents/%s/suspend", id), NULL},
-        {"POST", fmt("/agents/%s/reactivate", id), NULL},
+        {"POST", fmt("/agents/%s/reactivate", id), NULL, true},
         {"GET", fmt("/agents/%s/audit", id), NULL},
-        {"GET", fmt("/agents/%s/audit/verify", id), NULL},
+        {"GET", fmt("/agents/%s/audit/verify", id), NULL, true},
         {"GET", fmt("/agents/%s/verify", id), NULL},
-        {"DELETE", fmt("/agents/%s", id), NULL},
+        {"DELETE", fmt("/agents/%s", id), NULL, true},
     };
     for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
+        if (calls[i].ext && ext_skipped()) continue;
         http_call(calls[i].m, calls[i].p, k, calls[i].b, NULL, &r);
         expect_status(&r, 200);
         http_resp_free(&r);
@@ -242,16 +247,17 @@ Test(auth, other_orgs_agent_is_404_everywhere) {
     cJSON *ag = agent_register_named(&a, "Private");
     const char *id = jstr(ag, "id");
     const char *bk = tkey(&b, KEY_ADMIN);
-    const struct { const char *m, *p, *b; } calls[] = {
+    const struct { const char *m, *p, *b; bool ext; } calls[] = {
         {"GET", fmt("/agents/%s", id), NULL},
         {"PATCH", fmt("/agents/%s", id), "{\"name\":\"Stolen\"}"},
         {"POST", fmt("/agents/%s/suspend", id), NULL},
-        {"POST", fmt("/agents/%s/reactivate", id), NULL},
-        {"DELETE", fmt("/agents/%s", id), NULL},
+        {"POST", fmt("/agents/%s/reactivate", id), NULL, true},
+        {"DELETE", fmt("/agents/%s", id), NULL, true},
         {"GET", fmt("/agents/%s/audit", id), NULL},
-        {"GET", fmt("/agents/%s/audit/verify", id), NULL},
+        {"GET", fmt("/agents/%s/audit/verify", id), NULL, true},
     };
     for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
+        if (calls[i].ext && ext_skipped()) continue;
         struct http_resp r;
         http_call(calls[i].m, calls[i].p, bk, calls[i].b, NULL, &r);
         expect_error(&r, 404, "not_found");

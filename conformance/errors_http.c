@@ -385,3 +385,32 @@ Test(http, odd_headers_do_not_crash) {
     free(big);
     expect_alive(&t);
 }
+
+Test(http, chunked_body_is_read) {
+    struct tenant t;
+    tenant_new(&t);
+    char *body = agent_body(tname(&t, "Chunked"));
+    struct http_req req = {.method = "POST", .path = "/agents", .api_key = tkey_min(&t, KEY_WRITE),
+                           .body = body, .headers = (const char *const[]){"Transfer-Encoding: chunked", NULL}};
+    struct http_resp r;
+    http_do(&req, &r);
+    expect_status(&r, 201);
+    cr_assert_str_eq(jstr(r.json, "name"), tname(&t, "Chunked"));
+    http_resp_free(&r);
+    free(body);
+}
+
+Test(http, chunked_body_over_1mib_is_413) {
+    struct tenant t;
+    tenant_new(&t);
+    char *body = padded_body(tname(&t, "ChunkedHuge"), (1u << 20) + 4096);
+    struct http_req req = {.method = "POST", .path = "/agents", .api_key = tkey_min(&t, KEY_WRITE),
+                           .body = body, .headers = (const char *const[]){"Transfer-Encoding: chunked", NULL}};
+    struct http_resp r;
+    http_do(&req, &r);
+    expect_error(&r, 413, "payload_too_large");
+    http_resp_free(&r);
+    free(body);
+    expect_alive(&t);
+    cr_assert_eq(agent_count(&t), 0);
+}

@@ -26,6 +26,8 @@ bool target_is_mock(void);         /* GET /_mock/health answered as agentmock */
 void require_mock(void);
 /* Skip a test of a contract row marked (ext) on a live target when CONFORMANCE_SKIP_EXT=1. */
 void require_ext(void);
+/* True when calls to (ext) rows are to be left out of a mixed test (same condition). */
+bool ext_skipped(void);
 
 /* ---- raw HTTP ----------------------------------------------------------------------------- */
 

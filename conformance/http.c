@@ -53,10 +53,13 @@ void require_mock(void) {
     if (!target_is_mock()) cr_skip_test("needs agentmock sandbox controls (/_mock); target is live");
 }
 
-void require_ext(void) {
+bool ext_skipped(void) {
     const char *s = getenv("CONFORMANCE_SKIP_EXT");
-    if (!target_is_mock() && s && !strcmp(s, "1"))
-        cr_skip_test("contract row marked ext; CONFORMANCE_SKIP_EXT=1 and target is live");
+    return !target_is_mock() && s && !strcmp(s, "1");
+}
+
+void require_ext(void) {
+    if (ext_skipped()) cr_skip_test("contract row marked ext; CONFORMANCE_SKIP_EXT=1 and target is live");
 }
 
 /* ---- raw HTTP ----------------------------------------------------------------------------- */
