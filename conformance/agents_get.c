@@ -80,12 +80,12 @@ Test(get, very_long_id_is_404_on_every_route) {
     memset(id + 6, 'b', 294);
     id[300] = '\0';
     const struct { const char *m, *p, *b; bool ext; } calls[] = {
-        {"PATCH", fmt("/agents/%s", id), "{\"description\":\"x\"}"},
-        {"POST", fmt("/agents/%s/suspend", id), NULL},
+        {"PATCH", fmt("/agents/%s", id), "{\"description\":\"x\"}", false},
+        {"POST", fmt("/agents/%s/suspend", id), NULL, false},
         {"POST", fmt("/agents/%s/reactivate", id), NULL, true},
         {"DELETE", fmt("/agents/%s", id), NULL, true},
-        {"GET", fmt("/agents/%s/audit", id), NULL},
-        {"GET", fmt("/agents/%s/verify", id), NULL},
+        {"GET", fmt("/agents/%s/audit", id), NULL, false},
+        {"GET", fmt("/agents/%s/verify", id), NULL, false},
     };
     for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
         if (calls[i].ext && ext_skipped()) continue;

@@ -193,12 +193,12 @@ Test(auth, write_key_can_register_patch_suspend_reactivate_and_read) {
     http_resp_free(&r);
     free(body);
     const struct { const char *m, *p, *b; bool ext; } calls[] = {
-        {"GET", "/agents", NULL},
-        {"GET", fmt("/agents/%s", id), NULL},
-        {"PATCH", fmt("/agents/%s", id), "{\"description\":\"changed\"}"},
-        {"POST", fmt("/agents/%s/suspend", id), NULL},
+        {"GET", "/agents", NULL, false},
+        {"GET", fmt("/agents/%s", id), NULL, false},
+        {"PATCH", fmt("/agents/%s", id), "{\"description\":\"changed\"}", false},
+        {"POST", fmt("/agents/%s/suspend", id), NULL, false},
         {"POST", fmt("/agents/%s/reactivate", id), NULL, true},
-        {"GET", fmt("/agents/%s/audit", id), NULL},
+        {"GET", fmt("/agents/%s/audit", id), NULL, false},
     };
     for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
         if (calls[i].ext && ext_skipped()) continue;
@@ -221,14 +221,14 @@ Test(auth, admin_key_can_do_everything) {
     http_resp_free(&r);
     free(body);
     const struct { const char *m, *p, *b; bool ext; } calls[] = {
-        {"GET", "/agents", NULL},
-        {"GET", fmt("/agents/%s", id), NULL},
-        {"PATCH", fmt("/agents/%s", id), "{\"spending_limit\": 10}"},
-        {"POST", fmt("/agents/%s/suspend", id), NULL},
+        {"GET", "/agents", NULL, false},
+        {"GET", fmt("/agents/%s", id), NULL, false},
+        {"PATCH", fmt("/agents/%s", id), "{\"spending_limit\": 10}", false},
+        {"POST", fmt("/agents/%s/suspend", id), NULL, false},
         {"POST", fmt("/agents/%s/reactivate", id), NULL, true},
-        {"GET", fmt("/agents/%s/audit", id), NULL},
+        {"GET", fmt("/agents/%s/audit", id), NULL, false},
         {"GET", fmt("/agents/%s/audit/verify", id), NULL, true},
-        {"GET", fmt("/agents/%s/verify", id), NULL},
+        {"GET", fmt("/agents/%s/verify", id), NULL, false},
         {"DELETE", fmt("/agents/%s", id), NULL, true},
     };
     for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
@@ -248,12 +248,12 @@ Test(auth, other_orgs_agent_is_404_everywhere) {
     const char *id = jstr(ag, "id");
     const char *bk = tkey(&b, KEY_ADMIN);
     const struct { const char *m, *p, *b; bool ext; } calls[] = {
-        {"GET", fmt("/agents/%s", id), NULL},
-        {"PATCH", fmt("/agents/%s", id), "{\"name\":\"Stolen\"}"},
-        {"POST", fmt("/agents/%s/suspend", id), NULL},
+        {"GET", fmt("/agents/%s", id), NULL, false},
+        {"PATCH", fmt("/agents/%s", id), "{\"name\":\"Stolen\"}", false},
+        {"POST", fmt("/agents/%s/suspend", id), NULL, false},
         {"POST", fmt("/agents/%s/reactivate", id), NULL, true},
         {"DELETE", fmt("/agents/%s", id), NULL, true},
-        {"GET", fmt("/agents/%s/audit", id), NULL},
+        {"GET", fmt("/agents/%s/audit", id), NULL, false},
         {"GET", fmt("/agents/%s/audit/verify", id), NULL, true},
     };
     for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
