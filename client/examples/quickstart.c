@@ -53,8 +53,10 @@ int main(void) {
     printf("id:          %s\n", agent->id);
     printf("fingerprint: %s\n", agent->fingerprint);
     printf("status:      %s\n", agent->status);
-    if (agent->trust_record) printf("trust score: %d\n", agent->trust_record->score);
-    else printf("trust score: (no trust record)\n");
+    if (agent->trust_record)
+        printf("trust score: %d\n", agent->trust_record->score);
+    else
+        printf("trust score: (no trust record)\n");
 
     if (alsorn_agents_verify(client, agent->id, agent->fingerprint, &verification, &err) !=
         ALSORN_OK) {

@@ -56,12 +56,14 @@ typedef struct {
     char code[64];     /* wire code, e.g. "forbidden"; empty for client-side errors */
     char message[512]; /* server message, or a description of the client-side failure */
     char request_id[64];
-    long retry_after; /* seconds from Retry-After on a 429; 0 when absent */
+    long retry_after;                 /* seconds from Retry-After on a 429; 0 when absent */
     alsorn_field_error *field_errors; /* every invalid field of a 422; owned, see below */
     size_t field_error_count;
 } alsorn_error;
 
+/* clang-format off */
 #define ALSORN_ERROR_INIT {0}
+/* clang-format on */
 
 /* Frees the field errors and resets *err to ALSORN_ERROR_INIT. NULL is allowed. */
 void alsorn_error_clear(alsorn_error *err);
@@ -73,11 +75,11 @@ const char *alsorn_status_name(alsorn_status status);
 
 typedef struct alsorn_client alsorn_client;
 
-#define ALSORN_DEFAULT_BASE_URL "https://api.alsorn.com"
-#define ALSORN_DEFAULT_TIMEOUT_SECONDS 30.0
-#define ALSORN_DEFAULT_MAX_RETRIES 3
+#define ALSORN_DEFAULT_BASE_URL             "https://api.alsorn.com"
+#define ALSORN_DEFAULT_TIMEOUT_SECONDS      30.0
+#define ALSORN_DEFAULT_MAX_RETRIES          3
 #define ALSORN_DEFAULT_BACKOFF_BASE_SECONDS 0.5
-#define ALSORN_DEFAULT_BACKOFF_CAP_SECONDS 30.0
+#define ALSORN_DEFAULT_BACKOFF_CAP_SECONDS  30.0
 /* A 429 whose Retry-After is longer than this is returned at once instead of slept through
  * (an hour-long rate window should not freeze the caller); retry_after tells how long. */
 #define ALSORN_MAX_RETRY_AFTER_WAIT_SECONDS 60
@@ -87,8 +89,7 @@ typedef struct alsorn_client alsorn_client;
  * a path prefix ("http://host/alsorn") is kept.
  * timeout_seconds <= 0: 30 s.  It bounds each attempt, not the whole call with retries.
  * Returns NULL also when out of memory or libcurl cannot start. */
-alsorn_client *alsorn_client_new(const char *api_key, const char *base_url,
-                                 double timeout_seconds);
+alsorn_client *alsorn_client_new(const char *api_key, const char *base_url, double timeout_seconds);
 void alsorn_client_free(alsorn_client *client);
 
 /* Retries after the first attempt (default 3; 0 disables retries).  n < 0 is rejected. */
@@ -244,13 +245,13 @@ alsorn_status alsorn_agents_get(alsorn_client *client, const char *agent_id, als
 alsorn_status alsorn_agents_update(alsorn_client *client, const char *agent_id,
                                    const alsorn_agent_update *update, alsorn_agent **out,
                                    alsorn_error *err);
-alsorn_status alsorn_agents_suspend(alsorn_client *client, const char *agent_id,
-                                    alsorn_agent **out, alsorn_error *err);
+alsorn_status alsorn_agents_suspend(alsorn_client *client, const char *agent_id, alsorn_agent **out,
+                                    alsorn_error *err);
 alsorn_status alsorn_agents_reactivate(alsorn_client *client, const char *agent_id,
                                        alsorn_agent **out, alsorn_error *err);
 /* Soft delete: the agent comes back with status "deleted". */
-alsorn_status alsorn_agents_delete(alsorn_client *client, const char *agent_id,
-                                   alsorn_agent **out, alsorn_error *err);
+alsorn_status alsorn_agents_delete(alsorn_client *client, const char *agent_id, alsorn_agent **out,
+                                   alsorn_error *err);
 /* Public check (GET /agents/{id}/verify).  fingerprint NULL: only recompute server-side. */
 alsorn_status alsorn_agents_verify(alsorn_client *client, const char *agent_id,
                                    const char *fingerprint, alsorn_verification **out,
@@ -263,8 +264,7 @@ alsorn_status alsorn_agents_get_audit_chain(alsorn_client *client, const char *a
                                             alsorn_audit_entry **entries, size_t *n,
                                             alsorn_error *err);
 /* The server's own check of the chain (GET /agents/{id}/audit/verify). */
-alsorn_status alsorn_agents_verify_audit_chain_remote(alsorn_client *client,
-                                                      const char *agent_id,
+alsorn_status alsorn_agents_verify_audit_chain_remote(alsorn_client *client, const char *agent_id,
                                                       alsorn_audit_verification **out,
                                                       alsorn_error *err);
 

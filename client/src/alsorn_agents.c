@@ -9,8 +9,8 @@
 
 /* Adds the members both register and update may send; unset ones are left out. */
 static bool add_agent_fields(cJSON *body, const char *name, const char *description,
-                             const char *const *actions, size_t action_count,
-                             double spending_limit, const char *currency) {
+                             const char *const *actions, size_t action_count, double spending_limit,
+                             const char *currency) {
     if (name && !cJSON_AddStringToObject(body, "name", name)) return false;
     if (description && !cJSON_AddStringToObject(body, "description", description)) return false;
     if (actions) {
@@ -49,30 +49,36 @@ static alsorn_status agent_call(alsorn_client *client, alsorn_route_id route, co
     alsorn_status status = transport_call(client, route, id, NULL, 0, body, &json, err);
     if (status != ALSORN_OK) return status;
     alsorn_agent *agent = malloc(sizeof *agent);
-    if (!agent) status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
-    else status = agent_decode(json, agent, err);
+    if (!agent)
+        status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+    else
+        status = agent_decode(json, agent, err);
     cJSON_Delete(json);
     if (status != ALSORN_OK) {
         free(agent);
         return status;
     }
-    if (out) *out = agent;
-    else alsorn_agent_free(agent);
+    if (out)
+        *out = agent;
+    else
+        alsorn_agent_free(agent);
     return ALSORN_OK;
 }
 
 alsorn_status alsorn_agents_register(alsorn_client *client, const alsorn_agent_params *params,
                                      alsorn_agent **out, alsorn_error *err) {
     alsorn_error_clear(err);
-    if (!client || !params) return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "no params");
+    if (!client || !params) {
+        return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "no client or no params");
+    }
     if (!actions_are_strings(params->authorized_actions, params->authorized_action_count)) {
         return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "authorized_actions has a NULL");
     }
     cJSON *body = cJSON_CreateObject();
-    bool built = body && add_agent_fields(body, params->name, params->description,
-                                          params->authorized_actions,
-                                          params->authorized_action_count,
-                                          params->spending_limit, params->currency);
+    bool built =
+        body &&
+        add_agent_fields(body, params->name, params->description, params->authorized_actions,
+                         params->authorized_action_count, params->spending_limit, params->currency);
     if (built && params->environment) {
         built = cJSON_AddStringToObject(body, "environment", params->environment) != NULL;
     }
@@ -130,8 +136,10 @@ alsorn_status alsorn_agents_list(alsorn_client *client, const alsorn_agent_list_
         alsorn_agent_list_free(list);
         return status;
     }
-    if (out) *out = list;
-    else alsorn_agent_list_free(list);
+    if (out)
+        *out = list;
+    else
+        alsorn_agent_list_free(list);
     return ALSORN_OK;
 }
 
@@ -150,18 +158,18 @@ alsorn_status alsorn_agents_update(alsorn_client *client, const char *agent_id,
         return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "authorized_actions has a NULL");
     }
     cJSON *body = cJSON_CreateObject();
-    bool built = body && add_agent_fields(body, update->name, update->description,
-                                          update->authorized_actions,
-                                          update->authorized_action_count,
-                                          update->spending_limit, update->currency);
+    bool built =
+        body &&
+        add_agent_fields(body, update->name, update->description, update->authorized_actions,
+                         update->authorized_action_count, update->spending_limit, update->currency);
     alsorn_status status = built ? agent_call(client, ROUTE_AGENTS_UPDATE, agent_id, body, out, err)
                                  : client_error(err, ALSORN_ERR_NOMEM, "out of memory");
     cJSON_Delete(body);
     return status;
 }
 
-alsorn_status alsorn_agents_suspend(alsorn_client *client, const char *agent_id,
-                                    alsorn_agent **out, alsorn_error *err) {
+alsorn_status alsorn_agents_suspend(alsorn_client *client, const char *agent_id, alsorn_agent **out,
+                                    alsorn_error *err) {
     alsorn_error_clear(err);
     return agent_call(client, ROUTE_AGENTS_SUSPEND, agent_id, NULL, out, err);
 }
@@ -172,8 +180,8 @@ alsorn_status alsorn_agents_reactivate(alsorn_client *client, const char *agent_
     return agent_call(client, ROUTE_AGENTS_REACTIVATE, agent_id, NULL, out, err);
 }
 
-alsorn_status alsorn_agents_delete(alsorn_client *client, const char *agent_id,
-                                   alsorn_agent **out, alsorn_error *err) {
+alsorn_status alsorn_agents_delete(alsorn_client *client, const char *agent_id, alsorn_agent **out,
+                                   alsorn_error *err) {
     alsorn_error_clear(err);
     return agent_call(client, ROUTE_AGENTS_DELETE, agent_id, NULL, out, err);
 }
@@ -188,14 +196,18 @@ alsorn_status alsorn_agents_verify(alsorn_client *client, const char *agent_id,
         transport_call(client, ROUTE_AGENTS_VERIFY, agent_id, query, 1, NULL, &json, err);
     if (status != ALSORN_OK) return status;
     alsorn_verification *result = malloc(sizeof *result);
-    if (!result) status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
-    else status = verification_decode(json, result, err);
+    if (!result)
+        status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+    else
+        status = verification_decode(json, result, err);
     cJSON_Delete(json);
     if (status != ALSORN_OK) {
         free(result);
         return status;
     }
-    if (out) *out = result;
-    else alsorn_verification_free(result);
+    if (out)
+        *out = result;
+    else
+        alsorn_verification_free(result);
     return ALSORN_OK;
 }

@@ -124,8 +124,7 @@ alsorn_status alsorn_agents_get_audit_chain(alsorn_client *client, const char *a
     return ALSORN_OK;
 }
 
-alsorn_status alsorn_agents_verify_audit_chain_remote(alsorn_client *client,
-                                                      const char *agent_id,
+alsorn_status alsorn_agents_verify_audit_chain_remote(alsorn_client *client, const char *agent_id,
                                                       alsorn_audit_verification **out,
                                                       alsorn_error *err) {
     alsorn_error_clear(err);
@@ -134,15 +133,19 @@ alsorn_status alsorn_agents_verify_audit_chain_remote(alsorn_client *client,
         transport_call(client, ROUTE_AGENTS_AUDIT_VERIFY, agent_id, NULL, 0, NULL, &json, err);
     if (status != ALSORN_OK) return status;
     alsorn_audit_verification *result = malloc(sizeof *result);
-    if (!result) status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
-    else status = audit_verification_decode(json, result, err);
+    if (!result)
+        status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+    else
+        status = audit_verification_decode(json, result, err);
     cJSON_Delete(json);
     if (status != ALSORN_OK) {
         free(result);
         return status;
     }
-    if (out) *out = result;
-    else alsorn_audit_verification_free(result);
+    if (out)
+        *out = result;
+    else
+        alsorn_audit_verification_free(result);
     return ALSORN_OK;
 }
 

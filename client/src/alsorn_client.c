@@ -11,13 +11,16 @@ static CURLcode curl_start_result = CURLE_FAILED_INIT;
 /* libcurl's global set-up is not safe to race with other threads' first calls; doing it
  * once here means users need not know.  It is never undone: the process may hold other
  * clients, and the OS reclaims it at exit. */
-static void start_curl(void) { curl_start_result = curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void start_curl(void) {
+    curl_start_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 static char *base_url_without_trailing_slash(const char *base_url) {
     char *copy = strdup(base_url);
     if (!copy) return NULL;
     size_t len = strlen(copy);
-    while (len > 0 && copy[len - 1] == '/') copy[--len] = '\0';
+    while (len > 0 && copy[len - 1] == '/')
+        copy[--len] = '\0';
     return copy;
 }
 

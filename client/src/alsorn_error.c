@@ -6,7 +6,9 @@
 
 #include "client_internal.h"
 
-char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+char *dup_or_null(const char *s) {
+    return s ? strdup(s) : NULL;
+}
 
 void alsorn_error_clear(alsorn_error *err) {
     if (!err) return;
@@ -20,17 +22,28 @@ void alsorn_error_clear(alsorn_error *err) {
 
 const char *alsorn_status_name(alsorn_status status) {
     switch (status) {
-    case ALSORN_OK: return "ALSORN_OK";
-    case ALSORN_ERR_NOT_FOUND: return "ALSORN_ERR_NOT_FOUND";
-    case ALSORN_ERR_RATE_LIMIT: return "ALSORN_ERR_RATE_LIMIT";
-    case ALSORN_ERR_AUTH: return "ALSORN_ERR_AUTH";
-    case ALSORN_ERR_VALIDATION: return "ALSORN_ERR_VALIDATION";
-    case ALSORN_ERR_API: return "ALSORN_ERR_API";
-    case ALSORN_ERR_CONNECTION: return "ALSORN_ERR_CONNECTION";
-    case ALSORN_ERR_DECODE: return "ALSORN_ERR_DECODE";
-    case ALSORN_ERR_INVALID_ARGUMENT: return "ALSORN_ERR_INVALID_ARGUMENT";
-    case ALSORN_ERR_NOMEM: return "ALSORN_ERR_NOMEM";
-    case ALSORN_ERR_FORBIDDEN: return "ALSORN_ERR_FORBIDDEN";
+    case ALSORN_OK:
+        return "ALSORN_OK";
+    case ALSORN_ERR_NOT_FOUND:
+        return "ALSORN_ERR_NOT_FOUND";
+    case ALSORN_ERR_RATE_LIMIT:
+        return "ALSORN_ERR_RATE_LIMIT";
+    case ALSORN_ERR_AUTH:
+        return "ALSORN_ERR_AUTH";
+    case ALSORN_ERR_VALIDATION:
+        return "ALSORN_ERR_VALIDATION";
+    case ALSORN_ERR_API:
+        return "ALSORN_ERR_API";
+    case ALSORN_ERR_CONNECTION:
+        return "ALSORN_ERR_CONNECTION";
+    case ALSORN_ERR_DECODE:
+        return "ALSORN_ERR_DECODE";
+    case ALSORN_ERR_INVALID_ARGUMENT:
+        return "ALSORN_ERR_INVALID_ARGUMENT";
+    case ALSORN_ERR_NOMEM:
+        return "ALSORN_ERR_NOMEM";
+    case ALSORN_ERR_FORBIDDEN:
+        return "ALSORN_ERR_FORBIDDEN";
     }
     return "ALSORN_ERR_UNKNOWN";
 }
@@ -49,12 +62,18 @@ alsorn_status client_error(alsorn_error *err, alsorn_status status, const char *
 /* The SDK's exception classes, as statuses. */
 static alsorn_status status_for_http(long http_status) {
     switch (http_status) {
-    case 401: return ALSORN_ERR_AUTH;
-    case 403: return ALSORN_ERR_FORBIDDEN;
-    case 404: return ALSORN_ERR_NOT_FOUND;
-    case 422: return ALSORN_ERR_VALIDATION;
-    case 429: return ALSORN_ERR_RATE_LIMIT;
-    default: return ALSORN_ERR_API;
+    case 401:
+        return ALSORN_ERR_AUTH;
+    case 403:
+        return ALSORN_ERR_FORBIDDEN;
+    case 404:
+        return ALSORN_ERR_NOT_FOUND;
+    case 422:
+        return ALSORN_ERR_VALIDATION;
+    case 429:
+        return ALSORN_ERR_RATE_LIMIT;
+    default:
+        return ALSORN_ERR_API;
     }
 }
 
@@ -90,8 +109,7 @@ static alsorn_status copy_field_errors(alsorn_error *err, const cJSON *list) {
 }
 
 alsorn_status client_http_error(alsorn_error *err, long http_status, const char *body,
-                                size_t body_len, const char *header_request_id,
-                                long retry_after) {
+                                size_t body_len, const char *header_request_id, long retry_after) {
     alsorn_status status = status_for_http(http_status);
     if (!err) return status;
     alsorn_error_clear(err);

@@ -98,7 +98,8 @@ void alsorn_agent_free(alsorn_agent *agent) {
 
 void alsorn_agent_list_free(alsorn_agent_list *list) {
     if (!list) return;
-    for (size_t i = 0; i < list->count; i++) agent_clear(&list->items[i]);
+    for (size_t i = 0; i < list->count; i++)
+        agent_clear(&list->items[i]);
     free(list->items);
     free(list);
 }
@@ -135,7 +136,8 @@ alsorn_status audit_entry_decode(const cJSON *json, alsorn_audit_entry *out, als
 
 void alsorn_audit_entries_free(alsorn_audit_entry *entries, size_t n) {
     if (!entries) return;
-    for (size_t i = 0; i < n; i++) audit_entry_clear(&entries[i]);
+    for (size_t i = 0; i < n; i++)
+        audit_entry_clear(&entries[i]);
     free(entries);
 }
 
@@ -156,8 +158,7 @@ void alsorn_verification_free(alsorn_verification *v) {
     free(v);
 }
 
-alsorn_status verification_decode(const cJSON *json, alsorn_verification *out,
-                                  alsorn_error *err) {
+alsorn_status verification_decode(const cJSON *json, alsorn_verification *out, alsorn_error *err) {
     json_decoder d = {.err = err, .object = "verification"};
     memset(out, 0, sizeof *out);
     if (!decode_object(&d, json)) return d.status;
@@ -171,7 +172,8 @@ alsorn_status verification_decode(const cJSON *json, alsorn_verification *out,
     out->operator_verified = decode_bool(&d, json, "operator_verified");
     out->created_at = decode_string(&d, json, "created_at");
     out->verified = decode_bool(&d, json, "verified");
-    if (d.status == ALSORN_OK && !cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(json, "verified"))) {
+    if (d.status == ALSORN_OK &&
+        !cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(json, "verified"))) {
         /* the one answer this call exists for: absent must not read as "false" */
         decode_fail(&d, ALSORN_ERR_DECODE, "verified", "missing");
     }
@@ -200,8 +202,10 @@ alsorn_status audit_verification_decode(const cJSON *json, alsorn_audit_verifica
     out->length = decode_integer(&d, json, "length");
     out->head_hash = decode_string(&d, json, "head_hash");
     const cJSON *broken = cJSON_GetObjectItemCaseSensitive(json, "broken_at");
-    if (cJSON_IsString(broken)) out->broken_at_id = decode_string(&d, json, "broken_at");
-    else if (broken && !cJSON_IsNull(broken)) out->broken_at = decode_integer(&d, json, "broken_at");
+    if (cJSON_IsString(broken))
+        out->broken_at_id = decode_string(&d, json, "broken_at");
+    else if (broken && !cJSON_IsNull(broken))
+        out->broken_at = decode_integer(&d, json, "broken_at");
     if (d.status != ALSORN_OK) {
         free(out->head_hash);
         free(out->broken_at_id);

@@ -14,8 +14,7 @@ void agent_clear(alsorn_agent *agent);
 alsorn_status audit_entry_decode(const cJSON *json, alsorn_audit_entry *out, alsorn_error *err);
 void audit_entry_clear(alsorn_audit_entry *entry);
 
-alsorn_status verification_decode(const cJSON *json, alsorn_verification *out,
-                                  alsorn_error *err);
+alsorn_status verification_decode(const cJSON *json, alsorn_verification *out, alsorn_error *err);
 alsorn_status audit_verification_decode(const cJSON *json, alsorn_audit_verification *out,
                                         alsorn_error *err);
 

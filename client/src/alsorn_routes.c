@@ -2,8 +2,9 @@
  * If the live service moves an endpoint, correcting its row here corrects the client. */
 #include "alsorn_routes.h"
 
+/* clang-format off */
 static const alsorn_route routes[ROUTE_COUNT] = {
-    /*                           method    path template                                */
+    /*                            method    path template */
     [ROUTE_AGENTS_REGISTER]     = {"POST",   "/agents"},
     [ROUTE_AGENTS_LIST]         = {"GET",    "/agents"},
     [ROUTE_AGENTS_GET]          = {"GET",    "/agents/{id}"},
@@ -15,6 +16,7 @@ static const alsorn_route routes[ROUTE_COUNT] = {
     [ROUTE_AGENTS_AUDIT]        = {"GET",    "/agents/{id}/audit"},
     [ROUTE_AGENTS_AUDIT_VERIFY] = {"GET",    "/agents/{id}/audit/verify"},
 };
+/* clang-format on */
 
 const alsorn_route *alsorn_route_get(alsorn_route_id id) {
     if ((unsigned)id >= ROUTE_COUNT) return 0;

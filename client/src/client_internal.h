@@ -35,8 +35,7 @@ alsorn_status client_error(alsorn_error *err, alsorn_status status, const char *
  * request_id and field_errors from the body when it is the contract's error object.
  * header_request_id and retry_after come from the answer's headers. */
 alsorn_status client_http_error(alsorn_error *err, long http_status, const char *body,
-                                size_t body_len, const char *header_request_id,
-                                long retry_after);
+                                size_t body_len, const char *header_request_id, long retry_after);
 
 /* Like strdup, but NULL stays NULL. */
 char *dup_or_null(const char *s);

@@ -13,8 +13,10 @@
 void decode_fail(json_decoder *d, alsorn_status status, const char *key, const char *what) {
     if (d->status != ALSORN_OK) return;
     d->status = status;
-    if (status == ALSORN_ERR_NOMEM) client_error(d->err, status, "out of memory");
-    else client_error(d->err, status, "%s.%s: %s", d->object, key, what);
+    if (status == ALSORN_ERR_NOMEM)
+        client_error(d->err, status, "out of memory");
+    else
+        client_error(d->err, status, "%s.%s: %s", d->object, key, what);
 }
 
 bool decode_object(json_decoder *d, const cJSON *json) {
@@ -86,7 +88,8 @@ long long decode_money(json_decoder *d, const cJSON *obj, const char *key, doubl
 
 void free_string_array(char **items, size_t count) {
     if (!items) return;
-    for (size_t i = 0; i < count; i++) free(items[i]);
+    for (size_t i = 0; i < count; i++)
+        free(items[i]);
     free(items);
 }
 

@@ -33,7 +33,8 @@ static size_t collect_body(char *chunk, size_t size, size_t nmemb, void *userdat
     }
     if (buf->len + n + 1 > buf->cap) {
         size_t cap = buf->cap ? buf->cap : 4096;
-        while (cap < buf->len + n + 1) cap *= 2;
+        while (cap < buf->len + n + 1)
+            cap *= 2;
         char *grown = realloc(buf->data, cap);
         if (!grown) return 0;
         buf->data = grown;
@@ -108,7 +109,8 @@ static alsorn_status build_url(alsorn_client *client, const alsorn_route *route,
 static bool new_idempotency_key(char out[33]) {
     unsigned char raw[16];
     if (RAND_bytes(raw, sizeof raw) != 1) return false;
-    for (size_t i = 0; i < sizeof raw; i++) snprintf(out + 2 * i, 3, "%02x", raw[i]);
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
     return true;
 }
 
@@ -138,7 +140,8 @@ static struct curl_slist *build_headers(const alsorn_client *client, bool has_bo
                          has_body ? "Content-Type: application/json" : "Content-Type:");
     /* No "Expect: 100-continue" round trip for large bodies. */
     list = append_header(list, &failed, "%s", "Expect:");
-    if (idempotency_key) list = append_header(list, &failed, "Idempotency-Key: %s", idempotency_key);
+    if (idempotency_key)
+        list = append_header(list, &failed, "Idempotency-Key: %s", idempotency_key);
     if (failed) {
         curl_slist_free_all(list);
         return NULL;
@@ -239,8 +242,8 @@ static alsorn_status finish(alsorn_client *client, long http_status, const respo
     }
     cJSON *json = cJSON_ParseWithLength(buf->data, buf->len);
     if (!json) {
-        alsorn_status status = client_error(err, ALSORN_ERR_DECODE,
-                                            "HTTP %ld answer is not valid JSON", http_status);
+        alsorn_status status =
+            client_error(err, ALSORN_ERR_DECODE, "HTTP %ld answer is not valid JSON", http_status);
         if (err) {
             err->http_status = http_status;
             snprintf(err->request_id, sizeof err->request_id, "%s", client->last_request_id);
@@ -269,8 +272,8 @@ alsorn_status transport_call(alsorn_client *client, alsorn_route_id route_id, co
         return client_error(err, ALSORN_ERR_NOMEM, "no random bytes for an Idempotency-Key");
     }
     char *body_text = body ? cJSON_PrintUnformatted(body) : NULL;
-    struct curl_slist *headers = build_headers(client, body_text != NULL,
-                                               is_post ? idempotency_key : NULL);
+    struct curl_slist *headers =
+        build_headers(client, body_text != NULL, is_post ? idempotency_key : NULL);
     if ((body && !body_text) || !headers) {
         free(url);
         free(body_text);

@@ -12,12 +12,12 @@
 /* Fails the current test when unreachable heap blocks exist (no-op without ASan). */
 void assert_no_leaks(void);
 
-#define CLIENT_TEST(suite, name)                                                                 \
-    static void suite##_##name##_body(void);                                                     \
-    Test(suite, name) {                                                                          \
-        suite##_##name##_body();                                                                 \
-        assert_no_leaks();                                                                       \
-    }                                                                                            \
+#define CLIENT_TEST(suite, name)                                                                   \
+    static void suite##_##name##_body(void);                                                       \
+    Test(suite, name) {                                                                            \
+        suite##_##name##_body();                                                                   \
+        assert_no_leaks();                                                                         \
+    }                                                                                              \
     static void suite##_##name##_body(void)
 
 #endif

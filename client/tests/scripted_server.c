@@ -78,14 +78,15 @@ static int handle_control(struct mg_connection *conn, const struct mg_request_in
         } else {
             cJSON_Delete(queue);
         }
-    } else if (strcmp(ri->request_method, "GET") == 0 && slash &&
-               strcmp(slash, "/requests") == 0) {
+    } else if (strcmp(ri->request_method, "GET") == 0 && slash && strcmp(slash, "/requests") == 0) {
         answer = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(ns, "log"));
     }
     pthread_mutex_unlock(&state_lock);
     free(body);
-    if (answer) reply(conn, 200, NULL, answer);
-    else reply(conn, 400, NULL, "{\"error\":{\"code\":\"bad_control_request\"}}");
+    if (answer)
+        reply(conn, 200, NULL, answer);
+    else
+        reply(conn, 400, NULL, "{\"error\":{\"code\":\"bad_control_request\"}}");
     free(answer);
     return 1;
 }
@@ -100,8 +101,10 @@ static int handle_scripted(struct mg_connection *conn, const struct mg_request_i
     cJSON *request = cJSON_CreateObject();
     cJSON_AddStringToObject(request, "method", ri->request_method);
     cJSON_AddStringToObject(request, "path", path ? path : "/");
-    if (ri->query_string) cJSON_AddStringToObject(request, "query", ri->query_string);
-    else cJSON_AddNullToObject(request, "query");
+    if (ri->query_string)
+        cJSON_AddStringToObject(request, "query", ri->query_string);
+    else
+        cJSON_AddNullToObject(request, "query");
     cJSON *headers = cJSON_AddObjectToObject(request, "headers");
     for (int i = 0; i < ri->num_headers; i++) {
         cJSON_AddStringToObject(headers, ri->http_headers[i].name, ri->http_headers[i].value);
@@ -148,9 +151,9 @@ static int handle_any(struct mg_connection *conn, void *unused) {
 int scripted_server_start(void) {
     mg_init_library(0); /* Debian's 1.15 returns 0 even when it succeeds: nothing to check */
     namespaces = cJSON_CreateObject();
-    const char *options[] = {"listening_ports", "127.0.0.1:0", "num_threads", "32",
-                             "enable_keep_alive", "yes", "request_timeout_ms", "10000",
-                             NULL};
+    const char *options[] = {
+        "listening_ports",    "127.0.0.1:0", "num_threads", "32", "enable_keep_alive", "yes",
+        "request_timeout_ms", "10000",       NULL};
     server = mg_start(NULL, NULL, options);
     if (!server) return -1;
     mg_set_request_handler(server, "/", handle_any, NULL);

@@ -180,7 +180,8 @@ CLIENT_TEST(agents, list_sends_the_filters_and_decodes_the_page) {
 CLIENT_TEST(agents, list_without_params_sends_no_query) {
     const scripted_response script[] = {
         {200, NULL,
-         "{\"data\":[],\"pagination\":{\"page\":1,\"limit\":20,\"total\":0,\"total_pages\":0}}", 0}};
+         "{\"data\":[],\"pagination\":{\"page\":1,\"limit\":20,\"total\":0,\"total_pages\":0}}",
+         0}};
     script_program("list_plain", script, COUNT(script));
     alsorn_client *client = script_client("list_plain");
     alsorn_agent_list *list = NULL;
@@ -246,8 +247,10 @@ CLIENT_TEST(agents, update_sends_only_the_fields_set) {
     alsorn_client *client = script_client("update");
     alsorn_agent_update rename = {.name = "renamed-agent", .spending_limit = 20000};
     const char *actions[] = {"transfer_funds"};
-    alsorn_agent_update other = {.description = "", .authorized_actions = actions,
-                                 .authorized_action_count = 1, .currency = "EUR"};
+    alsorn_agent_update other = {.description = "",
+                                 .authorized_actions = actions,
+                                 .authorized_action_count = 1,
+                                 .currency = "EUR"};
 
     cr_assert_eq(alsorn_agents_update(client, "agent_1", &rename, NULL, NULL), ALSORN_OK);
     cr_assert_eq(alsorn_agents_update(client, "agent_1", &other, NULL, NULL), ALSORN_OK);

@@ -28,8 +28,10 @@ static cJSON *make_entry(int i, const char *previous_hash) {
     cJSON_AddStringToObject(e, "actor_id", "user_1");
     snprintf(text, sizeof text, "2026-01-01T%02d:%02d:00Z", i / 60 % 24, i % 60);
     cJSON_AddStringToObject(e, "created_at", text);
-    if (previous_hash) cJSON_AddStringToObject(e, "previous_hash", previous_hash);
-    else cJSON_AddNullToObject(e, "previous_hash");
+    if (previous_hash)
+        cJSON_AddStringToObject(e, "previous_hash", previous_hash);
+    else
+        cJSON_AddNullToObject(e, "previous_hash");
     char hash[SHA256_TAGGED_LEN];
     cr_assert_eq(canonical_sha256(e, hash), 0);
     cJSON_AddStringToObject(e, "payload_hash", hash);
@@ -84,11 +86,15 @@ CLIENT_TEST(audit_chain, hashes_the_canonical_form_of_the_seven_fields) {
         "\"payload\":{\"limit\":5.5,\"name\":\"A\",\"tags\":[1,\"x\"]},\"previous_hash\":null}";
     char hash[SHA256_TAGGED_LEN];
     sha256_tagged(canonical, strlen(canonical), hash);
-    alsorn_audit_entry entry = {
-        .id = "audit_1", .agent_id = "agent_1", .action = "agent.registered",
-        .payload_json = "{\"name\": \"A\", \"tags\": [1.0, \"x\"], \"limit\": 5.50}",
-        .actor_id = "user_1", .created_at = "2026-01-01T00:00:00Z", .previous_hash = NULL,
-        .payload_hash = hash};
+    alsorn_audit_entry entry = {.id = "audit_1",
+                                .agent_id = "agent_1",
+                                .action = "agent.registered",
+                                .payload_json =
+                                    "{\"name\": \"A\", \"tags\": [1.0, \"x\"], \"limit\": 5.50}",
+                                .actor_id = "user_1",
+                                .created_at = "2026-01-01T00:00:00Z",
+                                .previous_hash = NULL,
+                                .payload_hash = hash};
     size_t broken_at = 99;
 
     cr_assert_eq(alsorn_audit_chain_verify(&entry, 1, &broken_at), 1);
@@ -146,7 +152,8 @@ CLIENT_TEST(audit_chain, finds_a_broken_link) {
     /* Entry 4 is self-consistent (its hash covers its previous_hash) but points elsewhere:
      * as if entry 3 had been cut out and the rest rehashed from there on. */
     cJSON *chain = make_chain(6);
-    cJSON *rewritten = make_entry(4, "sha256:1111111111111111111111111111111111111111111111111111111111111111");
+    cJSON *rewritten =
+        make_entry(4, "sha256:1111111111111111111111111111111111111111111111111111111111111111");
     cJSON_ReplaceItemInArray(chain, 4, rewritten);
     size_t n, broken_at = 99;
     alsorn_audit_entry *entries = to_entries(chain, &n);
@@ -184,8 +191,7 @@ CLIENT_TEST(audit_chain, entries_out_of_order_are_broken) {
 }
 
 /* {"data": entries[from] down to entries[to] (newest first), "pagination": ...} */
-static char *page_body(const cJSON *chain, int from, int to, int page, int total,
-                       int total_pages) {
+static char *page_body(const cJSON *chain, int from, int to, int page, int total, int total_pages) {
     cJSON *body = cJSON_CreateObject();
     cJSON *data = cJSON_AddArrayToObject(body, "data");
     for (int i = from; i >= to; i--) {
@@ -294,8 +300,8 @@ CLIENT_TEST(audit_chain, an_error_on_a_later_page_returns_nothing) {
 
 CLIENT_TEST(audit_chain, remote_verification) {
     const scripted_response script[] = {
-        {200, NULL,
-         "{\"valid\":true,\"length\":5,\"head_hash\":\"sha256:abc\",\"broken_at\":null}", 0},
+        {200, NULL, "{\"valid\":true,\"length\":5,\"head_hash\":\"sha256:abc\",\"broken_at\":null}",
+         0},
         {200, NULL, "{\"valid\":false,\"length\":5,\"head_hash\":\"sha256:abc\",\"broken_at\":3}",
          0},
     };

@@ -43,7 +43,8 @@ CLIENT_TEST(errors, validation_lists_every_field_error) {
         "{\"error\":{\"code\":\"validation_error\",\"message\":\"Request validation failed\","
         "\"request_id\":\"req_422\",\"field_errors\":["
         "{\"field\":\"name\",\"message\":\"must be 2-100 characters\"},"
-        "{\"field\":\"authorized_actions[2]\",\"message\":\"must match ^[a-z][a-z0-9_.:-]{0,63}$\"},"
+        "{\"field\":\"authorized_actions[2]\",\"message\":\"must match "
+        "^[a-z][a-z0-9_.:-]{0,63}$\"},"
         "{\"field\":\"spending_limit\",\"message\":\"must be greater than 0\"}]}}";
     alsorn_error err = ALSORN_ERROR_INIT;
     cr_assert_eq(get_with_answer("e422", 422, NULL, body, &err), ALSORN_ERR_VALIDATION);
@@ -119,7 +120,8 @@ CLIENT_TEST(errors, a_member_of_the_wrong_type_is_a_decode_error) {
 CLIENT_TEST(errors, a_nested_member_of_the_wrong_type_is_a_decode_error) {
     alsorn_error err = ALSORN_ERROR_INIT;
     cr_assert_eq(get_with_answer("bad_nested", 200, NULL,
-                                 "{\"id\":\"agent_1\",\"trust_record\":{\"score\":\"high\"}}", &err),
+                                 "{\"id\":\"agent_1\",\"trust_record\":{\"score\":\"high\"}}",
+                                 &err),
                  ALSORN_ERR_DECODE);
     cr_assert(strstr(err.message, "trust_record.score"), "%s", err.message);
 }

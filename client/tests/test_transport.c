@@ -38,8 +38,8 @@ CLIENT_TEST(transport, retries_a_500_then_succeeds) {
     alsorn_error err = ALSORN_ERROR_INIT;
     alsorn_agent *agent = NULL;
 
-    cr_assert_eq(alsorn_agents_get(client, "agent_7f3k9x2m", &agent, &err), ALSORN_OK,
-                 "%s", err.message);
+    cr_assert_eq(alsorn_agents_get(client, "agent_7f3k9x2m", &agent, &err), ALSORN_OK, "%s",
+                 err.message);
     cr_assert_str_eq(agent->id, "agent_7f3k9x2m");
     cJSON *log = script_requests("retry_500");
     cr_assert_eq(cJSON_GetArraySize(log), 2);
@@ -151,8 +151,10 @@ CLIENT_TEST(transport, post_retries_reuse_one_idempotency_key) {
     script_program("idempotency", script, COUNT(script));
     alsorn_client *client = script_client("idempotency");
     const char *actions[] = {"execute_trades"};
-    alsorn_agent_params params = {.name = "Alpha", .authorized_actions = actions,
-                                  .authorized_action_count = 1, .spending_limit = 100};
+    alsorn_agent_params params = {.name = "Alpha",
+                                  .authorized_actions = actions,
+                                  .authorized_action_count = 1,
+                                  .spending_limit = 100};
 
     cr_assert_eq(alsorn_agents_register(client, &params, NULL, NULL), ALSORN_OK);
     cr_assert_eq(alsorn_agents_register(client, &params, NULL, NULL), ALSORN_OK);
@@ -224,8 +226,7 @@ CLIENT_TEST(transport, timeouts_on_every_attempt_are_a_connection_error) {
     alsorn_error err = ALSORN_ERROR_INIT;
 
     cr_assert_eq(alsorn_agents_get(client, "agent_1", NULL, &err), ALSORN_ERR_CONNECTION);
-    cr_assert(strstr(err.message, "imeout") || strstr(err.message, "timed out"), "%s",
-              err.message);
+    cr_assert(strstr(err.message, "imeout") || strstr(err.message, "timed out"), "%s", err.message);
     alsorn_client_free(client);
 }
 
