@@ -288,8 +288,9 @@ static bool apply_update(struct req *r, struct agent *a, const struct agent_fiel
         char *name = strdup(f->name_v);
         if (!name) return false;
         audit_change(r, a, "name", cJSON_CreateString(a->name), cJSON_CreateString(name));
-        free(a->name);
-        a->name = name; /* the fingerprint keeps the registered name */
+        if (!a->registered_name) a->registered_name = a->name; /* the fingerprint's name */
+        else free(a->name);
+        a->name = name;
         changed = true;
     }
     const char *desc = clear_description ? NULL : f->description_v;

@@ -85,7 +85,10 @@ static const struct route *match(struct req *r, char *allow, size_t allow_size) 
     r->n_params = 0;
     for (int s = 0; s < n; s++) {
         if (!best->param[s]) continue;
-        if (len[s] >= PATH_PARAM_MAX) return NULL; /* no id is that long: a 404 */
+        if (len[s] >= PATH_PARAM_MAX) { /* no id is that long: a 404, not a 405 */
+            allow[0] = '\0';
+            return NULL;
+        }
         memcpy(r->params[r->n_params], seg[s], len[s]);
         r->params[r->n_params++][len[s]] = '\0';
     }
@@ -172,8 +175,13 @@ static bool parse_body(struct req *r) {
         reply_error(r, 400, "invalid_json", "The body is not valid UTF-8");
         return false;
     }
-    if (!json_depth_within(r->body, r->body_len, MAX_JSON_DEPTH)) {
+    switch (json_precheck(r->body, r->body_len, MAX_JSON_DEPTH)) {
+    case JSON_PRECHECK_OK: break;
+    case JSON_PRECHECK_TOO_DEEP:
         reply_error(r, 400, "invalid_json", "The body nests deeper than %d levels", MAX_JSON_DEPTH);
+        return false;
+    case JSON_PRECHECK_NUL:
+        reply_error(r, 400, "invalid_json", "Strings must not contain U+0000");
         return false;
     }
     /* A NUL inside the body would end cJSON's parse early and hide what follows it.  The

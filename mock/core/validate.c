@@ -37,23 +37,28 @@ void v_require(struct field_errors *fe, enum vres r, const char *name) {
     if (r == V_ABSENT) field_error_add(fe, name, "is required");
 }
 
-bool json_depth_within(const char *s, size_t len, int max_depth) {
+enum json_precheck json_precheck(const char *s, size_t len, int max_depth) {
     int depth = 0;
     bool in_string = false;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         if (in_string) {
-            if (c == '\\') i++;
-            else if (c == '"') in_string = false;
+            if (c == '\\') {
+                if (i + 5 < len && s[i + 1] == 'u' && memcmp(s + i + 2, "0000", 4) == 0)
+                    return JSON_PRECHECK_NUL;
+                i++;
+            } else if (c == '"') {
+                in_string = false;
+            }
         } else if (c == '"') {
             in_string = true;
         } else if (c == '[' || c == '{') {
-            if (++depth > max_depth) return false;
+            if (++depth > max_depth) return JSON_PRECHECK_TOO_DEEP;
         } else if (c == ']' || c == '}') {
             depth--;
         }
     }
-    return true;
+    return JSON_PRECHECK_OK;
 }
 
 bool utf8_valid(const char *s, size_t len) {

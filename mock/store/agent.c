@@ -16,6 +16,7 @@ static void free_actions(char **actions, size_t n) {
 void agent_free(struct agent *a) {
     if (!a) return;
     free(a->name);
+    free(a->registered_name);
     free(a->description);
     free_actions(a->actions, a->n_actions);
     audit_chain_free(&a->audit);
@@ -43,7 +44,7 @@ void agent_fingerprint(const struct agent *a, const char *org_id, char out[SHA25
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "id", a->id);
     cJSON_AddStringToObject(o, "org_id", org_id);
-    cJSON_AddStringToObject(o, "name", a->name);
+    cJSON_AddStringToObject(o, "name", a->registered_name ? a->registered_name : a->name);
     cJSON_AddStringToObject(o, "environment", agent_env_names[a->environment]);
     cJSON_AddStringToObject(o, "created_at", ts);
     if (canonical_sha256(o, out) != 0) out[0] = '\0';

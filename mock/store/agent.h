@@ -32,6 +32,8 @@ struct trust_record {
 struct agent {
     char id[ID_LEN];
     char *name;        /* owned */
+    char *registered_name; /* owned; the name at registration, kept once a rename changes
+                            * name (NULL until then): the fingerprint covers this one */
     char *description; /* owned, NULL = null */
     char fingerprint[SHA256_TAGGED_LEN];
     enum agent_env environment;
@@ -59,7 +61,7 @@ struct agent_set {
 void agent_free(struct agent *a);
 /* Replaces the action list with copies of actions[0..n).  Returns 0 or -1. */
 int agent_set_actions(struct agent *a, const char *const *actions, size_t n);
-/* Computes the §3 fingerprint from id, org_id, name, environment, created_at. */
+/* Computes the §3 fingerprint from id, org_id, the registered name, environment, created_at. */
 void agent_fingerprint(const struct agent *a, const char *org_id, char out[SHA256_TAGGED_LEN]);
 
 /* Takes ownership of a on success (0); -1 when out of memory (a untouched). */

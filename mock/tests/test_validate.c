@@ -103,9 +103,13 @@ Test(clock, advances_virtual_time) {
     cr_assert_leq(clock_now() - before, 5);
 }
 
-Test(json_depth, counts_nesting_outside_strings) {
-    cr_assert(json_depth_within("{\"a\":[[1]]}", 11, 3));
-    cr_assert_not(json_depth_within("{\"a\":[[1]]}", 11, 2));
-    cr_assert(json_depth_within("{\"a\":\"[[[[[[\"}", 14, 1));
-    cr_assert(json_depth_within("{\"a\":\"\\\"[[[\"}", 13, 1));
+Test(json_precheck, counts_nesting_outside_strings_and_finds_escaped_nul) {
+    cr_assert_eq(json_precheck("{\"a\":[[1]]}", 11, 3), JSON_PRECHECK_OK);
+    cr_assert_eq(json_precheck("{\"a\":[[1]]}", 11, 2), JSON_PRECHECK_TOO_DEEP);
+    cr_assert_eq(json_precheck("{\"a\":\"[[[[[[\"}", 14, 1), JSON_PRECHECK_OK);
+    cr_assert_eq(json_precheck("{\"a\":\"\\\"[[[\"}", 13, 1), JSON_PRECHECK_OK);
+    const char *nul = "{\"a\":\"x\\u0000y\"}";
+    cr_assert_eq(json_precheck(nul, strlen(nul), 4), JSON_PRECHECK_NUL);
+    const char *escaped_backslash = "{\"a\":\"x\\\\u0000y\"}"; /* the text \\u0000: no NUL */
+    cr_assert_eq(json_precheck(escaped_backslash, strlen(escaped_backslash), 4), JSON_PRECHECK_OK);
 }
