@@ -16,16 +16,19 @@ static char *repeat(const char *s, int n) {
 /* A registration body whose name/actions/limit members are the given JSON texts (NULL: omit);
  * extra is appended members ("\"currency\":\"EUR\"") or NULL. */
 static const char *body3(const char *name, const char *actions, const char *limit, const char *extra) {
-    char *parts = malloc(65536 * 2);
-    size_t o = 0;
-    o += (size_t)snprintf(parts + o, 131072 - o, "{");
+    /* a few rotating buffers: a test builds at most two bodies before sending them */
+    static char bufs[4][131072];
+    static int next;
+    char *parts = bufs[next++ % 4];
+    size_t o = 0, cap = sizeof bufs[0];
+    o += (size_t)snprintf(parts + o, cap - o, "{");
     const char *sep = "";
-    if (name) { o += (size_t)snprintf(parts + o, 131072 - o, "%s\"name\":%s", sep, name); sep = ","; }
-    if (actions) { o += (size_t)snprintf(parts + o, 131072 - o, "%s\"authorized_actions\":%s", sep, actions); sep = ","; }
-    if (limit) { o += (size_t)snprintf(parts + o, 131072 - o, "%s\"spending_limit\":%s", sep, limit); sep = ","; }
-    if (extra) { o += (size_t)snprintf(parts + o, 131072 - o, "%s%s", sep, extra); }
-    snprintf(parts + o, 131072 - o, "}");
-    return parts; /* leaked on purpose: tests are short-lived processes */
+    if (name) { o += (size_t)snprintf(parts + o, cap - o, "%s\"name\":%s", sep, name); sep = ","; }
+    if (actions) { o += (size_t)snprintf(parts + o, cap - o, "%s\"authorized_actions\":%s", sep, actions); sep = ","; }
+    if (limit) { o += (size_t)snprintf(parts + o, cap - o, "%s\"spending_limit\":%s", sep, limit); sep = ","; }
+    if (extra) { o += (size_t)snprintf(parts + o, cap - o, "%s%s", sep, extra); }
+    snprintf(parts + o, cap - o, "}");
+    return parts;
 }
 
 #define NAME "\"Rule Agent\""

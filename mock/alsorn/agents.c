@@ -223,7 +223,8 @@ void alsorn_agent_list(struct req *r) {
     int status = req_query_enum(r, &fe, "status", agent_status_names);
     int environment = req_query_enum(r, &fe, "environment", agent_env_names);
     int has_search = req_query(r, "search", search, sizeof search);
-    if (has_search < 0) field_error_add(&fe, "search", "must be at most %d characters", NAME_MAX);
+    if (has_search < 0 || (has_search > 0 && utf8_chars(search) > NAME_MAX))
+        field_error_add(&fe, "search", "must be at most %d characters", NAME_MAX);
     req_query_int(r, &fe, "page", 1, 0x7fffffffL, 1, &page);
     req_query_int(r, &fe, "limit", 1, 100, 20, &limit);
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
