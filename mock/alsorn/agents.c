@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alsorn/agent_json.h"
+#include "alsorn/events.h"
 #include "core/log.h"
 #include "store/store.h"
 
@@ -122,6 +123,12 @@ static void reply_agent(struct req *r, int status, const struct agent *a) {
     reply_json(r, status, body);
 }
 
+/* Emits `event` with the agent as its data, then replies with the agent. */
+static void reply_agent_event(struct req *r, int status, const struct agent *a, const char *event) {
+    events_emit(r->caller.tenant, event, agent_to_json(a, r->caller.tenant, r->now), r->now);
+    reply_agent(r, status, a);
+}
+
 static cJSON *actions_json(const char *const *actions, size_t n) {
     cJSON *arr = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(arr, cJSON_CreateString(actions[i]));
@@ -197,7 +204,7 @@ void alsorn_agent_register(struct req *r) {
     struct agent *a = NULL;
     tenant_lock(t);
     switch (alsorn_agent_create(t, r->json, r->caller.owner_id, r->now, &fe, &a)) {
-    case CREATE_OK: return reply_agent(r, 201, a);
+    case CREATE_OK: return reply_agent_event(r, 201, a, "agent.registered");
     case CREATE_INVALID: tenant_unlock(t); return reply_validation(r, &fe);
     case CREATE_PLAN_LIMIT:
         tenant_unlock(t);
@@ -344,11 +351,13 @@ void alsorn_agent_update(struct req *r) {
         tenant_unlock(r->caller.tenant);
         return reply_error(r, 409, "conflict", "Agent %s is deleted", a->id);
     }
+    size_t entries_before = a->audit.n;
     if (!apply_update(r, a, &f, clear_description)) {
         tenant_unlock(r->caller.tenant);
         return reply_error(r, 500, "internal_error", "Out of memory");
     }
-    reply_agent(r, 200, a);
+    if (a->audit.n == entries_before) return reply_agent(r, 200, a); /* nothing changed */
+    reply_agent_event(r, 200, a, "agent.updated");
 }
 
 void alsorn_agent_suspend(struct req *r) {
@@ -358,12 +367,11 @@ void alsorn_agent_suspend(struct req *r) {
         tenant_unlock(r->caller.tenant);
         return reply_error(r, 409, "conflict", "Agent %s is deleted", a->id);
     }
-    if (a->status == AGENT_ACTIVE) { /* suspending a suspended agent changes nothing */
-        agent_set_change_status(&r->caller.tenant->agents, a, AGENT_SUSPENDED);
-        a->suspended_at = a->updated_at = r->now;
-        alsorn_audit(r, a, "agent.suspended", status_change("active", "suspended"));
-    }
-    reply_agent(r, 200, a);
+    if (a->status == AGENT_SUSPENDED) return reply_agent(r, 200, a); /* already: unchanged */
+    agent_set_change_status(&r->caller.tenant->agents, a, AGENT_SUSPENDED);
+    a->suspended_at = a->updated_at = r->now;
+    alsorn_audit(r, a, "agent.suspended", status_change("active", "suspended"));
+    reply_agent_event(r, 200, a, "agent.suspended");
 }
 
 void alsorn_agent_reactivate(struct req *r) {
@@ -378,7 +386,7 @@ void alsorn_agent_reactivate(struct req *r) {
     a->suspended_at = 0;
     a->updated_at = r->now;
     alsorn_audit(r, a, "agent.reactivated", status_change("suspended", "active"));
-    reply_agent(r, 200, a);
+    reply_agent_event(r, 200, a, "agent.reactivated");
 }
 
 void alsorn_agent_delete(struct req *r) {
@@ -392,5 +400,5 @@ void alsorn_agent_delete(struct req *r) {
     agent_set_change_status(&r->caller.tenant->agents, a, AGENT_DELETED);
     a->deleted_at = a->updated_at = r->now;
     alsorn_audit(r, a, "agent.deleted", status_change(from, "deleted"));
-    reply_agent(r, 200, a);
+    reply_agent_event(r, 200, a, "agent.deleted");
 }
