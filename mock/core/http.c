@@ -101,8 +101,19 @@ void reply_send(struct req *r) {
                      r->request_id, rep->content_type ? "Content-Type: " : "",
                      rep->content_type ? rep->content_type : "", rep->content_type ? "\r\n" : "",
                      rep->close ? "Connection: close\r\n" : "", rep->headers);
-    mg_write(r->conn, head, (size_t)n);
-    if (rep->body_len && strcmp(r->method, "HEAD") != 0) mg_write(r->conn, rep->body, rep->body_len);
+    if ((size_t)n >= sizeof head) n = (int)sizeof head - 1;
+    size_t body_len = strcmp(r->method, "HEAD") != 0 ? rep->body_len : 0;
+    /* one write for head and body: one packet for small replies */
+    char *whole = body_len ? malloc((size_t)n + body_len) : NULL;
+    if (whole) {
+        memcpy(whole, head, (size_t)n);
+        memcpy(whole + n, rep->body, body_len);
+        mg_write(r->conn, whole, (size_t)n + body_len);
+        free(whole);
+    } else {
+        mg_write(r->conn, head, (size_t)n);
+        if (body_len) mg_write(r->conn, rep->body, body_len);
+    }
     rep->sent = true;
 }
 
