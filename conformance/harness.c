@@ -34,58 +34,19 @@
 #define FIXTURES_DIR "fixtures"
 #endif
 
-#define READY_PREFIX "agentmock listening on "
-#define READY_TIMEOUT_MS 10000
 
 /* The suite's helpers free on the success path only (a failed assertion ends the worker), so
  * leak reports from this binary are noise; the mock, a separate binary, keeps its own. */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void) { return "detect_leaks=0"; }
 
-static pid_t mock_pid = -1;
-static int mock_out = -1; /* read end of the mock's stdout, drained by drain_thread */
+static struct mock_process shared_mock = {.pid = -1};
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* After the ready line the mock may keep printing (keys, notices). Read everything so its
- * writes never block on a full pipe; echo it when CONFORMANCE_MOCK_STDOUT=1. */
-static void *drain_thread(void *arg) {
-    (void)arg;
-    bool echo = getenv("CONFORMANCE_MOCK_STDOUT") && !strcmp(getenv("CONFORMANCE_MOCK_STDOUT"), "1");
-    char buf[4096];
-    for (;;) {
-        ssize_t n = read(mock_out, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        if (echo) fwrite(buf, 1, (size_t)n, stderr);
-    }
-    return NULL;
-}
-
-/* Stops the mock; returns false when it did not exit cleanly (a sanitizer report at exit, a
- * crash, a hang). */
+/* Stops the shared mock; returns false when it did not exit cleanly (a sanitizer report at
+ * exit, a crash, a hang). */
 static bool stop_mock(void) {
-    if (mock_pid <= 0) return true;
-    kill(mock_pid, SIGTERM);
-    int status = 0;
-    double deadline = now_ms() + 10000;
-    for (;;) {
-        pid_t w = waitpid(mock_pid, &status, WNOHANG);
-        if (w == mock_pid) break;
-        if (w < 0 && errno != EINTR) break;
-        if (now_ms() > deadline) {
-            fprintf(stderr, "conformance: agentmock did not stop within 10 s of SIGTERM; SIGKILL\n");
-            kill(mock_pid, SIGKILL);
-            waitpid(mock_pid, &status, 0);
-            break;
-        }
-        usleep(20000);
-    }
-    mock_pid = -1;
+    if (shared_mock.pid <= 0) return true;
+    int status = mock_process_stop(&shared_mock, SIGTERM, 10000);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
     if (WIFEXITED(status))
         fprintf(stderr, "conformance: agentmock exited with status %d\n", WEXITSTATUS(status));
@@ -94,82 +55,13 @@ static bool stop_mock(void) {
     return false;
 }
 
-/* Starts agentmock and returns its base URL (malloc'd), or NULL after printing why. */
+/* Starts the shared agentmock and returns its base URL (malloc'd), or NULL after printing why. */
 static char *start_mock(void) {
-    const char *bin = getenv("AGENTMOCK_BIN");
-    if (!bin || !*bin) bin = AGENTMOCK_BIN;
     const char *fixtures = getenv("AGENTMOCK_FIXTURES");
     if (!fixtures || !*fixtures) fixtures = FIXTURES_DIR;
-
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) {
-        perror("conformance: pipe");
-        return NULL;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        perror("conformance: fork");
-        return NULL;
-    }
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the runner */
-        dup2(fds[1], STDOUT_FILENO);      /* dup2 clears O_CLOEXEC on the copy */
-        execl(bin, bin, "--listen", "127.0.0.1:0", "--fixtures", fixtures, "--log-level", "warn",
-              (char *)NULL);
-        fprintf(stderr, "conformance: cannot exec %s: %s\n", bin, strerror(errno));
-        _exit(127);
-    }
-    close(fds[1]);
-    mock_pid = pid;
-    mock_out = fds[0];
-
-    /* Read until the first line; it must be the ready line. */
-    char line[1024];
-    size_t len = 0;
-    double deadline = now_ms() + READY_TIMEOUT_MS;
-    for (;;) {
-        char *nl = memchr(line, '\n', len);
-        if (nl) {
-            *nl = '\0';
-            if (nl > line && nl[-1] == '\r') nl[-1] = '\0';
-            break;
-        }
-        int left = (int)(deadline - now_ms());
-        if (left <= 0 || len == sizeof line - 1) {
-            fprintf(stderr,
-                    "conformance: FATAL: %s printed no \"%s...\" line within %d s (got: %.*s)\n",
-                    bin, READY_PREFIX, READY_TIMEOUT_MS / 1000, (int)len, line);
-            stop_mock();
-            return NULL;
-        }
-        struct pollfd p = {.fd = mock_out, .events = POLLIN};
-        int pr = poll(&p, 1, left);
-        if (pr < 0 && errno == EINTR) continue;
-        if (pr <= 0) continue;
-        ssize_t n = read(mock_out, line + len, sizeof line - 1 - len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            int status = 0;
-            waitpid(mock_pid, &status, 0);
-            mock_pid = -1;
-            fprintf(stderr,
-                    "conformance: FATAL: %s exited (status 0x%x) before printing \"%s...\" "
-                    "(stdout so far: %.*s)\n",
-                    bin, status, READY_PREFIX, (int)len, line);
-            return NULL;
-        }
-        len += (size_t)n;
-    }
-    if (strncmp(line, READY_PREFIX, strlen(READY_PREFIX)) != 0 ||
-        strncmp(line + strlen(READY_PREFIX), "http://", 7) != 0) {
-        fprintf(stderr, "conformance: FATAL: first line of %s is not \"%shttp://...\": %s\n", bin,
-                READY_PREFIX, line);
-        stop_mock();
-        return NULL;
-    }
-    pthread_t th;
-    if (pthread_create(&th, NULL, drain_thread, NULL) == 0) pthread_detach(th);
-    return strdup(line + strlen(READY_PREFIX));
+    const char *const args[] = {"--fixtures", fixtures, NULL};
+    if (!mock_process_start(&shared_mock, args)) return NULL;
+    return strdup(shared_mock.url);
 }
 
 /* Asks GET /_mock/health once, here, so the workers need not. */
@@ -232,9 +124,9 @@ int main(int argc, char *argv[]) {
     if (started) {
         /* A mock that died during the run fails the run even if every test passed. */
         int status = 0;
-        if (mock_pid > 0 && waitpid(mock_pid, &status, WNOHANG) == mock_pid) {
+        if (shared_mock.pid > 0 && waitpid(shared_mock.pid, &status, WNOHANG) == shared_mock.pid) {
             fprintf(stderr, "conformance: agentmock died during the run (status 0x%x)\n", status);
-            mock_pid = -1;
+            shared_mock.pid = -1;
             ok = 0;
         }
         if (!stop_mock()) ok = 0;

@@ -29,11 +29,24 @@ void require_ext(void);
 /* True when calls to (ext) rows are to be left out of a mixed test (same condition). */
 bool ext_skipped(void);
 
+/* ---- agentmock processes (mock_process.c) ---------------------------------------------------- */
+struct mock_process {
+    int pid;        /* -1 when not running */
+    int out_fd;     /* its stdout, drained by a thread after the ready line */
+    char url[128];  /* "http://127.0.0.1:PORT" */
+};
+/* Starts AGENTMOCK_BIN --listen 127.0.0.1:0 --log-level warn ARGS... (args NULL-terminated)
+ * and waits for its "agentmock listening on URL" line. Returns false after printing why. */
+bool mock_process_start(struct mock_process *m, const char *const *args);
+/* Sends sig, waits up to timeout_ms (then SIGKILL); returns the wait status. */
+int mock_process_stop(struct mock_process *m, int sig, int timeout_ms);
+
 /* ---- raw HTTP ----------------------------------------------------------------------------- */
 
 struct http_req {
     const char *method;        /* "GET", "POST", ... */
-    const char *path;          /* "/agents?limit=2" (already URL-encoded) */
+    const char *path;          /* "/agents?limit=2" (already URL-encoded), or an absolute
+                                * "http://..." URL for a private mock */
     const char *api_key;       /* sends "Authorization: Bearer <key>"; NULL: none */
     const char *authorization; /* raw Authorization value, wins over api_key ("" sends it empty) */
     const char *body;          /* NULL: no body */

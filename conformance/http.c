@@ -115,7 +115,8 @@ int http_do(const struct http_req *req, struct http_resp *out) {
     CURL *c = curl_easy_init();
     cr_assert(c, "curl_easy_init failed");
     char url[4096];
-    snprintf(url, sizeof url, "%s%s", target_base_url(), req->path);
+    if (strncmp(req->path, "http://", 7) == 0) snprintf(url, sizeof url, "%s", req->path);
+    else snprintf(url, sizeof url, "%s%s", target_base_url(), req->path);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

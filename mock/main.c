@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/random.h"
 #include "sandbox/fixtures.h"
+#include "sandbox/snapshot.h"
 #include "server.h"
 #include "store/store.h"
 
@@ -19,6 +20,9 @@ static void usage(FILE *out) {
             "  --seed N             deterministic ids, keys and secrets\n"
             "  --fixtures DIR       load DIR/seed.json at start (default ./fixtures)\n"
             "  --no-fixtures        start empty\n"
+            "  --state FILE         load FILE at start (instead of the fixtures) if it exists;\n"
+            "                       save to it on shutdown and on POST /_mock/snapshot\n"
+            "  --snapshot-write-delay-us N  slow each record of a save (crash tests)\n"
             "  --max-body BYTES     largest request body (default 1048576)\n"
             "  --log-level LEVEL    error, warn, info (default) or debug\n"
             "  --help               this text\n"
@@ -43,7 +47,7 @@ int main(int argc, char **argv) {
     struct server_config cfg = {.listen = "127.0.0.1:4010", .threads = 64, .max_body = 1 << 20};
     const char *fixtures = "fixtures";
     enum { OPT_LISTEN = 1, OPT_THREADS, OPT_SEED, OPT_FIXTURES, OPT_NO_FIXTURES, OPT_MAX_BODY,
-           OPT_LOG_LEVEL, OPT_HELP };
+           OPT_LOG_LEVEL, OPT_STATE, OPT_SNAPSHOT_DELAY, OPT_HELP };
     static const struct option options[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"threads", required_argument, NULL, OPT_THREADS},
@@ -52,6 +56,8 @@ int main(int argc, char **argv) {
         {"no-fixtures", no_argument, NULL, OPT_NO_FIXTURES},
         {"max-body", required_argument, NULL, OPT_MAX_BODY},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"state", required_argument, NULL, OPT_STATE},
+        {"snapshot-write-delay-us", required_argument, NULL, OPT_SNAPSHOT_DELAY},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -93,6 +99,16 @@ int main(int argc, char **argv) {
                 return 2;
             }
             break;
+        case OPT_STATE: snapshot_set_path(optarg); break;
+        case OPT_SNAPSHOT_DELAY: {
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 0 || v > 1000000) {
+                fprintf(stderr, "agentmock: --snapshot-write-delay-us takes 0 to 1000000\n");
+                return 2;
+            }
+            snapshot_set_write_delay_us(v);
+            break;
+        }
         case OPT_HELP: usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -113,8 +129,17 @@ int main(int argc, char **argv) {
 
     store_init();
     cJSON *banner = NULL;
+    char err[512];
+    int loaded = snapshot_path() ? snapshot_load_file(snapshot_path(), err, sizeof err) : 0;
+    if (loaded < 0) {
+        fprintf(stderr, "agentmock: cannot load state: %s\n", err);
+        return 1;
+    }
+    if (loaded) {
+        fixtures = NULL; /* the saved state is the state; its keys exist only as hashes */
+        fprintf(stderr, "agentmock: state loaded from %s\n", snapshot_path());
+    }
     if (fixtures) {
-        char err[512];
         banner = fixtures_load(fixtures, err, sizeof err);
         if (!banner) {
             fprintf(stderr, "agentmock: cannot load fixtures: %s\n", err);
@@ -136,6 +161,12 @@ int main(int argc, char **argv) {
     sigwait(&stop, &sig);
     log_info("stopping on signal %d", sig);
     server_stop(server);
+    int rc = 0;
+    if (snapshot_path() && snapshot_save_file(snapshot_path(), err, sizeof err) != 0) {
+        fprintf(stderr, "agentmock: state not saved: %s\n", err);
+        rc = 1;
+    }
     store_clear();
-    return 0;
+    snapshot_set_path(NULL);
+    return rc;
 }

@@ -6,6 +6,7 @@
 #include "alsorn/agents.h"
 #include "alsorn/auth.h"
 #include "sandbox/admin.h"
+#include "sandbox/state.h"
 #include "store/store.h"
 
 /* How each api checks its callers (NULL: no authentication). */
@@ -36,6 +37,9 @@ const struct route routes[] = {
     { "GET",    "/_mock/health",             mock_health,               KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/orgs",               mock_org_create,           KEY_NONE,  MOCK,   BODY_OPTIONAL },
     { "POST",   "/_mock/keys/revoke",        mock_key_revoke,           KEY_NONE,  MOCK,   BODY_REQUIRED },
+    { "GET",    "/_mock/state",              mock_state_export,         KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "PUT",    "/_mock/state",              mock_state_import,         KEY_NONE,  MOCK,   BODY_STREAM },
+    { "POST",   "/_mock/snapshot",           mock_snapshot_save,        KEY_NONE,  MOCK,   BODY_IGNORED },
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

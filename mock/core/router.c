@@ -161,7 +161,7 @@ static bool is_json_type(const char *ct) {
 /* Parses the body as the route's rule says.  Returns false after rendering the error. */
 static bool parse_body(struct req *r) {
     enum body_rule rule = r->route->body;
-    if (rule == BODY_IGNORED) return true;
+    if (rule == BODY_IGNORED || rule == BODY_STREAM) return true;
     if (!r->body) {
         if (rule == BODY_OPTIONAL) return true;
         reply_error(r, 400, "invalid_json", "A JSON object body is required");
@@ -216,7 +216,7 @@ static void dispatch(struct req *r) {
     r->api = r->route->api;
     authenticate_fn auth = authenticators[r->api];
     if (auth && !auth(r)) return;
-    if (!read_body(r) || !parse_body(r)) return;
+    if (r->route->body != BODY_STREAM && (!read_body(r) || !parse_body(r))) return;
     r->route->handler(r);
 }
 

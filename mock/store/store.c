@@ -93,22 +93,18 @@ int store_tenant_remove(const char *id) {
     return 0;
 }
 
-void store_tenant_foreach(void (*fn)(struct tenant *t, void *ctx), void *ctx) {
-    pthread_rwlock_rdlock(&lock);
-    for (struct tenant *t = tenants; t; t = t->hh.next) fn(t, ctx);
-    pthread_rwlock_unlock(&lock);
-}
-
-int store_key_add(struct tenant *t, const char *plaintext, enum key_level level) {
+int store_key_add_hash(struct tenant *t, const char *sha256_hex, enum key_level level, bool revoked) {
+    if (strlen(sha256_hex) != 64 || strspn(sha256_hex, "0123456789abcdef") != 64) return -1;
     struct key_entry *k = calloc(1, sizeof *k);
     if (!k) return -1;
-    key_hash(plaintext, k->hash);
+    memcpy(k->hash, sha256_hex, sizeof k->hash);
     k->level = level;
+    k->revoked = revoked;
     k->tenant = t;
     pthread_rwlock_wrlock(&lock);
     struct key_entry *old = NULL;
     HASH_FIND_STR(keys, k->hash, old);
-    if (old) { /* the same plaintext twice (a fixture mistake): keep the first */
+    if (old) { /* the same key twice (a fixture or snapshot mistake): keep the first */
         pthread_rwlock_unlock(&lock);
         free(k);
         return -1;
@@ -116,6 +112,35 @@ int store_key_add(struct tenant *t, const char *plaintext, enum key_level level)
     HASH_ADD_STR(keys, hash, k);
     pthread_rwlock_unlock(&lock);
     return 0;
+}
+
+int store_key_add(struct tenant *t, const char *plaintext, enum key_level level) {
+    char hash[65];
+    key_hash(plaintext, hash);
+    return store_key_add_hash(t, hash, level, false);
+}
+
+void store_keys_foreach(const struct tenant *t,
+                        void (*fn)(const char *sha256_hex, enum key_level level, bool revoked,
+                                   void *ctx),
+                        void *ctx) {
+    pthread_rwlock_rdlock(&lock);
+    for (struct key_entry *k = keys; k; k = k->hh.next)
+        if (k->tenant == t) fn(k->hash, k->level, k->revoked, ctx);
+    pthread_rwlock_unlock(&lock);
+}
+
+struct tenant **store_tenants_retain(size_t *n) {
+    pthread_rwlock_rdlock(&lock);
+    size_t count = HASH_COUNT(tenants), i = 0;
+    struct tenant **list = calloc(count ? count : 1, sizeof *list);
+    for (struct tenant *t = tenants; list && t; t = t->hh.next) {
+        tenant_retain(t);
+        list[i++] = t;
+    }
+    pthread_rwlock_unlock(&lock);
+    *n = i;
+    return list;
 }
 
 enum key_lookup store_key_lookup(const char *plaintext, struct caller *out) {

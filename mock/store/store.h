@@ -23,11 +23,18 @@ void store_tenant_add(struct tenant *t);
 struct tenant *store_tenant_get(const char *id);
 /* Removes a tenant with its keys and agent index entries.  Returns 0, or -1 if unknown. */
 int store_tenant_remove(const char *id);
-/* Calls fn for each tenant (under the directory's read lock: fn must not call store_*). */
-void store_tenant_foreach(void (*fn)(struct tenant *t, void *ctx), void *ctx);
 
 /* Keys are kept as hex SHA-256 of the plaintext; the plaintext is never stored. */
 int store_key_add(struct tenant *t, const char *plaintext, enum key_level level);
+/* The same from a stored hash (snapshots). Returns 0, or -1 for a duplicate or a bad hash. */
+int store_key_add_hash(struct tenant *t, const char *sha256_hex, enum key_level level, bool revoked);
+/* Calls fn for each key of t (directory read lock held: fn must not call store_*). */
+void store_keys_foreach(const struct tenant *t,
+                        void (*fn)(const char *sha256_hex, enum key_level level, bool revoked,
+                                   void *ctx),
+                        void *ctx);
+/* Every tenant, each with a reference the caller releases; free the array. */
+struct tenant **store_tenants_retain(size_t *n);
 enum key_lookup { KEY_FOUND, KEY_UNKNOWN, KEY_REVOKED };
 /* On KEY_FOUND fills caller (tenant with a reference, level, owner, key hash). */
 enum key_lookup store_key_lookup(const char *plaintext, struct caller *out);
