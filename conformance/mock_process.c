@@ -111,7 +111,7 @@ bool mock_process_start(struct mock_process *m, const char *const *args) {
         mock_process_stop(m, SIGKILL, 1000);
         return false;
     }
-    snprintf(m->url, sizeof m->url, "%s", line + strlen(READY_PREFIX));
+    snprintf(m->url, sizeof m->url, "%.*s", (int)sizeof m->url - 1, line + strlen(READY_PREFIX));
     pthread_t th;
     if (pthread_create(&th, NULL, drain_thread, (void *)(intptr_t)m->out_fd) == 0)
         pthread_detach(th);
