@@ -39,6 +39,15 @@ static void print_banner(const char *url, const cJSON *orgs) {
                cJSON_GetObjectItem(o, "agents")->valueint);
         for (const cJSON *k = keys ? keys->child : NULL; k; k = k->next)
             printf("  %-5s key  %s\n", k->string, k->valuestring);
+        const cJSON *alter = cJSON_GetObjectItem(o, "alter");
+        if (!alter) continue;
+        printf("  alter app %s\n", cJSON_GetObjectItem(alter, "app_id")->valuestring);
+        printf("    app key    %s\n", cJSON_GetObjectItem(alter, "app_key")->valuestring);
+        const cJSON *agents = cJSON_GetObjectItem(alter, "agents");
+        for (const cJSON *a = agents ? agents->child : NULL; a; a = a->next)
+            printf("    agent key  %s  (%s, %s)\n", cJSON_GetObjectItem(a, "api_key")->valuestring,
+                   cJSON_GetObjectItem(a, "name")->valuestring,
+                   cJSON_GetObjectItem(a, "id")->valuestring);
     }
     fflush(stdout);
 }

@@ -5,6 +5,11 @@
 
 #include "alsorn/agents.h"
 #include "alsorn/auth.h"
+#include "alter/agents.h"
+#include "alter/audit.h"
+#include "alter/auth.h"
+#include "alter/keys.h"
+#include "alter/me.h"
 #include "sandbox/admin.h"
 #include "sandbox/state.h"
 #include "store/store.h"
@@ -12,12 +17,13 @@
 /* How each api checks its callers (NULL: no authentication). */
 const authenticate_fn authenticators[] = {
     [API_ALSORN] = alsorn_authenticate,
-    [API_ALTER] = NULL,
+    [API_ALTER] = alter_authenticate,
     [API_MOCK] = NULL,
 };
 
 #define ALSORN API_ALSORN
 #define MOCK   API_MOCK
+#define ALTER  API_ALTER
 
 const struct route routes[] = {
     /* method   path pattern                 handler                    needs      api     body */
@@ -33,6 +39,22 @@ const struct route routes[] = {
     { "GET",    "/agents/{id}/audit",        alsorn_agent_audit,        KEY_READ,  ALSORN, BODY_IGNORED },
     { "GET",    "/agents/{id}/audit/verify", alsorn_agent_audit_verify, KEY_READ,  ALSORN, BODY_IGNORED },
 
+    /* Alter: agents (alter.md §3), keys (§4), the agent itself (§5), audit (§6) */
+    { "POST",   "/sdk/agents",                                 alter_agent_create,      SCOPE_AGENTS_WRITE, ALTER, BODY_REQUIRED },
+    { "GET",    "/sdk/agents",                                 alter_agent_list,        SCOPE_AGENTS_READ,  ALTER, BODY_IGNORED },
+    { "GET",    "/sdk/agents/me",                              alter_agent_me,          AGENT_IDENTITY,     ALTER, BODY_IGNORED },
+    { "GET",    "/sdk/agents/by-name/{name}",                  alter_agent_get_by_name, SCOPE_AGENTS_READ,  ALTER, BODY_IGNORED },
+    { "GET",    "/sdk/agents/{id}",                            alter_agent_get,         SCOPE_AGENTS_READ,  ALTER, BODY_IGNORED },
+    { "PATCH",  "/sdk/agents/{id}",                            alter_agent_update,      SCOPE_AGENTS_WRITE, ALTER, BODY_REQUIRED },
+    { "DELETE", "/sdk/agents/{id}",                            alter_agent_delete,      SCOPE_AGENTS_ADMIN, ALTER, BODY_IGNORED },
+    { "POST",   "/sdk/agents/{id}/keys",                       alter_key_mint,          SCOPE_AGENTS_ADMIN, ALTER, BODY_OPTIONAL },
+    { "GET",    "/sdk/agents/{id}/keys",                       alter_key_list,          SCOPE_AGENTS_ADMIN, ALTER, BODY_IGNORED },
+    { "POST",   "/sdk/agents/{id}/keys/{key_id}/deprecate",    alter_key_deprecate,     SCOPE_AGENTS_ADMIN, ALTER, BODY_IGNORED },
+    { "POST",   "/sdk/agents/{id}/keys/{key_id}/undeprecate",  alter_key_undeprecate,   SCOPE_AGENTS_ADMIN, ALTER, BODY_IGNORED },
+    { "POST",   "/sdk/agents/{id}/keys/{key_id}/revoke",       alter_key_revoke,        SCOPE_AGENTS_ADMIN, ALTER, BODY_OPTIONAL },
+    { "GET",    "/sdk/audit",                                  alter_audit_list,        SCOPE_AUDIT_READ,   ALTER, BODY_IGNORED },
+    { "GET",    "/sdk/audit/verify",                           alter_audit_verify,      SCOPE_AUDIT_READ,   ALTER, BODY_IGNORED },
+
     /* Sandbox controls (DESIGN.md) */
     { "GET",    "/_mock/health",             mock_health,               KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/orgs",               mock_org_create,           KEY_NONE,  MOCK,   BODY_OPTIONAL },
@@ -40,6 +62,7 @@ const struct route routes[] = {
     { "GET",    "/_mock/state",              mock_state_export,         KEY_NONE,  MOCK,   BODY_IGNORED },
     { "PUT",    "/_mock/state",              mock_state_import,         KEY_NONE,  MOCK,   BODY_STREAM },
     { "POST",   "/_mock/snapshot",           mock_snapshot_save,        KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "POST",   "/_mock/alter/app-keys",     mock_alter_app_key_create, KEY_NONE,  MOCK,   BODY_REQUIRED },
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

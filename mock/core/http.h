@@ -29,9 +29,14 @@ enum api { API_ALSORN, API_ALTER, API_MOCK };
 /* Who is calling.  Filled by the api's authenticator before the handler runs. */
 struct caller {
     struct tenant *tenant; /* one reference held for the request; NULL when unauthenticated */
-    int level;             /* Alsorn: enum key_level */
+    int level;             /* Alsorn: enum key_level; Alter: the app key's scope bits */
     char owner_id[ID_LEN]; /* user_... that owns the key */
-    char key_hash[65];     /* hex SHA-256 of the key: rate limits and idempotency scope */
+    char key_hash[65];     /* hex SHA-256 of the key (Alter: its lookup index): rate limits and
+                            * idempotency scope */
+    /* Alter (alter/auth.c) */
+    bool is_agent;         /* an agent key, or an app key acting through X-Alter-Caller */
+    char agent_id[ID_LEN]; /* that agent */
+    char key_prefix[17];   /* first 16 characters of the presented key */
 };
 
 struct reply {
@@ -61,6 +66,7 @@ struct req {
     char request_id[32];
     int64_t now; /* virtual clock, read once per request */
     struct caller caller;
+    char subject_id[ID_LEN]; /* the object the call acted on, for Alter's audit row; "" = none */
     struct reply reply;
 };
 

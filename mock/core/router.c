@@ -6,6 +6,7 @@
 
 #include <civetweb.h>
 
+#include "alter/audit.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "store/tenant.h"
@@ -234,6 +235,7 @@ int router_handle(struct mg_connection *conn, void *cbdata) {
 
     dispatch(&r);
     if (!r.reply.status) reply_error(&r, 500, "internal_error", "The handler gave no reply");
+    if (r.api == API_ALTER) alter_audit_record(&r); /* its row is written before it is sent */
     reply_send(&r);
     log_debug("%s %s -> %d", r.method, r.path, r.reply.status);
 

@@ -7,5 +7,6 @@
 void mock_health(struct req *r);
 void mock_org_create(struct req *r);
 void mock_key_revoke(struct req *r);
+void mock_alter_app_key_create(struct req *r);
 
 #endif

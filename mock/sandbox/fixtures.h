@@ -1,4 +1,5 @@
-/* Loading fixtures/seed.json: organizations with fixed keys, and their agents. */
+/* Loading fixtures/seed.json: organizations with fixed keys and their agents, and each one's
+ * Alter app ("alter": {app_id, app_key, agents: [{id, name, ..., api_key}]}). */
 #ifndef FIXTURES_H
 #define FIXTURES_H
 

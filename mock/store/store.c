@@ -17,6 +17,13 @@ struct key_entry {
     UT_hash_handle hh;
 };
 
+struct alter_key_entry {
+    char lookup[65];
+    struct alter_key *key; /* owned by the tenant's app */
+    struct tenant *tenant; /* borrowed, as above */
+    UT_hash_handle hh;
+};
+
 struct agent_entry {
     char id[ID_LEN];
     struct tenant *tenant; /* borrowed, as above */
@@ -27,6 +34,7 @@ static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct tenant *tenants;
 static struct key_entry *keys;
 static struct agent_entry *agents;
+static struct alter_key_entry *alter_keys;
 
 static void key_hash(const char *plaintext, char out[65]) {
     unsigned char md[SHA256_DIGEST_LENGTH];
@@ -43,6 +51,12 @@ static void drop_entries_of(const struct tenant *t) {
         if (t && k->tenant != t) continue;
         HASH_DEL(keys, k);
         free(k);
+    }
+    struct alter_key_entry *ak, *aktmp;
+    HASH_ITER(hh, alter_keys, ak, aktmp) {
+        if (t && ak->tenant != t) continue;
+        HASH_DEL(alter_keys, ak);
+        free(ak);
     }
     struct agent_entry *a, *atmp;
     HASH_ITER(hh, agents, a, atmp) {
@@ -173,6 +187,34 @@ int store_key_revoke(const char *plaintext) {
     if (k) k->revoked = true;
     pthread_rwlock_unlock(&lock);
     return k ? 0 : -1;
+}
+
+int store_alter_key_add(const char *lookup, struct tenant *t, struct alter_key *key) {
+    struct alter_key_entry *e = calloc(1, sizeof *e), *old = NULL;
+    if (!e) return -1;
+    snprintf(e->lookup, sizeof e->lookup, "%s", lookup);
+    e->key = key;
+    e->tenant = t;
+    pthread_rwlock_wrlock(&lock);
+    HASH_FIND_STR(alter_keys, e->lookup, old);
+    if (!old) HASH_ADD_STR(alter_keys, lookup, e);
+    pthread_rwlock_unlock(&lock);
+    if (old) free(e);
+    return old ? -1 : 0;
+}
+
+struct tenant *store_alter_key_find(const char *lookup, struct alter_key **key) {
+    struct alter_key_entry *e = NULL;
+    struct tenant *t = NULL;
+    pthread_rwlock_rdlock(&lock);
+    HASH_FIND_STR(alter_keys, lookup, e);
+    if (e) {
+        t = e->tenant;
+        *key = e->key;
+        tenant_retain(t);
+    }
+    pthread_rwlock_unlock(&lock);
+    return t;
 }
 
 void store_agent_register(const char *agent_id, struct tenant *t) {

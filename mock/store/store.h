@@ -41,6 +41,14 @@ enum key_lookup store_key_lookup(const char *plaintext, struct caller *out);
 /* Returns 0, or -1 for an unknown key. */
 int store_key_revoke(const char *plaintext);
 
+/* Alter keys (app and agent) by their lookup index (alter/key_hash.h); the record itself
+ * lives in the tenant's app and is read under the tenant's lock.  Returns 0, or -1 when the
+ * index is taken or out of memory. */
+struct alter_key;
+int store_alter_key_add(const char *lookup, struct tenant *t, struct alter_key *key);
+/* The tenant holding that key, with a reference, and *key; NULL when unknown. */
+struct tenant *store_alter_key_find(const char *lookup, struct alter_key **key);
+
 void store_agent_register(const char *agent_id, struct tenant *t);
 /* The tenant that owns an agent id, with a reference; NULL when unknown. */
 struct tenant *store_agent_owner(const char *agent_id);

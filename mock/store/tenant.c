@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alter/app.h"
 #include "core/clock.h"
 
 const char *const plan_names[] = {"starter", "growth", "enterprise", NULL};
@@ -18,7 +19,8 @@ long plan_max_agents(enum plan plan) {
 struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verified) {
     struct tenant *t = calloc(1, sizeof *t);
     if (!t) return NULL;
-    if (!(t->name = strdup(name))) {
+    if (!(t->name = strdup(name)) || !(t->alter = alter_app_new())) {
+        free(t->name);
         free(t);
         return NULL;
     }
@@ -38,6 +40,7 @@ void tenant_retain(struct tenant *t) { atomic_fetch_add(&t->refs, 1); }
 void tenant_release(struct tenant *t) {
     if (!t || atomic_fetch_sub(&t->refs, 1) != 1) return;
     agent_set_free(&t->agents);
+    alter_app_free(t->alter);
     pthread_mutex_destroy(&t->lock);
     free(t->name);
     free(t);

@@ -1,4 +1,4 @@
-/* A tenant: one Alsorn organization (and, later, its Alter app).  Everything a tenant owns
+/* A tenant: one Alsorn organization and its Alter app.  Everything a tenant owns
  * is guarded by its own mutex, so tenants never contend with each other; a tenant is
  * reference-counted so a request that found it can finish even if a reset removes it. */
 #ifndef TENANT_H
@@ -12,6 +12,8 @@
 
 #include "core/random.h"
 #include "store/agent.h"
+
+struct alter_app;
 
 enum plan { PLAN_STARTER, PLAN_GROWTH, PLAN_ENTERPRISE };
 extern const char *const plan_names[]; /* NULL-terminated */
@@ -27,6 +29,7 @@ struct tenant {
 
     pthread_mutex_t lock; /* guards everything below */
     struct agent_set agents;
+    struct alter_app *alter; /* the tenant's Alter app (alter/app.h), owned */
 
     atomic_int refs;
     UT_hash_handle hh;
