@@ -20,6 +20,8 @@
 /* ---- target ---------------------------------------------------------------------------- */
 
 const char *target_base_url(void); /* ALSORN_BASE_URL without a trailing slash */
+/* Where /sdk/ (Alter) paths go: ALTER_BASE_URL when set, else the target above. */
+const char *alter_base_url(void);
 bool target_is_mock(void);         /* GET /_mock/health answered as agentmock */
 
 /* Skip the current test when the target has no /_mock sandbox controls. */
@@ -45,8 +47,9 @@ int mock_process_stop(struct mock_process *m, int sig, int timeout_ms);
 
 struct http_req {
     const char *method;        /* "GET", "POST", ... */
-    const char *path;          /* "/agents?limit=2" (already URL-encoded), or an absolute
-                                * "http://..." URL for a private mock */
+    const char *path;          /* "/agents?limit=2" (already URL-encoded; /sdk/... goes to
+                                * alter_base_url()), or an absolute "http://..." URL for a
+                                * private mock */
     const char *api_key;       /* sends "Authorization: Bearer <key>"; NULL: none */
     const char *authorization; /* raw Authorization value, wins over api_key ("" sends it empty) */
     const char *body;          /* NULL: no body */
@@ -127,6 +130,8 @@ struct tenant {
     char key[3][96];   /* by enum key_level; "" when unknown */
     char tag[16];      /* random hex, put in agent names so live runs can filter by search */
     bool live;
+    char alter_app_id[80]; /* the org's Alter app ("" on live unless ALTER_APP_ID is set) */
+    char alter_key[96];    /* its app key with every scope (live: ALTER_API_KEY; "" when unset) */
 };
 
 /* A fresh isolated org (mock: POST /_mock/orgs with body or {}); live: keys from env. */

@@ -29,6 +29,17 @@ const char *target_base_url(void) {
     return url;
 }
 
+const char *alter_base_url(void) {
+    static char url[512];
+    if (!url[0]) {
+        const char *b = getenv("ALTER_BASE_URL");
+        snprintf(url, sizeof url, "%s", b && *b ? b : target_base_url());
+        size_t n = strlen(url);
+        while (n && url[n - 1] == '/') url[--n] = '\0';
+    }
+    return url;
+}
+
 bool target_is_mock(void) {
     static int cached = -1;
     if (cached < 0) {
@@ -116,7 +127,10 @@ int http_do(const struct http_req *req, struct http_resp *out) {
     cr_assert(c, "curl_easy_init failed");
     char url[4096];
     if (strncmp(req->path, "http://", 7) == 0) snprintf(url, sizeof url, "%s", req->path);
-    else snprintf(url, sizeof url, "%s%s", target_base_url(), req->path);
+    else
+        snprintf(url, sizeof url, "%s%s",
+                 strncmp(req->path, "/sdk/", 5) == 0 ? alter_base_url() : target_base_url(),
+                 req->path);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
