@@ -97,6 +97,14 @@ void alter_audit_record(struct req *r) {
     int rc = -1;
     if (row) {
         tenant_lock(t);
+        /* an app call on /sdk/agents/{id}/... that failed before its handler found the agent
+         * (a 422, say) is still about that agent when the agent exists */
+        const struct alter_agent *a =
+            !row->agent_id[0] && r->route && r->n_params > 0 &&
+                    strncmp(r->route->pattern, "/sdk/agents/{id}", 16) == 0
+                ? alter_app_find_agent(t->alter, r->params[0])
+                : NULL;
+        if (a) memcpy(row->agent_id, a->id, sizeof a->id);
         rc = alter_audit_log_append(&t->alter->audit, row);
         tenant_unlock(t);
     }
