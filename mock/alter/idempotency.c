@@ -1,6 +1,7 @@
 #include "alter/idempotency.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,8 +41,8 @@ int idempotency_put(struct alter_idempotency *s, const char *key, const char *bo
         free(rec);
         return -1;
     }
-    memcpy(rec->body_hash, body_hash, sizeof rec->body_hash);
-    memcpy(rec->agent_id, agent_id, sizeof rec->agent_id);
+    snprintf(rec->body_hash, sizeof rec->body_hash, "%s", body_hash);
+    snprintf(rec->agent_id, sizeof rec->agent_id, "%s", agent_id);
     rec->created_at = now;
     HASH_ADD_KEYPTR(hh, s->by_key, rec->key, strlen(rec->key), rec);
     if (s->newest) s->newest->next = rec;
