@@ -10,9 +10,10 @@
 static struct tenant T;
 
 static const char *const row_fields[] = {
-    "id", "created_at", "action", "outcome", "status_code", "caller_key_prefix", "caller_type",
-    "agent_id", "run_id", "thread_id", "parent_run_id", "trace", "grant_id", "method", "path",
-    "request_id", "previous_hash", "hash", NULL};
+    "id",          "created_at", "action", "outcome",    "status_code",   "caller_key_prefix",
+    "caller_type", "agent_id",   "run_id", "thread_id",  "parent_run_id", "trace",
+    "grant_id",    "method",     "path",   "request_id", "previous_hash", "hash",
+    NULL};
 
 /* Recomputes every hash and link; fails the test at the first bad row. */
 static void verify_chain_here(const cJSON *rows) {
@@ -21,15 +22,20 @@ static void verify_chain_here(const cJSON *rows) {
     const cJSON *row;
     cJSON_ArrayForEach(row, rows) {
         for (int f = 0; row_fields[f]; f++)
-            cr_assert(cJSON_GetObjectItemCaseSensitive(row, row_fields[f]), "row %d lacks %s", i, row_fields[f]);
-        if (i == 0) cr_assert(jnull(row, "previous_hash"), "the first row's previous_hash is not null");
-        else cr_assert_str_eq(jstr(row, "previous_hash"), prev, "row %d does not link to row %d", i, i - 1);
+            cr_assert(cJSON_GetObjectItemCaseSensitive(row, row_fields[f]), "row %d lacks %s", i,
+                      row_fields[f]);
+        if (i == 0)
+            cr_assert(jnull(row, "previous_hash"), "the first row's previous_hash is not null");
+        else
+            cr_assert_str_eq(jstr(row, "previous_hash"), prev, "row %d does not link to row %d", i,
+                             i - 1);
         cJSON *hashed = cJSON_Duplicate(row, 1);
         cJSON_DeleteItemFromObjectCaseSensitive(hashed, "hash");
         char want[72];
         cr_assert(canonical_sha256(hashed, want) == 0);
         cJSON_Delete(hashed);
-        cr_assert_str_eq(jstr(row, "hash"), want, "row %d: hash is not sha256 of its canonical JSON", i);
+        cr_assert_str_eq(jstr(row, "hash"), want,
+                         "row %d: hash is not sha256 of its canonical JSON", i);
         prev = jstr(row, "hash");
         i++;
     }
@@ -41,7 +47,8 @@ static const char *call(const char *method, const char *path, const char *key, c
     struct http_resp r;
     alter_http(method, path, key, body, headers, &r);
     *status = r.status;
-    const char *rid = fmt("%s", resp_header(&r, "X-Request-Id") ? resp_header(&r, "X-Request-Id") : "");
+    const char *rid =
+        fmt("%s", resp_header(&r, "X-Request-Id") ? resp_header(&r, "X-Request-Id") : "");
     http_resp_free(&r);
     return rid;
 }
@@ -56,8 +63,10 @@ static void expect_row(const char *rid, const char *action, const char *outcome,
     cr_assert_str_eq(jstr(row, "outcome"), outcome, "%s", s);
     cr_assert_eq((long)jnum(row, "status_code"), status, "%s", s);
     cr_assert_str_eq(jstr(row, "caller_type"), caller_type, "%s", s);
-    if (agent_id) cr_assert_str_eq(jstr(row, "agent_id"), agent_id, "%s", s);
-    else cr_assert(jnull(row, "agent_id"), "%s", s);
+    if (agent_id)
+        cr_assert_str_eq(jstr(row, "agent_id"), agent_id, "%s", s);
+    else
+        cr_assert(jnull(row, "agent_id"), "%s", s);
     cr_assert_str_eq(jstr(row, "method"), method, "%s", s);
     cr_assert_str_eq(jstr(row, "path"), path, "%s", s);
     cr_assert(jnull(row, "grant_id"), "%s", s);
@@ -74,7 +83,8 @@ Test(alter_audit, every_authenticated_call_writes_one_row_with_its_outcome) {
     long st;
     char create_rid[64], agent_id[64], agent_key[64], path[128];
     struct http_resp r;
-    alter_http("POST", "/sdk/agents", key, fmt("{\"name\": \"%s\"}", alter_name(&T, "audited")), NULL, &r);
+    alter_http("POST", "/sdk/agents", key, fmt("{\"name\": \"%s\"}", alter_name(&T, "audited")),
+               NULL, &r);
     expect_status(&r, 201);
     snprintf(create_rid, sizeof create_rid, "%s", resp_header(&r, "X-Request-Id"));
     snprintf(agent_id, sizeof agent_id, "%s", jstr(r.json, "id"));
@@ -87,7 +97,8 @@ Test(alter_audit, every_authenticated_call_writes_one_row_with_its_outcome) {
     expect_row(rid, "agent.read", "success", 200, "app", agent_id, "GET", path);
     rid = call("GET", "/sdk/agents/00000000-0000-4000-8000-000000000000", key, NULL, NULL, &st);
     cr_assert_eq(st, 404);
-    expect_row(rid, "agent.read", "error", 404, "app", NULL, "GET", "/sdk/agents/00000000-0000-4000-8000-000000000000");
+    expect_row(rid, "agent.read", "error", 404, "app", NULL, "GET",
+               "/sdk/agents/00000000-0000-4000-8000-000000000000");
     rid = call("PATCH", path, key, "{\"name\": \"x\"}", NULL, &st);
     expect_row(rid, "agent.updated", "error", 422, "app", agent_id, "PATCH", path);
     rid = call("GET", "/sdk/agents/me", agent_key, NULL, NULL, &st);
@@ -155,14 +166,17 @@ Test(alter_audit, the_chain_verifies_on_the_server_and_here) {
 Test(alter_audit, pages_follow_the_cursor_oldest_first) {
     require_mock(); /* exact counts need an app of our own */
     tenant_new(&T);
-    for (int i = 0; i < 6; i++) cJSON_Delete(alter_expect("GET", "/sdk/agents", alter_key(&T), NULL, 200));
+    for (int i = 0; i < 6; i++)
+        cJSON_Delete(alter_expect("GET", "/sdk/agents", alter_key(&T), NULL, 200));
     /* the app now has 6 rows; each page call adds its own after answering */
     cJSON *p1 = alter_expect("GET", "/sdk/audit?limit=4", alter_key(&T), NULL, 200);
     cr_assert_eq(cJSON_GetArraySize(jarr(p1, "rows")), 4);
     const char *cursor = jstr(p1, "next_cursor");
     cr_assert_str_eq(cursor, jstr(cJSON_GetArrayItem(jarr(p1, "rows"), 3), "id"));
-    cJSON *p2 = alter_expect("GET", fmt("/sdk/audit?limit=4&after=%s", cursor), alter_key(&T), NULL, 200);
-    cr_assert_eq(cJSON_GetArraySize(jarr(p2, "rows")), 3, "rows 5, 6 and the first page call's own");
+    cJSON *p2 =
+        alter_expect("GET", fmt("/sdk/audit?limit=4&after=%s", cursor), alter_key(&T), NULL, 200);
+    cr_assert_eq(cJSON_GetArraySize(jarr(p2, "rows")), 3,
+                 "rows 5, 6 and the first page call's own");
     cr_assert(jnull(p2, "next_cursor"), "the last page has a next_cursor");
     cr_assert_str_eq(jstr(cJSON_GetArrayItem(jarr(p2, "rows"), 2), "action"), "audit.listed");
     cr_assert_str_eq(jstr(cJSON_GetArrayItem(jarr(p2, "rows"), 0), "previous_hash"),
@@ -213,17 +227,20 @@ Test(alter_audit, filters_select_rows_by_agent_run_thread_and_action) {
     cr_assert_eq(cJSON_GetArraySize(rows), 4, "created + 3 me calls");
     cr_assert_str_eq(jstr(cJSON_GetArrayItem(rows, 0), "action"), "agent.created");
     cJSON_Delete(rows);
-    rows = alter_audit_all(&T, fmt("run_id=%s&thread_id=th-%s&agent_id=%s", run_a_id, T.tag, jstr(b, "id")));
+    rows = alter_audit_all(
+        &T, fmt("run_id=%s&thread_id=th-%s&agent_id=%s", run_a_id, T.tag, jstr(b, "id")));
     cr_assert_eq(cJSON_GetArraySize(rows), 0);
     cJSON_Delete(rows);
     rows = alter_audit_all(&T, "action=no.such.action");
     cr_assert_eq(cJSON_GetArraySize(rows), 0);
     cJSON_Delete(rows);
     /* a filtered page walk with a small limit follows the cursor through matching rows only */
-    cJSON *p = alter_expect("GET", fmt("/sdk/audit?limit=2&run_id=%s", run_a_id), alter_key(&T), NULL, 200);
+    cJSON *p = alter_expect("GET", fmt("/sdk/audit?limit=2&run_id=%s", run_a_id), alter_key(&T),
+                            NULL, 200);
     cr_assert_eq(cJSON_GetArraySize(jarr(p, "rows")), 2);
-    cJSON *p2 = alter_expect("GET", fmt("/sdk/audit?limit=2&run_id=%s&after=%s", run_a_id, jstr(p, "next_cursor")),
-                             alter_key(&T), NULL, 200);
+    cJSON *p2 = alter_expect(
+        "GET", fmt("/sdk/audit?limit=2&run_id=%s&after=%s", run_a_id, jstr(p, "next_cursor")),
+        alter_key(&T), NULL, 200);
     cr_assert_eq(cJSON_GetArraySize(jarr(p2, "rows")), 1);
     cr_assert(jnull(p2, "next_cursor"));
     cJSON_Delete(p);
@@ -235,15 +252,13 @@ Test(alter_audit, filters_select_rows_by_agent_run_thread_and_action) {
 Test(alter_audit, bad_parameters_are_422) {
     tenant_new(&T);
     static const char *const cases[][2] = {
-        {"limit=0", "limit"},     {"limit=1001", "limit"},    {"limit=ten", "limit"},
-        {"after=audit_nope", "after"}, {"after=", "after"},   {"agent_id=", "agent_id"},
-        {"run_id=", "run_id"},    {"action=", "action"},      {"thread_id=", "thread_id"},
+        {"limit=0", "limit"},          {"limit=1001", "limit"}, {"limit=ten", "limit"},
+        {"after=audit_nope", "after"}, {"after=", "after"},     {"agent_id=", "agent_id"},
+        {"run_id=", "run_id"},         {"action=", "action"},   {"thread_id=", "thread_id"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct http_resp r;
-        alter_http("GET", fmt("/sdk/audit?%s", cases[i][0]), alter_key(&T), NULL, NULL, &r);
-        expect_alter_field_error(&r, cases[i][1]);
-        http_resp_free(&r);
+        alter_call_field_error("GET", fmt("/sdk/audit?%s", cases[i][0]), alter_key(&T), NULL, NULL,
+                               cases[i][1]);
     }
     cJSON_Delete(alter_expect("GET", "/sdk/audit?limit=1000", alter_key(&T), NULL, 200));
     /* another app's row id is no cursor here */
@@ -252,10 +267,8 @@ Test(alter_audit, bad_parameters_are_422) {
     cJSON *theirs = alter_expect("GET", "/sdk/audit?limit=1", other_key, NULL, 200);
     const cJSON *first = cJSON_GetArrayItem(jarr(theirs, "rows"), 0);
     if (first) {
-        struct http_resp r;
-        alter_http("GET", fmt("/sdk/audit?after=%s", jstr(first, "id")), alter_key(&T), NULL, NULL, &r);
-        expect_alter_field_error(&r, "after");
-        http_resp_free(&r);
+        alter_call_field_error("GET", fmt("/sdk/audit?after=%s", jstr(first, "id")), alter_key(&T),
+                               NULL, NULL, "after");
     }
     cJSON_Delete(theirs);
 }

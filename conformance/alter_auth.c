@@ -23,10 +23,14 @@ Test(alter_auth, x_api_key_and_bearer_are_both_accepted) {
 
 Test(alter_auth, no_key_is_missing_key) {
     struct http_resp r;
-    alter_http("GET", "/sdk/agents", NULL, NULL, NULL, &r);
-    expect_alter_error(&r, 401, "missing_key");
-    http_resp_free(&r);
-    alter_http("POST", "/sdk/agents", NULL, "{\"name\": \"nobody\"}", NULL, &r);
+    alter_call_error("GET", "/sdk/agents", NULL, NULL, NULL, 401, "missing_key");
+    alter_call_error("POST", "/sdk/agents", NULL, "{\"name\": \"nobody\"}", NULL, 401,
+                     "missing_key");
+    /* an empty key is no key */
+    const char *empty[] = {"x-api-key;", NULL};
+    alter_call_error("GET", "/sdk/agents", NULL, NULL, empty, 401, "missing_key");
+    struct http_req req = {.method = "GET", .path = "/sdk/agents", .authorization = "Bearer "};
+    http_do(&req, &r);
     expect_alter_error(&r, 401, "missing_key");
     http_resp_free(&r);
 }
@@ -45,10 +49,7 @@ Test(alter_auth, malformed_and_unknown_keys_are_invalid_key) {
         "alter_dk_0123456789ABCDEFghij",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        struct http_resp r;
-        alter_http("GET", "/sdk/agents", bad[i], NULL, NULL, &r);
-        expect_alter_error(&r, 401, "invalid_key");
-        http_resp_free(&r);
+        alter_call_error("GET", "/sdk/agents", bad[i], NULL, NULL, 401, "invalid_key");
     }
     struct http_req req = {.method = "GET", .path = "/sdk/agents", .authorization = "Basic abc"};
     struct http_resp r;
@@ -64,10 +65,7 @@ Test(alter_auth, a_revoked_app_key_is_key_revoked_at_once) {
     cJSON *ok = alter_expect("GET", "/sdk/agents", key, NULL, 200);
     cJSON_Delete(ok);
     alter_sandbox_revoke(key);
-    struct http_resp r;
-    alter_http("GET", "/sdk/agents", key, NULL, NULL, &r);
-    expect_alter_error(&r, 401, "key_revoked");
-    http_resp_free(&r);
+    alter_call_error("GET", "/sdk/agents", key, NULL, NULL, 401, "key_revoked");
 }
 
 /* Every app route with the scope it needs; {id}/{key} are filled with real objects. */
@@ -80,7 +78,8 @@ static void check_scopes(const struct scoped_route *routes, size_t n, const char
                          const char *const *held) {
     for (size_t i = 0; i < n; i++) {
         bool allowed = false;
-        for (const char *const *h = held; *h; h++) allowed |= !strcmp(*h, routes[i].scope);
+        for (const char *const *h = held; *h; h++)
+            allowed |= !strcmp(*h, routes[i].scope);
         struct http_resp r;
         alter_http(routes[i].method, routes[i].path, key, routes[i].body, NULL, &r);
         if (allowed)
@@ -166,13 +165,10 @@ Test(alter_auth, agent_identities_cannot_call_app_routes) {
     snprintf(caller, sizeof caller, "X-Alter-Caller: %s", id);
     const char *as_caller[] = {caller, NULL};
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        struct http_resp r;
-        alter_http(routes[i][0], routes[i][1], agent_key, routes[i][2], NULL, &r);
-        expect_alter_error(&r, 403, "agent_cannot_mint_subagents");
-        http_resp_free(&r);
-        alter_http(routes[i][0], routes[i][1], alter_key(&T), routes[i][2], as_caller, &r);
-        expect_alter_error(&r, 403, "agent_cannot_mint_subagents");
-        http_resp_free(&r);
+        alter_call_error(routes[i][0], routes[i][1], agent_key, routes[i][2], NULL, 403,
+                         "agent_cannot_mint_subagents");
+        alter_call_error(routes[i][0], routes[i][1], alter_key(&T), routes[i][2], as_caller, 403,
+                         "agent_cannot_mint_subagents");
     }
     /* nothing was done: still one agent, its one key active */
     cJSON *list = alter_expect("GET", keys, alter_key(&T), NULL, 200);
@@ -184,10 +180,8 @@ Test(alter_auth, agent_identities_cannot_call_app_routes) {
 
 Test(alter_auth, me_with_a_bare_app_key_is_me_requires_agent_key) {
     tenant_new(&T);
-    struct http_resp r;
-    alter_http("GET", "/sdk/agents/me", alter_key(&T), NULL, NULL, &r);
-    expect_alter_error(&r, 400, "me_requires_agent_key");
-    http_resp_free(&r);
+    alter_call_error("GET", "/sdk/agents/me", alter_key(&T), NULL, NULL, 400,
+                     "me_requires_agent_key");
 }
 
 Test(alter_auth, x_alter_caller_must_name_a_live_agent_of_the_app) {
@@ -196,24 +190,20 @@ Test(alter_auth, x_alter_caller_must_name_a_live_agent_of_the_app) {
     cJSON *b = alter_create_named(&T, "other");
     struct http_resp r;
     const char *unknown[] = {"X-Alter-Caller: 00000000-0000-4000-8000-000000000000", NULL};
-    alter_http("GET", "/sdk/agents/me", alter_key(&T), NULL, unknown, &r);
-    expect_alter_error(&r, 404, "agent_not_found");
-    http_resp_free(&r);
+    alter_call_error("GET", "/sdk/agents/me", alter_key(&T), NULL, unknown, 404, "agent_not_found");
     /* an agent key acts only as its own agent */
     const char *other[] = {fmt("X-Alter-Caller: %s", jstr(b, "id")), NULL};
-    alter_http("GET", "/sdk/agents/me", jstr(a, "api_key"), NULL, other, &r);
-    expect_alter_error(&r, 403, "agent_cannot_mint_subagents");
-    http_resp_free(&r);
+    alter_call_error("GET", "/sdk/agents/me", jstr(a, "api_key"), NULL, other, 403,
+                     "agent_cannot_mint_subagents");
     const char *self[] = {fmt("X-Alter-Caller: %s", jstr(a, "id")), NULL};
     alter_http("GET", "/sdk/agents/me", jstr(a, "api_key"), NULL, self, &r);
     expect_status(&r, 200);
     cr_assert_str_eq(jstr(r.json, "id"), jstr(a, "id"));
     http_resp_free(&r);
     /* a deleted agent cannot be acted as */
-    cJSON_Delete(alter_expect("DELETE", fmt("/sdk/agents/%s", jstr(b, "id")), alter_key(&T), NULL, 200));
-    alter_http("GET", "/sdk/agents/me", alter_key(&T), NULL, other, &r);
-    expect_alter_error(&r, 409, "agent_revoked");
-    http_resp_free(&r);
+    cJSON_Delete(
+        alter_expect("DELETE", fmt("/sdk/agents/%s", jstr(b, "id")), alter_key(&T), NULL, 200));
+    alter_call_error("GET", "/sdk/agents/me", alter_key(&T), NULL, other, 409, "agent_revoked");
     cJSON_Delete(a);
     cJSON_Delete(b);
 }
@@ -230,27 +220,18 @@ Test(alter_auth, apps_are_isolated) {
     snprintf(keys, sizeof keys, "/sdk/agents/%s/keys", id);
     snprintf(revoke, sizeof revoke, "%s/%s/revoke", keys, key_id);
     const char *paths[][3] = {
-        {"GET", agent, NULL},
-        {"PATCH", agent, "{\"display_name\": \"stolen\"}"},
-        {"DELETE", agent, NULL},
-        {"POST", keys, NULL},
-        {"GET", keys, NULL},
-        {"POST", revoke, "{\"force\": true}"},
+        {"GET", agent, NULL},    {"PATCH", agent, "{\"display_name\": \"stolen\"}"},
+        {"DELETE", agent, NULL}, {"POST", keys, NULL},
+        {"GET", keys, NULL},     {"POST", revoke, "{\"force\": true}"},
     };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-        struct http_resp r;
-        alter_http(paths[i][0], paths[i][1], other_key, paths[i][2], NULL, &r);
-        expect_alter_error(&r, 404, "agent_not_found");
-        http_resp_free(&r);
+        alter_call_error(paths[i][0], paths[i][1], other_key, paths[i][2], NULL, 404,
+                         "agent_not_found");
     }
-    struct http_resp r;
-    alter_http("GET", fmt("/sdk/agents/by-name/%s", jstr(a, "name")), other_key, NULL, NULL, &r);
-    expect_alter_error(&r, 404, "agent_not_found");
-    http_resp_free(&r);
+    alter_call_error("GET", fmt("/sdk/agents/by-name/%s", jstr(a, "name")), other_key, NULL, NULL,
+                     404, "agent_not_found");
     const char *as_caller[] = {fmt("X-Alter-Caller: %s", id), NULL};
-    alter_http("GET", "/sdk/agents/me", other_key, NULL, as_caller, &r);
-    expect_alter_error(&r, 404, "agent_not_found");
-    http_resp_free(&r);
+    alter_call_error("GET", "/sdk/agents/me", other_key, NULL, as_caller, 404, "agent_not_found");
     /* the agent is untouched: same display name, key still works */
     cJSON *now = alter_expect("GET", fmt("/sdk/agents/%s", id), alter_key(&T), NULL, 200);
     cr_assert(jnull(now, "display_name") && !strcmp(jstr(now, "status"), "active"));
@@ -263,9 +244,7 @@ Test(alter_auth, dispatcher_errors_use_the_alter_envelope) {
     tenant_new(&T);
     const char *key = alter_key(&T);
     struct http_resp r;
-    alter_http("GET", "/sdk/nothing-here", key, NULL, NULL, &r);
-    expect_alter_error(&r, 404, "not_found");
-    http_resp_free(&r);
+    alter_call_error("GET", "/sdk/nothing-here", key, NULL, NULL, 404, "not_found");
     alter_http("PUT", "/sdk/agents", key, "{}", NULL, &r);
     expect_alter_error(&r, 405, "method_not_allowed");
     cr_assert(resp_header(&r, "Allow") && strstr(resp_header(&r, "Allow"), "POST") &&
@@ -274,18 +253,14 @@ Test(alter_auth, dispatcher_errors_use_the_alter_envelope) {
     http_resp_free(&r);
     static const char *const bad_json[] = {"{", "[1, 2]", "\"name\"", "{\"name\": }"};
     for (size_t i = 0; i < 4; i++) {
-        alter_http("POST", "/sdk/agents", key, bad_json[i], NULL, &r);
-        expect_alter_error(&r, 400, "invalid_json");
-        http_resp_free(&r);
+        alter_call_error("POST", "/sdk/agents", key, bad_json[i], NULL, 400, "invalid_json");
     }
     cJSON *a = alter_create_named(&T, "json");
-    alter_http("PATCH", fmt("/sdk/agents/%s", jstr(a, "id")), key, "{\"display_name\": ", NULL, &r);
-    expect_alter_error(&r, 400, "invalid_json");
-    http_resp_free(&r);
-    alter_http("POST", fmt("/sdk/agents/%s/keys/%s/revoke", jstr(a, "id"), jstr(jobj(a, "key"), "key_id")),
-               key, "nope", NULL, &r);
-    expect_alter_error(&r, 400, "invalid_json");
-    http_resp_free(&r);
+    alter_call_error("PATCH", fmt("/sdk/agents/%s", jstr(a, "id")), key,
+                     "{\"display_name\": ", NULL, 400, "invalid_json");
+    alter_call_error(
+        "POST", fmt("/sdk/agents/%s/keys/%s/revoke", jstr(a, "id"), jstr(jobj(a, "key"), "key_id")),
+        key, "nope", NULL, 400, "invalid_json");
     alter_http("POST", "/sdk/agents", key, NULL, NULL, &r); /* the body is required */
     expect_alter_error(&r, 400, "invalid_json");
     http_resp_free(&r);

@@ -30,14 +30,18 @@ Test(alter_client, agents_and_keys_round_trip) {
     alter_scope_grant scopes[] = {{"google", google, 1}};
     char idem[64];
     snprintf(idem, sizeof idem, "client-%s", T.tag);
-    alter_agent_create_params p = {.name = alter_name(&T, "client"), .display_name = "Client",
-                                   .type = "service", .scopes = scopes, .scope_count = 1,
+    alter_agent_create_params p = {.name = alter_name(&T, "client"),
+                                   .display_name = "Client",
+                                   .type = "service",
+                                   .scopes = scopes,
+                                   .scope_count = 1,
                                    .metadata_json = "{\"team\": \"qa\"}",
                                    .policy_json = "{\"rate_limit_rpm\": 30}",
                                    .idempotency_key = idem};
     alter_agent_create_result *created = NULL;
     expect_ok(alter_agents_create(app, &p, &created, &err), &err, "create");
-    cr_assert(is_uuid_v4(created->agent.id) && is_agent_key(created->api_key) && !created->replayed);
+    cr_assert(is_uuid_v4(created->agent.id) && is_agent_key(created->api_key) &&
+              !created->replayed);
     cr_assert_str_eq(created->agent.type, "service");
     cr_assert_eq(created->agent.scope_count, 1);
     cr_assert_str_eq(created->agent.scopes[0].provider, "google");
@@ -94,7 +98,8 @@ Test(alter_client, agents_and_keys_round_trip) {
     cr_assert_str_eq(keys->items[1].key_id, minted->key.key_id);
     alter_key_list_free(keys);
     alter_agent_key *k = NULL;
-    expect_ok(alter_agents_deprecate_key(app, created->agent.id, created->key->key_id, &k, &err), &err, "deprecate");
+    expect_ok(alter_agents_deprecate_key(app, created->agent.id, created->key->key_id, &k, &err),
+              &err, "deprecate");
     cr_assert_str_eq(k->status, "deprecated");
     alter_agent_key_free(k);
     alter_agent *old = alter_agent_new(created->api_key, alter_base_url());
@@ -102,18 +107,23 @@ Test(alter_client, agents_and_keys_round_trip) {
     expect_ok(alter_agent_me(old, &info, &err), &err, "me with the deprecated key");
     cr_assert(alter_agent_last_key_deprecated(old), "the deprecated flag did not reach the client");
     alter_agent_info_free(info);
-    expect_ok(alter_agents_undeprecate_key(app, created->agent.id, created->key->key_id, &k, &err), &err, "undeprecate");
+    expect_ok(alter_agents_undeprecate_key(app, created->agent.id, created->key->key_id, &k, &err),
+              &err, "undeprecate");
     cr_assert_str_eq(k->status, "active");
     alter_agent_key_free(k);
-    expect_ok(alter_agents_revoke_key(app, created->agent.id, created->key->key_id, false, &k, &err), &err, "revoke");
+    expect_ok(
+        alter_agents_revoke_key(app, created->agent.id, created->key->key_id, false, &k, &err),
+        &err, "revoke");
     cr_assert_str_eq(k->status, "revoked");
     alter_agent_key_free(k);
     cr_assert_eq(alter_agent_me(old, NULL, &err), ALTER_ERR_KEY_REVOKED);
     cr_assert_str_eq(alter_error_class(err.status), "KeyRevokedError");
-    cr_assert_eq(alter_agents_revoke_key(app, created->agent.id, minted->key.key_id, false, NULL, &err),
-                 ALTER_ERR_LAST_ACTIVE_KEY);
-    cr_assert_eq(alter_agents_revoke_key(app, created->agent.id, created->key->key_id, true, NULL, &err),
-                 ALTER_ERR_KEY_ALREADY_REVOKED);
+    cr_assert_eq(
+        alter_agents_revoke_key(app, created->agent.id, minted->key.key_id, false, NULL, &err),
+        ALTER_ERR_LAST_ACTIVE_KEY);
+    cr_assert_eq(
+        alter_agents_revoke_key(app, created->agent.id, created->key->key_id, true, NULL, &err),
+        ALTER_ERR_KEY_ALREADY_REVOKED);
     cr_assert_eq(alter_agents_deprecate_key(app, created->agent.id, "key_0000", NULL, &err),
                  ALTER_ERR_KEY_NOT_FOUND);
     /* delete */
@@ -121,7 +131,8 @@ Test(alter_client, agents_and_keys_round_trip) {
     cr_assert_str_eq(info->status, "revoked");
     cr_assert_not_null(info->revoked_at);
     alter_agent_info_free(info);
-    cr_assert_eq(alter_agents_mint_key(app, created->agent.id, NULL, NULL, &err), ALTER_ERR_AGENT_REVOKED);
+    cr_assert_eq(alter_agents_mint_key(app, created->agent.id, NULL, NULL, &err),
+                 ALTER_ERR_AGENT_REVOKED);
     cr_assert_eq(alter_agents_create(app, &p, NULL, &err), ALTER_ERR_IDEMPOTENCY_KEY_AGENT_REVOKED);
     alter_agent_create_params bad = {.name = "BAD NAME"};
     cr_assert_eq(alter_agents_create(app, &bad, NULL, &err), ALTER_ERR_VALIDATION);
@@ -160,9 +171,12 @@ Test(alter_client, agents_call_as_themselves_and_trace_scopes_reach_the_audit_lo
     snprintf(run_outer, sizeof run_outer, "outer-%s", T.tag);
     snprintf(run_inner, sizeof run_inner, "inner-%s", T.tag);
     alter_trace_entry outer_meta[] = {{"step", "plan"}, {"team", "qa"}};
-    alter_trace outer = {.run_id = run_outer, .thread_id = "th-1", .metadata = outer_meta, .metadata_count = 2};
+    alter_trace outer = {
+        .run_id = run_outer, .thread_id = "th-1", .metadata = outer_meta, .metadata_count = 2};
     alter_trace_entry inner_meta[] = {{"STEP", "act"}, {"team", ALTER_TRACE_CLEAR}};
-    alter_trace inner = {.run_id = run_inner, .parent_run_id = run_outer, .metadata = inner_meta,
+    alter_trace inner = {.run_id = run_inner,
+                         .parent_run_id = run_outer,
+                         .metadata = inner_meta,
                          .metadata_count = 2};
     alter_agent *agent = alter_agent_new(created->api_key, alter_base_url());
     alter_agent_set_max_retries(agent, 0);
@@ -216,7 +230,8 @@ Test(alter_client, the_audit_chain_verifies_locally_and_a_tampered_row_is_caught
     expect_ok(alter_audit_get_chain(app, &rows, &n, &err), &err, "get_chain");
     cr_assert_geq(n, 2);
     size_t broken = 99;
-    cr_assert_eq(alter_audit_chain_verify(rows, n, &broken), 1, "the chain does not verify (row %zu)", broken);
+    cr_assert_eq(alter_audit_chain_verify(rows, n, &broken), 1,
+                 "the chain does not verify (row %zu)", broken);
     alter_audit_verification *v = NULL;
     expect_ok(alter_audit_verify(app, &v, &err), &err, "verify");
     cr_assert(v->valid && !v->broken_at && v->length >= (long long)n);

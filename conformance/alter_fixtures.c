@@ -38,7 +38,8 @@ Test(alter_fixtures, the_seeded_app_and_agent_keys_work) {
         cJSON_Delete(me);
         const cJSON *listed;
         bool found = false;
-        cJSON_ArrayForEach(listed, jarr(list, "agents")) found |= !strcmp(jstr(listed, "id"), jstr(agent, "id"));
+        cJSON_ArrayForEach(listed, jarr(list, "agents")) found |=
+            !strcmp(jstr(listed, "id"), jstr(agent, "id"));
         cr_assert(found, "seeded agent %s is not in the app's list", jstr(agent, "name"));
         seeded++;
     }

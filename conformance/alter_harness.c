@@ -33,14 +33,16 @@ const char *alter_scoped_key(struct tenant *t, const char *scopes_json, char out
     struct http_resp r;
     http_call("POST", "/_mock/alter/app-keys", NULL,
               fmt("{\"org_id\": \"%s\", \"scopes\": %s}", t->org_id, scopes_json), NULL, &r);
-    cr_assert(r.status == 201 && r.json, "POST /_mock/alter/app-keys %s: got %ld: %s",
-              scopes_json, r.status, resp_excerpt(&r));
+    cr_assert(r.status == 201 && r.json, "POST /_mock/alter/app-keys %s: got %ld: %s", scopes_json,
+              r.status, resp_excerpt(&r));
     snprintf(out, 96, "%s", jstr(r.json, "app_key"));
     http_resp_free(&r);
     return out;
 }
 
-void alter_sandbox_revoke(const char *key) { mock_revoke_key(key); }
+void alter_sandbox_revoke(const char *key) {
+    mock_revoke_key(key);
+}
 
 int alter_http(const char *method, const char *path, const char *key, const char *body,
                const char *const *headers, struct http_resp *out) {
@@ -51,7 +53,8 @@ int alter_http(const char *method, const char *path, const char *key, const char
         snprintf(key_line, sizeof key_line, "x-api-key: %s", key);
         lines[n++] = key_line;
     }
-    for (const char *const *h = headers; h && *h && n < 39; h++) lines[n++] = *h;
+    for (const char *const *h = headers; h && *h && n < 39; h++)
+        lines[n++] = *h;
     lines[n] = NULL;
     struct http_req req = {.method = method, .path = path, .body = body, .headers = lines};
     return http_do(&req, out);
@@ -68,15 +71,15 @@ void expect_alter_error_at(const char *file, int line, const struct http_resp *r
                            const char *code) {
     cr_assert(r->status == status, "%s:%d: %s: expected HTTP %ld %s, got %ld: %s", file, line,
               r->request, status, code, r->status, resp_excerpt(r));
-    cr_assert(cJSON_IsObject(r->json), "%s:%d: %s: error body is not a JSON object: %s", file,
-              line, r->request, resp_excerpt(r));
+    cr_assert(cJSON_IsObject(r->json), "%s:%d: %s: error body is not a JSON object: %s", file, line,
+              r->request, resp_excerpt(r));
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(r->json, "error");
     cr_assert(cJSON_IsString(e) && !strcmp(e->valuestring, code),
               "%s:%d: %s: expected \"error\": \"%s\": %s", file, line, r->request, code,
               resp_excerpt(r));
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(r->json, "message");
-    cr_assert(cJSON_IsString(m) && m->valuestring[0], "%s:%d: %s: message empty/missing: %s",
-              file, line, r->request, resp_excerpt(r));
+    cr_assert(cJSON_IsString(m) && m->valuestring[0], "%s:%d: %s: message empty/missing: %s", file,
+              line, r->request, resp_excerpt(r));
     cr_assert(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r->json, "details")),
               "%s:%d: %s: details is not an object: %s", file, line, r->request, resp_excerpt(r));
     const cJSON *rid = cJSON_GetObjectItemCaseSensitive(r->json, "request_id");
@@ -87,7 +90,8 @@ void expect_alter_error_at(const char *file, int line, const struct http_resp *r
               hdr ? hdr : "(none)", resp_excerpt(r));
     const char *ct = resp_header(r, "Content-Type");
     cr_assert(ct && !strncasecmp(ct, "application/json", 16),
-              "%s:%d: %s: error Content-Type is \"%s\"", file, line, r->request, ct ? ct : "(none)");
+              "%s:%d: %s: error Content-Type is \"%s\"", file, line, r->request,
+              ct ? ct : "(none)");
 }
 
 void expect_alter_field_error_at(const char *file, int line, const struct http_resp *r,
@@ -109,6 +113,24 @@ void expect_alter_field_error_at(const char *file, int line, const struct http_r
     }
     cr_assert_fail("%s:%d: %s: details.fields does not name \"%s\": %s", file, line, r->request,
                    field, resp_excerpt(r));
+}
+
+void alter_call_error_at(const char *file, int line, const char *method, const char *path,
+                         const char *key, const char *body, const char *const *headers, long status,
+                         const char *code) {
+    struct http_resp r;
+    alter_http(method, path, key, body, headers, &r);
+    expect_alter_error_at(file, line, &r, status, code);
+    http_resp_free(&r);
+}
+
+void alter_call_field_error_at(const char *file, int line, const char *method, const char *path,
+                               const char *key, const char *body, const char *const *headers,
+                               const char *field) {
+    struct http_resp r;
+    alter_http(method, path, key, body, headers, &r);
+    expect_alter_field_error_at(file, line, &r, field);
+    http_resp_free(&r);
 }
 
 const char *alter_name(const struct tenant *t, const char *base) {
@@ -151,9 +173,9 @@ cJSON *alter_audit_all(struct tenant *t, const char *query) {
     cJSON *all = cJSON_CreateArray();
     char after[96] = "";
     for (int page = 0; page < 1000; page++) {
-        const char *path = after[0] ? fmt("/sdk/audit?limit=1000&after=%s%s%s", after,
-                                          *query ? "&" : "", query)
-                                    : fmt("/sdk/audit?limit=1000%s%s", *query ? "&" : "", query);
+        const char *path =
+            after[0] ? fmt("/sdk/audit?limit=1000&after=%s%s%s", after, *query ? "&" : "", query)
+                     : fmt("/sdk/audit?limit=1000%s%s", *query ? "&" : "", query);
         cJSON *j = alter_expect("GET", path, alter_key(t), NULL, 200);
         const cJSON *row;
         cJSON_ArrayForEach(row, jarr(j, "rows")) cJSON_AddItemToArray(all, cJSON_Duplicate(row, 1));
@@ -220,15 +242,21 @@ static bool string_or_null(const cJSON *o, const char *key) {
     return cJSON_IsNull(v) || cJSON_IsString(v);
 }
 
-void expect_agent_info_at(const char *file, int line, const cJSON *a) {
-    static const char *const fields[] = {"id", "name", "display_name", "type", "status", "scopes",
-                                         "metadata", "policy", "created_at", "updated_at",
-                                         "revoked_at", NULL};
-    char *s = cJSON_PrintUnformatted(a);
-    cr_assert(cJSON_IsObject(a), "%s:%d: AgentInfo is not an object: %.400s", file, line, s);
+/* Every name of fields is a member of o, an object. */
+static void expect_members(const char *file, int line, const cJSON *o, const char *what,
+                           const char *const *fields, const char *text) {
+    cr_assert(cJSON_IsObject(o), "%s:%d: %s is not an object: %.400s", file, line, what, text);
     for (int i = 0; fields[i]; i++)
-        cr_assert(cJSON_GetObjectItemCaseSensitive(a, fields[i]), "%s:%d: AgentInfo lacks \"%s\": %.800s",
-                  file, line, fields[i], s);
+        cr_assert(cJSON_GetObjectItemCaseSensitive(o, fields[i]), "%s:%d: %s lacks \"%s\": %.800s",
+                  file, line, what, fields[i], text);
+}
+
+void expect_agent_info_at(const char *file, int line, const cJSON *a) {
+    static const char *const fields[] = {"id",         "name",       "display_name", "type",
+                                         "status",     "scopes",     "metadata",     "policy",
+                                         "created_at", "updated_at", "revoked_at",   NULL};
+    char *s = cJSON_PrintUnformatted(a);
+    expect_members(file, line, a, "AgentInfo", fields, s);
     const char *type = jstr(a, "type"), *status = jstr(a, "status");
     bool ok = is_uuid_v4(jstr(a, "id")) && string_or_null(a, "display_name") &&
               (!strcmp(type, "agent") || !strcmp(type, "service")) &&
@@ -242,28 +270,29 @@ void expect_agent_info_at(const char *file, int line, const cJSON *a) {
     cr_assert(ok, "%s:%d: AgentInfo field types/formats wrong: %.800s", file, line, s);
     const cJSON *p;
     cJSON_ArrayForEach(p, jobj(a, "scopes")) {
-        cr_assert(cJSON_IsArray(p), "%s:%d: scopes.%s is not an array: %.800s", file, line, p->string, s);
+        cr_assert(cJSON_IsArray(p), "%s:%d: scopes.%s is not an array: %.800s", file, line,
+                  p->string, s);
         const cJSON *sc;
-        cJSON_ArrayForEach(sc, p) cr_assert(cJSON_IsString(sc), "%s:%d: scope not a string", file, line);
+        cJSON_ArrayForEach(sc, p)
+            cr_assert(cJSON_IsString(sc), "%s:%d: scope not a string", file, line);
     }
     free(s);
 }
 
 void expect_agent_key_at(const char *file, int line, const cJSON *k) {
-    static const char *const fields[] = {"key_id", "agent_id", "key_prefix", "name", "status",
-                                         "created_at", "deprecated_at", "revoked_at",
-                                         "last_used_at", NULL};
+    static const char *const fields[] = {
+        "key_id",     "agent_id",      "key_prefix", "name",         "status",
+        "created_at", "deprecated_at", "revoked_at", "last_used_at", NULL};
     char *s = cJSON_PrintUnformatted(k);
-    cr_assert(cJSON_IsObject(k), "%s:%d: AgentKey is not an object: %.400s", file, line, s);
-    for (int i = 0; fields[i]; i++)
-        cr_assert(cJSON_GetObjectItemCaseSensitive(k, fields[i]), "%s:%d: AgentKey lacks \"%s\": %.800s",
-                  file, line, fields[i], s);
+    expect_members(file, line, k, "AgentKey", fields, s);
     const char *id = jstr(k, "key_id"), *status = jstr(k, "status");
     bool hex = strncmp(id, "key_", 4) == 0 && id[4];
-    for (const char *p = id + 4; hex && *p; p++) hex = isxdigit((unsigned char)*p) && !isupper((unsigned char)*p);
+    for (const char *p = id + 4; hex && *p; p++)
+        hex = isxdigit((unsigned char)*p) && !isupper((unsigned char)*p);
     bool ok = hex && is_uuid_v4(jstr(k, "agent_id")) && strlen(jstr(k, "key_prefix")) == 16 &&
               string_or_null(k, "name") &&
-              (!strcmp(status, "active") || !strcmp(status, "deprecated") || !strcmp(status, "revoked")) &&
+              (!strcmp(status, "active") || !strcmp(status, "deprecated") ||
+               !strcmp(status, "revoked")) &&
               is_rfc3339_utc_seconds(jstr(k, "created_at")) && ts_or_null(k, "deprecated_at") &&
               ts_or_null(k, "revoked_at") && ts_or_null(k, "last_used_at") &&
               (strcmp(status, "revoked") != 0 || !jnull(k, "revoked_at")) &&

@@ -30,9 +30,24 @@ int alter_http(const char *method, const char *path, const char *key, const char
 void expect_alter_error_at(const char *file, int line, const struct http_resp *r, long status,
                            const char *code);
 /* 422 validation_error whose details.fields names field. */
-#define expect_alter_field_error(r, field) expect_alter_field_error_at(__FILE__, __LINE__, (r), (field))
+#define expect_alter_field_error(r, field)                                                         \
+    expect_alter_field_error_at(__FILE__, __LINE__, (r), (field))
 void expect_alter_field_error_at(const char *file, int line, const struct http_resp *r,
                                  const char *field);
+
+/* One call that must fail with that §2 error (or a 422 naming field). */
+#define alter_call_error(method, path, key, body, headers, st, code)                               \
+    alter_call_error_at(__FILE__, __LINE__, (method), (path), (key), (body), (headers), (st),      \
+                        (code))
+void alter_call_error_at(const char *file, int line, const char *method, const char *path,
+                         const char *key, const char *body, const char *const *headers, long status,
+                         const char *code);
+#define alter_call_field_error(method, path, key, body, headers, field)                            \
+    alter_call_field_error_at(__FILE__, __LINE__, (method), (path), (key), (body), (headers),      \
+                              (field))
+void alter_call_field_error_at(const char *file, int line, const char *method, const char *path,
+                               const char *key, const char *body, const char *const *headers,
+                               const char *field);
 
 /* "<base>-<tag>": a valid agent name unique to the test. Static rotating buffer. */
 const char *alter_name(const struct tenant *t, const char *base);

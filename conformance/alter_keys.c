@@ -57,37 +57,37 @@ Test(alter_keys, mint_returns_the_plaintext_once_and_list_shows_metadata_only) {
     cJSON *unnamed = alter_mint(&T, id);
     cr_assert(jnull(unnamed, "name"));
     cr_assert_str_neq(jstr(unnamed, "api_key"), jstr(named, "api_key"));
-    cJSON *nulled = alter_expect("POST", fmt("/sdk/agents/%s/keys", id), alter_key(&T), "{\"name\": null}", 201);
+    cJSON *nulled = alter_expect("POST", fmt("/sdk/agents/%s/keys", id), alter_key(&T),
+                                 "{\"name\": null}", 201);
     cr_assert(jnull(nulled, "name"));
     struct http_resp r;
     static const char *const bad[] = {"{\"name\": \"\"}", "{\"name\": 5}"};
     for (int i = 0; i < 2; i++) {
-        alter_http("POST", fmt("/sdk/agents/%s/keys", id), alter_key(&T), bad[i], NULL, &r);
-        expect_alter_field_error(&r, "name");
-        http_resp_free(&r);
+        alter_call_field_error("POST", fmt("/sdk/agents/%s/keys", id), alter_key(&T), bad[i], NULL,
+                               "name");
     }
-    alter_http("POST", "/sdk/agents/00000000-0000-4000-8000-000000000000/keys", alter_key(&T), NULL, NULL, &r);
-    expect_alter_error(&r, 404, "agent_not_found");
-    http_resp_free(&r);
+    alter_call_error("POST", "/sdk/agents/00000000-0000-4000-8000-000000000000/keys", alter_key(&T),
+                     NULL, NULL, 404, "agent_not_found");
     alter_http("GET", fmt("/sdk/agents/%s/keys", id), alter_key(&T), NULL, NULL, &r);
     expect_status(&r, 200);
     const cJSON *items = jarr(r.json, "items");
     cr_assert_eq(cJSON_GetArraySize(items), 4, "first key + 3 minted");
-    const char *order[] = {jstr(jobj(a, "key"), "key_id"), jstr(named, "key_id"), jstr(unnamed, "key_id"),
-                           jstr(nulled, "key_id")};
+    const char *order[] = {jstr(jobj(a, "key"), "key_id"), jstr(named, "key_id"),
+                           jstr(unnamed, "key_id"), jstr(nulled, "key_id")};
     int i = 0;
     const cJSON *k;
     cJSON_ArrayForEach(k, items) {
         expect_agent_key(k);
         cr_assert_str_eq(jstr(k, "key_id"), order[i++], "keys are not listed oldest first");
-        cr_assert_null(cJSON_GetObjectItemCaseSensitive(k, "api_key"), "list_keys shows a plaintext");
+        cr_assert_null(cJSON_GetObjectItemCaseSensitive(k, "api_key"),
+                       "list_keys shows a plaintext");
     }
     const char *secrets[] = {jstr(a, "api_key"), jstr(named, "api_key"), jstr(unnamed, "api_key")};
-    for (int s = 0; s < 3; s++) cr_assert(!strstr(r.body, secrets[s] + 16), "a plaintext leaked into list_keys");
+    for (int s = 0; s < 3; s++)
+        cr_assert(!strstr(r.body, secrets[s] + 16), "a plaintext leaked into list_keys");
     http_resp_free(&r);
-    alter_http("GET", "/sdk/agents/00000000-0000-4000-8000-000000000000/keys", alter_key(&T), NULL, NULL, &r);
-    expect_alter_error(&r, 404, "agent_not_found");
-    http_resp_free(&r);
+    alter_call_error("GET", "/sdk/agents/00000000-0000-4000-8000-000000000000/keys", alter_key(&T),
+                     NULL, NULL, 404, "agent_not_found");
     cJSON_Delete(named);
     cJSON_Delete(unnamed);
     cJSON_Delete(nulled);
@@ -99,7 +99,8 @@ Test(alter_keys, using_a_key_stamps_last_used_at) {
     cJSON *a = alter_create_named(&T, "used");
     bool deprecated;
     cr_assert_eq(use_key(jstr(a, "api_key"), &deprecated), 200);
-    cJSON *list = alter_expect("GET", fmt("/sdk/agents/%s/keys", jstr(a, "id")), alter_key(&T), NULL, 200);
+    cJSON *list =
+        alter_expect("GET", fmt("/sdk/agents/%s/keys", jstr(a, "id")), alter_key(&T), NULL, 200);
     const cJSON *k = cJSON_GetArrayItem(jarr(list, "items"), 0);
     cr_assert(!jnull(k, "last_used_at"), "last_used_at not set after use");
     cr_assert(is_rfc3339_utc_seconds(jstr(k, "last_used_at")));
@@ -110,7 +111,8 @@ Test(alter_keys, using_a_key_stamps_last_used_at) {
 Test(alter_keys, deprecate_keeps_the_key_working_and_flags_every_response) {
     tenant_new(&T);
     cJSON *a = alter_create_named(&T, "depr");
-    const char *id = jstr(a, "id"), *key_id = jstr(jobj(a, "key"), "key_id"), *key = jstr(a, "api_key");
+    const char *id = jstr(a, "id"), *key_id = jstr(jobj(a, "key"), "key_id"),
+               *key = jstr(a, "api_key");
     bool deprecated;
     cr_assert_eq(use_key(key, &deprecated), 200);
     cr_assert(!deprecated, "an active key is flagged deprecated");
@@ -153,7 +155,8 @@ Test(alter_keys, revoke_takes_effect_on_the_next_use_and_every_later_change_is_4
     const char *key_id = jstr(second, "key_id");
     bool deprecated;
     cr_assert_eq(use_key(jstr(second, "api_key"), &deprecated), 200);
-    cJSON *rv = key_action_ok(id, key_id, "revoke", NULL); /* no body: force false; another key is active */
+    cJSON *rv =
+        key_action_ok(id, key_id, "revoke", NULL); /* no body: force false; another key is active */
     cr_assert_str_eq(jstr(rv, "status"), "revoked");
     cr_assert(!jnull(rv, "revoked_at"));
     cr_assert_eq(use_key(jstr(second, "api_key"), &deprecated), 401, "a revoked key still works");
@@ -235,7 +238,8 @@ Test(alter_keys, unknown_keys_and_keys_of_other_agents_are_key_not_found) {
 Test(alter_keys, rotation_recipe) {
     tenant_new(&T);
     cJSON *a = alter_create_named(&T, "rotating");
-    const char *id = jstr(a, "id"), *old_key = jstr(a, "api_key"), *old_id = jstr(jobj(a, "key"), "key_id");
+    const char *id = jstr(a, "id"), *old_key = jstr(a, "api_key"),
+               *old_id = jstr(jobj(a, "key"), "key_id");
     bool deprecated;
     /* 1. mint the new key: both work, neither is flagged */
     cJSON *fresh = alter_mint(&T, id);
@@ -270,7 +274,9 @@ Test(alter_keys, rotation_recipe) {
     int w = 0;
     const cJSON *row;
     cJSON_ArrayForEach(row, rows) {
-        if (w < 4 && !strcmp(jstr(row, "action"), want[w]) && !strcmp(jstr(row, "outcome"), "success")) w++;
+        if (w < 4 && !strcmp(jstr(row, "action"), want[w]) &&
+            !strcmp(jstr(row, "outcome"), "success"))
+            w++;
     }
     cr_assert_eq(w, 4, "the audit log does not show created, minted, deprecated, revoked in order");
     cJSON_Delete(rows);
@@ -309,8 +315,10 @@ Test(alter_keys, racing_revokes_of_the_last_two_active_keys_leave_exactly_one, .
         struct racer w[2] = {{jstr(a, "id"), jstr(jobj(a, "key"), "key_id"), 0, ""},
                              {jstr(a, "id"), jstr(second, "key_id"), 0, ""}};
         pthread_t th[2];
-        for (int i = 0; i < 2; i++) cr_assert_eq(pthread_create(&th[i], NULL, revoke_in_thread, &w[i]), 0);
-        for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
+        for (int i = 0; i < 2; i++)
+            cr_assert_eq(pthread_create(&th[i], NULL, revoke_in_thread, &w[i]), 0);
+        for (int i = 0; i < 2; i++)
+            pthread_join(th[i], NULL);
         int ok = 0, refused = 0;
         for (int i = 0; i < 2; i++) {
             ok += w[i].status == 200;
@@ -318,7 +326,8 @@ Test(alter_keys, racing_revokes_of_the_last_two_active_keys_leave_exactly_one, .
         }
         cr_assert(ok == 1 && refused == 1, "round %d: revokes answered %ld %s / %ld %s", round,
                   w[0].status, w[0].code, w[1].status, w[1].code);
-        cJSON *keys = alter_expect("GET", fmt("/sdk/agents/%s/keys", jstr(a, "id")), alter_key(&T), NULL, 200);
+        cJSON *keys = alter_expect("GET", fmt("/sdk/agents/%s/keys", jstr(a, "id")), alter_key(&T),
+                                   NULL, 200);
         int active = 0;
         const cJSON *k;
         cJSON_ArrayForEach(k, jarr(keys, "items")) active += !strcmp(jstr(k, "status"), "active");

@@ -26,7 +26,8 @@ Test(alter_me, me_answers_as_the_agent_key_or_the_app_acting_through_x_alter_cal
     cr_assert(cJSON_Compare(r.json, want, true), "get_agent(id).me() is not the agent");
     http_resp_free(&r);
     /* Bearer works for agent keys too */
-    struct http_req req = {.method = "GET", .path = "/sdk/agents/me", .api_key = jstr(a, "api_key")};
+    struct http_req req = {
+        .method = "GET", .path = "/sdk/agents/me", .api_key = jstr(a, "api_key")};
     http_do(&req, &r);
     expect_status(&r, 200);
     http_resp_free(&r);
@@ -58,7 +59,8 @@ Test(alter_trace, headers_are_echoed_and_recorded_on_the_audit_row) {
     cr_assert_str_eq(jstr(row, "run_id"), "run-abc");
     cr_assert_str_eq(jstr(row, "thread_id"), "thread-1");
     cr_assert_str_eq(jstr(row, "parent_run_id"), "run-root");
-    cJSON *want = cJSON_Parse("{\"step\": \"fetch mail\", \"Attempt_2\": \"2\", \"unicode\": \"caf\xc3\xa9\"}");
+    cJSON *want = cJSON_Parse(
+        "{\"step\": \"fetch mail\", \"Attempt_2\": \"2\", \"unicode\": \"caf\xc3\xa9\"}");
     cr_assert(cJSON_Compare(jobj(row, "trace"), want, true), "trace metadata not recorded as sent");
     cr_assert_str_eq(jstr(row, "action"), "agent.me");
     cr_assert_str_eq(jstr(row, "caller_type"), "agent");
@@ -83,20 +85,20 @@ Test(alter_trace, headers_are_echoed_and_recorded_on_the_audit_row) {
 }
 
 static void expect_trace_rejected(const char *const *headers, const char *field) {
-    struct http_resp r;
     int before = 0;
     if (target_is_mock()) {
-        cJSON *j = alter_expect("GET", "/sdk/agents?limit=1&include_revoked=true", alter_key(&T), NULL, 200);
+        cJSON *j = alter_expect("GET", "/sdk/agents?limit=1&include_revoked=true", alter_key(&T),
+                                NULL, 200);
         before = (int)jnum(j, "total");
         cJSON_Delete(j);
     }
-    alter_http("POST", "/sdk/agents", alter_key(&T), fmt("{\"name\": \"%s\"}", alter_name(&T, "traced")),
-               headers, &r);
-    expect_alter_field_error(&r, field);
-    http_resp_free(&r);
+    alter_call_field_error("POST", "/sdk/agents", alter_key(&T),
+                           fmt("{\"name\": \"%s\"}", alter_name(&T, "traced")), headers, field);
     if (target_is_mock()) {
-        cJSON *j = alter_expect("GET", "/sdk/agents?limit=1&include_revoked=true", alter_key(&T), NULL, 200);
-        cr_assert_eq((int)jnum(j, "total"), before, "a call refused for its trace headers did its work");
+        cJSON *j = alter_expect("GET", "/sdk/agents?limit=1&include_revoked=true", alter_key(&T),
+                                NULL, 200);
+        cr_assert_eq((int)jnum(j, "total"), before,
+                     "a call refused for its trace headers did its work");
         cJSON_Delete(j);
     }
 }
@@ -155,7 +157,8 @@ Test(alter_trace, the_limits_themselves_are_accepted) {
     snprintf(lines[16], sizeof lines[16], "X-Alter-Run-Id: %s", value);
     snprintf(lines[17], sizeof lines[17], "X-Alter-Thread-Id: %s", value);
     snprintf(lines[18], sizeof lines[18], "X-Alter-Parent-Run-Id: %s", value);
-    for (int i = 16; i < 19; i++) headers[i] = lines[i];
+    for (int i = 16; i < 19; i++)
+        headers[i] = lines[i];
     headers[19] = NULL;
     struct http_resp r;
     alter_http("GET", "/sdk/agents", alter_key(&T), NULL, headers, &r);

@@ -132,11 +132,11 @@ typedef struct {
 } alter_provider_scopes;
 
 typedef struct { /* AgentInfo */
-    char *id;           /* UUID */
+    char *id;    /* UUID */
     char *name;
-    char *display_name; /* NULL when unset */
-    char *type;         /* agent | service */
-    char *status;       /* active | revoked */
+    char *display_name;            /* NULL when unset */
+    char *type;                    /* agent | service */
+    char *status;                  /* active | revoked */
     alter_provider_scopes *scopes; /* per-provider allowlist, in the server's order */
     size_t scope_count;
     char *metadata_json; /* the metadata object as compact JSON */
@@ -232,8 +232,8 @@ void alter_audit_verification_free(alter_audit_verification *verification);
 /* ---- app.agents ------------------------------------------------------------------------- */
 
 typedef struct {
-    const char *provider;       /* "google" */
-    const char *const *scopes;  /* {"gmail.readonly", ...} */
+    const char *provider;      /* "google" */
+    const char *const *scopes; /* {"gmail.readonly", ...} */
     size_t scope_count;
 } alter_scope_grant;
 
@@ -295,9 +295,8 @@ alter_status alter_agents_list_keys(alter_app *app, const char *agent_id, alter_
                                     alter_error *err);
 alter_status alter_agents_deprecate_key(alter_app *app, const char *agent_id, const char *key_id,
                                         alter_agent_key **out, alter_error *err);
-alter_status alter_agents_undeprecate_key(alter_app *app, const char *agent_id,
-                                          const char *key_id, alter_agent_key **out,
-                                          alter_error *err);
+alter_status alter_agents_undeprecate_key(alter_app *app, const char *agent_id, const char *key_id,
+                                          alter_agent_key **out, alter_error *err);
 /* Revoking the agent's only active key needs force (else ALTER_ERR_LAST_ACTIVE_KEY). */
 alter_status alter_agents_revoke_key(alter_app *app, const char *agent_id, const char *key_id,
                                      bool force, alter_agent_key **out, alter_error *err);

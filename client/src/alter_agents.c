@@ -11,7 +11,8 @@ static alter_status info_call(struct alter_conn *c, alter_route_id route, const 
                               size_t param_count, const cJSON *body, alter_agent_info **out,
                               alter_error *err) {
     cJSON *json = NULL;
-    alter_status status = alter_call(c, route, params, param_count, NULL, 0, body, NULL, &json, err);
+    alter_status status =
+        alter_call(c, route, params, param_count, NULL, 0, body, NULL, &json, err);
     if (status != ALTER_OK) return status;
     alter_agent_info *info = malloc(sizeof *info);
     status = info ? agent_info_decode(json, info, err)
@@ -21,8 +22,10 @@ static alter_status info_call(struct alter_conn *c, alter_route_id route, const 
         free(info);
         return status;
     }
-    if (out) *out = info;
-    else alter_agent_info_free(info);
+    if (out)
+        *out = info;
+    else
+        alter_agent_info_free(info);
     return ALTER_OK;
 }
 
@@ -43,8 +46,10 @@ static alter_status key_call(alter_app *app, alter_route_id route, const char *a
         free(key);
         return status;
     }
-    if (out) *out = key;
-    else alter_agent_key_free(key);
+    if (out)
+        *out = key;
+    else
+        alter_agent_key_free(key);
     return ALTER_OK;
 }
 
@@ -117,7 +122,8 @@ static alter_status decode_create_result(const cJSON *json, bool replayed,
 alter_status alter_agents_create(alter_app *app, const alter_agent_create_params *params,
                                  alter_agent_create_result **out, alter_error *err) {
     alter_error_clear(err);
-    if (!app || !params) return alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT, "no app or params");
+    if (!app || !params)
+        return alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT, "no app or params");
     if (!header_value_ok(params->idempotency_key))
         return alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT,
                                   "idempotency_key holds a control character");
@@ -144,8 +150,10 @@ alter_status alter_agents_create(alter_app *app, const alter_agent_create_params
         alter_agent_create_result_free(result);
         return status;
     }
-    if (out) *out = result;
-    else alter_agent_create_result_free(result);
+    if (out)
+        *out = result;
+    else
+        alter_agent_create_result_free(result);
     return ALTER_OK;
 }
 
@@ -171,7 +179,8 @@ alter_status alter_agents_list(alter_app *app, const alter_agent_list_params *pa
     if (!list) {
         status = alter_client_error(err, ALTER_ERR_NOMEM, "out of memory");
     } else if (!cJSON_IsArray(agents)) {
-        status = alter_client_error(err, ALTER_ERR_DECODE, "agent list: \"agents\" is not an array");
+        status =
+            alter_client_error(err, ALTER_ERR_DECODE, "agent list: \"agents\" is not an array");
     } else {
         list->total = decode_integer(&d, json, "total");
         list->limit = (long)decode_integer(&d, json, "limit");
@@ -195,8 +204,10 @@ alter_status alter_agents_list(alter_app *app, const alter_agent_list_params *pa
         alter_agent_list_free(list);
         return status;
     }
-    if (out) *out = list;
-    else alter_agent_list_free(list);
+    if (out)
+        *out = list;
+    else
+        alter_agent_list_free(list);
     return ALTER_OK;
 }
 
@@ -225,13 +236,13 @@ alter_status alter_agents_update(alter_app *app, const char *agent_id,
                                  const alter_agent_update_params *params, alter_agent_info **out,
                                  alter_error *err) {
     alter_error_clear(err);
-    if (!app || !params) return alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT, "no app or params");
+    if (!app || !params)
+        return alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT, "no app or params");
     cJSON *body = cJSON_CreateObject();
-    bool built = body &&
-                 (!params->clear_display_name || cJSON_AddNullToObject(body, "display_name")) &&
-                 add_common(body, params->clear_display_name ? NULL : params->display_name,
-                            params->scopes, params->scope_count, params->metadata_json,
-                            params->policy_json);
+    bool built =
+        body && (!params->clear_display_name || cJSON_AddNullToObject(body, "display_name")) &&
+        add_common(body, params->clear_display_name ? NULL : params->display_name, params->scopes,
+                   params->scope_count, params->metadata_json, params->policy_json);
     if (!built) {
         cJSON_Delete(body);
         return alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT,
@@ -262,8 +273,8 @@ alter_status alter_agents_mint_key(alter_app *app, const char *agent_id, const c
     }
     const char *const params[] = {agent_id};
     cJSON *json = NULL;
-    alter_status status = alter_call(&app->conn, ALTER_ROUTE_KEYS_MINT, params, 1, NULL, 0, body,
-                                     NULL, &json, err);
+    alter_status status =
+        alter_call(&app->conn, ALTER_ROUTE_KEYS_MINT, params, 1, NULL, 0, body, NULL, &json, err);
     cJSON_Delete(body);
     if (status != ALTER_OK) return status;
     alter_key_mint_result *result = calloc(1, sizeof *result);
@@ -279,8 +290,10 @@ alter_status alter_agents_mint_key(alter_app *app, const char *agent_id, const c
         alter_key_mint_result_free(result);
         return status;
     }
-    if (out) *out = result;
-    else alter_key_mint_result_free(result);
+    if (out)
+        *out = result;
+    else
+        alter_key_mint_result_free(result);
     return ALTER_OK;
 }
 
@@ -290,8 +303,8 @@ alter_status alter_agents_list_keys(alter_app *app, const char *agent_id, alter_
     if (!app) return alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT, "no app");
     const char *const params[] = {agent_id};
     cJSON *json = NULL;
-    alter_status status = alter_call(&app->conn, ALTER_ROUTE_KEYS_LIST, params, 1, NULL, 0, NULL,
-                                     NULL, &json, err);
+    alter_status status =
+        alter_call(&app->conn, ALTER_ROUTE_KEYS_LIST, params, 1, NULL, 0, NULL, NULL, &json, err);
     if (status != ALTER_OK) return status;
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(json, "items");
     alter_key_list *list = calloc(1, sizeof *list);
@@ -311,8 +324,10 @@ alter_status alter_agents_list_keys(alter_app *app, const char *agent_id, alter_
         alter_key_list_free(list);
         return status;
     }
-    if (out) *out = list;
-    else alter_key_list_free(list);
+    if (out)
+        *out = list;
+    else
+        alter_key_list_free(list);
     return ALTER_OK;
 }
 
@@ -322,9 +337,8 @@ alter_status alter_agents_deprecate_key(alter_app *app, const char *agent_id, co
     return key_call(app, ALTER_ROUTE_KEYS_DEPRECATE, agent_id, key_id, NULL, out, err);
 }
 
-alter_status alter_agents_undeprecate_key(alter_app *app, const char *agent_id,
-                                          const char *key_id, alter_agent_key **out,
-                                          alter_error *err) {
+alter_status alter_agents_undeprecate_key(alter_app *app, const char *agent_id, const char *key_id,
+                                          alter_agent_key **out, alter_error *err) {
     alter_error_clear(err);
     return key_call(app, ALTER_ROUTE_KEYS_UNDEPRECATE, agent_id, key_id, NULL, out, err);
 }

@@ -17,12 +17,12 @@ alter_status alter_audit_list(alter_app *app, const alter_audit_params *params,
     alter_audit_params p = params ? *params : (alter_audit_params){0};
     char limit[24];
     snprintf(limit, sizeof limit, "%ld", p.limit);
-    const query_param query[] = {{"after", p.after},       {"limit", p.limit ? limit : NULL},
-                                 {"agent_id", p.agent_id}, {"run_id", p.run_id},
+    const query_param query[] = {{"after", p.after},         {"limit", p.limit ? limit : NULL},
+                                 {"agent_id", p.agent_id},   {"run_id", p.run_id},
                                  {"thread_id", p.thread_id}, {"action", p.action}};
     cJSON *json = NULL;
-    alter_status status = alter_call(&app->conn, ALTER_ROUTE_AUDIT_LIST, NULL, 0, query, 6, NULL,
-                                     NULL, &json, err);
+    alter_status status =
+        alter_call(&app->conn, ALTER_ROUTE_AUDIT_LIST, NULL, 0, query, 6, NULL, NULL, &json, err);
     if (status != ALTER_OK) return status;
     const cJSON *rows = cJSON_GetObjectItemCaseSensitive(json, "rows");
     const cJSON *cursor = cJSON_GetObjectItemCaseSensitive(json, "next_cursor");
@@ -46,8 +46,10 @@ alter_status alter_audit_list(alter_app *app, const alter_audit_params *params,
         alter_audit_page_free(page);
         return status;
     }
-    if (out) *out = page;
-    else alter_audit_page_free(page);
+    if (out)
+        *out = page;
+    else
+        alter_audit_page_free(page);
     return ALTER_OK;
 }
 
@@ -79,8 +81,10 @@ alter_status alter_audit_get_chain(alter_app *app, alter_audit_row **rows, size_
         count += page->count;
         /* an empty page ends the walk whatever the cursor says: a confused server cannot
          * keep us paging forever */
-        if (page->count) after = page->next_cursor;
-        else free(page->next_cursor);
+        if (page->count)
+            after = page->next_cursor;
+        else
+            free(page->next_cursor);
         free(page->rows); /* the rows' strings now belong to all */
         free(page);
     } while (after);
@@ -93,13 +97,12 @@ alter_status alter_audit_get_chain(alter_app *app, alter_audit_row **rows, size_
     return ALTER_OK;
 }
 
-alter_status alter_audit_verify(alter_app *app, alter_audit_verification **out,
-                                alter_error *err) {
+alter_status alter_audit_verify(alter_app *app, alter_audit_verification **out, alter_error *err) {
     alter_error_clear(err);
     if (!app) return alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT, "no app");
     cJSON *json = NULL;
-    alter_status status = alter_call(&app->conn, ALTER_ROUTE_AUDIT_VERIFY, NULL, 0, NULL, 0, NULL,
-                                     NULL, &json, err);
+    alter_status status =
+        alter_call(&app->conn, ALTER_ROUTE_AUDIT_VERIFY, NULL, 0, NULL, 0, NULL, NULL, &json, err);
     if (status != ALTER_OK) return status;
     alter_audit_verification *v = calloc(1, sizeof *v);
     alsorn_error inner = ALSORN_ERROR_INIT;
@@ -119,8 +122,10 @@ alter_status alter_audit_verify(alter_app *app, alter_audit_verification **out,
         alter_audit_verification_free(v);
         return status;
     }
-    if (out) *out = v;
-    else alter_audit_verification_free(v);
+    if (out)
+        *out = v;
+    else
+        alter_audit_verification_free(v);
     return ALTER_OK;
 }
 
@@ -138,7 +143,9 @@ static int expected_hash(const alter_audit_row *row, char out[SHA256_TAGGED_LEN]
     return result;
 }
 
-static bool same(const char *a, const char *b) { return a && b ? strcmp(a, b) == 0 : a == b; }
+static bool same(const char *a, const char *b) {
+    return a && b ? strcmp(a, b) == 0 : a == b;
+}
 
 int alter_audit_chain_verify(const alter_audit_row *rows, size_t n, size_t *broken_at) {
     for (size_t i = 0; i < n; i++) {

@@ -60,7 +60,8 @@ alter_agent *alter_app_get_agent(alter_app *app, const char *agent_id) {
 
 alter_agent *alter_agent_new(const char *agent_key, const char *base_url) {
     alter_agent *agent = malloc(sizeof *agent);
-    if (agent && conn_open(&agent->conn, agent_key, "ALTER_AGENT_KEY", base_url, NULL)) return agent;
+    if (agent && conn_open(&agent->conn, agent_key, "ALTER_AGENT_KEY", base_url, NULL))
+        return agent;
     free(agent);
     return NULL;
 }
@@ -119,7 +120,8 @@ alter_status alter_call(struct alter_conn *c, alter_route_id route_id, const cha
         return alter_client_error(err, ALTER_ERR_NOMEM, "out of memory");
     }
     size_t n_trace = 0;
-    while (trace[n_trace]) n_trace++;
+    while (trace[n_trace])
+        n_trace++;
     const char **headers = calloc(n_trace + 2, sizeof *headers);
     if (!headers) {
         free(caller);
@@ -128,7 +130,8 @@ alter_status alter_call(struct alter_conn *c, alter_route_id route_id, const cha
     }
     size_t h = 0;
     if (caller) headers[h++] = caller;
-    for (size_t i = 0; i < n_trace; i++) headers[h++] = trace[i];
+    for (size_t i = 0; i < n_trace; i++)
+        headers[h++] = trace[i];
 
     const transport_request req = {.method = route->method,
                                    .path_template = route->path_template,

@@ -1,10 +1,12 @@
 /* Alter's errors as values: one status per §2 code, named after the SDK's exceptions. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alter_internal.h"
+#include "field_errors.h"
 
 /* clang-format off */
 static const struct {
@@ -75,11 +77,7 @@ const char *alter_error_class(alter_status status) {
 
 void alter_error_clear(alter_error *err) {
     if (!err) return;
-    for (size_t i = 0; i < err->field_error_count; i++) {
-        free(err->field_errors[i].field);
-        free(err->field_errors[i].message);
-    }
-    free(err->field_errors);
+    FIELD_ERRORS_RELEASE(alter_field_error, err->field_errors, err->field_error_count);
     free(err->details_json);
     *err = (alter_error)ALTER_ERROR_INIT;
 }
@@ -98,10 +96,18 @@ alter_status alter_client_error(alter_error *err, alter_status status, const cha
 alter_status alter_error_from_alsorn(alter_error *err, const alsorn_error *from) {
     alter_status status;
     switch (from->status) {
-    case ALSORN_ERR_CONNECTION: status = ALTER_ERR_CONNECTION; break;
-    case ALSORN_ERR_DECODE: status = ALTER_ERR_DECODE; break;
-    case ALSORN_ERR_NOMEM: status = ALTER_ERR_NOMEM; break;
-    default: status = ALTER_ERR_INVALID_ARGUMENT; break;
+    case ALSORN_ERR_CONNECTION:
+        status = ALTER_ERR_CONNECTION;
+        break;
+    case ALSORN_ERR_DECODE:
+        status = ALTER_ERR_DECODE;
+        break;
+    case ALSORN_ERR_NOMEM:
+        status = ALTER_ERR_NOMEM;
+        break;
+    default:
+        status = ALTER_ERR_INVALID_ARGUMENT;
+        break;
     }
     alter_client_error(err, status, "%s", from->message);
     if (err) {
@@ -114,10 +120,14 @@ alter_status alter_error_from_alsorn(alter_error *err, const alsorn_error *from)
 /* When the body names no §2 code: the class the HTTP status implies. */
 static alter_status status_for_http(long http_status) {
     switch (http_status) {
-    case 401: return ALTER_ERR_INVALID_KEY;
-    case 422: return ALTER_ERR_VALIDATION;
-    case 429: return ALTER_ERR_RATE_LIMITED;
-    default: return http_status >= 500 ? ALTER_ERR_INTERNAL : ALTER_ERR_HTTP;
+    case 401:
+        return ALTER_ERR_INVALID_KEY;
+    case 422:
+        return ALTER_ERR_VALIDATION;
+    case 429:
+        return ALTER_ERR_RATE_LIMITED;
+    default:
+        return http_status >= 500 ? ALTER_ERR_INTERNAL : ALTER_ERR_HTTP;
     }
 }
 
@@ -127,38 +137,8 @@ static alter_status status_for_code(const char *code, long http_status) {
     return status_for_http(http_status);
 }
 
-static void copy_string_member(const cJSON *obj, const char *key, char *dst, size_t size) {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (cJSON_IsString(item)) snprintf(dst, size, "%s", item->valuestring);
-}
-
-/* details.fields: every {field, message}; entries of another shape are skipped. */
-static bool copy_field_errors(alter_error *err, const cJSON *list) {
-    int n = cJSON_GetArraySize(list);
-    if (!cJSON_IsArray(list) || n <= 0) return true;
-    err->field_errors = calloc((size_t)n, sizeof *err->field_errors);
-    if (!err->field_errors) return false;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, list) {
-        const cJSON *field = cJSON_GetObjectItemCaseSensitive(item, "field");
-        const cJSON *message = cJSON_GetObjectItemCaseSensitive(item, "message");
-        if (!cJSON_IsString(field)) continue;
-        alter_field_error *fe = &err->field_errors[err->field_error_count];
-        fe->field = strdup(field->valuestring);
-        fe->message = strdup(cJSON_IsString(message) ? message->valuestring : "");
-        if (!fe->field || !fe->message) {
-            free(fe->field);
-            free(fe->message);
-            fe->field = fe->message = NULL;
-            return false;
-        }
-        err->field_error_count++;
-    }
-    return true;
-}
-
-alter_status alter_http_error(alter_error *err, long http_status, const char *body,
-                              size_t body_len, const char *header_request_id, long retry_after) {
+alter_status alter_http_error(alter_error *err, long http_status, const char *body, size_t body_len,
+                              const char *header_request_id, long retry_after) {
     cJSON *doc = body && body_len ? cJSON_ParseWithLength(body, body_len) : NULL;
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(doc, "error");
     alter_status status =
@@ -179,9 +159,11 @@ alter_status alter_http_error(alter_error *err, long http_status, const char *bo
         copy_string_member(doc, "message", err->message, sizeof err->message);
         copy_string_member(doc, "request_id", err->request_id, sizeof err->request_id);
         const cJSON *details = cJSON_GetObjectItemCaseSensitive(doc, "details");
-        bool ok = !cJSON_IsObject(details) ||
-                  ((err->details_json = cJSON_PrintUnformatted(details)) &&
-                   copy_field_errors(err, cJSON_GetObjectItemCaseSensitive(details, "fields")));
+        bool ok =
+            !cJSON_IsObject(details) ||
+            ((err->details_json = cJSON_PrintUnformatted(details)) &&
+             FIELD_ERRORS_COPY(cJSON_GetObjectItemCaseSensitive(details, "fields"),
+                               alter_field_error, &err->field_errors, &err->field_error_count));
         if (!ok) {
             cJSON_Delete(doc);
             alter_client_error(err, ALTER_ERR_NOMEM, "out of memory reading HTTP %ld error",

@@ -46,8 +46,8 @@ alter_status alter_client_error(alter_error *err, alter_status status, const cha
     __attribute__((format(printf, 3, 4)));
 /* A non-2xx answer as the typed error: status from the §2 code in the body (else from the
  * HTTP status), message, request id, details and field errors. */
-alter_status alter_http_error(alter_error *err, long http_status, const char *body,
-                              size_t body_len, const char *header_request_id, long retry_after);
+alter_status alter_http_error(alter_error *err, long http_status, const char *body, size_t body_len,
+                              const char *header_request_id, long retry_after);
 /* A client-side failure reported by the shared transport or decoders, as an alter_error. */
 alter_status alter_error_from_alsorn(alter_error *err, const alsorn_error *from);
 

@@ -128,13 +128,26 @@ alter_status agent_key_decode(const cJSON *json, alter_agent_key *out, alter_err
 
 void audit_row_clear(alter_audit_row *row) {
     if (!row) return;
-    char **strings[] = {&row->id,        &row->created_at,    &row->action,
-                        &row->outcome,   &row->caller_key_prefix, &row->caller_type,
-                        &row->agent_id,  &row->run_id,        &row->thread_id,
-                        &row->parent_run_id, &row->trace_json, &row->grant_id,
-                        &row->method,    &row->path,          &row->request_id,
-                        &row->previous_hash, &row->hash,      &row->row_json};
-    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(*strings[i]);
+    char **strings[] = {&row->id,
+                        &row->created_at,
+                        &row->action,
+                        &row->outcome,
+                        &row->caller_key_prefix,
+                        &row->caller_type,
+                        &row->agent_id,
+                        &row->run_id,
+                        &row->thread_id,
+                        &row->parent_run_id,
+                        &row->trace_json,
+                        &row->grant_id,
+                        &row->method,
+                        &row->path,
+                        &row->request_id,
+                        &row->previous_hash,
+                        &row->hash,
+                        &row->row_json};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        free(*strings[i]);
     memset(row, 0, sizeof *row);
 }
 
@@ -207,20 +220,23 @@ void alter_key_mint_result_free(alter_key_mint_result *result) {
 
 void alter_agent_list_free(alter_agent_list *list) {
     if (!list) return;
-    for (size_t i = 0; i < list->count; i++) agent_info_clear(&list->items[i]);
+    for (size_t i = 0; i < list->count; i++)
+        agent_info_clear(&list->items[i]);
     free(list->items);
     free(list);
 }
 
 void alter_key_list_free(alter_key_list *list) {
     if (!list) return;
-    for (size_t i = 0; i < list->count; i++) agent_key_clear(&list->items[i]);
+    for (size_t i = 0; i < list->count; i++)
+        agent_key_clear(&list->items[i]);
     free(list->items);
     free(list);
 }
 
 void alter_audit_rows_free(alter_audit_row *rows, size_t n) {
-    for (size_t i = 0; rows && i < n; i++) audit_row_clear(&rows[i]);
+    for (size_t i = 0; rows && i < n; i++)
+        audit_row_clear(&rows[i]);
     free(rows);
 }
 

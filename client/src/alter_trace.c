@@ -33,7 +33,8 @@ struct trace_scope {
 };
 
 static void scope_free(struct trace_scope *s) {
-    for (int f = 0; f < FIXED_FIELDS; f++) free(s->fixed[f].value);
+    for (int f = 0; f < FIXED_FIELDS; f++)
+        free(s->fixed[f].value);
     for (size_t i = 0; i < s->n_items; i++) {
         free(s->items[i].key);
         free(s->items[i].value.value);
@@ -82,7 +83,8 @@ alter_status alter_trace_begin(alter_agent *agent, const alter_trace *trace) {
     if (!s) return ALTER_ERR_NOMEM;
     bool ok = !trace->metadata_count ||
               (s->items = calloc(trace->metadata_count, sizeof *s->items)) != NULL;
-    for (int f = 0; ok && f < FIXED_FIELDS; f++) ok = copy_value(fixed[f], &s->fixed[f]);
+    for (int f = 0; ok && f < FIXED_FIELDS; f++)
+        ok = copy_value(fixed[f], &s->fixed[f]);
     for (size_t i = 0; ok && i < trace->metadata_count; i++, s->n_items++) {
         trace_item *item = &s->items[i];
         ok = (item->key = strdup(trace->metadata[i].key)) &&
@@ -115,7 +117,8 @@ void alter_trace_close_all(struct alter_conn *c) {
 }
 
 void alter_trace_headers_free(char **headers) {
-    for (char **h = headers; h && *h; h++) free(*h);
+    for (char **h = headers; h && *h; h++)
+        free(*h);
     free(headers);
 }
 
@@ -123,7 +126,8 @@ void alter_trace_headers_free(char **headers) {
  * scope overwrites what it sets. */
 char **alter_trace_headers(const struct alter_conn *c) {
     size_t depth = 0, items = 0;
-    for (const struct trace_scope *s = c->traces; s; s = s->outer, depth++) items += s->n_items;
+    for (const struct trace_scope *s = c->traces; s; s = s->outer, depth++)
+        items += s->n_items;
     const struct trace_scope **chain = calloc(depth ? depth : 1, sizeof *chain);
     const char **fixed = calloc(FIXED_FIELDS, sizeof *fixed);
     const trace_item **merged = calloc(items ? items : 1, sizeof *merged);
@@ -131,20 +135,23 @@ char **alter_trace_headers(const struct alter_conn *c) {
     size_t n_merged = 0, n_headers = 0;
     bool ok = chain && fixed && merged && headers;
     size_t d = depth;
-    for (const struct trace_scope *s = c->traces; ok && s; s = s->outer) chain[--d] = s;
+    for (const struct trace_scope *s = c->traces; ok && s; s = s->outer)
+        chain[--d] = s;
     for (size_t level = 0; ok && level < depth; level++) {
         const struct trace_scope *s = chain[level];
         for (int f = 0; f < FIXED_FIELDS; f++)
             if (s->fixed[f].set) fixed[f] = s->fixed[f].value;
         for (size_t i = 0; i < s->n_items; i++) {
             size_t m = 0;
-            while (m < n_merged && strcasecmp(merged[m]->key, s->items[i].key) != 0) m++;
+            while (m < n_merged && strcasecmp(merged[m]->key, s->items[i].key) != 0)
+                m++;
             merged[m] = &s->items[i];
             if (m == n_merged) n_merged++;
         }
     }
     for (int f = 0; ok && f < FIXED_FIELDS; f++)
-        if (fixed[f]) ok = asprintf(&headers[n_headers++], "%s: %s", fixed_headers[f], fixed[f]) >= 0;
+        if (fixed[f])
+            ok = asprintf(&headers[n_headers++], "%s: %s", fixed_headers[f], fixed[f]) >= 0;
     for (size_t m = 0; ok && m < n_merged; m++)
         if (merged[m]->value.value)
             ok = asprintf(&headers[n_headers++], "X-Alter-Trace-%s: %s", merged[m]->key,

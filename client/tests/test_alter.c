@@ -17,18 +17,20 @@
 
 #define AGENT_ID "0b5e7c2a-1d2f-4e3a-9b8c-7d6e5f4a3b2c"
 #define KEY_JSON                                                                                   \
-    "{\"key_id\":\"key_0a1b2c\",\"agent_id\":\"" AGENT_ID "\",\"key_prefix\":\"alter_key_agent_\"," \
-    "\"name\":null,\"status\":\"active\",\"created_at\":\"2026-01-02T03:04:05Z\","                  \
+    "{\"key_id\":\"key_0a1b2c\",\"agent_id\":\"" AGENT_ID                                          \
+    "\",\"key_prefix\":\"alter_key_agent_\","                                                      \
+    "\"name\":null,\"status\":\"active\",\"created_at\":\"2026-01-02T03:04:05Z\","                 \
     "\"deprecated_at\":null,\"revoked_at\":null,\"last_used_at\":null}"
 #define INFO_FIELDS                                                                                \
-    "\"id\":\"" AGENT_ID "\",\"name\":\"research-bot\",\"display_name\":\"Research\","              \
+    "\"id\":\"" AGENT_ID "\",\"name\":\"research-bot\",\"display_name\":\"Research\","             \
     "\"type\":\"agent\",\"status\":\"active\",\"scopes\":{\"google\":[\"gmail.readonly\","         \
     "\"calendar\"],\"slack\":[]},\"metadata\":{\"team\":\"r\"},\"policy\":{\"rate_limit_rpm\":5}," \
-    "\"created_at\":\"2026-01-02T03:04:05Z\",\"updated_at\":\"2026-01-02T03:04:05Z\","            \
+    "\"created_at\":\"2026-01-02T03:04:05Z\",\"updated_at\":\"2026-01-02T03:04:05Z\","             \
     "\"revoked_at\":null"
 #define INFO_JSON "{" INFO_FIELDS "}"
 #define PLAINTEXT "alter_key_agent_0123456789abcdefghijABCDEFGHIJ0123"
-#define ALTER_ERROR(code) "{\"error\":\"" code "\",\"message\":\"m\",\"details\":{},\"request_id\":\"req_9\"}"
+#define ALTER_ERROR(code)                                                                          \
+    "{\"error\":\"" code "\",\"message\":\"m\",\"details\":{},\"request_id\":\"req_9\"}"
 
 static const char *member(const cJSON *request, const char *key) {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(request, key);
@@ -62,28 +64,36 @@ static void assert_request(const cJSON *log, int i, const char *method, const ch
 CLIENT_TEST(alter, every_call_uses_its_route) {
     const scripted_response script[] = {
         {201, NULL, "{" INFO_FIELDS ",\"api_key\":\"" PLAINTEXT "\",\"key\":" KEY_JSON "}", 0},
-        {200, NULL, "{\"agents\":[" INFO_JSON "],\"total\":3,\"limit\":1,\"offset\":2,\"has_more\":false}", 0},
+        {200, NULL,
+         "{\"agents\":[" INFO_JSON "],\"total\":3,\"limit\":1,\"offset\":2,\"has_more\":false}", 0},
         {200, NULL, INFO_JSON, 0},
         {200, NULL, INFO_JSON, 0},
         {200, NULL, INFO_JSON, 0},
         {200, NULL, INFO_JSON, 0},
-        {201, NULL, "{\"key_id\":\"key_2\",\"agent_id\":\"" AGENT_ID "\",\"key_prefix\":\"alter_key_agent_\","
-                    "\"name\":\"ci\",\"status\":\"active\",\"created_at\":\"2026-01-02T03:04:05Z\","
-                    "\"deprecated_at\":null,\"revoked_at\":null,\"last_used_at\":null,\"api_key\":\"" PLAINTEXT "\"}", 0},
+        {201, NULL,
+         "{\"key_id\":\"key_2\",\"agent_id\":\"" AGENT_ID "\",\"key_prefix\":\"alter_key_agent_\","
+         "\"name\":\"ci\",\"status\":\"active\",\"created_at\":\"2026-01-02T03:04:05Z\","
+         "\"deprecated_at\":null,\"revoked_at\":null,\"last_used_at\":null,\"api_key\":\"" PLAINTEXT
+         "\"}",
+         0},
         {200, NULL, "{\"items\":[" KEY_JSON "," KEY_JSON "]}", 0},
         {200, NULL, KEY_JSON, 0},
         {200, NULL, KEY_JSON, 0},
         {200, NULL, KEY_JSON, 0},
         {200, NULL, "{\"rows\":[],\"next_cursor\":null}", 0},
-        {200, NULL, "{\"valid\":true,\"length\":4,\"head_hash\":\"sha256:ab\",\"broken_at\":null}", 0},
+        {200, NULL, "{\"valid\":true,\"length\":4,\"head_hash\":\"sha256:ab\",\"broken_at\":null}",
+         0},
     };
     script_program("alter_routes", script, COUNT(script));
     alter_app *app = app_for("alter_routes");
     alter_error err = ALTER_ERROR_INIT;
     const char *gmail[] = {"gmail.readonly"};
     alter_scope_grant scopes[] = {{"google", gmail, 1}};
-    alter_agent_create_params p = {.name = "research-bot", .type = "agent", .scopes = scopes,
-                                   .scope_count = 1, .metadata_json = "{\"team\": \"r\"}",
+    alter_agent_create_params p = {.name = "research-bot",
+                                   .type = "agent",
+                                   .scopes = scopes,
+                                   .scope_count = 1,
+                                   .metadata_json = "{\"team\": \"r\"}",
                                    .idempotency_key = "idem-1"};
     alter_agent_create_result *created = NULL;
     cr_assert_eq(alter_agents_create(app, &p, &created, &err), ALTER_OK, "%s", err.message);
@@ -104,7 +114,8 @@ CLIENT_TEST(alter, every_call_uses_its_route) {
     alter_agent_list_params lp = {.include_revoked = true, .limit = 1, .offset = 2};
     alter_agent_list *list = NULL;
     cr_assert_eq(alter_agents_list(app, &lp, &list, &err), ALTER_OK, "%s", err.message);
-    cr_assert(list->count == 1 && list->total == 3 && list->limit == 1 && list->offset == 2 && !list->has_more);
+    cr_assert(list->count == 1 && list->total == 3 && list->limit == 1 && list->offset == 2 &&
+              !list->has_more);
     alter_agent_list_free(list);
     cr_assert_eq(alter_agents_get(app, AGENT_ID, NULL, &err), ALTER_OK);
     cr_assert_eq(alter_agents_get_by_name(app, "research bot", NULL, &err), ALTER_OK);
@@ -112,7 +123,8 @@ CLIENT_TEST(alter, every_call_uses_its_route) {
     cr_assert_eq(alter_agents_update(app, AGENT_ID, &up, NULL, &err), ALTER_OK);
     cr_assert_eq(alter_agents_delete(app, AGENT_ID, NULL, &err), ALTER_OK);
     alter_key_mint_result *minted = NULL;
-    cr_assert_eq(alter_agents_mint_key(app, AGENT_ID, "ci", &minted, &err), ALTER_OK, "%s", err.message);
+    cr_assert_eq(alter_agents_mint_key(app, AGENT_ID, "ci", &minted, &err), ALTER_OK, "%s",
+                 err.message);
     cr_assert_str_eq(minted->api_key, PLAINTEXT);
     cr_assert_str_eq(minted->key.name, "ci");
     alter_key_mint_result_free(minted);
@@ -123,7 +135,8 @@ CLIENT_TEST(alter, every_call_uses_its_route) {
     cr_assert_eq(alter_agents_deprecate_key(app, AGENT_ID, "key_0a1b2c", NULL, &err), ALTER_OK);
     cr_assert_eq(alter_agents_undeprecate_key(app, AGENT_ID, "key_0a1b2c", NULL, &err), ALTER_OK);
     cr_assert_eq(alter_agents_revoke_key(app, AGENT_ID, "key_0a1b2c", true, NULL, &err), ALTER_OK);
-    alter_audit_params ap = {.after = "audit_1", .limit = 50, .run_id = "run a&b", .action = "agent.me"};
+    alter_audit_params ap = {
+        .after = "audit_1", .limit = 50, .run_id = "run a&b", .action = "agent.me"};
     cr_assert_eq(alter_audit_list(app, &ap, NULL, &err), ALTER_OK);
     cr_assert_eq(alter_audit_verify(app, NULL, &err), ALTER_OK);
 
@@ -134,16 +147,19 @@ CLIENT_TEST(alter, every_call_uses_its_route) {
                    "[\"gmail.readonly\"]},\"metadata\":{\"team\":\"r\"}}");
     cr_assert_str_eq(request_header(cJSON_GetArrayItem(log, 0), "Idempotency-Key"), "idem-1");
     assert_request(log, 1, "GET", "/sdk/agents", NULL);
-    cr_assert_str_eq(member(cJSON_GetArrayItem(log, 1), "query"), "limit=1&offset=2&include_revoked=true");
+    cr_assert_str_eq(member(cJSON_GetArrayItem(log, 1), "query"),
+                     "limit=1&offset=2&include_revoked=true");
     assert_request(log, 2, "GET", "/sdk/agents/" AGENT_ID, NULL);
     assert_request(log, 3, "GET", "/sdk/agents/by-name/research bot", NULL);
-    assert_request(log, 4, "PATCH", "/sdk/agents/" AGENT_ID, "{\"display_name\":\"New\",\"policy\":{}}");
+    assert_request(log, 4, "PATCH", "/sdk/agents/" AGENT_ID,
+                   "{\"display_name\":\"New\",\"policy\":{}}");
     assert_request(log, 5, "DELETE", "/sdk/agents/" AGENT_ID, NULL);
     assert_request(log, 6, "POST", "/sdk/agents/" AGENT_ID "/keys", "{\"name\":\"ci\"}");
     assert_request(log, 7, "GET", "/sdk/agents/" AGENT_ID "/keys", NULL);
     assert_request(log, 8, "POST", "/sdk/agents/" AGENT_ID "/keys/key_0a1b2c/deprecate", NULL);
     assert_request(log, 9, "POST", "/sdk/agents/" AGENT_ID "/keys/key_0a1b2c/undeprecate", NULL);
-    assert_request(log, 10, "POST", "/sdk/agents/" AGENT_ID "/keys/key_0a1b2c/revoke", "{\"force\":true}");
+    assert_request(log, 10, "POST", "/sdk/agents/" AGENT_ID "/keys/key_0a1b2c/revoke",
+                   "{\"force\":true}");
     assert_request(log, 11, "GET", "/sdk/audit", NULL);
     cr_assert_str_eq(member(cJSON_GetArrayItem(log, 11), "query"),
                      "after=audit_1&limit=50&run_id=run+a%26b&action=agent.me");
@@ -151,8 +167,10 @@ CLIENT_TEST(alter, every_call_uses_its_route) {
     for (int i = 0; i < 13; i++) {
         const cJSON *request = cJSON_GetArrayItem(log, i);
         if (strcmp(member(request, "method"), "POST") == 0)
-            cr_assert_not_null(request_header(request, "Idempotency-Key"), "POST %d without a key", i);
-        cr_assert_null(request_header(request, "X-Alter-Caller"), "an app call sent X-Alter-Caller");
+            cr_assert_not_null(request_header(request, "Idempotency-Key"), "POST %d without a key",
+                               i);
+        cr_assert_null(request_header(request, "X-Alter-Caller"),
+                       "an app call sent X-Alter-Caller");
     }
     cJSON_Delete(log);
     alter_error_clear(&err);
@@ -170,7 +188,8 @@ CLIENT_TEST(alter, every_contract_code_has_its_own_status) {
         {401, "invalid_key", ALTER_ERR_INVALID_KEY, "InvalidKeyError"},
         {401, "key_revoked", ALTER_ERR_KEY_REVOKED, "KeyRevokedError"},
         {403, "insufficient_scope", ALTER_ERR_INSUFFICIENT_SCOPE, "InsufficientScopeError"},
-        {403, "agent_cannot_mint_subagents", ALTER_ERR_AGENT_CANNOT_MINT_SUBAGENTS, "AgentCannotMintSubagentsError"},
+        {403, "agent_cannot_mint_subagents", ALTER_ERR_AGENT_CANNOT_MINT_SUBAGENTS,
+         "AgentCannotMintSubagentsError"},
         {400, "me_requires_agent_key", ALTER_ERR_ME_REQUIRES_AGENT_KEY, "MeRequiresAgentKeyError"},
         {404, "agent_not_found", ALTER_ERR_AGENT_NOT_FOUND, "AgentNotFoundError"},
         {404, "key_not_found", ALTER_ERR_KEY_NOT_FOUND, "KeyNotFoundError"},
@@ -199,10 +218,11 @@ CLIENT_TEST(alter, every_contract_code_has_its_own_status) {
     scripted_response script[COUNT(cases)];
     for (size_t i = 0; i < COUNT(cases); i++) {
         snprintf(bodies[i], sizeof bodies[i],
-                 "{\"error\":\"%s\",\"message\":\"why %zu\",\"details\":{\"n\":%zu},\"request_id\":\"req_%zu\"}",
+                 "{\"error\":\"%s\",\"message\":\"why "
+                 "%zu\",\"details\":{\"n\":%zu},\"request_id\":\"req_%zu\"}",
                  cases[i].code, i, i, i);
-        script[i] = (scripted_response){cases[i].http, cases[i].http == 429 ? "Retry-After: 7\r\n" : NULL,
-                                        bodies[i], 0};
+        script[i] = (scripted_response){
+            cases[i].http, cases[i].http == 429 ? "Retry-After: 7\r\n" : NULL, bodies[i], 0};
     }
     script_program("alter_codes", script, COUNT(script));
     alter_app *app = app_for("alter_codes");
@@ -231,9 +251,11 @@ CLIENT_TEST(alter, every_contract_code_has_its_own_status) {
 
 CLIENT_TEST(alter, validation_errors_bodies_that_are_not_ours_and_decode_failures) {
     const scripted_response script[] = {
-        {422, NULL, "{\"error\":\"validation_error\",\"message\":\"2 fields failed validation\","
-                    "\"details\":{\"fields\":[{\"field\":\"name\",\"message\":\"must match\"},"
-                    "{\"field\":\"scopes.google[1]\",\"message\":\"duplicates\"}]},\"request_id\":\"req_1\"}", 0},
+        {422, NULL,
+         "{\"error\":\"validation_error\",\"message\":\"2 fields failed validation\","
+         "\"details\":{\"fields\":[{\"field\":\"name\",\"message\":\"must match\"},"
+         "{\"field\":\"scopes.google[1]\",\"message\":\"duplicates\"}]},\"request_id\":\"req_1\"}",
+         0},
         {502, NULL, "<html>bad gateway</html>", 0},
         {404, NULL, ALTER_ERROR("agent_not_found"), 0},
         {404, NULL, ALTER_ERROR("not_found"), 0},
@@ -265,7 +287,8 @@ CLIENT_TEST(alter, validation_errors_bodies_that_are_not_ours_and_decode_failure
     alter_agent_create_params bad_idem = {.name = "x", .idempotency_key = "a\r\nb"};
     cr_assert_eq(alter_agents_create(app, &bad_idem, NULL, &err), ALTER_ERR_INVALID_ARGUMENT);
     cr_assert_eq(alter_agents_get(app, NULL, NULL, &err), ALTER_ERR_INVALID_ARGUMENT);
-    cr_assert_eq(alter_agents_deprecate_key(app, AGENT_ID, "", NULL, &err), ALTER_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(alter_agents_deprecate_key(app, AGENT_ID, "", NULL, &err),
+                 ALTER_ERR_INVALID_ARGUMENT);
     cJSON *log = script_requests("alter_shapes");
     cr_assert_eq(cJSON_GetArraySize(log), 6, "a rejected argument was sent anyway");
     cJSON_Delete(log);
@@ -275,7 +298,8 @@ CLIENT_TEST(alter, validation_errors_bodies_that_are_not_ours_and_decode_failure
 
 CLIENT_TEST(alter, replays_deprecated_keys_and_connection_failures_are_reported) {
     const scripted_response script[] = {
-        {201, "Idempotent-Replayed: true\r\n", "{" INFO_FIELDS ",\"api_key\":null,\"key\":" KEY_JSON "}", 0},
+        {201, "Idempotent-Replayed: true\r\n",
+         "{" INFO_FIELDS ",\"api_key\":null,\"key\":" KEY_JSON "}", 0},
         {200, "X-Alter-Key-Deprecated: true\r\n", INFO_JSON, 0},
         {200, NULL, INFO_JSON, 0},
     };
@@ -306,7 +330,8 @@ CLIENT_TEST(alter, replays_deprecated_keys_and_connection_failures_are_reported)
 
 CLIENT_TEST(alter, agents_send_x_alter_caller_and_their_trace_scopes) {
     scripted_response script[6];
-    for (int i = 0; i < 6; i++) script[i] = (scripted_response){200, NULL, INFO_JSON, 0};
+    for (int i = 0; i < 6; i++)
+        script[i] = (scripted_response){200, NULL, INFO_JSON, 0};
     script_program("alter_trace", script, COUNT(script));
     alter_app *app = app_for("alter_trace");
     alter_agent *agent = alter_app_get_agent(app, AGENT_ID);
@@ -317,10 +342,15 @@ CLIENT_TEST(alter, agents_send_x_alter_caller_and_their_trace_scopes) {
     cr_assert_str_eq(me->name, "research-bot");
     alter_agent_info_free(me);
     alter_trace_entry outer_meta[] = {{"step", "plan"}, {"team", "qa"}};
-    alter_trace outer = {.run_id = "r1", .thread_id = "t1", .parent_run_id = "p0",
-                         .metadata = outer_meta, .metadata_count = 2};
+    alter_trace outer = {.run_id = "r1",
+                         .thread_id = "t1",
+                         .parent_run_id = "p0",
+                         .metadata = outer_meta,
+                         .metadata_count = 2};
     alter_trace_entry inner_meta[] = {{"Step", "act"}, {"team", ALTER_TRACE_CLEAR}, {"new", "n"}};
-    alter_trace inner = {.run_id = "r2", .parent_run_id = ALTER_TRACE_CLEAR, .metadata = inner_meta,
+    alter_trace inner = {.run_id = "r2",
+                         .parent_run_id = ALTER_TRACE_CLEAR,
+                         .metadata = inner_meta,
                          .metadata_count = 3};
     cr_assert_eq(alter_trace_begin(agent, &outer), ALTER_OK);
     cr_assert_eq(alter_agent_me(agent, NULL, &err), ALTER_OK);
@@ -357,14 +387,20 @@ CLIENT_TEST(alter, agents_send_x_alter_caller_and_their_trace_scopes) {
                              request_header(request, "X-Alter-Parent-Run-Id"),
                              request_header(request, "X-Alter-Trace-team"),
                              request_header(request, "X-Alter-Trace-new")};
-        const char *expect[] = {want[i].run, want[i].thread, want[i].parent, want[i].team, want[i].new_value};
+        const char *expect[] = {want[i].run, want[i].thread, want[i].parent, want[i].team,
+                                want[i].new_value};
         for (int f = 0; f < 5; f++) {
-            if (expect[f]) cr_assert(got[f] && !strcmp(got[f], expect[f]), "request %d field %d: %s", i, f, got[f]);
-            else cr_assert_null(got[f], "request %d field %d: %s", i, f, got[f]);
+            if (expect[f])
+                cr_assert(got[f] && !strcmp(got[f], expect[f]), "request %d field %d: %s", i, f,
+                          got[f]);
+            else
+                cr_assert_null(got[f], "request %d field %d: %s", i, f, got[f]);
         }
         const char *step = request_header(request, "X-Alter-Trace-step"); /* case-insensitive */
-        if (want[i].step) cr_assert(step && !strcmp(step, want[i].step), "request %d step %s", i, step);
-        else cr_assert_null(step);
+        if (want[i].step)
+            cr_assert(step && !strcmp(step, want[i].step), "request %d step %s", i, step);
+        else
+            cr_assert_null(step);
     }
     const cJSON *last = cJSON_GetArrayItem(log, 5);
     cr_assert_str_eq(request_header(last, "x-api-key"), PLAINTEXT);
@@ -388,8 +424,10 @@ static void make_chain(alter_audit_row *rows, size_t n) {
         cJSON_AddNumberToObject(o, "status_code", 200);
         cJSON_AddItemToObject(o, "trace", cJSON_Parse("{\"b\":\"2\",\"a\":\"1\"}"));
         cJSON_AddStringToObject(o, "future_field", "hashed too");
-        if (i) cJSON_AddStringToObject(o, "previous_hash", prev);
-        else cJSON_AddNullToObject(o, "previous_hash");
+        if (i)
+            cJSON_AddStringToObject(o, "previous_hash", prev);
+        else
+            cJSON_AddNullToObject(o, "previous_hash");
         char hash[72];
         cr_assert_eq(canonical_sha256(o, hash), 0);
         cJSON_AddStringToObject(o, "hash", hash);
@@ -449,8 +487,8 @@ CLIENT_TEST(alter, get_chain_follows_the_cursor) {
     alter_audit_row made[3];
     make_chain(made, 3);
     static char page1[4096], page2[4096];
-    snprintf(page1, sizeof page1, "{\"rows\":[%s,%s],\"next_cursor\":\"audit_1\"}", made[0].row_json,
-             made[1].row_json);
+    snprintf(page1, sizeof page1, "{\"rows\":[%s,%s],\"next_cursor\":\"audit_1\"}",
+             made[0].row_json, made[1].row_json);
     snprintf(page2, sizeof page2, "{\"rows\":[%s],\"next_cursor\":null}", made[2].row_json);
     const scripted_response script[] = {{200, NULL, page1, 0}, {200, NULL, page2, 0}};
     script_program("alter_chain", script, COUNT(script));

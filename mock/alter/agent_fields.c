@@ -108,9 +108,10 @@ void alter_agent_fields_parse(const cJSON *body, bool with_name, struct field_er
         }
     }
     const cJSON *dn = cJSON_GetObjectItemCaseSensitive(body, "display_name");
-    f->display_name = cJSON_IsNull(dn) ? V_OK
-                                       : v_string(fe, body, "display_name", 0,
-                                                  ALTER_DISPLAY_NAME_MAX, false, &f->display_name_v);
+    f->display_name = cJSON_IsNull(dn)
+                          ? V_OK
+                          : v_string(fe, body, "display_name", 0, ALTER_DISPLAY_NAME_MAX, false,
+                                     &f->display_name_v);
     f->type = v_enum(fe, body, "type", alter_agent_type_names, &f->type_v);
     f->scopes = object_member(fe, body, "scopes", &f->scopes_v);
     if (f->scopes == V_OK) f->scopes = check_scopes(fe, f->scopes_v);

@@ -9,9 +9,9 @@
 
 #include "core/validate.h"
 
-#define ALTER_NAME_MAX          63
-#define ALTER_DISPLAY_NAME_MAX  200
-#define ALTER_METADATA_MAX      8192 /* bytes of compact JSON */
+#define ALTER_NAME_MAX         63
+#define ALTER_DISPLAY_NAME_MAX 200
+#define ALTER_METADATA_MAX     8192 /* bytes of compact JSON */
 
 struct alter_agent_fields {
     enum vres name, display_name, type, scopes, metadata, policy;

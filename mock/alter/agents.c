@@ -75,8 +75,8 @@ enum alter_create_result alter_agent_add(struct tenant *t, const cJSON *body, co
     v_require(fe, f.name, "name");
     if (id && (strlen(id) >= UUID_LEN || alter_app_find_agent(app, id)))
         field_error_add(fe, "id", "must be a new agent id");
-    if (key_plaintext && (strlen(key_plaintext) >= ALTER_KEY_MAX ||
-                          !alter_key_format_valid(key_plaintext)))
+    if (key_plaintext &&
+        (strlen(key_plaintext) >= ALTER_KEY_MAX || !alter_key_format_valid(key_plaintext)))
         field_error_add(fe, "api_key", "must be an Alter key (alter_key_agent_ + 32 base62)");
     if (field_errors_any(fe)) return ALTER_CREATE_INVALID;
     if (alter_app_find_name(app, f.name_v)) return ALTER_CREATE_NAME_TAKEN;
@@ -89,8 +89,10 @@ enum alter_create_result alter_agent_add(struct tenant *t, const cJSON *body, co
         alter_agent_free(a);
         return ALTER_CREATE_NOMEM;
     }
-    if (id) snprintf(a->id, sizeof a->id, "%s", id);
-    else random_uuid(a->id);
+    if (id)
+        snprintf(a->id, sizeof a->id, "%s", id);
+    else
+        random_uuid(a->id);
     a->created_at = a->updated_at = now;
     if (alter_app_add_agent(app, a) != 0) {
         alter_agent_free(a);
@@ -112,8 +114,10 @@ enum alter_create_result alter_agent_add(struct tenant *t, const cJSON *body, co
 /* 201 AgentInfo + api_key (null on a replay: the plaintext is never stored) + its first key. */
 static void reply_created(struct req *r, const struct alter_agent *a, const char *api_key) {
     cJSON *body = alter_agent_json(a);
-    if (api_key) cJSON_AddStringToObject(body, "api_key", api_key);
-    else cJSON_AddNullToObject(body, "api_key");
+    if (api_key)
+        cJSON_AddStringToObject(body, "api_key", api_key);
+    else
+        cJSON_AddNullToObject(body, "api_key");
     cJSON_AddItemToObject(body, "key", a->n_keys ? alter_key_json(a->keys[0]) : cJSON_CreateNull());
     snprintf(r->subject_id, sizeof r->subject_id, "%s", a->id);
     tenant_unlock(r->caller.tenant);
@@ -151,7 +155,8 @@ void alter_agent_create(struct req *r) {
     struct tenant *t = r->caller.tenant;
     tenant_lock(t);
     if (idem && !field_errors_any(&fe)) {
-        const struct idempotency_record *rec = idempotency_find(&t->alter->idempotency, idem, r->now);
+        const struct idempotency_record *rec =
+            idempotency_find(&t->alter->idempotency, idem, r->now);
         if (rec) return replay(r, rec, body_hash);
     }
     struct alter_agent *a = NULL;
@@ -161,13 +166,17 @@ void alter_agent_create(struct req *r) {
         if (idem && idempotency_put(&t->alter->idempotency, idem, body_hash, a->id, r->now) != 0)
             log_error("idempotency record for agent %s lost (out of memory)", a->id);
         return reply_created(r, a, api_key);
-    case ALTER_CREATE_INVALID: tenant_unlock(t); return reply_validation(r, &fe);
+    case ALTER_CREATE_INVALID:
+        tenant_unlock(t);
+        return reply_validation(r, &fe);
     case ALTER_CREATE_NAME_TAKEN: {
         const char *name = cJSON_GetObjectItemCaseSensitive(r->json, "name")->valuestring;
         tenant_unlock(t);
-        return reply_error(r, 409, "agent_name_exists", "An active agent is already named %s", name);
+        return reply_error(r, 409, "agent_name_exists", "An active agent is already named %s",
+                           name);
     }
-    case ALTER_CREATE_NOMEM: break;
+    case ALTER_CREATE_NOMEM:
+        break;
     }
     tenant_unlock(t);
     reply_error(r, 500, "internal_error", "Out of memory");

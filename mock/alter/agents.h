@@ -13,8 +13,12 @@ void alter_agent_get_by_name(struct req *r);
 void alter_agent_update(struct req *r);
 void alter_agent_delete(struct req *r);
 
-enum alter_create_result { ALTER_CREATE_OK, ALTER_CREATE_INVALID, ALTER_CREATE_NAME_TAKEN,
-                           ALTER_CREATE_NOMEM };
+enum alter_create_result {
+    ALTER_CREATE_OK,
+    ALTER_CREATE_INVALID,
+    ALTER_CREATE_NAME_TAKEN,
+    ALTER_CREATE_NOMEM
+};
 /* Validates body as POST /sdk/agents does and, when valid, adds the agent to t's app (whose
  * lock the caller holds) with its first key: `key_plaintext` when given (fixtures), else a new
  * one, written to key_out.  The API and the fixtures loader both come through here.  `id`

@@ -50,7 +50,8 @@ void alter_app_free(struct alter_app *app) {
     if (!app) return;
     HASH_CLEAR(hh, app->by_id);
     HASH_CLEAR(hh_name, app->by_name);
-    for (size_t i = 0; i < app->n; i++) alter_agent_free(app->list[i]);
+    for (size_t i = 0; i < app->n; i++)
+        alter_agent_free(app->list[i]);
     free(app->list);
     rank_index_free(&app->live);
     struct alter_key *k, *tmp;
@@ -115,7 +116,8 @@ void alter_app_revoke_agent(struct alter_app *app, struct alter_agent *a, int64_
     a->revoked_at = a->updated_at = now;
     rank_index_add(&app->live, a->position, -1);
     HASH_DELETE(hh_name, app->by_name, a);
-    for (size_t i = 0; i < a->n_keys; i++) alter_key_set_status(a->keys[i], ALTER_KEY_REVOKED, now);
+    for (size_t i = 0; i < a->n_keys; i++)
+        alter_key_set_status(a->keys[i], ALTER_KEY_REVOKED, now);
 }
 
 struct alter_key *alter_app_find_key(const struct alter_app *app, const char *key_id) {

@@ -47,12 +47,12 @@ struct alter_key {
     char id[ID_LEN];           /* key_<hex> */
     struct alter_agent *agent; /* NULL: an app key */
     char prefix[ALTER_KEY_PREFIX_LEN + 1];
-    char *name;                /* owned; NULL = null */
+    char *name; /* owned; NULL = null */
     enum alter_key_status status;
-    unsigned scopes;           /* app keys: enum alter_scope bits */
+    unsigned scopes; /* app keys: enum alter_scope bits */
     struct key_verifier verifier;
     int64_t created_at, deprecated_at, revoked_at, last_used_at; /* 0 = null */
-    UT_hash_handle hh;         /* app->keys */
+    UT_hash_handle hh;                                           /* app->keys */
 };
 
 struct alter_agent {
@@ -63,12 +63,12 @@ struct alter_agent {
     bool revoked;
     cJSON *scopes, *metadata, *policy; /* owned objects */
     int64_t created_at, updated_at, revoked_at;
-    size_t position;           /* in app->list */
-    struct alter_key **keys;   /* borrowed from app->keys, oldest first */
+    size_t position;         /* in app->list */
+    struct alter_key **keys; /* borrowed from app->keys, oldest first */
     size_t n_keys, keys_cap;
-    size_t n_active;           /* keys with status active */
-    UT_hash_handle hh;         /* app->by_id */
-    UT_hash_handle hh_name;    /* app->by_name */
+    size_t n_active;        /* keys with status active */
+    UT_hash_handle hh;      /* app->by_id */
+    UT_hash_handle hh_name; /* app->by_name */
 };
 
 struct alter_app {
@@ -77,8 +77,8 @@ struct alter_app {
     struct alter_agent *by_name; /* the live agents by name (names are unique among them) */
     struct alter_agent **list;   /* creation order */
     size_t n, cap;
-    struct rank_index live;      /* positions of the non-revoked agents */
-    struct alter_key *keys;      /* every key issued (app and agent), owned */
+    struct rank_index live; /* positions of the non-revoked agents */
+    struct alter_key *keys; /* every key issued (app and agent), owned */
     struct alter_idempotency idempotency;
     struct alter_audit_log audit;
 };

@@ -21,13 +21,13 @@ static const struct {
     handler_fn handler;
     const char *action;
 } actions[] = {
-    {alter_agent_create, "agent.created"},     {alter_agent_list, "agent.listed"},
-    {alter_agent_get, "agent.read"},           {alter_agent_get_by_name, "agent.read"},
-    {alter_agent_update, "agent.updated"},     {alter_agent_delete, "agent.deleted"},
-    {alter_key_mint, "key.minted"},            {alter_key_list, "key.listed"},
-    {alter_key_deprecate, "key.deprecated"},   {alter_key_undeprecate, "key.undeprecated"},
-    {alter_key_revoke, "key.revoked"},         {alter_agent_me, "agent.me"},
-    {alter_audit_list, "audit.listed"},        {alter_audit_verify, "audit.verified"},
+    {alter_agent_create, "agent.created"},   {alter_agent_list, "agent.listed"},
+    {alter_agent_get, "agent.read"},         {alter_agent_get_by_name, "agent.read"},
+    {alter_agent_update, "agent.updated"},   {alter_agent_delete, "agent.deleted"},
+    {alter_key_mint, "key.minted"},          {alter_key_list, "key.listed"},
+    {alter_key_deprecate, "key.deprecated"}, {alter_key_undeprecate, "key.undeprecated"},
+    {alter_key_revoke, "key.revoked"},       {alter_agent_me, "agent.me"},
+    {alter_audit_list, "audit.listed"},      {alter_audit_verify, "audit.verified"},
 };
 
 static const char *action_of(const struct route *route) {
@@ -47,8 +47,10 @@ static char *printable_path(const char *path) {
     char *out = malloc(3 * n + 1), *o = out;
     if (!out) return NULL;
     for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        if (*p > 0x20 && *p < 0x7f) *o++ = (char)*p;
-        else o += sprintf(o, "%%%02X", *p);
+        if (*p > 0x20 && *p < 0x7f)
+            *o++ = (char)*p;
+        else
+            o += sprintf(o, "%%%02X", *p);
     }
     *o = '\0';
     return out;
@@ -112,8 +114,8 @@ void alter_audit_record(struct req *r) {
 }
 
 /* Reads an optional non-empty filter; NULL when absent or invalid (with a field error). */
-static const char *filter(const struct req *r, struct field_errors *fe, const char *name,
-                          char *buf, size_t size) {
+static const char *filter(const struct req *r, struct field_errors *fe, const char *name, char *buf,
+                          size_t size) {
     int got = req_query(r, name, buf, size);
     if (got == 0) return NULL;
     if (got < 0 || !buf[0]) {
@@ -153,7 +155,8 @@ void alter_audit_list(struct req *r) {
     bool more = false;
     size_t n = alter_audit_log_query(log, &f, start, (size_t)limit, positions, &more);
     cJSON *rows = cJSON_CreateArray();
-    for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(rows, alter_audit_row_json(log, positions[i]));
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(rows, alter_audit_row_json(log, positions[i]));
     cJSON *body = cJSON_CreateObject();
     cJSON_AddItemToObject(body, "rows", rows);
     json_add_string_or_null(body, "next_cursor", more ? log->rows[positions[n - 1]]->id : NULL);

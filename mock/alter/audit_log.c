@@ -63,8 +63,10 @@ void alter_audit_row_free(struct alter_audit_row *row) {
 }
 
 static void add_string_or_null(cJSON *o, const char *name, const char *s) {
-    if (s && *s) cJSON_AddStringToObject(o, name, s);
-    else cJSON_AddNullToObject(o, name);
+    if (s && *s)
+        cJSON_AddStringToObject(o, name, s);
+    else
+        cJSON_AddNullToObject(o, name);
 }
 
 /* Every field but hash: what the hash covers. */
@@ -97,7 +99,8 @@ static const char *previous_hash(const struct alter_audit_log *log, size_t i) {
     return i ? log->rows[i - 1]->hash : NULL;
 }
 
-static int hash_row(const struct alter_audit_row *row, const char *prev, char out[SHA256_TAGGED_LEN]) {
+static int hash_row(const struct alter_audit_row *row, const char *prev,
+                    char out[SHA256_TAGGED_LEN]) {
     cJSON *fields = hashed_fields(row, prev);
     int rc = fields ? canonical_sha256(fields, out) : -1;
     cJSON_Delete(fields);
@@ -162,8 +165,10 @@ static size_t first_after(const size_t *pos, size_t n, long after) {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if ((long)pos[mid] <= after) lo = mid + 1;
-        else hi = mid;
+        if ((long)pos[mid] <= after)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo;
 }
@@ -175,8 +180,10 @@ size_t alter_audit_log_query(const struct alter_audit_log *log, const struct alt
     const struct {
         struct posting *table;
         const char *key;
-    } filters[] = {{log->by_agent, f->agent_id}, {log->by_run, f->run_id},
-                   {log->by_thread, f->thread_id}, {log->by_action, f->action}};
+    } filters[] = {{log->by_agent, f->agent_id},
+                   {log->by_run, f->run_id},
+                   {log->by_thread, f->thread_id},
+                   {log->by_action, f->action}};
     const struct posting *best = NULL;
     *more = false;
     for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
@@ -218,7 +225,8 @@ void alter_audit_log_verify(const struct alter_audit_log *log, struct alter_audi
 
 void alter_audit_log_free(struct alter_audit_log *log) {
     HASH_CLEAR(hh, log->by_id);
-    for (size_t i = 0; i < log->n; i++) alter_audit_row_free(log->rows[i]);
+    for (size_t i = 0; i < log->n; i++)
+        alter_audit_row_free(log->rows[i]);
     free(log->rows);
     posting_free_all(&log->by_agent);
     posting_free_all(&log->by_run);

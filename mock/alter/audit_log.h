@@ -29,12 +29,12 @@ struct alter_audit_row {
     enum alter_outcome outcome;
     int status_code;
     char caller_key_prefix[ALTER_KEY_PREFIX_LEN + 1];
-    bool caller_is_agent;         /* caller_type agent | app */
-    char agent_id[ID_LEN];        /* "" = null */
+    bool caller_is_agent;                     /* caller_type agent | app */
+    char agent_id[ID_LEN];                    /* "" = null */
     char *run_id, *thread_id, *parent_run_id; /* owned; NULL = null */
-    cJSON *trace;                 /* owned object {key: value} */
-    char grant_id[UUID_LEN];      /* "" = null */
-    char *method, *path;          /* owned */
+    cJSON *trace;                             /* owned object {key: value} */
+    char grant_id[UUID_LEN];                  /* "" = null */
+    char *method, *path;                      /* owned */
     char request_id[32];
     char hash[SHA256_TAGGED_LEN]; /* set by alter_audit_log_append */
     size_t position;              /* in the chain, set by alter_audit_log_append */

@@ -8,13 +8,15 @@
 #include "core/router.h"
 #include "store/store.h"
 
-/* The presented key: x-api-key, else Authorization: Bearer.  NULL when neither is sent. */
-static const char *presented_key(const struct req *r) {
+/* The presented key: x-api-key, else Authorization: Bearer; NULL when neither carries one.
+ * *other_scheme is set for an Authorization header of another scheme (Basic ...). */
+static const char *presented_key(const struct req *r, bool *other_scheme) {
     const char *k = req_header(r, "x-api-key");
-    if (k) return k;
+    if (k && *k) return k;
     const char *h = req_header(r, "Authorization");
-    if (h && strncasecmp(h, "Bearer ", 7) == 0) return h + 7;
-    return h ? "" : NULL; /* another scheme: a key that cannot be valid */
+    *other_scheme = h && *h && strncasecmp(h, "Bearer", 6) != 0;
+    if (h && strncasecmp(h, "Bearer ", 7) == 0 && h[7]) return h + 7;
+    return NULL;
 }
 
 enum key_check { KEY_OK, KEY_INVALID, KEY_IS_REVOKED };
@@ -29,8 +31,10 @@ static enum key_check check_key(struct req *r, const char *key, enum alter_key_s
     if (!t) return KEY_INVALID;
     tenant_lock(t);
     enum key_check result = KEY_OK;
-    if (!alter_key_verifier_matches(&k->verifier, key)) result = KEY_INVALID;
-    else if (k->status == ALTER_KEY_REVOKED) result = KEY_IS_REVOKED;
+    if (!alter_key_verifier_matches(&k->verifier, key))
+        result = KEY_INVALID;
+    else if (k->status == ALTER_KEY_REVOKED)
+        result = KEY_IS_REVOKED;
     if (result == KEY_OK) {
         k->last_used_at = r->now;
         *status = k->status;
@@ -111,13 +115,14 @@ static bool check_trace(struct req *r) {
 }
 
 bool alter_authenticate(struct req *r) {
-    const char *key = presented_key(r);
-    if (!key || !*key) {
-        if (key) {
-            reply_error(r, 401, "invalid_key", "Authorization must be 'Bearer <api key>'");
-        } else {
-            reply_error(r, 401, "missing_key", "Send the key as x-api-key (or Authorization: Bearer)");
-        }
+    bool other_scheme = false;
+    const char *key = presented_key(r, &other_scheme);
+    if (!key && other_scheme) {
+        reply_error(r, 401, "invalid_key", "Authorization must be 'Bearer <api key>'");
+        return false;
+    }
+    if (!key) {
+        reply_error(r, 401, "missing_key", "Send the key as x-api-key (or Authorization: Bearer)");
         return false;
     }
     enum alter_key_status status = ALTER_KEY_ACTIVE;

@@ -24,7 +24,8 @@ static void unlink_record(struct alter_idempotency *s, struct idempotency_record
 
 const struct idempotency_record *idempotency_find(struct alter_idempotency *s, const char *key,
                                                   int64_t now) {
-    while (s->oldest && expired(s->oldest, now)) unlink_record(s, s->oldest);
+    while (s->oldest && expired(s->oldest, now))
+        unlink_record(s, s->oldest);
     struct idempotency_record *rec = NULL;
     HASH_FIND_STR(s->by_key, key, rec);
     /* a record can outlive its day behind a younger one when the clock was set back */
@@ -45,8 +46,10 @@ int idempotency_put(struct alter_idempotency *s, const char *key, const char *bo
     snprintf(rec->agent_id, sizeof rec->agent_id, "%s", agent_id);
     rec->created_at = now;
     HASH_ADD_KEYPTR(hh, s->by_key, rec->key, strlen(rec->key), rec);
-    if (s->newest) s->newest->next = rec;
-    else s->oldest = rec;
+    if (s->newest)
+        s->newest->next = rec;
+    else
+        s->oldest = rec;
     s->newest = rec;
     return 0;
 }

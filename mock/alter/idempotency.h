@@ -14,16 +14,16 @@
 #define IDEMPOTENCY_TTL_SECONDS 86400
 
 struct idempotency_record {
-    char *key;                             /* owned */
-    char body_hash[SHA256_TAGGED_LEN];     /* canonical_sha256 of the request body */
+    char *key;                         /* owned */
+    char body_hash[SHA256_TAGGED_LEN]; /* canonical_sha256 of the request body */
     char agent_id[UUID_LEN];
     int64_t created_at;
-    struct idempotency_record *next;       /* insertion order, for expiry */
+    struct idempotency_record *next; /* insertion order, for expiry */
     UT_hash_handle hh;
 };
 
 struct alter_idempotency {
-    struct idempotency_record *by_key;     /* owned */
+    struct idempotency_record *by_key; /* owned */
     struct idempotency_record *oldest, *newest;
 };
 

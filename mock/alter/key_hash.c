@@ -58,10 +58,12 @@ void alter_key_lookup_index(const char *plaintext, char out[KEY_LOOKUP_LEN]) {
     unsigned int len = 0;
     HMAC(EVP_sha256(), pepper, sizeof pepper, (const unsigned char *)plaintext, strlen(plaintext),
          md, &len);
-    for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-static void salted_hash(const unsigned char salt[16], const char *plaintext, unsigned char out[32]) {
+static void salted_hash(const unsigned char salt[16], const char *plaintext,
+                        unsigned char out[32]) {
     unsigned char buf[16 + ALTER_KEY_MAX];
     size_t n = strnlen(plaintext, ALTER_KEY_MAX - 1); /* keys are checked to fit before this */
     memcpy(buf, salt, 16);

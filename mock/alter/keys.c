@@ -40,7 +40,8 @@ void alter_key_list(struct req *r) {
     struct alter_agent *a = alter_lock_agent(r, r->params[0]);
     if (!a) return;
     cJSON *items = cJSON_CreateArray();
-    for (size_t i = 0; i < a->n_keys; i++) cJSON_AddItemToArray(items, alter_key_json(a->keys[i]));
+    for (size_t i = 0; i < a->n_keys; i++)
+        cJSON_AddItemToArray(items, alter_key_json(a->keys[i]));
     tenant_unlock(r->caller.tenant);
     cJSON *body = cJSON_CreateObject();
     cJSON_AddItemToObject(body, "items", items);

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RATE_LIMIT_MAX    1000000
-#define ALLOWLIST_MAX     100
+#define RATE_LIMIT_MAX 1000000
+#define ALLOWLIST_MAX  100
 
 /* "10.0.0.0/8", "2001:db8::/32", or a single address. */
 static bool cidr_valid(const char *s) {
@@ -89,12 +89,14 @@ void alter_policy_validate(const cJSON *policy, struct field_errors *fe) {
         } else if (strcmp(rule, "time_window") == 0) {
             check_time_window(it, fe);
         } else if (strcmp(rule, "require_approval") == 0) {
-            if (!cJSON_IsBool(it)) field_error_add(fe, "policy.require_approval", "must be a boolean");
+            if (!cJSON_IsBool(it))
+                field_error_add(fe, "policy.require_approval", "must be a boolean");
         } else {
             char path[96];
             snprintf(path, sizeof path, "policy.%.60s", rule);
-            field_error_add(fe, path, "is not a policy rule (rate_limit_rpm, ip_allowlist, "
-                                      "time_window, require_approval)");
+            field_error_add(fe, path,
+                            "is not a policy rule (rate_limit_rpm, ip_allowlist, "
+                            "time_window, require_approval)");
         }
     }
 }

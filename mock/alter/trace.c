@@ -62,7 +62,8 @@ void alter_trace_parse(const struct req *r, struct alter_trace *out, struct fiel
         const char *name = r->ri->http_headers[i].name, *value = r->ri->http_headers[i].value;
         if (!name || !value) continue;
         for (int f = 0; f < 3; f++)
-            if (strcasecmp(name, fixed[f]) == 0) fixed_header(fe, fixed[f], value, slots[f], &seen[f]);
+            if (strcasecmp(name, fixed[f]) == 0)
+                fixed_header(fe, fixed[f], value, slots[f], &seen[f]);
         if (strncasecmp(name, TRACE_PREFIX, strlen(TRACE_PREFIX)) != 0) continue;
         const char *key = name + strlen(TRACE_PREFIX);
         char field[TRACE_KEY_MAX + 32];

@@ -14,6 +14,15 @@ static const char *string_of(const cJSON *o, const char *name) {
     return cJSON_IsString(it) ? it->valuestring : NULL;
 }
 
+/* Writes why agent i (of `kind`) of org t could not be loaded, and consumes fe. */
+static void agent_error(char *err, size_t err_size, const struct tenant *t, const char *kind,
+                        int i, struct field_errors *fe, const char *otherwise) {
+    char *why = fe->list ? cJSON_PrintUnformatted(fe->list) : NULL;
+    snprintf(err, err_size, "org %s %s %d: %s", t->id, kind, i, why ? why : otherwise);
+    cJSON_free(why);
+    field_errors_free(fe);
+}
+
 /* Adds the org's agents through the same validation as POST /agents. */
 static int load_agents(struct tenant *t, const cJSON *agents, char *err, size_t err_size) {
     int i = 0, rc = 0;
@@ -23,11 +32,8 @@ static int load_agents(struct tenant *t, const cJSON *agents, char *err, size_t 
         struct agent *a;
         enum create_result res = alsorn_agent_create(t, body, t->user_id, clock_now(), &fe, &a);
         if (res != CREATE_OK) {
-            char *why = fe.list ? cJSON_PrintUnformatted(fe.list) : NULL;
-            snprintf(err, err_size, "org %s agent %d: %s", t->id, i,
-                     why ? why : res == CREATE_PLAN_LIMIT ? "over the plan's agent cap" : "out of memory");
-            cJSON_free(why);
-            field_errors_free(&fe);
+            agent_error(err, err_size, t, "agent", i, &fe,
+                        res == CREATE_PLAN_LIMIT ? "over the plan's agent cap" : "out of memory");
             rc = -1;
         }
     }
@@ -57,11 +63,8 @@ static int load_alter_agents(struct tenant *t, const cJSON *alter, cJSON *banner
             cJSON_AddItemToArray(banner, entry);
             continue;
         }
-        char *why = fe.list ? cJSON_PrintUnformatted(fe.list) : NULL;
-        snprintf(err, err_size, "org %s alter agent %d: %s", t->id, i,
-                 why ? why : res == ALTER_CREATE_NAME_TAKEN ? "name already used" : "out of memory");
-        cJSON_free(why);
-        field_errors_free(&fe);
+        agent_error(err, err_size, t, "alter agent", i, &fe,
+                    res == ALTER_CREATE_NAME_TAKEN ? "name already used" : "out of memory");
         rc = -1;
     }
     tenant_unlock(t);

@@ -64,9 +64,11 @@ static struct alter_audit_row *row(const char *agent, const char *run, const cha
 Test(alter_audit_log, queries_filter_page_and_follow_the_cursor) {
     struct alter_audit_log log = {0};
     /* 0:A/r1/me 1:B/-/read 2:A/r1/me 3:A/r2/me 4:-/r1/list 5:A/r1/me */
-    const char *spec[][3] = {{"A", "r1", "agent.me"}, {"B", NULL, "agent.read"}, {"A", "r1", "agent.me"},
-                             {"A", "r2", "agent.me"}, {NULL, "r1", "agent.listed"}, {"A", "r1", "agent.me"}};
-    for (int i = 0; i < 6; i++) cr_assert_eq(alter_audit_log_append(&log, row(spec[i][0], spec[i][1], spec[i][2])), 0);
+    const char *spec[][3] = {{"A", "r1", "agent.me"},      {"B", NULL, "agent.read"},
+                             {"A", "r1", "agent.me"},      {"A", "r2", "agent.me"},
+                             {NULL, "r1", "agent.listed"}, {"A", "r1", "agent.me"}};
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(alter_audit_log_append(&log, row(spec[i][0], spec[i][1], spec[i][2])), 0);
     size_t out[8];
     bool more;
     struct alter_audit_filter all = {0};
@@ -91,7 +93,8 @@ Test(alter_audit_log, queries_filter_page_and_follow_the_cursor) {
 
 Test(alter_audit_log, the_chain_links_and_verify_finds_the_first_tampered_row) {
     struct alter_audit_log log = {0};
-    for (int i = 0; i < 5; i++) cr_assert_eq(alter_audit_log_append(&log, row("A", NULL, "agent.me")), 0);
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(alter_audit_log_append(&log, row("A", NULL, "agent.me")), 0);
     struct alter_audit_check check;
     alter_audit_log_verify(&log, &check);
     cr_assert(check.valid && check.length == 5 && check.broken_at == -1);
@@ -117,10 +120,13 @@ Test(alter_keys, formats_lookup_index_and_salted_verifier) {
     cr_assert_eq(strncmp(key, "alter_key_agent_", 16), 0);
     cr_assert_eq(strlen(key), 48);
     cr_assert_eq(strncmp(other, "alter_key_app_", 14), 0);
-    static const char *const bad[] = {"", "alter_key_app_", "alter_key_app_0123456789abcdef0123456789abcde",
+    static const char *const bad[] = {"",
+                                      "alter_key_app_",
+                                      "alter_key_app_0123456789abcdef0123456789abcde",
                                       "alter_key_app_0123456789abcdef0123456789abcdef0",
                                       "alter_key_app_0123456789abcdef0123456789abcd-f",
-                                      "alter_xx_0123456789abcdef", "alter_rk_short"};
+                                      "alter_xx_0123456789abcdef",
+                                      "alter_rk_short"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert(!alter_key_format_valid(bad[i]), "%s accepted", bad[i]);
     cr_assert(alter_key_format_valid("alter_ak_0123456789abcdefXYZ"));
