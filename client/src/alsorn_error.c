@@ -102,9 +102,7 @@ alsorn_status client_http_error(alsorn_error *err, long http_status, const char 
             return ALSORN_ERR_NOMEM;
         }
     } else {
-        /* Not the contract's error object (a proxy's HTML page, say): keep its start. */
-        snprintf(err->message, sizeof err->message, "HTTP %ld%s%.*s", http_status,
-                 body_len ? ": " : "", (int)(body_len > 200 ? 200 : body_len), body ? body : "");
+        message_from_foreign_body(err->message, sizeof err->message, http_status, body, body_len);
     }
     if (!err->message[0]) snprintf(err->message, sizeof err->message, "HTTP %ld", http_status);
     cJSON_Delete(doc);

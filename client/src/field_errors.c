@@ -9,6 +9,12 @@ void copy_string_member(const cJSON *obj, const char *key, char *dst, size_t siz
     if (cJSON_IsString(item)) snprintf(dst, size, "%s", item->valuestring);
 }
 
+void message_from_foreign_body(char *message, size_t size, long http_status, const char *body,
+                               size_t body_len) {
+    snprintf(message, size, "HTTP %ld%s%.*s", http_status, body_len ? ": " : "",
+             (int)(body_len > 200 ? 200 : body_len), body ? body : "");
+}
+
 static char **member_at(void *items, size_t i, size_t elem_size, size_t off) {
     return (char **)((char *)items + i * elem_size + off);
 }

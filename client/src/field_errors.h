@@ -11,6 +11,11 @@
 /* dst = obj.key when it is a string; otherwise dst is left as it is. */
 void copy_string_member(const cJSON *obj, const char *key, char *dst, size_t size);
 
+/* message = "HTTP <status>: <the body's first 200 bytes>", for an error body that is not the
+ * API's error object (a proxy's page, say). */
+void message_from_foreign_body(char *message, size_t size, long http_status, const char *body,
+                               size_t body_len);
+
 /* Copies every {"field", "message"} of list (entries of another shape are skipped) into a
  * new array of elements of elem_size bytes whose two char * members sit at field_off and
  * message_off.  Returns false when out of memory, with nothing left allocated. */
