@@ -139,44 +139,59 @@ void alter_audit_list(struct req *r) {
         .action = filter(r, &fe, "action", action, sizeof action),
     };
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
+    /* under the lock: which rows (and the row before each, for its previous_hash) */
+    const struct alter_audit_row **found = malloc(2 * (size_t)limit * sizeof *found);
     size_t *positions = malloc((size_t)limit * sizeof *positions);
-    if (!positions) return reply_error(r, 500, "internal_error", "Out of memory");
-
+    if (!found || !positions) {
+        free(found);
+        free(positions);
+        return reply_error(r, 500, "internal_error", "Out of memory");
+    }
     struct tenant *t = r->caller.tenant;
     const struct alter_audit_log *log = &t->alter->audit;
     tenant_lock(t);
     long start = after_v ? alter_audit_log_position(log, after_v) : -1;
+    bool more = false;
+    size_t n = after_v && start < 0
+                   ? 0
+                   : alter_audit_log_query(log, &f, start, (size_t)limit, positions, &more);
+    for (size_t i = 0; i < n; i++) {
+        found[2 * i] = log->rows[positions[i]];
+        found[2 * i + 1] = positions[i] ? log->rows[positions[i] - 1] : NULL;
+    }
+    tenant_unlock(t);
+    free(positions);
     if (after_v && start < 0) {
-        tenant_unlock(t);
-        free(positions);
+        free(found);
         field_error_add(&fe, "after", "is not the id of a row of this app's audit log");
         return reply_validation(r, &fe);
     }
-    bool more = false;
-    size_t n = alter_audit_log_query(log, &f, start, (size_t)limit, positions, &more);
+    /* rendered after it: appended rows never change */
     cJSON *rows = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++)
-        cJSON_AddItemToArray(rows, alter_audit_row_json(log, positions[i]));
+        cJSON_AddItemToArray(rows, alter_audit_row_json(found[2 * i], found[2 * i + 1]));
     cJSON *body = cJSON_CreateObject();
     cJSON_AddItemToObject(body, "rows", rows);
-    json_add_string_or_null(body, "next_cursor", more ? log->rows[positions[n - 1]]->id : NULL);
-    tenant_unlock(t);
-    free(positions);
+    json_add_string_or_null(body, "next_cursor", more ? found[2 * (n - 1)]->id : NULL);
+    free(found);
     reply_json(r, 200, body);
 }
 
 void alter_audit_verify(struct req *r) {
     struct tenant *t = r->caller.tenant;
-    const struct alter_audit_log *log = &t->alter->audit;
+    size_t n = 0;
     tenant_lock(t);
-    struct alter_audit_check check;
-    alter_audit_log_verify(log, &check);
+    struct alter_audit_row **rows = alter_audit_log_rows(&t->alter->audit, &n);
+    tenant_unlock(t);
+    if (!rows) return reply_error(r, 500, "internal_error", "Out of memory");
+    struct alter_audit_check check; /* hashing a long chain takes a while: not under the lock */
+    alter_audit_rows_verify(rows, n, &check);
     cJSON *body = cJSON_CreateObject();
     cJSON_AddBoolToObject(body, "valid", check.valid);
     cJSON_AddNumberToObject(body, "length", (double)check.length);
     json_add_string_or_null(body, "head_hash", check.head_hash);
     json_add_string_or_null(body, "broken_at",
-                            check.broken_at >= 0 ? log->rows[check.broken_at]->id : NULL);
-    tenant_unlock(t);
+                            check.broken_at >= 0 ? rows[check.broken_at]->id : NULL);
+    free(rows);
     reply_json(r, 200, body);
 }

@@ -95,8 +95,8 @@ static cJSON *hashed_fields(const struct alter_audit_row *row, const char *previ
     return o;
 }
 
-static const char *previous_hash(const struct alter_audit_log *log, size_t i) {
-    return i ? log->rows[i - 1]->hash : NULL;
+static const char *previous_hash(struct alter_audit_row *const *rows, size_t i) {
+    return i ? rows[i - 1]->hash : NULL;
 }
 
 static int hash_row(const struct alter_audit_row *row, const char *prev,
@@ -115,7 +115,7 @@ int alter_audit_log_append(struct alter_audit_log *log, struct alter_audit_row *
         log->rows = grown;
         log->cap = cap;
     }
-    if (hash_row(row, previous_hash(log, log->n), row->hash) != 0) goto fail;
+    if (hash_row(row, previous_hash(log->rows, log->n), row->hash) != 0) goto fail;
     size_t pos = log->n;
     struct {
         struct posting **table;
@@ -141,10 +141,18 @@ fail:
     return -1;
 }
 
-cJSON *alter_audit_row_json(const struct alter_audit_log *log, size_t i) {
-    cJSON *o = hashed_fields(log->rows[i], previous_hash(log, i));
-    cJSON_AddStringToObject(o, "hash", log->rows[i]->hash);
+cJSON *alter_audit_row_json(const struct alter_audit_row *row,
+                            const struct alter_audit_row *previous) {
+    cJSON *o = hashed_fields(row, previous ? previous->hash : NULL);
+    cJSON_AddStringToObject(o, "hash", row->hash);
     return o;
+}
+
+struct alter_audit_row **alter_audit_log_rows(const struct alter_audit_log *log, size_t *n) {
+    struct alter_audit_row **copy = malloc((log->n ? log->n : 1) * sizeof *copy);
+    *n = copy ? log->n : 0;
+    if (copy && log->n) memcpy(copy, log->rows, log->n * sizeof *copy);
+    return copy;
 }
 
 long alter_audit_log_position(const struct alter_audit_log *log, const char *id) {
@@ -207,15 +215,16 @@ size_t alter_audit_log_query(const struct alter_audit_log *log, const struct alt
     return got;
 }
 
-void alter_audit_log_verify(const struct alter_audit_log *log, struct alter_audit_check *out) {
+void alter_audit_rows_verify(struct alter_audit_row *const *rows, size_t n,
+                             struct alter_audit_check *out) {
     out->valid = true;
-    out->length = log->n;
-    out->head_hash = log->n ? log->rows[log->n - 1]->hash : NULL;
+    out->length = n;
+    out->head_hash = n ? rows[n - 1]->hash : NULL;
     out->broken_at = -1;
-    for (size_t i = 0; i < log->n; i++) {
+    for (size_t i = 0; i < n; i++) {
         char hash[SHA256_TAGGED_LEN];
-        if (hash_row(log->rows[i], previous_hash(log, i), hash) != 0 ||
-            strcmp(hash, log->rows[i]->hash) != 0) {
+        if (hash_row(rows[i], previous_hash(rows, i), hash) != 0 ||
+            strcmp(hash, rows[i]->hash) != 0) {
             out->valid = false;
             out->broken_at = (long)i;
             return;

@@ -54,8 +54,14 @@ void alter_audit_row_free(struct alter_audit_row *row);
 /* Hashes row onto the chain and takes ownership.  Returns 0, or -1 when out of memory (the
  * row is freed and the chain unchanged). */
 int alter_audit_log_append(struct alter_audit_log *log, struct alter_audit_row *row);
-/* Row i as the API renders it: every field and its hash. */
-cJSON *alter_audit_row_json(const struct alter_audit_log *log, size_t i);
+/* A row as the API renders it: every field and its hash; previous is the row before it (NULL
+ * for the first).  Appended rows never change and live as long as their tenant, so a caller
+ * that holds the tenant (not its lock) may render rows it found under the lock. */
+cJSON *alter_audit_row_json(const struct alter_audit_row *row,
+                            const struct alter_audit_row *previous);
+/* The row pointers of the whole chain, copied (caller frees the array, not the rows): taken
+ * under the lock, read after it, so a long verify does not stall the app's calls. */
+struct alter_audit_row **alter_audit_log_rows(const struct alter_audit_log *log, size_t *n);
 /* Position of the row with that id, or -1. */
 long alter_audit_log_position(const struct alter_audit_log *log, const char *id);
 
@@ -70,10 +76,12 @@ size_t alter_audit_log_query(const struct alter_audit_log *log, const struct alt
 struct alter_audit_check {
     bool valid;
     size_t length;
-    const char *head_hash; /* into the log; NULL when empty */
+    const char *head_hash; /* into the last row; NULL when empty */
     long broken_at;        /* position of the first row that does not verify, or -1 */
 };
-void alter_audit_log_verify(const struct alter_audit_log *log, struct alter_audit_check *out);
+/* Checks rows[0..n) (a copy from alter_audit_log_rows) as one chain. */
+void alter_audit_rows_verify(struct alter_audit_row *const *rows, size_t n,
+                             struct alter_audit_check *out);
 void alter_audit_log_free(struct alter_audit_log *log);
 
 #endif

@@ -96,17 +96,21 @@ Test(alter_audit_log, the_chain_links_and_verify_finds_the_first_tampered_row) {
     for (int i = 0; i < 5; i++)
         cr_assert_eq(alter_audit_log_append(&log, row("A", NULL, "agent.me")), 0);
     struct alter_audit_check check;
-    alter_audit_log_verify(&log, &check);
+    alter_audit_rows_verify(log.rows, log.n, &check);
     cr_assert(check.valid && check.length == 5 && check.broken_at == -1);
     cr_assert_str_eq(check.head_hash, log.rows[4]->hash);
-    cJSON *second = alter_audit_row_json(&log, 1);
+    cJSON *second = alter_audit_row_json(log.rows[1], log.rows[0]);
     cr_assert_str_eq(cJSON_GetObjectItem(second, "previous_hash")->valuestring, log.rows[0]->hash);
     cJSON_Delete(second);
-    cJSON *first = alter_audit_row_json(&log, 0);
+    cJSON *first = alter_audit_row_json(log.rows[0], NULL);
     cr_assert(cJSON_IsNull(cJSON_GetObjectItem(first, "previous_hash")));
     cJSON_Delete(first);
     log.rows[2]->status_code = 500; /* tamper with a recorded field */
-    alter_audit_log_verify(&log, &check);
+    size_t n = 0;
+    struct alter_audit_row **copy = alter_audit_log_rows(&log, &n);
+    cr_assert_eq(n, 5);
+    alter_audit_rows_verify(copy, n, &check);
+    free(copy);
     cr_assert(!check.valid);
     cr_assert_eq(check.broken_at, 2);
     alter_audit_log_free(&log);
