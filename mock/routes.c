@@ -5,7 +5,9 @@
 
 #include "alsorn/agents.h"
 #include "alsorn/auth.h"
+#include "alsorn/webhooks.h"
 #include "sandbox/admin.h"
+#include "sandbox/webhook_settings.h"
 #include "store/store.h"
 
 /* How each api checks its callers (NULL: no authentication). */
@@ -32,10 +34,23 @@ const struct route routes[] = {
     { "GET",    "/agents/{id}/audit",        alsorn_agent_audit,        KEY_READ,  ALSORN, BODY_IGNORED },
     { "GET",    "/agents/{id}/audit/verify", alsorn_agent_audit_verify, KEY_READ,  ALSORN, BODY_IGNORED },
 
+    /* Alsorn webhooks (alsorn.md §6): admin keys only */
+    { "POST",   "/webhooks",                 alsorn_webhook_create,     KEY_ADMIN, ALSORN, BODY_REQUIRED },
+    { "GET",    "/webhooks",                 alsorn_webhook_list,       KEY_ADMIN, ALSORN, BODY_IGNORED },
+    { "GET",    "/webhooks/{id}",            alsorn_webhook_get,        KEY_ADMIN, ALSORN, BODY_IGNORED },
+    { "PATCH",  "/webhooks/{id}",            alsorn_webhook_update,     KEY_ADMIN, ALSORN, BODY_REQUIRED },
+    { "DELETE", "/webhooks/{id}",            alsorn_webhook_delete,     KEY_ADMIN, ALSORN, BODY_IGNORED },
+    { "POST",   "/webhooks/{id}/test",       alsorn_webhook_test,       KEY_ADMIN, ALSORN, BODY_IGNORED },
+    { "GET",    "/webhooks/{id}/deliveries", alsorn_webhook_deliveries, KEY_ADMIN, ALSORN, BODY_IGNORED },
+
     /* Sandbox controls (DESIGN.md) */
     { "GET",    "/_mock/health",             mock_health,               KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/orgs",               mock_org_create,           KEY_NONE,  MOCK,   BODY_OPTIONAL },
     { "POST",   "/_mock/keys/revoke",        mock_key_revoke,           KEY_NONE,  MOCK,   BODY_REQUIRED },
+
+    /* Sandbox: webhook delivery settings of one org (retry schedule, attempts, timeout) */
+    { "GET",    "/_mock/orgs/{id}/webhook-settings", mock_webhook_settings_get,    KEY_NONE, MOCK, BODY_IGNORED },
+    { "PATCH",  "/_mock/orgs/{id}/webhook-settings", mock_webhook_settings_update, KEY_NONE, MOCK, BODY_REQUIRED },
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

@@ -12,6 +12,7 @@
 
 #include "core/random.h"
 #include "store/agent.h"
+#include "store/webhook.h"
 
 enum plan { PLAN_STARTER, PLAN_GROWTH, PLAN_ENTERPRISE };
 extern const char *const plan_names[]; /* NULL-terminated */
@@ -27,6 +28,8 @@ struct tenant {
 
     pthread_mutex_t lock; /* guards everything below */
     struct agent_set agents;
+    struct webhook_set webhooks;
+    struct webhook_settings webhook_settings;
 
     atomic_int refs;
     UT_hash_handle hh;
