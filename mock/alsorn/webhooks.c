@@ -33,7 +33,7 @@ static bool known_event(const char *name) {
 static enum vres v_url(struct field_errors *fe, const cJSON *body, const char **out) {
     enum vres res = v_string(fe, body, "url", 1, URL_MAX, false, out);
     if (res != V_OK) return res;
-    char why[320];
+    char why[256];
     if (allowlist_check_url(*out, why, sizeof why) != URL_OK) {
         field_error_add(fe, "url", "%s", why);
         return V_BAD;

@@ -193,7 +193,7 @@ enum url_check allowlist_check_url(const char *url, char *why, size_t why_size) 
         snprintf(why, why_size, "must be an absolute http or https URL with a host");
     } else if (!host_allowed(host)) {
         snprintf(why, why_size,
-                 "host %.200s is not allowed: this mock delivers only to hosts on its "
+                 "host %.100s is not allowed: this mock delivers only to hosts on its "
                  "--webhook-allow list (default: loopback)",
                  host);
         result = URL_NOT_ALLOWED;

@@ -108,8 +108,10 @@ void delivery_sink(struct tenant *t, const char *event, cJSON *envelope, void *c
             }
         }
         if (webhook_enqueue(w, ev) != 0) {
-            log_warn("webhook %s: %zu events already queued; %s %s dropped", w->id, w->n_pending,
-                     event, ev->id);
+            w->dropped++;
+            if ((w->dropped & (w->dropped - 1)) == 0) /* the 1st, 2nd, 4th, ... drop */
+                log_warn("webhook %s: %zu events queued and undelivered; %zu newer ones dropped",
+                         w->id, w->n_pending, w->dropped);
             continue;
         }
         if (w->state == WEBHOOK_IDLE) schedule(t, w, 0);

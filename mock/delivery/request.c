@@ -49,7 +49,7 @@ int delivery_request_init(struct delivery_request *rq, const struct delivery_mes
     memset(rq, 0, sizeof *rq);
     delivery_uuid(rq->delivery_id);
     rq->timeout_ms = m->timeout_ms;
-    char why[320];
+    char why[256];
     if (allowlist_check_url(m->url, why, sizeof why) != URL_OK) {
         fail(failed, "not sent: url %s", why);
         return -1;

@@ -28,7 +28,7 @@ struct delivery_message {
 struct delivery_result {
     bool success;    /* a 2xx within the timeout */
     int status_code; /* 0: no HTTP answer */
-    char error[256]; /* "" on success */
+    char error[320]; /* "" on success */
     int64_t duration_ms;
 };
 

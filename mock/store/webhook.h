@@ -18,7 +18,7 @@
 #define WEBHOOK_UUID_LEN     37    /* 8-4-4-4-12 hex + NUL */
 #define WEBHOOK_EVENT_LEN    32    /* longest event name + NUL, with room */
 #define WEBHOOK_LOG_MAX      10000 /* attempts kept per endpoint; older ones are forgotten */
-#define WEBHOOK_PENDING_MAX  10000 /* events queued per endpoint; later ones are dropped */
+#define WEBHOOK_PENDING_MAX  100000 /* events queued per endpoint; later ones are dropped */
 #define WEBHOOK_DISABLE_AFTER 10   /* consecutive failed events that disable an endpoint */
 
 /* Per-organization delivery settings (sandbox: PATCH /_mock/orgs/{id}/webhook-settings). */
@@ -91,6 +91,7 @@ struct webhook {
     struct pending_event *head, *tail;
     size_t n_pending;
     int head_attempts; /* attempts made at the head event so far */
+    size_t dropped;    /* events refused because the queue was full */
     enum webhook_state state;
     uint64_t schedule_gen; /* bumped when a scheduled wake-up is withdrawn */
     struct delivery_log log;

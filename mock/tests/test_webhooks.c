@@ -41,7 +41,7 @@ Test(retry_schedule, compressed_base_compresses_everything) {
 }
 
 static enum url_check check(const char *url) {
-    char why[320];
+    char why[256];
     return allowlist_check_url(url, why, sizeof why);
 }
 
