@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "alsorn_models.h"
-#include "transport.h"
+#include "object_call.h"
 
 static bool add_events(cJSON *body, const char *const *events, size_t count) {
     cJSON *list = cJSON_AddArrayToObject(body, "events");
@@ -24,22 +24,29 @@ static bool events_are_strings(const char *const *events, size_t count) {
     return true;
 }
 
-/* Sends one request whose answer is a Webhook and decodes it into *out. */
+static alsorn_status decode_webhook(const cJSON *json, void *w, alsorn_error *err) {
+    return webhook_decode(json, w, err);
+}
+
+static void clear_webhook(void *w) { webhook_clear(w); }
+
+static alsorn_status decode_delivery(const cJSON *json, void *d, alsorn_error *err) {
+    return webhook_delivery_decode(json, d, err);
+}
+
+static void clear_delivery(void *d) { webhook_delivery_clear(d); }
+
+static alsorn_status decode_test_result(const cJSON *json, void *r, alsorn_error *err) {
+    return webhook_test_result_decode(json, r, err);
+}
+
+/* Sends one request whose answer is a Webhook and hands it to *out (or frees it). */
 static alsorn_status webhook_call(alsorn_client *client, alsorn_route_id route, const char *id,
                                   const cJSON *body, alsorn_webhook **out, alsorn_error *err) {
-    cJSON *json = NULL;
-    alsorn_status status = transport_call(client, route, id, NULL, 0, body, &json, err);
+    void *webhook = NULL;
+    alsorn_status status = call_for_object(client, route, id, NULL, 0, body,
+                                           sizeof(alsorn_webhook), decode_webhook, &webhook, err);
     if (status != ALSORN_OK) return status;
-    alsorn_webhook *webhook = malloc(sizeof *webhook);
-    if (!webhook)
-        status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
-    else
-        status = webhook_decode(json, webhook, err);
-    cJSON_Delete(json);
-    if (status != ALSORN_OK) {
-        free(webhook);
-        return status;
-    }
     if (out)
         *out = webhook;
     else
@@ -67,25 +74,20 @@ alsorn_status alsorn_webhooks_list(alsorn_client *client, alsorn_webhook_list **
                                   alsorn_error *err) {
     alsorn_error_clear(err);
     cJSON *json = NULL;
-    alsorn_status status = transport_call(client, ROUTE_WEBHOOKS_LIST, NULL, NULL, 0, NULL, &json, err);
+    alsorn_status status =
+        transport_call(client, ROUTE_WEBHOOKS_LIST, NULL, NULL, 0, NULL, &json, err);
     if (status != ALSORN_OK) return status;
     const cJSON *data = cJSON_GetObjectItemCaseSensitive(json, "data");
     alsorn_webhook_list *list = NULL;
-    if (!cJSON_IsArray(data)) {
+    if (!cJSON_IsArray(data))
         status = client_error(err, ALSORN_ERR_DECODE, "webhook list: data: expected an array");
-    } else {
-        size_t n = (size_t)cJSON_GetArraySize(data);
-        list = calloc(1, sizeof *list);
-        if (list && n) list->items = calloc(n, sizeof *list->items);
-        if (!list || (n && !list->items)) status = client_error(err, ALSORN_ERR_NOMEM, "no memory");
-    }
-    const cJSON *item;
+    else if (!(list = calloc(1, sizeof *list)))
+        status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
     if (status == ALSORN_OK) {
-        cJSON_ArrayForEach(item, data) {
-            status = webhook_decode(item, &list->items[list->count], err);
-            if (status != ALSORN_OK) break;
-            list->count++;
-        }
+        void *items = NULL;
+        status = decode_items(data, sizeof *list->items, decode_webhook, clear_webhook, &items,
+                              &list->count, err);
+        list->items = items;
     }
     cJSON_Delete(json);
     if (status != ALSORN_OK) {
@@ -133,20 +135,11 @@ alsorn_status alsorn_webhooks_delete(alsorn_client *client, const char *webhook_
 alsorn_status alsorn_webhooks_test(alsorn_client *client, const char *webhook_id,
                                   alsorn_webhook_test_result **out, alsorn_error *err) {
     alsorn_error_clear(err);
-    cJSON *json = NULL;
+    void *result = NULL;
     alsorn_status status =
-        transport_call(client, ROUTE_WEBHOOKS_TEST, webhook_id, NULL, 0, NULL, &json, err);
+        call_for_object(client, ROUTE_WEBHOOKS_TEST, webhook_id, NULL, 0, NULL,
+                        sizeof(alsorn_webhook_test_result), decode_test_result, &result, err);
     if (status != ALSORN_OK) return status;
-    alsorn_webhook_test_result *result = malloc(sizeof *result);
-    if (!result)
-        status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
-    else
-        status = webhook_test_result_decode(json, result, err);
-    cJSON_Delete(json);
-    if (status != ALSORN_OK) {
-        free(result);
-        return status;
-    }
     if (out)
         *out = result;
     else
@@ -171,23 +164,17 @@ alsorn_status alsorn_webhooks_deliveries(alsorn_client *client, const char *webh
     page_info info;
     alsorn_webhook_delivery_list *list = NULL;
     status = page_decode(json, "webhook delivery list", &data, &info, err);
-    if (status == ALSORN_OK) {
-        size_t n = (size_t)cJSON_GetArraySize(data);
-        list = calloc(1, sizeof *list);
-        if (list && n) list->items = calloc(n, sizeof *list->items);
-        if (!list || (n && !list->items)) status = client_error(err, ALSORN_ERR_NOMEM, "no memory");
-    }
+    if (status == ALSORN_OK && !(list = calloc(1, sizeof *list)))
+        status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
     if (status == ALSORN_OK) {
         list->page = info.page;
         list->limit = info.limit;
         list->total = info.total;
         list->total_pages = info.total_pages;
-        const cJSON *item;
-        cJSON_ArrayForEach(item, data) {
-            status = webhook_delivery_decode(item, &list->items[list->count], err);
-            if (status != ALSORN_OK) break;
-            list->count++;
-        }
+        void *items = NULL;
+        status = decode_items(data, sizeof *list->items, decode_delivery, clear_delivery, &items,
+                              &list->count, err);
+        list->items = items;
     }
     cJSON_Delete(json);
     if (status != ALSORN_OK) {

@@ -22,29 +22,6 @@
 #define WEBHOOK_WITH_SECRET WEBHOOK_JSON ",\"secret\":\"whsec_00112233445566778899aabbccddeeff\"}"
 #define WEBHOOK_PLAIN       WEBHOOK_JSON "}"
 
-static const char *member(const cJSON *request, const char *key) {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(request, key);
-    return cJSON_IsString(item) ? item->valuestring : NULL;
-}
-
-static const cJSON *only_request(const cJSON *log, const char *method, const char *path) {
-    cr_assert_eq(cJSON_GetArraySize(log), 1);
-    const cJSON *request = cJSON_GetArrayItem(log, 0);
-    cr_assert_str_eq(member(request, "method"), method);
-    cr_assert_str_eq(member(request, "path"), path);
-    return request;
-}
-
-static void assert_body(const cJSON *request, const char *expected_json) {
-    const char *body = member(request, "body");
-    cJSON *actual = cJSON_Parse(body);
-    cJSON *expected = cJSON_Parse(expected_json);
-    cr_assert(expected, "bad expectation %s", expected_json);
-    cr_assert(cJSON_Compare(actual, expected, true), "body %s, expected %s", body, expected_json);
-    cJSON_Delete(actual);
-    cJSON_Delete(expected);
-}
-
 static void assert_full_webhook(const alsorn_webhook *w) {
     cr_assert_str_eq(w->id, "wh_1a2b");
     cr_assert_str_eq(w->org_id, "org_a1");
@@ -72,7 +49,7 @@ CLIENT_TEST(webhooks, register_sends_url_and_events_and_keeps_the_secret) {
     assert_full_webhook(w);
     cr_assert_str_eq(w->secret, "whsec_00112233445566778899aabbccddeeff");
     cJSON *log = script_requests("wh_register");
-    assert_body(only_request(log, "POST", "/webhooks"),
+    assert_request_body(only_request(log, "POST", "/webhooks"),
                 "{\"url\":\"http://127.0.0.1:9000/hook\","
                 "\"events\":[\"agent.registered\",\"agent.deleted\"]}");
     cJSON_Delete(log);
@@ -121,9 +98,9 @@ CLIENT_TEST(webhooks, list_and_get_decode_without_a_secret) {
     cr_assert_null(w->secret);
     cJSON *log = script_requests("wh_list");
     cr_assert_eq(cJSON_GetArraySize(log), 2);
-    cr_assert_str_eq(member(cJSON_GetArrayItem(log, 0), "method"), "GET");
-    cr_assert_str_eq(member(cJSON_GetArrayItem(log, 0), "path"), "/webhooks");
-    cr_assert_str_eq(member(cJSON_GetArrayItem(log, 1), "path"), "/webhooks/wh_1a2b");
+    cr_assert_str_eq(request_member(cJSON_GetArrayItem(log, 0), "method"), "GET");
+    cr_assert_str_eq(request_member(cJSON_GetArrayItem(log, 0), "path"), "/webhooks");
+    cr_assert_str_eq(request_member(cJSON_GetArrayItem(log, 1), "path"), "/webhooks/wh_1a2b");
     cJSON_Delete(log);
     alsorn_webhook_list_free(list);
     alsorn_webhook_free(w);
@@ -158,10 +135,10 @@ CLIENT_TEST(webhooks, update_sends_only_what_is_set) {
     cJSON *log = script_requests("wh_update");
     cr_assert_eq(cJSON_GetArraySize(log), 2);
     const cJSON *first = cJSON_GetArrayItem(log, 0), *second = cJSON_GetArrayItem(log, 1);
-    cr_assert_str_eq(member(first, "method"), "PATCH");
-    cr_assert_str_eq(member(first, "path"), "/webhooks/wh_1a2b");
-    assert_body(first, "{\"active\":true}");
-    assert_body(second, "{\"url\":\"http://localhost/x\",\"events\":[\"*\"],\"active\":false}");
+    cr_assert_str_eq(request_member(first, "method"), "PATCH");
+    cr_assert_str_eq(request_member(first, "path"), "/webhooks/wh_1a2b");
+    assert_request_body(first, "{\"active\":true}");
+    assert_request_body(second, "{\"url\":\"http://localhost/x\",\"events\":[\"*\"],\"active\":false}");
     cJSON_Delete(log);
     alsorn_client_free(client);
 }
@@ -177,8 +154,8 @@ CLIENT_TEST(webhooks, delete_takes_a_204_and_maps_a_404) {
     cr_assert_eq(alsorn_webhooks_delete(client, "wh_1a2b", &err), ALSORN_ERR_NOT_FOUND);
     cr_assert_str_eq(err.code, "not_found");
     cJSON *log = script_requests("wh_delete");
-    cr_assert_str_eq(member(cJSON_GetArrayItem(log, 0), "method"), "DELETE");
-    cr_assert_str_eq(member(cJSON_GetArrayItem(log, 0), "path"), "/webhooks/wh_1a2b");
+    cr_assert_str_eq(request_member(cJSON_GetArrayItem(log, 0), "method"), "DELETE");
+    cr_assert_str_eq(request_member(cJSON_GetArrayItem(log, 0), "path"), "/webhooks/wh_1a2b");
     cJSON_Delete(log);
     alsorn_error_clear(&err);
     alsorn_client_free(client);
@@ -208,8 +185,8 @@ CLIENT_TEST(webhooks, test_decodes_success_and_failure) {
                  "a missing success must not read as false");
     cJSON *log = script_requests("wh_test");
     const cJSON *first = cJSON_GetArrayItem(log, 0);
-    cr_assert_str_eq(member(first, "method"), "POST");
-    cr_assert_str_eq(member(first, "path"), "/webhooks/wh_1a2b/test");
+    cr_assert_str_eq(request_member(first, "method"), "POST");
+    cr_assert_str_eq(request_member(first, "path"), "/webhooks/wh_1a2b/test");
     cJSON_Delete(log);
     alsorn_webhook_test_result_free(ok);
     alsorn_webhook_test_result_free(bad);
@@ -254,7 +231,7 @@ CLIENT_TEST(webhooks, deliveries_sends_the_page_and_decodes_every_field) {
     cr_assert_eq(list->total_pages, 2);
     cJSON *log = script_requests("wh_deliveries");
     const cJSON *request = only_request(log, "GET", "/webhooks/wh_1a2b/deliveries");
-    cr_assert_str_eq(member(request, "query"), "page=2&limit=2");
+    cr_assert_str_eq(request_member(request, "query"), "page=2&limit=2");
     cJSON_Delete(log);
     alsorn_webhook_delivery_list_free(list);
     alsorn_client_free(client);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/string_array.h"
+
 struct webhook_event *webhook_event_new(const char *id, const char *name, char *body,
                                         size_t body_len) {
     struct webhook_event *e = calloc(1, sizeof *e);
@@ -28,33 +30,17 @@ void webhook_event_release(struct webhook_event *e) {
     free(e);
 }
 
-static void free_events(char **events, size_t n) {
-    for (size_t i = 0; i < n; i++) free(events[i]);
-    free(events);
-}
-
 void webhook_free(struct webhook *w) {
     if (!w) return;
     webhook_drop_pending(w);
     delivery_log_free(&w->log);
-    free_events(w->events, w->n_events);
+    string_array_free(w->events, w->n_events);
     free(w->url);
     free(w);
 }
 
 int webhook_set_events(struct webhook *w, const char *const *events, size_t n) {
-    char **copy = calloc(n ? n : 1, sizeof *copy);
-    if (!copy) return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (!(copy[i] = strdup(events[i]))) {
-            free_events(copy, i);
-            return -1;
-        }
-    }
-    free_events(w->events, w->n_events);
-    w->events = copy;
-    w->n_events = n;
-    return 0;
+    return string_array_replace(&w->events, &w->n_events, events, n);
 }
 
 bool webhook_subscribed(const struct webhook *w, const char *event) {
