@@ -106,27 +106,22 @@ alsorn_status alsorn_agents_list(alsorn_client *client, const alsorn_agent_list_
                                           sizeof query / sizeof query[0], NULL, &json, err);
     if (status != ALSORN_OK) return status;
 
-    const cJSON *data = NULL;
+    alsorn_agent_list *list = calloc(1, sizeof *list);
     page_info info;
-    alsorn_agent_list *list = NULL;
-    status = page_decode(json, "agent list", &data, &info, err);
-    if (status == ALSORN_OK && !(list = calloc(1, sizeof *list)))
-        status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
-    if (status == ALSORN_OK) {
-        list->page = info.page;
-        list->limit = info.limit;
-        list->total = info.total;
-        list->total_pages = info.total_pages;
-        void *items = NULL;
-        status = decode_items(data, sizeof *list->items, decode_agent, clear_agent, &items,
-                              &list->count, err);
-        list->items = items;
-    }
+    void *items = NULL;
+    status = list ? decode_page_items(json, "agent list", sizeof *list->items, decode_agent,
+                                      clear_agent, &items, &list->count, &info, err)
+                  : client_error(err, ALSORN_ERR_NOMEM, "out of memory");
     cJSON_Delete(json);
     if (status != ALSORN_OK) {
-        alsorn_agent_list_free(list);
+        free(list);
         return status;
     }
+    list->items = items;
+    list->page = info.page;
+    list->limit = info.limit;
+    list->total = info.total;
+    list->total_pages = info.total_pages;
     if (out)
         *out = list;
     else

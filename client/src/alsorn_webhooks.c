@@ -79,21 +79,20 @@ alsorn_status alsorn_webhooks_list(alsorn_client *client, alsorn_webhook_list **
     if (status != ALSORN_OK) return status;
     const cJSON *data = cJSON_GetObjectItemCaseSensitive(json, "data");
     alsorn_webhook_list *list = NULL;
+    void *items = NULL;
     if (!cJSON_IsArray(data))
         status = client_error(err, ALSORN_ERR_DECODE, "webhook list: data: expected an array");
     else if (!(list = calloc(1, sizeof *list)))
         status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
-    if (status == ALSORN_OK) {
-        void *items = NULL;
+    else
         status = decode_items(data, sizeof *list->items, decode_webhook, clear_webhook, &items,
                               &list->count, err);
-        list->items = items;
-    }
     cJSON_Delete(json);
     if (status != ALSORN_OK) {
-        alsorn_webhook_list_free(list);
+        free(list);
         return status;
     }
+    list->items = items;
     if (out)
         *out = list;
     else
@@ -160,27 +159,23 @@ alsorn_status alsorn_webhooks_deliveries(alsorn_client *client, const char *webh
     alsorn_status status =
         transport_call(client, ROUTE_WEBHOOKS_DELIVERIES, webhook_id, query, 2, NULL, &json, err);
     if (status != ALSORN_OK) return status;
-    const cJSON *data = NULL;
+    alsorn_webhook_delivery_list *list = calloc(1, sizeof *list);
     page_info info;
-    alsorn_webhook_delivery_list *list = NULL;
-    status = page_decode(json, "webhook delivery list", &data, &info, err);
-    if (status == ALSORN_OK && !(list = calloc(1, sizeof *list)))
-        status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
-    if (status == ALSORN_OK) {
-        list->page = info.page;
-        list->limit = info.limit;
-        list->total = info.total;
-        list->total_pages = info.total_pages;
-        void *items = NULL;
-        status = decode_items(data, sizeof *list->items, decode_delivery, clear_delivery, &items,
-                              &list->count, err);
-        list->items = items;
-    }
+    void *items = NULL;
+    status = list ? decode_page_items(json, "webhook delivery list", sizeof *list->items,
+                                      decode_delivery, clear_delivery, &items, &list->count, &info,
+                                      err)
+                  : client_error(err, ALSORN_ERR_NOMEM, "out of memory");
     cJSON_Delete(json);
     if (status != ALSORN_OK) {
-        alsorn_webhook_delivery_list_free(list);
+        free(list);
         return status;
     }
+    list->items = items;
+    list->page = info.page;
+    list->limit = info.limit;
+    list->total = info.total;
+    list->total_pages = info.total_pages;
     if (out)
         *out = list;
     else

@@ -50,3 +50,14 @@ alsorn_status decode_items(const cJSON *array, size_t size, object_decode_fn dec
     *count = done;
     return ALSORN_OK;
 }
+
+alsorn_status decode_page_items(const cJSON *json, const char *object, size_t size,
+                                object_decode_fn decode, object_clear_fn clear, void **items,
+                                size_t *count, page_info *info, alsorn_error *err) {
+    *items = NULL;
+    *count = 0;
+    const cJSON *data = NULL;
+    alsorn_status status = page_decode(json, object, &data, info, err);
+    if (status != ALSORN_OK) return status;
+    return decode_items(data, size, decode, clear, items, count, err);
+}

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "alsorn_models.h"
 #include "transport.h"
 
 typedef alsorn_status (*object_decode_fn)(const cJSON *json, void *object, alsorn_error *err);
@@ -26,5 +27,11 @@ alsorn_status call_for_object(alsorn_client *client, alsorn_route_id route, cons
  * bytes (NULL when empty).  On failure nothing is left allocated. */
 alsorn_status decode_items(const cJSON *array, size_t size, object_decode_fn decode,
                            object_clear_fn clear, void **items, size_t *count, alsorn_error *err);
+
+/* A page ({"data": [...], "pagination"}): the page's numbers into *info and its items, as
+ * decode_items does. */
+alsorn_status decode_page_items(const cJSON *json, const char *object, size_t size,
+                                object_decode_fn decode, object_clear_fn clear, void **items,
+                                size_t *count, page_info *info, alsorn_error *err);
 
 #endif

@@ -92,9 +92,8 @@ static cJSON *webhook_to_json(const struct webhook *w, const struct tenant *t) {
     cJSON_AddStringToObject(o, "id", w->id);
     cJSON_AddStringToObject(o, "org_id", t->id);
     cJSON_AddStringToObject(o, "url", w->url);
-    cJSON *events = cJSON_AddArrayToObject(o, "events");
-    for (size_t i = 0; i < w->n_events; i++)
-        cJSON_AddItemToArray(events, cJSON_CreateString(w->events[i]));
+    cJSON_AddItemToObject(o, "events",
+                          cJSON_CreateStringArray((const char *const *)w->events, (int)w->n_events));
     cJSON_AddBoolToObject(o, "active", w->active);
     cJSON_AddNumberToObject(o, "consecutive_failures", w->consecutive_failures);
     json_add_time(o, "created_at", w->created_at);

@@ -16,7 +16,7 @@
 #include "alsorn/events.h"
 #include "delivery/allowlist.h"
 #include "delivery/dispatcher.h"
-#include "store/tenant.h"
+#include "store/store.h"
 
 static atomic_long received;
 
@@ -51,6 +51,7 @@ static void add_endpoint(struct tenant *t, const char *url, int i) {
 
 static void run(const char *url, int endpoints, long events) {
     struct tenant *t = tenant_new("bench", PLAN_ENTERPRISE, false);
+    store_tenant_add(t); /* the dispatcher delivers only for organizations in the store */
     for (int i = 0; i < endpoints; i++) add_endpoint(t, url, i);
     atomic_store(&received, 0);
     long want = events * endpoints;
@@ -74,6 +75,7 @@ static void run(const char *url, int endpoints, long events) {
     tenant_lock(t);
     for (size_t i = 0; i < t->webhooks.n; i++) webhook_disable(t->webhooks.list[i]);
     tenant_unlock(t);
+    store_tenant_remove(t->id);
     tenant_release(t);
 }
 
@@ -91,6 +93,7 @@ int main(int argc, char **argv) {
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", port.port);
 
+    store_init();
     char why[128];
     allowlist_configure(NULL, why, sizeof why);
     struct delivery_config cfg = {.retry_base_ms = 60000};
@@ -102,5 +105,6 @@ int main(int argc, char **argv) {
     mg_stop(ctx);
     mg_exit_library();
     allowlist_free();
+    store_clear();
     return 0;
 }

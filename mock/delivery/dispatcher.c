@@ -14,6 +14,7 @@
 #include "delivery/due_queue.h"
 #include "delivery/request.h"
 #include "delivery/retry_schedule.h"
+#include "store/store.h"
 
 #define MAX_IN_FLIGHT 256 /* transfers at once (at most one per endpoint) */
 #define BATCH         64  /* wake-ups taken per turn of the loop */
@@ -171,6 +172,13 @@ static void record_outcome(struct attempt *a, const struct delivery_result *res)
  * stale (endpoint deleted, disabled, rescheduled).  Consumes e's tenant reference. */
 static void start_attempt(struct due_entry *e) {
     struct tenant *t = e->tenant;
+    /* an organization removed from the store (sandbox reset) delivers nothing more */
+    struct tenant *listed = store_tenant_get(t->id);
+    tenant_release(listed);
+    if (listed != t) {
+        tenant_release(t);
+        return;
+    }
     tenant_lock(t);
     struct webhook *w = webhook_set_find(&t->webhooks, e->webhook_id);
     if (!w || w->state != WEBHOOK_SCHEDULED || w->schedule_gen != e->gen) {

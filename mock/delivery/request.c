@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/rand.h>
+
 #include "core/random.h"
 #include "delivery/allowlist.h"
 #include "delivery/signature.h"
@@ -11,8 +13,11 @@
 #define USER_AGENT "agentmock-webhooks/" AGENTMOCK_VERSION
 
 void delivery_uuid(char out[WEBHOOK_UUID_LEN]) {
+    /* Straight from OpenSSL, not core/random: under --seed, drawing from the seeded stream on
+     * the delivery thread would shift every id the requests draw after it, so a seeded run
+     * would stop being reproducible.  Delivery ids depend on timing anyway (retries). */
     unsigned char b[16];
-    random_bytes(b, sizeof b);
+    if (RAND_bytes(b, sizeof b) != 1) random_bytes(b, sizeof b);
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
     snprintf(out, WEBHOOK_UUID_LEN,
