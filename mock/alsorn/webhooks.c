@@ -190,6 +190,13 @@ static const char *const read_only_fields[] = {"id",         "org_id",     "secr
                                                "consecutive_failures",   "created_at",
                                                "updated_at", NULL};
 
+static bool same_events(const struct webhook *w, const struct webhook_fields *f) {
+    if (w->n_events != f->n_events) return false;
+    for (size_t i = 0; i < f->n_events; i++)
+        if (strcmp(w->events[i], f->events_v[i]) != 0) return false;
+    return true;
+}
+
 void alsorn_webhook_update(struct req *r) {
     struct field_errors fe = {0};
     for (int i = 0; read_only_fields[i]; i++)
@@ -214,7 +221,7 @@ void alsorn_webhook_update(struct req *r) {
         changed = true;
     }
     free(url);
-    if (f.events == V_OK) {
+    if (f.events == V_OK && !same_events(w, &f)) {
         if (webhook_set_events(w, f.events_v, f.n_events) != 0) {
             tenant_unlock(r->caller.tenant);
             return reply_error(r, 500, "internal_error", "Out of memory");
