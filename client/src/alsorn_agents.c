@@ -46,7 +46,9 @@ static alsorn_status decode_agent(const cJSON *json, void *agent, alsorn_error *
     return agent_decode(json, agent, err);
 }
 
-static void clear_agent(void *agent) { agent_clear(agent); }
+static void clear_agent(void *agent) {
+    agent_clear(agent);
+}
 
 /* Sends one request whose answer is an Agent and hands it to *out (or frees it). */
 static alsorn_status agent_call(alsorn_client *client, alsorn_route_id route, const char *id,

@@ -133,9 +133,9 @@ alsorn_status alsorn_agents_verify_audit_chain_remote(alsorn_client *client, con
                                                       alsorn_error *err) {
     alsorn_error_clear(err);
     void *result = NULL;
-    alsorn_status status = call_for_object(client, ROUTE_AGENTS_AUDIT_VERIFY, agent_id, NULL, 0,
-                                           NULL, sizeof(alsorn_audit_verification),
-                                           decode_audit_verification, &result, err);
+    alsorn_status status =
+        call_for_object(client, ROUTE_AGENTS_AUDIT_VERIFY, agent_id, NULL, 0, NULL,
+                        sizeof(alsorn_audit_verification), decode_audit_verification, &result, err);
     if (status != ALSORN_OK) return status;
     if (out)
         *out = result;

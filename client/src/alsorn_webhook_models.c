@@ -42,7 +42,8 @@ void alsorn_webhook_free(alsorn_webhook *webhook) {
 
 void alsorn_webhook_list_free(alsorn_webhook_list *list) {
     if (!list) return;
-    for (size_t i = 0; i < list->count; i++) webhook_clear(&list->items[i]);
+    for (size_t i = 0; i < list->count; i++)
+        webhook_clear(&list->items[i]);
     free(list->items);
     free(list);
 }
@@ -107,7 +108,8 @@ alsorn_status webhook_delivery_decode(const cJSON *json, alsorn_webhook_delivery
 
 void alsorn_webhook_delivery_list_free(alsorn_webhook_delivery_list *list) {
     if (!list) return;
-    for (size_t i = 0; i < list->count; i++) webhook_delivery_clear(&list->items[i]);
+    for (size_t i = 0; i < list->count; i++)
+        webhook_delivery_clear(&list->items[i]);
     free(list->items);
     free(list);
 }

@@ -28,13 +28,17 @@ static alsorn_status decode_webhook(const cJSON *json, void *w, alsorn_error *er
     return webhook_decode(json, w, err);
 }
 
-static void clear_webhook(void *w) { webhook_clear(w); }
+static void clear_webhook(void *w) {
+    webhook_clear(w);
+}
 
 static alsorn_status decode_delivery(const cJSON *json, void *d, alsorn_error *err) {
     return webhook_delivery_decode(json, d, err);
 }
 
-static void clear_delivery(void *d) { webhook_delivery_clear(d); }
+static void clear_delivery(void *d) {
+    webhook_delivery_clear(d);
+}
 
 static alsorn_status decode_test_result(const cJSON *json, void *r, alsorn_error *err) {
     return webhook_test_result_decode(json, r, err);
@@ -44,8 +48,8 @@ static alsorn_status decode_test_result(const cJSON *json, void *r, alsorn_error
 static alsorn_status webhook_call(alsorn_client *client, alsorn_route_id route, const char *id,
                                   const cJSON *body, alsorn_webhook **out, alsorn_error *err) {
     void *webhook = NULL;
-    alsorn_status status = call_for_object(client, route, id, NULL, 0, body,
-                                           sizeof(alsorn_webhook), decode_webhook, &webhook, err);
+    alsorn_status status = call_for_object(client, route, id, NULL, 0, body, sizeof(alsorn_webhook),
+                                           decode_webhook, &webhook, err);
     if (status != ALSORN_OK) return status;
     if (out)
         *out = webhook;
@@ -55,7 +59,7 @@ static alsorn_status webhook_call(alsorn_client *client, alsorn_route_id route, 
 }
 
 alsorn_status alsorn_webhooks_register(alsorn_client *client, const alsorn_webhook_params *params,
-                                      alsorn_webhook **out, alsorn_error *err) {
+                                       alsorn_webhook **out, alsorn_error *err) {
     alsorn_error_clear(err);
     if (!client || !params) return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "no params");
     if (!events_are_strings(params->events, params->event_count))
@@ -71,7 +75,7 @@ alsorn_status alsorn_webhooks_register(alsorn_client *client, const alsorn_webho
 }
 
 alsorn_status alsorn_webhooks_list(alsorn_client *client, alsorn_webhook_list **out,
-                                  alsorn_error *err) {
+                                   alsorn_error *err) {
     alsorn_error_clear(err);
     cJSON *json = NULL;
     alsorn_status status =
@@ -101,14 +105,14 @@ alsorn_status alsorn_webhooks_list(alsorn_client *client, alsorn_webhook_list **
 }
 
 alsorn_status alsorn_webhooks_get(alsorn_client *client, const char *webhook_id,
-                                 alsorn_webhook **out, alsorn_error *err) {
+                                  alsorn_webhook **out, alsorn_error *err) {
     alsorn_error_clear(err);
     return webhook_call(client, ROUTE_WEBHOOKS_GET, webhook_id, NULL, out, err);
 }
 
 alsorn_status alsorn_webhooks_update(alsorn_client *client, const char *webhook_id,
-                                    const alsorn_webhook_update *update, alsorn_webhook **out,
-                                    alsorn_error *err) {
+                                     const alsorn_webhook_update *update, alsorn_webhook **out,
+                                     alsorn_error *err) {
     alsorn_error_clear(err);
     if (!update) return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "no update");
     if (!events_are_strings(update->events, update->event_count))
@@ -126,13 +130,13 @@ alsorn_status alsorn_webhooks_update(alsorn_client *client, const char *webhook_
 }
 
 alsorn_status alsorn_webhooks_delete(alsorn_client *client, const char *webhook_id,
-                                    alsorn_error *err) {
+                                     alsorn_error *err) {
     alsorn_error_clear(err);
     return transport_call(client, ROUTE_WEBHOOKS_DELETE, webhook_id, NULL, 0, NULL, NULL, err);
 }
 
 alsorn_status alsorn_webhooks_test(alsorn_client *client, const char *webhook_id,
-                                  alsorn_webhook_test_result **out, alsorn_error *err) {
+                                   alsorn_webhook_test_result **out, alsorn_error *err) {
     alsorn_error_clear(err);
     void *result = NULL;
     alsorn_status status =
@@ -147,8 +151,8 @@ alsorn_status alsorn_webhooks_test(alsorn_client *client, const char *webhook_id
 }
 
 alsorn_status alsorn_webhooks_deliveries(alsorn_client *client, const char *webhook_id, long page,
-                                        long limit, alsorn_webhook_delivery_list **out,
-                                        alsorn_error *err) {
+                                         long limit, alsorn_webhook_delivery_list **out,
+                                         alsorn_error *err) {
     alsorn_error_clear(err);
     char page_text[24], limit_text[24];
     snprintf(page_text, sizeof page_text, "%ld", page);
@@ -162,10 +166,10 @@ alsorn_status alsorn_webhooks_deliveries(alsorn_client *client, const char *webh
     alsorn_webhook_delivery_list *list = calloc(1, sizeof *list);
     page_info info;
     void *items = NULL;
-    status = list ? decode_page_items(json, "webhook delivery list", sizeof *list->items,
-                                      decode_delivery, clear_delivery, &items, &list->count, &info,
-                                      err)
-                  : client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+    status =
+        list ? decode_page_items(json, "webhook delivery list", sizeof *list->items,
+                                 decode_delivery, clear_delivery, &items, &list->count, &info, err)
+             : client_error(err, ALSORN_ERR_NOMEM, "out of memory");
     cJSON_Delete(json);
     if (status != ALSORN_OK) {
         free(list);

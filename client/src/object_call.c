@@ -8,8 +8,7 @@ alsorn_status call_for_object(alsorn_client *client, alsorn_route_id route, cons
                               alsorn_error *err) {
     *object = NULL;
     cJSON *json = NULL;
-    alsorn_status status =
-        transport_call(client, route, id, query, query_count, body, &json, err);
+    alsorn_status status = transport_call(client, route, id, query, query_count, body, &json, err);
     if (status != ALSORN_OK) return status;
     void *result = malloc(size);
     if (!result)
@@ -42,7 +41,8 @@ alsorn_status decode_items(const cJSON *array, size_t size, object_decode_fn dec
         done++;
     }
     if (status != ALSORN_OK) {
-        for (size_t i = 0; i < done; i++) clear(all + i * size);
+        for (size_t i = 0; i < done; i++)
+            clear(all + i * size);
         free(all);
         return status;
     }

@@ -40,8 +40,8 @@ CLIENT_TEST(webhooks, register_sends_url_and_events_and_keeps_the_secret) {
     script_program("wh_register", script, COUNT(script));
     alsorn_client *client = script_client("wh_register");
     const char *events[] = {"agent.registered", "agent.deleted"};
-    alsorn_webhook_params params = {.url = "http://127.0.0.1:9000/hook", .events = events,
-                                    .event_count = 2};
+    alsorn_webhook_params params = {
+        .url = "http://127.0.0.1:9000/hook", .events = events, .event_count = 2};
     alsorn_webhook *w = NULL;
     alsorn_error err = ALSORN_ERROR_INIT;
 
@@ -50,8 +50,8 @@ CLIENT_TEST(webhooks, register_sends_url_and_events_and_keeps_the_secret) {
     cr_assert_str_eq(w->secret, "whsec_00112233445566778899aabbccddeeff");
     cJSON *log = script_requests("wh_register");
     assert_request_body(only_request(log, "POST", "/webhooks"),
-                "{\"url\":\"http://127.0.0.1:9000/hook\","
-                "\"events\":[\"agent.registered\",\"agent.deleted\"]}");
+                        "{\"url\":\"http://127.0.0.1:9000/hook\","
+                        "\"events\":[\"agent.registered\",\"agent.deleted\"]}");
     cJSON_Delete(log);
     alsorn_webhook_free(w);
     alsorn_client_free(client);
@@ -126,8 +126,10 @@ CLIENT_TEST(webhooks, update_sends_only_what_is_set) {
     alsorn_client *client = script_client("wh_update");
     alsorn_webhook_update enable = {.active = ALSORN_WEBHOOK_ENABLE};
     const char *events[] = {"*"};
-    alsorn_webhook_update change = {.url = "http://localhost/x", .events = events,
-                                    .event_count = 1, .active = ALSORN_WEBHOOK_DISABLE};
+    alsorn_webhook_update change = {.url = "http://localhost/x",
+                                    .events = events,
+                                    .event_count = 1,
+                                    .active = ALSORN_WEBHOOK_DISABLE};
     alsorn_error err = ALSORN_ERROR_INIT;
 
     cr_assert_eq(alsorn_webhooks_update(client, "wh_1a2b", &enable, NULL, &err), ALSORN_OK);
@@ -138,7 +140,8 @@ CLIENT_TEST(webhooks, update_sends_only_what_is_set) {
     cr_assert_str_eq(request_member(first, "method"), "PATCH");
     cr_assert_str_eq(request_member(first, "path"), "/webhooks/wh_1a2b");
     assert_request_body(first, "{\"active\":true}");
-    assert_request_body(second, "{\"url\":\"http://localhost/x\",\"events\":[\"*\"],\"active\":false}");
+    assert_request_body(second,
+                        "{\"url\":\"http://localhost/x\",\"events\":[\"*\"],\"active\":false}");
     cJSON_Delete(log);
     alsorn_client_free(client);
 }
@@ -211,8 +214,8 @@ CLIENT_TEST(webhooks, deliveries_sends_the_page_and_decodes_every_field) {
     alsorn_webhook_delivery_list *list = NULL;
     alsorn_error err = ALSORN_ERROR_INIT;
 
-    cr_assert_eq(alsorn_webhooks_deliveries(client, "wh_1a2b", 2, 2, &list, &err), ALSORN_OK,
-                 "%s", err.message);
+    cr_assert_eq(alsorn_webhooks_deliveries(client, "wh_1a2b", 2, 2, &list, &err), ALSORN_OK, "%s",
+                 err.message);
     cr_assert_eq(list->count, 2);
     const alsorn_webhook_delivery *d = &list->items[0];
     cr_assert_str_eq(d->delivery_id, "6f1c0f8e-1b2a-4c3d-8e9f-0a1b2c3d4e5f");
@@ -254,7 +257,8 @@ CLIENT_TEST(webhook_signature, accepts_the_documented_signature_only) {
     cr_assert_not(alsorn_webhook_verify_signature(SECRET, BODY, len, SIGNATURE + 7),
                   "the sha256= prefix is required");
     cr_assert_not(alsorn_webhook_verify_signature(
-        SECRET, BODY, len, "sha256=DD62A4E5B851DB0A0A02F9C211F8AC04E2C94E1A2B72552C3885E349996D4C1C"));
+        SECRET, BODY, len,
+        "sha256=DD62A4E5B851DB0A0A02F9C211F8AC04E2C94E1A2B72552C3885E349996D4C1C"));
     cr_assert_not(alsorn_webhook_verify_signature(SECRET, BODY, len, SIGNATURE "00"));
     cr_assert_not(alsorn_webhook_verify_signature(SECRET, BODY, len, ""));
     cr_assert_not(alsorn_webhook_verify_signature(NULL, BODY, len, SIGNATURE));
