@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "core/random.h"
+#include "delivery/allowlist.h"
 #include "sandbox/fixtures.h"
 #include "sandbox/snapshot.h"
 #include "server.h"
@@ -25,6 +26,12 @@ static void usage(FILE *out) {
             "  --snapshot-write-delay-us N  slow each record of a save (crash tests)\n"
             "  --max-body BYTES     largest request body (default 1048576)\n"
             "  --log-level LEVEL    error, warn, info (default) or debug\n"
+            "  --webhook-allow LIST hosts webhooks may be sent to: comma-separated host names,\n"
+            "                       *.domain, addresses and CIDR blocks\n"
+            "                       (default 127.0.0.0/8,::1,localhost: loopback only)\n"
+            "  --webhook-retry-base-ms MS\n"
+            "                       back-off base of webhook retries: base x 2^n, 8 attempts\n"
+            "                       (default 60000; orgs can override it, see the README)\n"
             "  --help               this text\n"
             "Plain HTTP only: Debian's CivetWeb 1.15 crashes on TLS with OpenSSL 3.\n");
 }
@@ -53,10 +60,13 @@ static void print_banner(const char *url, const cJSON *orgs) {
 }
 
 int main(int argc, char **argv) {
-    struct server_config cfg = {.listen = "127.0.0.1:4010", .threads = 64, .max_body = 1 << 20};
+    struct server_config cfg = {.listen = "127.0.0.1:4010", .threads = 64, .max_body = 1 << 20,
+                                .webhook_retry_base_ms = 60000};
+    const char *webhook_allow = NULL;
     const char *fixtures = "fixtures";
     enum { OPT_LISTEN = 1, OPT_THREADS, OPT_SEED, OPT_FIXTURES, OPT_NO_FIXTURES, OPT_MAX_BODY,
-           OPT_LOG_LEVEL, OPT_STATE, OPT_SNAPSHOT_DELAY, OPT_HELP };
+           OPT_LOG_LEVEL, OPT_STATE, OPT_SNAPSHOT_DELAY, OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY_BASE,
+           OPT_HELP };
     static const struct option options[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"threads", required_argument, NULL, OPT_THREADS},
@@ -67,6 +77,8 @@ int main(int argc, char **argv) {
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"state", required_argument, NULL, OPT_STATE},
         {"snapshot-write-delay-us", required_argument, NULL, OPT_SNAPSHOT_DELAY},
+        {"webhook-allow", required_argument, NULL, OPT_WEBHOOK_ALLOW},
+        {"webhook-retry-base-ms", required_argument, NULL, OPT_WEBHOOK_RETRY_BASE},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -118,6 +130,16 @@ int main(int argc, char **argv) {
             snapshot_set_write_delay_us(v);
             break;
         }
+        case OPT_WEBHOOK_ALLOW: webhook_allow = optarg; break;
+        case OPT_WEBHOOK_RETRY_BASE: {
+            long long v = strtoll(optarg, &end, 10);
+            if (*end || !*optarg || v < 1 || v > 3600000) {
+                fprintf(stderr, "agentmock: --webhook-retry-base-ms takes 1 to 3600000\n");
+                return 2;
+            }
+            cfg.webhook_retry_base_ms = v;
+            break;
+        }
         case OPT_HELP: usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -125,6 +147,12 @@ int main(int argc, char **argv) {
     if (optind < argc) {
         fprintf(stderr, "agentmock: unexpected argument '%s'\n", argv[optind]);
         usage(stderr);
+        return 2;
+    }
+
+    char why[256];
+    if (allowlist_configure(webhook_allow, why, sizeof why) != 0) {
+        fprintf(stderr, "agentmock: --webhook-allow: %s\n", why);
         return 2;
     }
 
@@ -153,6 +181,7 @@ int main(int argc, char **argv) {
         if (!banner) {
             fprintf(stderr, "agentmock: cannot load fixtures: %s\n", err);
             store_clear();
+            allowlist_free();
             return 1;
         }
     }
@@ -161,6 +190,7 @@ int main(int argc, char **argv) {
     if (!server) {
         cJSON_Delete(banner);
         store_clear();
+        allowlist_free();
         return 1;
     }
     print_banner(url, banner);
@@ -177,5 +207,6 @@ int main(int argc, char **argv) {
     }
     store_clear();
     snapshot_set_path(NULL);
+    allowlist_free();
     return rc;
 }

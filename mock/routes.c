@@ -12,6 +12,9 @@
 #include "alter/me.h"
 #include "sandbox/admin.h"
 #include "sandbox/state.h"
+#include "alsorn/webhooks.h"
+#include "sandbox/admin.h"
+#include "sandbox/webhook_settings.h"
 #include "store/store.h"
 
 /* How each api checks its callers (NULL: no authentication). */
@@ -54,6 +57,14 @@ const struct route routes[] = {
     { "POST",   "/sdk/agents/{id}/keys/{key_id}/revoke",       alter_key_revoke,        SCOPE_AGENTS_ADMIN, ALTER, BODY_OPTIONAL },
     { "GET",    "/sdk/audit",                                  alter_audit_list,        SCOPE_AUDIT_READ,   ALTER, BODY_IGNORED },
     { "GET",    "/sdk/audit/verify",                           alter_audit_verify,      SCOPE_AUDIT_READ,   ALTER, BODY_IGNORED },
+    /* Alsorn webhooks (alsorn.md §6): admin keys only */
+    { "POST",   "/webhooks",                 alsorn_webhook_create,     KEY_ADMIN, ALSORN, BODY_REQUIRED },
+    { "GET",    "/webhooks",                 alsorn_webhook_list,       KEY_ADMIN, ALSORN, BODY_IGNORED },
+    { "GET",    "/webhooks/{id}",            alsorn_webhook_get,        KEY_ADMIN, ALSORN, BODY_IGNORED },
+    { "PATCH",  "/webhooks/{id}",            alsorn_webhook_update,     KEY_ADMIN, ALSORN, BODY_REQUIRED },
+    { "DELETE", "/webhooks/{id}",            alsorn_webhook_delete,     KEY_ADMIN, ALSORN, BODY_IGNORED },
+    { "POST",   "/webhooks/{id}/test",       alsorn_webhook_test,       KEY_ADMIN, ALSORN, BODY_IGNORED },
+    { "GET",    "/webhooks/{id}/deliveries", alsorn_webhook_deliveries, KEY_ADMIN, ALSORN, BODY_IGNORED },
 
     /* Sandbox controls (DESIGN.md) */
     { "GET",    "/_mock/health",             mock_health,               KEY_NONE,  MOCK,   BODY_IGNORED },
@@ -63,6 +74,10 @@ const struct route routes[] = {
     { "PUT",    "/_mock/state",              mock_state_import,         KEY_NONE,  MOCK,   BODY_STREAM },
     { "POST",   "/_mock/snapshot",           mock_snapshot_save,        KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/alter/app-keys",     mock_alter_app_key_create, KEY_NONE,  MOCK,   BODY_REQUIRED },
+
+    /* Sandbox: webhook delivery settings of one org (retry schedule, attempts, timeout) */
+    { "GET",    "/_mock/orgs/{id}/webhook-settings", mock_webhook_settings_get,    KEY_NONE, MOCK, BODY_IGNORED },
+    { "PATCH",  "/_mock/orgs/{id}/webhook-settings", mock_webhook_settings_update, KEY_NONE, MOCK, BODY_REQUIRED },
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

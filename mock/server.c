@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "core/router.h"
+#include "delivery/dispatcher.h"
 
 struct server {
     struct mg_context *ctx;
@@ -39,11 +40,16 @@ struct server *server_start(const struct server_config *cfg, char *url, size_t u
     };
     router_max_body = cfg->max_body;
     router_init();
+    /* before the first request: a request can cause an event, and events go to the dispatcher */
+    struct delivery_config delivery = {.retry_base_ms = cfg->webhook_retry_base_ms};
+    if (delivery_start(&delivery) != 0) return NULL;
     mg_init_library(0); /* returns 0 even on success in 1.15: nothing to check */
     struct mg_callbacks callbacks = {.log_message = on_log};
     struct mg_context *ctx = mg_start(&callbacks, NULL, options);
     if (!ctx) {
         log_error("cannot listen on %s (in use, or a bad address?)", cfg->listen);
+        mg_exit_library();
+        delivery_stop();
         return NULL;
     }
     mg_set_request_handler(ctx, "/", router_handle, NULL);
@@ -57,6 +63,8 @@ struct server *server_start(const struct server_config *cfg, char *url, size_t u
     struct server *s = malloc(sizeof *s);
     if (!s) {
         mg_stop(ctx);
+        mg_exit_library();
+        delivery_stop();
         return NULL;
     }
     s->ctx = ctx;
@@ -65,7 +73,8 @@ struct server *server_start(const struct server_config *cfg, char *url, size_t u
 
 void server_stop(struct server *s) {
     if (!s) return;
-    mg_stop(s->ctx);
+    mg_stop(s->ctx); /* joins the request threads: no event is emitted after this */
     mg_exit_library();
+    delivery_stop();
     free(s);
 }

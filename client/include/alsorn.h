@@ -276,6 +276,112 @@ alsorn_status alsorn_agents_verify_audit_chain_remote(alsorn_client *client, con
  * out of memory. */
 int alsorn_audit_chain_verify(const alsorn_audit_entry *entries, size_t n, size_t *broken_at);
 
+/* ---- webhooks (contract §6; every call needs an admin key) ------------------------------ */
+
+typedef struct {
+    char *id; /* "wh_..." */
+    char *org_id;
+    char *url;
+    char **events; /* event names, or the single "*" for every event */
+    size_t event_count;
+    bool active;                    /* false once disabled (by PATCH or after 10 failed events) */
+    long long consecutive_failures; /* failed events (after their last attempt) in a row */
+    char *created_at;
+    char *updated_at;
+    /* "whsec_..." + 32 hex: only in the answer of alsorn_webhooks_register, NULL otherwise.
+     * Keep it: the server never shows it again, and receivers need it to check signatures. */
+    char *secret;
+} alsorn_webhook;
+
+typedef struct {
+    alsorn_webhook *items; /* newest first */
+    size_t count;
+} alsorn_webhook_list;
+
+typedef struct {
+    const char *url;           /* absolute http(s) URL, at most 2048 characters */
+    const char *const *events; /* e.g. {"agent.registered"}, or {"*"} for every event */
+    size_t event_count;
+} alsorn_webhook_params;
+
+typedef enum {
+    ALSORN_WEBHOOK_ACTIVE_UNCHANGED = 0, /* "active" is not sent */
+    ALSORN_WEBHOOK_ENABLE,               /* re-enabling resets consecutive_failures */
+    ALSORN_WEBHOOK_DISABLE,
+} alsorn_webhook_active;
+
+/* PATCH sends only what is set: url non-NULL, events non-NULL (count 0 sends an empty list,
+ * which the server rejects), active other than UNCHANGED. */
+typedef struct {
+    const char *url;
+    const char *const *events;
+    size_t event_count;
+    alsorn_webhook_active active;
+} alsorn_webhook_update;
+
+/* The answer of POST /webhooks/{id}/test. */
+typedef struct {
+    bool success;    /* the receiver answered 2xx within the timeout */
+    int status_code; /* 0 when it gave no HTTP answer (refused, timed out) */
+    long long duration_ms;
+    char *error; /* NULL on success */
+} alsorn_webhook_test_result;
+
+/* One delivery attempt (GET /webhooks/{id}/deliveries). */
+typedef struct {
+    char *delivery_id; /* the X-Alsorn-Delivery UUID of this attempt */
+    char *event_id;    /* "evt_...", the same for every attempt at one event */
+    char *event;       /* e.g. "agent.registered" */
+    int attempt;       /* 1 for the first */
+    int status_code;   /* 0 when there was no HTTP answer */
+    char *error;       /* NULL on success */
+    long long duration_ms;
+    char *delivered_at;  /* when the attempt was made */
+    char *next_retry_at; /* NULL when no retry follows */
+} alsorn_webhook_delivery;
+
+typedef struct {
+    alsorn_webhook_delivery *items; /* newest first */
+    size_t count;
+    long page;
+    long limit;
+    long long total;
+    long total_pages;
+} alsorn_webhook_delivery_list;
+
+void alsorn_webhook_free(alsorn_webhook *webhook);
+void alsorn_webhook_list_free(alsorn_webhook_list *list);
+void alsorn_webhook_test_result_free(alsorn_webhook_test_result *result);
+void alsorn_webhook_delivery_list_free(alsorn_webhook_delivery_list *list);
+
+/* POST /webhooks -> 201 Webhook with its secret. */
+alsorn_status alsorn_webhooks_register(alsorn_client *client, const alsorn_webhook_params *params,
+                                      alsorn_webhook **out, alsorn_error *err);
+alsorn_status alsorn_webhooks_list(alsorn_client *client, alsorn_webhook_list **out,
+                                  alsorn_error *err);
+alsorn_status alsorn_webhooks_get(alsorn_client *client, const char *webhook_id,
+                                 alsorn_webhook **out, alsorn_error *err);
+alsorn_status alsorn_webhooks_update(alsorn_client *client, const char *webhook_id,
+                                    const alsorn_webhook_update *update, alsorn_webhook **out,
+                                    alsorn_error *err);
+/* DELETE /webhooks/{id} -> 204. */
+alsorn_status alsorn_webhooks_delete(alsorn_client *client, const char *webhook_id,
+                                    alsorn_error *err);
+/* Sends one webhook.test event now (no retries) and reports how the receiver answered. */
+alsorn_status alsorn_webhooks_test(alsorn_client *client, const char *webhook_id,
+                                  alsorn_webhook_test_result **out, alsorn_error *err);
+/* One page of the delivery log; page 0 / limit 0 are not sent (server defaults 1 and 20). */
+alsorn_status alsorn_webhooks_deliveries(alsorn_client *client, const char *webhook_id, long page,
+                                        long limit, alsorn_webhook_delivery_list **out,
+                                        alsorn_error *err);
+
+/* For receivers: true when header (the X-Alsorn-Signature value) is "sha256=" + the lowercase
+ * hex HMAC-SHA256 of the raw body bytes, keyed with the whole secret string ("whsec_..."
+ * included).  Compared in constant time.  Pass the body exactly as received, before any
+ * parsing.  NULL secret or header gives false. */
+bool alsorn_webhook_verify_signature(const char *secret, const void *body, size_t len,
+                                     const char *header);
+
 #ifdef __cplusplus
 }
 #endif

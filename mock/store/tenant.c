@@ -30,6 +30,7 @@ struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verifi
     t->operator_verified = operator_verified;
     t->max_agents = plan_max_agents(plan);
     t->created_at = clock_now();
+    t->webhook_settings = (struct webhook_settings)WEBHOOK_SETTINGS_DEFAULT;
     pthread_mutex_init(&t->lock, NULL);
     atomic_init(&t->refs, 1);
     return t;
@@ -41,6 +42,7 @@ void tenant_release(struct tenant *t) {
     if (!t || atomic_fetch_sub(&t->refs, 1) != 1) return;
     agent_set_free(&t->agents);
     alter_app_free(t->alter);
+    webhook_set_free(&t->webhooks);
     pthread_mutex_destroy(&t->lock);
     free(t->name);
     free(t);

@@ -12,6 +12,7 @@
 
 #include "core/random.h"
 #include "store/agent.h"
+#include "store/webhook.h"
 
 struct alter_app;
 
@@ -30,6 +31,8 @@ struct tenant {
     pthread_mutex_t lock; /* guards everything below */
     struct agent_set agents;
     struct alter_app *alter; /* the tenant's Alter app (alter/app.h), owned */
+    struct webhook_set webhooks;
+    struct webhook_settings webhook_settings;
 
     atomic_int refs;
     UT_hash_handle hh;
