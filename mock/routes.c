@@ -5,7 +5,12 @@
 
 #include "alsorn/agents.h"
 #include "alsorn/auth.h"
+#include "alsorn/disputes.h"
+#include "alsorn/transactions.h"
+#include "alsorn/trust_api.h"
 #include "sandbox/admin.h"
+#include "sandbox/clock.h"
+#include "sandbox/generate.h"
 #include "store/store.h"
 
 /* How each api checks its callers (NULL: no authentication). */
@@ -32,10 +37,30 @@ const struct route routes[] = {
     { "GET",    "/agents/{id}/audit",        alsorn_agent_audit,        KEY_READ,  ALSORN, BODY_IGNORED },
     { "GET",    "/agents/{id}/audit/verify", alsorn_agent_audit_verify, KEY_READ,  ALSORN, BODY_IGNORED },
 
+    /* Alsorn trust and disputes (alsorn.md §4) */
+    { "GET",    "/trust/{agent_id}",         alsorn_trust_get,          KEY_READ,  ALSORN, BODY_IGNORED },
+    { "POST",   "/trust/query",              alsorn_trust_query,        KEY_READ,  ALSORN, BODY_REQUIRED },
+    { "GET",    "/trust/{agent_id}/history", alsorn_trust_history,      KEY_READ,  ALSORN, BODY_IGNORED },
+    { "POST",   "/trust/evaluate/{agent_id}", alsorn_trust_evaluate,    KEY_READ,  ALSORN, BODY_OPTIONAL },
+    { "POST",   "/trust/report",             alsorn_dispute_report,     KEY_WRITE, ALSORN, BODY_REQUIRED },
+    { "GET",    "/trust/disputes/{id}",      alsorn_dispute_get,        KEY_READ,  ALSORN, BODY_IGNORED },
+
+    /* Alsorn transactions (alsorn.md §5) */
+    { "POST",   "/transactions",             alsorn_transaction_execute, KEY_WRITE, ALSORN, BODY_REQUIRED },
+    { "GET",    "/transactions",             alsorn_transaction_list,   KEY_READ,  ALSORN, BODY_IGNORED },
+    { "GET",    "/transactions/export",      alsorn_transaction_export, KEY_READ,  ALSORN, BODY_IGNORED },
+    { "GET",    "/transactions/{id}",        alsorn_transaction_get,    KEY_READ,  ALSORN, BODY_IGNORED },
+    { "POST",   "/transactions/{id}/reverse", alsorn_transaction_reverse, KEY_WRITE, ALSORN, BODY_OPTIONAL },
+
     /* Sandbox controls (DESIGN.md) */
     { "GET",    "/_mock/health",             mock_health,               KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/orgs",               mock_org_create,           KEY_NONE,  MOCK,   BODY_OPTIONAL },
     { "POST",   "/_mock/keys/revoke",        mock_key_revoke,           KEY_NONE,  MOCK,   BODY_REQUIRED },
+    /* issue 3: clock, data generator, dispute resolution */
+    { "GET",    "/_mock/clock",              mock_clock_get,            KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "POST",   "/_mock/clock",              mock_clock_change,         KEY_NONE,  MOCK,   BODY_REQUIRED },
+    { "POST",   "/_mock/orgs/{id}/generate", mock_org_generate,         KEY_NONE,  MOCK,   BODY_REQUIRED },
+    { "POST",   "/_mock/orgs/{id}/disputes/{dispute_id}/resolve", mock_dispute_resolve, KEY_NONE, MOCK, BODY_REQUIRED },
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

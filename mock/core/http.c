@@ -28,7 +28,7 @@ void reply_json(struct req *r, int status, cJSON *body) {
 void reply_empty(struct req *r, int status) { reply_raw(r, status, NULL, NULL, 0); }
 
 static void reply_error_body(struct req *r, int status, const char *code, const char *message,
-                             cJSON *fields) {
+                             cJSON *fields, cJSON *extra) {
     cJSON *root = cJSON_CreateObject();
     if (r->api == API_ALTER) {
         /* {"error": code, "message", "details", "request_id"} */
@@ -44,7 +44,14 @@ static void reply_error_body(struct req *r, int status, const char *code, const 
         cJSON_AddStringToObject(err, "message", message);
         cJSON_AddStringToObject(err, "request_id", r->request_id);
         if (fields) cJSON_AddItemToObject(err, "field_errors", fields);
+        for (cJSON *member = extra ? extra->child : NULL; member;) {
+            cJSON *next = member->next;
+            cJSON_AddItemToObject(err, member->string,
+                                  cJSON_DetachItemViaPointer(extra, member));
+            member = next;
+        }
     }
+    cJSON_Delete(extra);
     reply_json(r, status, root);
 }
 
@@ -54,7 +61,17 @@ void reply_error(struct req *r, int status, const char *code, const char *fmt, .
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    reply_error_body(r, status, code, message, NULL);
+    reply_error_body(r, status, code, message, NULL, NULL);
+}
+
+void reply_error_extra(struct req *r, int status, const char *code, cJSON *extra,
+                       const char *fmt, ...) {
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    reply_error_body(r, status, code, message, NULL, extra);
 }
 
 void reply_validation(struct req *r, struct field_errors *fe) {
@@ -63,7 +80,7 @@ void reply_validation(struct req *r, struct field_errors *fe) {
     int n = cJSON_GetArraySize(fields);
     char message[128];
     snprintf(message, sizeof message, "%d field%s failed validation", n, n == 1 ? "" : "s");
-    reply_error_body(r, 422, "validation_error", message, fields);
+    reply_error_body(r, 422, "validation_error", message, fields, NULL);
 }
 
 void reply_not_found(struct req *r) { reply_error(r, 404, "not_found", "No such object"); }
@@ -85,26 +102,48 @@ void reply_header(struct req *r, const char *name, const char *fmt, ...) {
     rep->headers_len += n + m + 2;
 }
 
-void reply_send(struct req *r) {
+/* The status line and headers; length < 0: chunked. */
+static void send_head(struct req *r, long long length) {
     struct reply *rep = &r->reply;
-    if (rep->sent) return;
-    char head[REPLY_HEADERS_MAX + 512];
+    char head[REPLY_HEADERS_MAX + 512], framing[64];
+    if (length < 0) snprintf(framing, sizeof framing, "Transfer-Encoding: chunked");
+    else snprintf(framing, sizeof framing, "Content-Length: %lld", length);
     int n = snprintf(head, sizeof head,
                      "HTTP/1.1 %d %s\r\n"
-                     "Content-Length: %zu\r\n"
+                     "%s\r\n"
                      "X-Request-Id: %s\r\n"
                      "%s%s%s"
                      "%s"
                      "%s"
                      "\r\n",
-                     rep->status, mg_get_response_code_text(r->conn, rep->status), rep->body_len,
+                     rep->status, mg_get_response_code_text(r->conn, rep->status), framing,
                      r->request_id, rep->content_type ? "Content-Type: " : "",
                      rep->content_type ? rep->content_type : "", rep->content_type ? "\r\n" : "",
                      rep->close ? "Connection: close\r\n" : "", rep->headers);
     mg_write(r->conn, head, (size_t)n);
+}
+
+void reply_send(struct req *r) {
+    struct reply *rep = &r->reply;
+    if (rep->sent) return;
+    send_head(r, (long long)rep->body_len);
     if (rep->body_len && strcmp(r->method, "HEAD") != 0) mg_write(r->conn, rep->body, rep->body_len);
     rep->sent = true;
 }
+
+void reply_stream_start(struct req *r, int status, const char *content_type) {
+    r->reply.status = status;
+    r->reply.content_type = content_type;
+    send_head(r, -1);
+    r->reply.sent = true;
+}
+
+bool reply_stream_chunk(struct req *r, const char *data, size_t len) {
+    if (len == 0) return true; /* an empty chunk would end the body */
+    return mg_send_chunk(r->conn, data, (unsigned)len) > 0;
+}
+
+void reply_stream_end(struct req *r) { mg_send_chunk(r->conn, "", 0); }
 
 const char *req_header(const struct req *r, const char *name) {
     return mg_get_header(r->conn, name);

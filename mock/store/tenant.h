@@ -12,6 +12,8 @@
 
 #include "core/random.h"
 #include "store/agent.h"
+#include "store/dispute.h"
+#include "store/transaction.h"
 
 enum plan { PLAN_STARTER, PLAN_GROWTH, PLAN_ENTERPRISE };
 extern const char *const plan_names[]; /* NULL-terminated */
@@ -27,6 +29,8 @@ struct tenant {
 
     pthread_mutex_t lock; /* guards everything below */
     struct agent_set agents;
+    struct transaction_set transactions; /* alsorn.md §5 */
+    struct dispute_set disputes;         /* alsorn.md §4 */
 
     atomic_int refs;
     UT_hash_handle hh;
