@@ -8,6 +8,7 @@
  * still reads completed (transaction_view_at).  Other requests of the organization run
  * between batches.  Agent names are read as they are when the row is rendered. */
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 
 #include "alsorn/transaction_filter.h"
@@ -71,6 +72,7 @@ void alsorn_transaction_export(struct req *r) {
             sent = false;
             break;
         }
+        __fsetlocking(out, FSETLOCKING_BYCALLER); /* private to this thread */
         if (!started) {
             if (s.csv) transaction_csv_header(out);
             else fputc('[', out);
