@@ -125,6 +125,8 @@ alsorn_status client_http_error(alsorn_error *err, long http_status, const char 
         copy_string_member(error, "code", err->code, sizeof err->code);
         copy_string_member(error, "message", err->message, sizeof err->message);
         copy_string_member(error, "request_id", err->request_id, sizeof err->request_id);
+        copy_string_member(error, "transaction_id", err->transaction_id,
+                           sizeof err->transaction_id);
         if (copy_field_errors(err, cJSON_GetObjectItemCaseSensitive(error, "field_errors")) !=
             ALSORN_OK) {
             cJSON_Delete(doc);
