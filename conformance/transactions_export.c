@@ -64,6 +64,15 @@ static void csv_parse(const char *text, struct csv *out) {
     }
 }
 
+static void csv_free(struct csv *c) {
+    for (int i = 0; i < c->n; i++) {
+        for (int j = 0; j < c->widths[i]; j++) free(c->rows[i][j]);
+        free(c->rows[i]);
+    }
+    free(c->rows);
+    free(c->widths);
+}
+
 static int column(const struct csv *c, const char *name) {
     for (int j = 0; j < c->widths[0]; j++)
         if (!strcmp(c->rows[0][j], name)) return j;
@@ -131,6 +140,7 @@ Test(export, csv_streams_every_row_oldest_first_with_rfc4180_quoting) {
         cr_assert_str_eq(c.rows[i + 1][notes_col], notes[i], "notes did not survive CSV quoting");
         cr_assert_str_eq(c.rows[i + 1][amount_col], fmt("%d.25", i + 1));
     }
+    csv_free(&c);
     http_resp_free(&r);
 }
 
@@ -189,6 +199,7 @@ Test(export, applies_the_list_filters_and_since_until) {
     struct csv empty;
     csv_parse(r.body, &empty);
     cr_assert_eq(empty.n, 1, "an empty CSV export is the header row alone: %s", resp_excerpt(&r));
+    csv_free(&empty);
     http_resp_free(&r);
     cJSON_Delete(one);
 }
@@ -233,6 +244,7 @@ Test(export, sees_a_large_org_whole) {
     int created = column(&c, "created_at");
     for (int i = 2; i < c.n; i++)
         cr_assert(strcmp(c.rows[i - 1][created], c.rows[i][created]) <= 0, "not oldest first");
+    csv_free(&c);
     http_resp_free(&r);
     cr_assert_eq(json_rows(""), 5000);
 }
