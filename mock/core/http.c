@@ -55,23 +55,26 @@ static void reply_error_body(struct req *r, int status, const char *code, const 
     reply_json(r, status, root);
 }
 
-void reply_error(struct req *r, int status, const char *code, const char *fmt, ...) {
+static void vreply_error(struct req *r, int status, const char *code, cJSON *extra,
+                         const char *fmt, va_list ap) {
     char message[512];
+    vsnprintf(message, sizeof message, fmt, ap);
+    reply_error_body(r, status, code, message, NULL, extra);
+}
+
+void reply_error(struct req *r, int status, const char *code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    vreply_error(r, status, code, NULL, fmt, ap);
     va_end(ap);
-    reply_error_body(r, status, code, message, NULL, NULL);
 }
 
 void reply_error_extra(struct req *r, int status, const char *code, cJSON *extra,
                        const char *fmt, ...) {
-    char message[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    vreply_error(r, status, code, extra, fmt, ap);
     va_end(ap);
-    reply_error_body(r, status, code, message, NULL, extra);
 }
 
 void reply_validation(struct req *r, struct field_errors *fe) {
