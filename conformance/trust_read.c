@@ -80,6 +80,10 @@ Test(trust, reads_work_across_organizations) {
     expect_status(&r, 200);
     cr_assert_str_eq(jstr(cJSON_GetArrayItem(jarr(r.json, "results"), 0), "agent_id"), mine);
     http_resp_free(&r);
+    http_call("GET", fmt("/trust/%s/history", mine), tkey_min(&other, KEY_READ), NULL, NULL, &r);
+    expect_status(&r, 200);
+    cr_assert(cJSON_IsArray(r.json), "%s", resp_excerpt(&r));
+    http_resp_free(&r);
     /* reading trust is not reading the agent: that stays a 404 across orgs */
     http_call("GET", fmt("/agents/%s", mine), tkey_min(&other, KEY_READ), NULL, NULL, &r);
     expect_error(&r, 404, "not_found");
