@@ -57,7 +57,7 @@ Test(disputes, report_is_read_back_and_counts_against_the_agent) {
     }
     /* b: 2 tasks (one as counterparty, one initiated), 1 dispute */
     struct model_inputs in_b = {.completed = 1, .completed_as_counterparty = 1, .disputes = 1,
-                                .verified = T.operator_verified};
+                                .verified = org_verified(&T)};
     expect_trust(&T, b, &in_b);
     cJSON *h = get_ok(&T, fmt("/trust/%s/history?limit=1", b));
     cr_assert_str_eq(jstr(cJSON_GetArrayItem(h, 0), "reason"), "Dispute filed against agent");

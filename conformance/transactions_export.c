@@ -115,7 +115,7 @@ Test(export, csv_streams_every_row_oldest_first_with_rfc4180_quoting) {
         cJSON_Delete(n);
     }
     struct http_resp r;
-    export_call("format=csv", &r);
+    export_call(fmt("%sformat=csv", org_scope(&T, a)), &r);
     expect_status(&r, 200);
     expect_request_id(&r);
     const char *ct = resp_header(&r, "Content-Type");
@@ -152,7 +152,7 @@ Test(export, json_is_an_array_of_transactions_oldest_first) {
     cJSON *first = tx_ok(&T, a, b, "1", "pay");
     cJSON *second = tx_ok(&T, b, a, "2", "pay");
     struct http_resp r;
-    export_call("", &r); /* json is the default */
+    export_call(org_scope(&T, a), &r); /* json is the default */
     expect_status(&r, 200);
     const char *ct = resp_header(&r, "Content-Type");
     cr_assert(ct && !strncasecmp(ct, "application/json", 16), "Content-Type \"%s\"", ct ? ct : "(none)");
@@ -173,23 +173,27 @@ Test(export, applies_the_list_filters_and_since_until) {
     const char *a = tx_agent(&T, "A", "[\"pay\", \"refund\"]", "100");
     const char *b = tx_agent(&T, "B", "[\"pay\"]", "100");
     const char *c = tx_agent(&T, "C", "[\"pay\"]", "100");
+    /* every transaction involves a, so on a shared (live) org a's scope is the test's whole */
     cJSON *one = tx_ok(&T, a, b, "1", "pay");
     cJSON_Delete(tx_ok(&T, a, c, "20", "refund"));
-    cJSON_Delete(tx_ok(&T, b, c, "30", "pay"));
+    cJSON_Delete(tx_ok(&T, c, a, "30", "pay"));
     cJSON_Delete(tx_reverse(&T, jstr(one, "id"), NULL));
-    cr_assert_eq(json_rows(""), 4);
-    cr_assert_eq(json_rows(fmt("agent_id=%s", a)), 3);
+    char scope[128], at[64];
+    snprintf(scope, sizeof scope, "%s", org_scope(&T, a));
+    snprintf(at, sizeof at, "%s", urlenc(jstr(one, "created_at")));
+    cr_assert_eq(json_rows(scope), 4);
+    cr_assert_eq(json_rows(fmt("agent_id=%s", a)), 4);
+    cr_assert_eq(json_rows(fmt("agent_id=%s", b)), 2);
     cr_assert_eq(json_rows(fmt("agent_id=%s", c)), 2);
-    cr_assert_eq(json_rows("status=reversed"), 2);
-    cr_assert_eq(json_rows("status=completed"), 2);
-    cr_assert_eq(json_rows("action_type=refund"), 1);
-    cr_assert_eq(json_rows("min_amount=20&max_amount=30"), 2);
+    cr_assert_eq(json_rows(fmt("%sstatus=reversed", scope)), 2);
+    cr_assert_eq(json_rows(fmt("%sstatus=completed", scope)), 2);
+    cr_assert_eq(json_rows(fmt("%saction_type=refund", scope)), 1);
+    cr_assert_eq(json_rows(fmt("%smin_amount=20&max_amount=30", scope)), 2);
     cr_assert_eq(json_rows("agent_id=agent_doesnotexist000"), 0);
-    const char *at = urlenc(jstr(one, "created_at"));
-    cr_assert_eq(json_rows(fmt("since=%s", at)), 4);
-    cr_assert_eq(json_rows(fmt("until=%s", at)), 0, "until is exclusive");
-    cr_assert_eq(json_rows("since=2000-01-01T00:00:00Z&until=2001-01-01T00:00:00Z"), 0);
-    cr_assert_eq(json_rows("page=2&limit=1"), 4, "the export is not paged");
+    cr_assert_eq(json_rows(fmt("%ssince=%s", scope, at)), 4);
+    cr_assert_eq(json_rows(fmt("%suntil=%s", scope, at)), 0, "until is exclusive");
+    cr_assert_eq(json_rows(fmt("%ssince=2000-01-01T00:00:00Z&until=2001-01-01T00:00:00Z", scope)), 0);
+    cr_assert_eq(json_rows(fmt("%spage=2&limit=1", scope)), 4, "the export is not paged");
     /* the same filters on the list agree */
     cr_assert_eq(tx_total(&T, fmt("agent_id=%s&status=completed", a)),
                  json_rows(fmt("agent_id=%s&status=completed", a)));

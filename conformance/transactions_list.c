@@ -37,7 +37,9 @@ Test(list, newest_first_with_page_and_limit) {
         snprintf(ids[i], sizeof ids[i], "%s", jstr(tx, "id"));
         cJSON_Delete(tx);
     }
-    cJSON *all = list("");
+    char scope[128];
+    snprintf(scope, sizeof scope, "%s", org_scope(&T, a));
+    cJSON *all = list(scope);
     cr_assert_eq(jnum(all, "total"), 5);
     cr_assert_eq(jnum(all, "page"), 1);
     cr_assert_eq(jnum(all, "limit"), 20, "default limit is 20");
@@ -45,8 +47,8 @@ Test(list, newest_first_with_page_and_limit) {
     const cJSON *tx;
     cJSON_ArrayForEach(tx, jarr(all, "transactions")) expect_tx_shape(tx);
     cJSON_Delete(all);
-    cJSON *p1 = list("limit=2"), *p2 = list("limit=2&page=2"), *p3 = list("limit=2&page=3"),
-          *p4 = list("limit=2&page=4");
+    cJSON *p1 = list(fmt("%slimit=2", scope)), *p2 = list(fmt("%slimit=2&page=2", scope)),
+          *p3 = list(fmt("%slimit=2&page=3", scope)), *p4 = list(fmt("%slimit=2&page=4", scope));
     cr_assert_str_eq(ids_of(p1), fmt("%s %s ", ids[4], ids[3]));
     cr_assert_str_eq(ids_of(p2), fmt("%s %s ", ids[2], ids[1]));
     cr_assert_str_eq(ids_of(p3), fmt("%s ", ids[0]));
@@ -88,16 +90,19 @@ Test(list, status_and_action_type_filters) {
     cJSON_Delete(tx_ok(&T, b, a, "3", "pay"));
     cJSON_Delete(tx_reverse(&T, jstr(done, "id"), NULL));
     tx_refused(&T, a, b, "500", "pay", "spending_limit_exceeded");
-    /* 3 transfers + 1 reversal record + 1 failed */
-    cr_assert_eq(tx_total(&T, ""), 5);
-    cr_assert_eq(tx_total(&T, "status=completed"), 2);
-    cr_assert_eq(tx_total(&T, "status=failed"), 1);
-    cr_assert_eq(tx_total(&T, "status=reversed"), 2, "the original and its reversal record");
-    cr_assert_eq(tx_total(&T, "action_type=refund"), 1);
-    cr_assert_eq(tx_total(&T, "action_type=pay&status=completed"), 1);
+    /* 3 transfers + 1 reversal record + 1 failed, all involving a */
+    char scope[128];
+    snprintf(scope, sizeof scope, "%s", org_scope(&T, a));
+    cr_assert_eq(tx_total(&T, scope), 5);
+    cr_assert_eq(tx_total(&T, fmt("%sstatus=completed", scope)), 2);
+    cr_assert_eq(tx_total(&T, fmt("%sstatus=failed", scope)), 1);
+    cr_assert_eq(tx_total(&T, fmt("%sstatus=reversed", scope)), 2,
+                 "the original and its reversal record");
+    cr_assert_eq(tx_total(&T, fmt("%saction_type=refund", scope)), 1);
+    cr_assert_eq(tx_total(&T, fmt("%saction_type=pay&status=completed", scope)), 1);
     cr_assert_eq(tx_total(&T, fmt("action_type=pay&agent_id=%s", b)), 4);
-    cr_assert_eq(tx_total(&T, "action_type=nothing"), 0);
-    cJSON *failed = list("status=failed");
+    cr_assert_eq(tx_total(&T, fmt("%saction_type=nothing", scope)), 0);
+    cJSON *failed = list(fmt("%sstatus=failed", scope));
     cr_assert_str_eq(jstr(cJSON_GetArrayItem(jarr(failed, "transactions"), 0), "status"), "failed");
     cJSON_Delete(failed);
     cJSON_Delete(done);
@@ -111,11 +116,13 @@ Test(list, amount_range_is_inclusive) {
     cJSON_Delete(tx_ok(&T, a, b, "1", "pay"));
     cJSON_Delete(tx_ok(&T, a, b, "5.5", "pay"));
     cJSON_Delete(tx_ok(&T, a, b, "10", "pay"));
-    cr_assert_eq(tx_total(&T, "min_amount=5.5"), 2);
-    cr_assert_eq(tx_total(&T, "max_amount=5.5"), 2);
-    cr_assert_eq(tx_total(&T, "min_amount=5.5&max_amount=5.50"), 1);
-    cr_assert_eq(tx_total(&T, "min_amount=5.51"), 1);
-    cr_assert_eq(tx_total(&T, "min_amount=0&max_amount=1000"), 3);
+    char scope[128];
+    snprintf(scope, sizeof scope, "%s", org_scope(&T, a));
+    cr_assert_eq(tx_total(&T, fmt("%smin_amount=5.5", scope)), 2);
+    cr_assert_eq(tx_total(&T, fmt("%smax_amount=5.5", scope)), 2);
+    cr_assert_eq(tx_total(&T, fmt("%smin_amount=5.5&max_amount=5.50", scope)), 1);
+    cr_assert_eq(tx_total(&T, fmt("%smin_amount=5.51", scope)), 1);
+    cr_assert_eq(tx_total(&T, fmt("%smin_amount=0&max_amount=1000", scope)), 3);
     expect_list_rejected("min_amount=5.001", "min_amount");
     expect_list_rejected("max_amount=-1", "max_amount");
     expect_list_rejected("min_amount=abc", "min_amount");
@@ -134,12 +141,17 @@ Test(list, date_range_starts_inclusive_and_ends_exclusive) {
     char second_at[32];
     snprintf(second_at, sizeof second_at, "%s", jstr(second, "created_at"));
     cr_assert_str_neq(first_at, second_at);
-    cr_assert_eq(tx_total(&T, fmt("start_date=%s", urlenc(second_at))), 1);
-    cr_assert_eq(tx_total(&T, fmt("end_date=%s", urlenc(second_at))), 1);
-    cr_assert_eq(tx_total(&T, fmt("start_date=%s&end_date=%s", urlenc(first_at), urlenc(second_at))), 1);
-    cr_assert_eq(tx_total(&T, fmt("start_date=%s&end_date=%s", urlenc(second_at), urlenc(second_at))), 0);
-    cr_assert_eq(tx_total(&T, fmt("start_date=%s", urlenc(first_at))), 2);
-    cr_assert_eq(tx_total(&T, "start_date=2000-01-01T00:00:00Z&end_date=2001-01-01T00:00:00Z"), 0);
+    char scope[128], first_q[64], second_q[64];
+    snprintf(scope, sizeof scope, "%s", org_scope(&T, a));
+    snprintf(first_q, sizeof first_q, "%s", urlenc(first_at));
+    snprintf(second_q, sizeof second_q, "%s", urlenc(second_at));
+    cr_assert_eq(tx_total(&T, fmt("%sstart_date=%s", scope, second_q)), 1);
+    cr_assert_eq(tx_total(&T, fmt("%send_date=%s", scope, second_q)), 1);
+    cr_assert_eq(tx_total(&T, fmt("%sstart_date=%s&end_date=%s", scope, first_q, second_q)), 1);
+    cr_assert_eq(tx_total(&T, fmt("%sstart_date=%s&end_date=%s", scope, second_q, second_q)), 0);
+    cr_assert_eq(tx_total(&T, fmt("%sstart_date=%s", scope, first_q)), 2);
+    cr_assert_eq(tx_total(&T, fmt("%sstart_date=2000-01-01T00:00:00Z&end_date=2001-01-01T00:00:00Z",
+                                  scope)), 0);
     expect_list_rejected("start_date=yesterday", "start_date");
     expect_list_rejected("end_date=2026-02-30T00:00:00Z", "end_date");
     expect_list_rejected("start_date=2026-02-01T00:00:00Z&end_date=2026-01-01T00:00:00Z", "start_date");

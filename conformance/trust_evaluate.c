@@ -62,10 +62,10 @@ Test(evaluate, decides_a_prospective_transaction) {
     cJSON_Delete(agent_action(&T, a, "suspend"));
     expect_decision(a, "pay", "1", false);       /* not active */
     cJSON_Delete(agent_action(&T, a, "reactivate"));
-    cr_assert_eq(tx_total(&T, "limit=1"), 0, "evaluate stored a transaction");
+    cr_assert_eq(tx_total(&T, fmt("agent_id=%s&limit=1", a)), 0, "evaluate stored a transaction");
     /* under the required score */
     tx_refused(&T, a, b, "5000", "pay", "spending_limit_exceeded");
-    expect_decision(a, "pay", "1", T.operator_verified); /* 300 unverified, 450 verified */
+    expect_decision(a, "pay", "1", org_verified(&T)); /* 300 unverified, 450 verified */
 }
 
 Test(evaluate, decision_reasons_follow_the_rule_order) {

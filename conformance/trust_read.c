@@ -152,7 +152,7 @@ Test(history, newest_first_with_a_reason_for_each_change) {
     cr_assert(cJSON_IsArray(h), "history is a bare array");
     int n = cJSON_GetArraySize(h);
     cr_assert(n >= 2, "two score changes, got %d", n);
-    bool v = T.operator_verified;
+    bool v = org_verified(&T);
     struct model_inputs after_fail = {.completed = 1, .failed = 1, .verified = v},
                         after_done = {.completed = 1, .verified = v};
     const cJSON *newest = cJSON_GetArrayItem(h, 0), *before = cJSON_GetArrayItem(h, 1);

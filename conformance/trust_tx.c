@@ -105,6 +105,10 @@ int tx_total(struct tenant *t, const char *query) {
     return total;
 }
 
+const char *org_scope(const struct tenant *t, const char *agent_id) {
+    return t->live ? fmt("agent_id=%s&", agent_id) : "";
+}
+
 static bool str_or_null(const cJSON *o, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     return v && (cJSON_IsNull(v) || cJSON_IsString(v));
@@ -225,6 +229,12 @@ static void model_parts(const struct model_inputs *in, struct model_parts *p) {
     p->score = p->total == 0 ? 500 : p->completion + p->dispute + p->tenure + p->verified;
     p->completion_rate = p->total ? (double)completed / p->total : 0;
     p->dispute_rate = (double)in->disputes / den;
+}
+
+bool org_verified(const struct tenant *t) {
+    if (!t->operator_verified_known)
+        cr_skip_test("the expected scores need ALSORN_OPERATOR_VERIFIED=0|1 on a live target");
+    return t->operator_verified;
 }
 
 int model_score(const struct model_inputs *in) {

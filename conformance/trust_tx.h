@@ -32,6 +32,10 @@ cJSON *tx_reverse(struct tenant *t, const char *id, const char *body);
 cJSON *get_ok(struct tenant *t, const char *path);
 /* "total" of GET /transactions?<query>. */
 int tx_total(struct tenant *t, const char *query);
+/* A query prefix for counts meant as "the whole organization": "" on the mock, where each test
+ * has an org of its own, and "agent_id=<id>&" on a live target, whose org is shared; the test
+ * makes every transaction it counts involve that agent.  Static rotating buffer. */
+const char *org_scope(const struct tenant *t, const char *agent_id);
 /* Asserts the Transaction object has every field of §5 with the right types. */
 #define expect_tx_shape(tx) expect_tx_shape_at(__FILE__, __LINE__, (tx))
 void expect_tx_shape_at(const char *file, int line, const cJSON *tx);
@@ -54,6 +58,9 @@ struct model_inputs {
     bool verified;
 };
 int model_score(const struct model_inputs *in);
+/* Whether t's org is operator-verified; skips the test when a live target did not say
+ * (ALSORN_OPERATOR_VERIFIED). */
+bool org_verified(const struct tenant *t);
 const char *model_assessment(int score);
 /* Asserts GET /trust/{id} shows what the model says for these inputs, components included. */
 #define expect_trust(t, id, in) expect_trust_at(__FILE__, __LINE__, (t), (id), (in))
