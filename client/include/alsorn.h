@@ -372,9 +372,9 @@ typedef struct {
 } alsorn_trust_evaluation_params;
 
 typedef struct {
-    const char *agent_id; /* the reported agent */
-    const char *reason;   /* 1..500 characters */
-    const char *evidence; /* optional, up to 2000 characters */
+    const char *agent_id;            /* the reported agent */
+    const char *reason;              /* 1..500 characters */
+    const char *evidence;            /* optional, up to 2000 characters */
     const char *transaction_id;      /* optional; its other party becomes reported_by */
     const char *const *evidence_ids; /* optional, up to 20 transaction ids */
     size_t evidence_id_count;
@@ -418,8 +418,8 @@ typedef struct {
 
 typedef struct {
     char *id;
-    char *type;            /* "transfer" or "reversal" */
-    char *agent_id;        /* the initiator (the SDK's from_agent) */
+    char *type;     /* "transfer" or "reversal" */
+    char *agent_id; /* the initiator (the SDK's from_agent) */
     char *agent_name;
     char *counterparty_id; /* the SDK's to_agent */
     double amount;
@@ -464,10 +464,10 @@ typedef struct {
 typedef struct {
     const char *agent_id; /* either side */
     const char *status;
-    const char *action;   /* [action_type] */
+    const char *action; /* [action_type] */
     double min_amount, max_amount;
-    const char *since;    /* [start_date], inclusive */
-    const char *until;    /* [end_date], exclusive */
+    const char *since; /* [start_date], inclusive */
+    const char *until; /* [end_date], exclusive */
     long page;
     long limit;
 } alsorn_transaction_list_params;
@@ -505,8 +505,8 @@ alsorn_status alsorn_transactions_reverse(alsorn_client *client, const char *tra
  * export of any size needs no memory for itself.  Nothing is written unless the answer is a
  * 2xx; an answer cut short after bytes were written is not retried (ALSORN_ERR_CONNECTION). */
 alsorn_status alsorn_transactions_export(alsorn_client *client,
-                                         const alsorn_transaction_export_params *params,
-                                         FILE *out, alsorn_error *err);
+                                         const alsorn_transaction_export_params *params, FILE *out,
+                                         alsorn_error *err);
 
 #ifdef __cplusplus
 }

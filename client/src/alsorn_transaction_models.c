@@ -114,7 +114,8 @@ void alsorn_transaction_free(alsorn_transaction *transaction) {
 
 void alsorn_transaction_list_free(alsorn_transaction_list *list) {
     if (!list) return;
-    for (size_t i = 0; i < list->count; i++) transaction_clear(&list->items[i]);
+    for (size_t i = 0; i < list->count; i++)
+        transaction_clear(&list->items[i]);
     free(list->items);
     free(list);
 }

@@ -8,7 +8,9 @@
 #include "money.h"
 #include "transport.h"
 
-static void release_transaction(void *t) { alsorn_transaction_free(t); }
+static void release_transaction(void *t) {
+    alsorn_transaction_free(t);
+}
 
 static const object_codec transaction_codec = {sizeof(alsorn_transaction), transaction_decode,
                                                release_transaction};
@@ -46,8 +48,7 @@ typedef struct {
 } filter_text;
 
 /* The amount filters as text; 0 is not sent. */
-static alsorn_status amount_filters(double min, double max, filter_text *text,
-                                    alsorn_error *err) {
+static alsorn_status amount_filters(double min, double max, filter_text *text, alsorn_error *err) {
     if ((min == 0 || money_to_text(min, text->min, sizeof text->min)) &&
         (max == 0 || money_to_text(max, text->max, sizeof text->max)))
         return ALSORN_OK;
@@ -84,17 +85,18 @@ alsorn_status alsorn_transactions_list(alsorn_client *client,
 
     json_decoder d = {.err = err, .object = "transaction list"};
     alsorn_transaction_list *list = calloc(1, sizeof *list);
-    if (!list) decode_fail(&d, ALSORN_ERR_NOMEM, "transactions", NULL);
+    if (!list)
+        decode_fail(&d, ALSORN_ERR_NOMEM, "transactions", NULL);
     else if (decode_object(&d, json)) {
         list->total = decode_integer(&d, json, "total");
         list->page = (long)decode_integer(&d, json, "page");
         list->limit = (long)decode_integer(&d, json, "limit");
     }
     if (d.status == ALSORN_OK)
-        d.status = decode_array(cJSON_GetObjectItemCaseSensitive(json, "transactions"),
-                                "transaction list.transactions", sizeof *list->items,
-                                transaction_decode, transaction_clear, (void **)&list->items,
-                                &list->count, err);
+        d.status =
+            decode_array(cJSON_GetObjectItemCaseSensitive(json, "transactions"),
+                         "transaction list.transactions", sizeof *list->items, transaction_decode,
+                         transaction_clear, (void **)&list->items, &list->count, err);
     cJSON_Delete(json);
     if (d.status != ALSORN_OK) {
         alsorn_transaction_list_free(list);
@@ -123,16 +125,16 @@ alsorn_status alsorn_transactions_reverse(alsorn_client *client, const char *tra
         cJSON_Delete(body);
         return client_error(err, ALSORN_ERR_NOMEM, "out of memory");
     }
-    alsorn_status status = transport_call_object(client, ROUTE_TRANSACTIONS_REVERSE,
-                                                 transaction_id, NULL, 0, body,
-                                                 &transaction_codec, (void **)out, err);
+    alsorn_status status =
+        transport_call_object(client, ROUTE_TRANSACTIONS_REVERSE, transaction_id, NULL, 0, body,
+                              &transaction_codec, (void **)out, err);
     cJSON_Delete(body);
     return status;
 }
 
 alsorn_status alsorn_transactions_export(alsorn_client *client,
-                                         const alsorn_transaction_export_params *params,
-                                         FILE *out, alsorn_error *err) {
+                                         const alsorn_transaction_export_params *params, FILE *out,
+                                         alsorn_error *err) {
     alsorn_error_clear(err);
     if (!client) return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "no client");
     const alsorn_transaction_export_params none = {0};

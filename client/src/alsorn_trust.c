@@ -7,13 +7,16 @@
 #include "money.h"
 #include "transport.h"
 
-static void release_profile(void *p) { alsorn_trust_profile_free(p); }
-static void release_dispute(void *d) { alsorn_dispute_free(d); }
+static void release_profile(void *p) {
+    alsorn_trust_profile_free(p);
+}
+static void release_dispute(void *d) {
+    alsorn_dispute_free(d);
+}
 
 static const object_codec profile_codec = {sizeof(alsorn_trust_profile), trust_profile_decode,
                                            release_profile};
-static const object_codec dispute_codec = {sizeof(alsorn_dispute), dispute_decode,
-                                           release_dispute};
+static const object_codec dispute_codec = {sizeof(alsorn_dispute), dispute_decode, release_dispute};
 
 static cJSON *string_array(const char *const *items, size_t count) {
     cJSON *array = cJSON_CreateArray();
@@ -31,8 +34,8 @@ static cJSON *string_array(const char *const *items, size_t count) {
 alsorn_status alsorn_trust_query(alsorn_client *client, const char *agent_id,
                                  alsorn_trust_profile **out, alsorn_error *err) {
     alsorn_error_clear(err);
-    return transport_call_object(client, ROUTE_TRUST_QUERY, agent_id, NULL, 0, NULL,
-                                 &profile_codec, (void **)out, err);
+    return transport_call_object(client, ROUTE_TRUST_QUERY, agent_id, NULL, 0, NULL, &profile_codec,
+                                 (void **)out, err);
 }
 
 alsorn_status alsorn_trust_batch_query(alsorn_client *client, const char *const *agent_ids,
@@ -102,10 +105,10 @@ alsorn_status alsorn_trust_get_history(alsorn_client *client, const char *agent_
     if (status != ALSORN_OK) return status;
 
     alsorn_trust_history *history = calloc(1, sizeof *history);
-    status = history ? decode_array(json, "trust history", sizeof *history->items,
-                                    trust_snapshot_decode, trust_snapshot_clear,
-                                    (void **)&history->items, &history->count, err)
-                     : client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+    status =
+        history ? decode_array(json, "trust history", sizeof *history->items, trust_snapshot_decode,
+                               trust_snapshot_clear, (void **)&history->items, &history->count, err)
+                : client_error(err, ALSORN_ERR_NOMEM, "out of memory");
     cJSON_Delete(json);
     if (status != ALSORN_OK) {
         alsorn_trust_history_free(history);
@@ -126,10 +129,10 @@ alsorn_status alsorn_trust_evaluate(alsorn_client *client, const char *agent_id,
     if (params) {
         cJSON *amount = money_to_json(params->amount);
         body = cJSON_CreateObject();
-        bool built = body && amount && cJSON_AddItemToObject(body, "amount", amount) &&
-                     (!params->action || cJSON_AddStringToObject(body, "action", params->action)) &&
-                     (!params->currency ||
-                      cJSON_AddStringToObject(body, "currency", params->currency));
+        bool built =
+            body && amount && cJSON_AddItemToObject(body, "amount", amount) &&
+            (!params->action || cJSON_AddStringToObject(body, "action", params->action)) &&
+            (!params->currency || cJSON_AddStringToObject(body, "currency", params->currency));
         if (!cJSON_GetObjectItemCaseSensitive(body, "amount")) cJSON_Delete(amount);
         if (!built) {
             cJSON_Delete(body);
@@ -148,7 +151,8 @@ alsorn_status alsorn_trust_report(alsorn_client *client, const alsorn_dispute_pa
     if (!params) return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "no params");
     cJSON *body = cJSON_CreateObject();
     bool built =
-        body && (!params->agent_id || cJSON_AddStringToObject(body, "agent_id", params->agent_id)) &&
+        body &&
+        (!params->agent_id || cJSON_AddStringToObject(body, "agent_id", params->agent_id)) &&
         (!params->reason || cJSON_AddStringToObject(body, "reason", params->reason)) &&
         (!params->evidence || cJSON_AddStringToObject(body, "evidence", params->evidence)) &&
         (!params->transaction_id ||

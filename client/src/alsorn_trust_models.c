@@ -99,7 +99,8 @@ void alsorn_trust_profile_free(alsorn_trust_profile *profile) {
 
 void alsorn_trust_batch_free(alsorn_trust_batch *batch) {
     if (!batch) return;
-    for (size_t i = 0; i < batch->count; i++) alsorn_trust_profile_free(batch->items[i]);
+    for (size_t i = 0; i < batch->count; i++)
+        alsorn_trust_profile_free(batch->items[i]);
     free(batch->items);
     free(batch);
 }
@@ -127,7 +128,8 @@ alsorn_status trust_snapshot_decode(const cJSON *json, void *snapshot, alsorn_er
 
 void alsorn_trust_history_free(alsorn_trust_history *history) {
     if (!history) return;
-    for (size_t i = 0; i < history->count; i++) trust_snapshot_clear(&history->items[i]);
+    for (size_t i = 0; i < history->count; i++)
+        trust_snapshot_clear(&history->items[i]);
     free(history->items);
     free(history);
 }

@@ -139,10 +139,10 @@ char *decode_json_text(json_decoder *d, const cJSON *obj, const char *key) {
     return text;
 }
 
-alsorn_status decode_array(const cJSON *array, const char *object, size_t item_size,
-                           alsorn_status (*decode)(const cJSON *json, void *item, alsorn_error *err),
-                           void (*clear)(void *item), void **items, size_t *count,
-                           alsorn_error *err) {
+alsorn_status
+decode_array(const cJSON *array, const char *object, size_t item_size,
+             alsorn_status (*decode)(const cJSON *json, void *item, alsorn_error *err),
+             void (*clear)(void *item), void **items, size_t *count, alsorn_error *err) {
     *items = NULL;
     *count = 0;
     if (!cJSON_IsArray(array))
@@ -158,7 +158,8 @@ alsorn_status decode_array(const cJSON *array, const char *object, size_t item_s
         done++;
     }
     if (status != ALSORN_OK) {
-        for (size_t i = 0; i < done; i++) clear(out + i * item_size);
+        for (size_t i = 0; i < done; i++)
+            clear(out + i * item_size);
         free(out);
         return status;
     }

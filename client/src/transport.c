@@ -360,9 +360,8 @@ alsorn_status transport_call_to_file(alsorn_client *client, alsorn_route_id rout
 }
 
 alsorn_status transport_call_object(alsorn_client *client, alsorn_route_id route, const char *id,
-                                    const query_param *query, size_t query_count,
-                                    const cJSON *body, const object_codec *codec, void **out,
-                                    alsorn_error *err) {
+                                    const query_param *query, size_t query_count, const cJSON *body,
+                                    const object_codec *codec, void **out, alsorn_error *err) {
     cJSON *json = NULL;
     alsorn_status status = call(client, route, id, query, query_count, body, NULL, &json, err);
     if (status != ALSORN_OK) return status;

@@ -40,8 +40,7 @@ typedef struct {
 /* transport_call, then the answer decoded into a new object; *out (out may be NULL to discard)
  * receives it on ALSORN_OK, for the caller to release. */
 alsorn_status transport_call_object(alsorn_client *client, alsorn_route_id route, const char *id,
-                                    const query_param *query, size_t query_count,
-                                    const cJSON *body, const object_codec *codec, void **out,
-                                    alsorn_error *err);
+                                    const query_param *query, size_t query_count, const cJSON *body,
+                                    const object_codec *codec, void **out, alsorn_error *err);
 
 #endif

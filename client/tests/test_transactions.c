@@ -14,10 +14,10 @@
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 #define TX_JSON                                                                                    \
-    "{\"id\":\"tx_r4s5t6u7v8\",\"type\":\"transfer\",\"agent_id\":\"agent_7f3k9x2m\","            \
+    "{\"id\":\"tx_r4s5t6u7v8\",\"type\":\"transfer\",\"agent_id\":\"agent_7f3k9x2m\","             \
     "\"agent_name\":\"Alpha\",\"counterparty_id\":\"agent_2b8m4p1q\",\"amount\":500.25,"           \
     "\"currency\":\"USD\",\"action_type\":\"transfer_funds\",\"status\":\"reversed\","             \
-    "\"permissions_checked\":true,\"audit_hash\":\"sha256:ab\",\"notes\":\"Payment\","            \
+    "\"permissions_checked\":true,\"audit_hash\":\"sha256:ab\",\"notes\":\"Payment\","             \
     "\"created_at\":\"2026-01-02T03:04:05Z\",\"reversed_at\":\"2026-01-03T03:04:05Z\","            \
     "\"reversal_id\":\"tx_b4c5d6\",\"reversal_reason\":\"Duplicate\","                             \
     "\"original_transaction_id\":null,\"error_code\":null,\"error_message\":null}"
@@ -25,7 +25,8 @@
 #define AUDIT_ENTRY_JSON                                                                           \
     "{\"id\":\"audit_1\",\"agent_id\":\"agent_7f3k9x2m\",\"action\":\"transaction.completed\","    \
     "\"payload\":{\"transaction_id\":\"tx_r4s5t6u7v8\"},\"actor_id\":\"agent_7f3k9x2m\","          \
-    "\"created_at\":\"2026-01-02T03:04:05Z\",\"previous_hash\":null,\"payload_hash\":\"sha256:ab\"}"
+    "\"created_at\":\"2026-01-02T03:04:05Z\",\"previous_hash\":null,\"payload_hash\":\"sha256:"    \
+    "ab\"}"
 
 static void assert_full_transaction(const alsorn_transaction *t) {
     cr_assert_str_eq(t->id, "tx_r4s5t6u7v8");
@@ -86,8 +87,8 @@ CLIENT_TEST(transactions, a_refused_transaction_gives_its_code_and_stored_id) {
          0}};
     script_program("tx_refused", script, COUNT(script));
     alsorn_client *client = script_client("tx_refused");
-    alsorn_transaction_params params = {.from_agent = "agent_1", .to_agent = "agent_2",
-                                        .action = "pay", .amount = 5};
+    alsorn_transaction_params params = {
+        .from_agent = "agent_1", .to_agent = "agent_2", .action = "pay", .amount = 5};
     alsorn_transaction *tx = NULL;
     alsorn_error err = ALSORN_ERROR_INIT;
     cr_assert_eq(alsorn_transactions_execute(client, &params, &tx, &err), ALSORN_ERR_FORBIDDEN);
@@ -104,7 +105,8 @@ CLIENT_TEST(transactions, a_refused_transaction_gives_its_code_and_stored_id) {
 
 CLIENT_TEST(transactions, list_sends_every_filter_by_its_wire_name) {
     const scripted_response script[] = {
-        {200, NULL, "{\"transactions\":[" TX_JSON "," TX_JSON "],\"total\":7,\"page\":2,\"limit\":2}", 0},
+        {200, NULL,
+         "{\"transactions\":[" TX_JSON "," TX_JSON "],\"total\":7,\"page\":2,\"limit\":2}", 0},
         {200, NULL, "{\"transactions\":[],\"total\":0,\"page\":1,\"limit\":20}", 0}};
     script_program("tx_list", script, COUNT(script));
     alsorn_client *client = script_client("tx_list");
@@ -144,15 +146,16 @@ CLIENT_TEST(transactions, list_sends_every_filter_by_its_wire_name) {
 }
 
 CLIENT_TEST(transactions, get_decodes_the_audit_entry_and_counterparty_trust) {
-    const char *body = "{\"id\":\"tx_r4s5t6u7v8\",\"type\":\"transfer\",\"agent_id\":\"agent_7f3k9x2m\","
-                       "\"agent_name\":\"Alpha\",\"counterparty_id\":\"agent_2b8m4p1q\",\"amount\":500.25,"
-                       "\"currency\":\"USD\",\"action_type\":\"transfer_funds\",\"status\":\"reversed\","
-                       "\"permissions_checked\":true,\"audit_hash\":\"sha256:ab\",\"notes\":\"Payment\","
-                       "\"created_at\":\"2026-01-02T03:04:05Z\",\"reversed_at\":\"2026-01-03T03:04:05Z\","
-                       "\"reversal_id\":\"tx_b4c5d6\",\"reversal_reason\":\"Duplicate\","
-                       "\"original_transaction_id\":null,\"error_code\":null,\"error_message\":null,"
-                       "\"audit_entry\":" AUDIT_ENTRY_JSON ",\"counterparty_trust\":{\"agent_id\":"
-                       "\"agent_2b8m4p1q\",\"agent_name\":\"Beta\",\"score\":645,\"assessment\":\"Caution\"}}";
+    const char *body =
+        "{\"id\":\"tx_r4s5t6u7v8\",\"type\":\"transfer\",\"agent_id\":\"agent_7f3k9x2m\","
+        "\"agent_name\":\"Alpha\",\"counterparty_id\":\"agent_2b8m4p1q\",\"amount\":500.25,"
+        "\"currency\":\"USD\",\"action_type\":\"transfer_funds\",\"status\":\"reversed\","
+        "\"permissions_checked\":true,\"audit_hash\":\"sha256:ab\",\"notes\":\"Payment\","
+        "\"created_at\":\"2026-01-02T03:04:05Z\",\"reversed_at\":\"2026-01-03T03:04:05Z\","
+        "\"reversal_id\":\"tx_b4c5d6\",\"reversal_reason\":\"Duplicate\","
+        "\"original_transaction_id\":null,\"error_code\":null,\"error_message\":null,"
+        "\"audit_entry\":" AUDIT_ENTRY_JSON ",\"counterparty_trust\":{\"agent_id\":"
+        "\"agent_2b8m4p1q\",\"agent_name\":\"Beta\",\"score\":645,\"assessment\":\"Caution\"}}";
     const scripted_response script[] = {{200, NULL, body, 0}};
     script_program("tx_get", script, COUNT(script));
     alsorn_client *client = script_client("tx_get");
@@ -240,8 +243,8 @@ CLIENT_TEST(transactions, a_mistyped_answer_is_a_decode_error) {
         {200, NULL, "{\"transactions\":{},\"total\":0,\"page\":1,\"limit\":20}", 0}};
     script_program("tx_decode", script, COUNT(script));
     alsorn_client *client = script_client("tx_decode");
-    alsorn_transaction_params params = {.from_agent = "a", .to_agent = "b", .action = "c",
-                                        .amount = 1};
+    alsorn_transaction_params params = {
+        .from_agent = "a", .to_agent = "b", .action = "c", .amount = 1};
     alsorn_transaction *tx = NULL;
     alsorn_error err = ALSORN_ERROR_INIT;
     cr_assert_eq(alsorn_transactions_execute(client, &params, &tx, &err), ALSORN_ERR_DECODE);

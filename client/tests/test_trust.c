@@ -17,10 +17,10 @@
 #define PROFILE_JSON                                                                               \
     "{\"agent_id\":\"agent_7f3k9x2m\",\"agent_name\":\"Alpha\",\"score\":887,"                     \
     "\"assessment\":\"Trusted\",\"components\":{"                                                  \
-    "\"completion_rate\":{\"weight\":400,\"score\":392,\"value\":0.98},"                          \
-    "\"dispute_rate\":{\"weight\":300,\"score\":285,\"value\":0.02},"                             \
-    "\"tenure\":{\"weight\":150,\"score\":60,\"value\":72},"                                      \
-    "\"operator_verified\":{\"weight\":150,\"score\":150,\"value\":true}},"                       \
+    "\"completion_rate\":{\"weight\":400,\"score\":392,\"value\":0.98},"                           \
+    "\"dispute_rate\":{\"weight\":300,\"score\":285,\"value\":0.02},"                              \
+    "\"tenure\":{\"weight\":150,\"score\":60,\"value\":72},"                                       \
+    "\"operator_verified\":{\"weight\":150,\"score\":150,\"value\":true}},"                        \
     "\"total_tasks\":150,\"disputes\":3,\"tenure_days\":72,\"operator_verified\":true,"            \
     "\"last_evaluated\":\"2026-01-02T03:04:05Z\",\"trend\":\"improving\"}"
 
@@ -98,12 +98,13 @@ CLIENT_TEST(trust, batch_query_keeps_order_and_nulls) {
 }
 
 CLIENT_TEST(trust, history_sends_days_or_since_and_decodes_snapshots) {
-    const char *body = "[{\"score\":645,\"assessment\":\"Caution\",\"reason\":\"Dispute filed against "
-                       "agent\",\"created_at\":\"2026-01-03T00:00:00Z\"},{\"score\":700,\"assessment\":"
-                       "\"Trusted\",\"reason\":\"Transaction completed\",\"created_at\":"
-                       "\"2026-01-02T00:00:00Z\"}]";
-    const scripted_response script[] = {{200, NULL, body, 0}, {200, NULL, "[]", 0},
-                                        {200, NULL, "{\"not\":\"an array\"}", 0}};
+    const char *body =
+        "[{\"score\":645,\"assessment\":\"Caution\",\"reason\":\"Dispute filed against "
+        "agent\",\"created_at\":\"2026-01-03T00:00:00Z\"},{\"score\":700,\"assessment\":"
+        "\"Trusted\",\"reason\":\"Transaction completed\",\"created_at\":"
+        "\"2026-01-02T00:00:00Z\"}]";
+    const scripted_response script[] = {
+        {200, NULL, body, 0}, {200, NULL, "[]", 0}, {200, NULL, "{\"not\":\"an array\"}", 0}};
     script_program("trust_history", script, COUNT(script));
     alsorn_client *client = script_client("trust_history");
     alsorn_trust_history_params params = {.since = "2025-01-01T00:00:00Z"};
@@ -124,7 +125,8 @@ CLIENT_TEST(trust, history_sends_days_or_since_and_decodes_snapshots) {
     cr_assert_eq(alsorn_trust_get_history(client, "agent_1", NULL, &h, &err), ALSORN_ERR_DECODE);
     cJSON *log = script_requests("trust_history");
     cr_assert_str_eq(member(cJSON_GetArrayItem(log, 0), "path"), "/trust/agent_1/history");
-    char *q0 = decoded_query(cJSON_GetArrayItem(log, 0)), *q1 = decoded_query(cJSON_GetArrayItem(log, 1));
+    char *q0 = decoded_query(cJSON_GetArrayItem(log, 0)),
+         *q1 = decoded_query(cJSON_GetArrayItem(log, 1));
     cr_assert_str_eq(q0, "since=2025-01-01T00:00:00Z");
     cr_assert_str_eq(q1, "days=7");
     cr_assert_null(member(cJSON_GetArrayItem(log, 2), "query"));
@@ -137,14 +139,16 @@ CLIENT_TEST(trust, history_sends_days_or_since_and_decodes_snapshots) {
 
 CLIENT_TEST(trust, evaluate_decides_a_prospective_transaction) {
     char with_decision[2048];
-    snprintf(with_decision, sizeof with_decision, "%.*s,\"decision\":{\"allowed\":true,"
+    snprintf(with_decision, sizeof with_decision,
+             "%.*s,\"decision\":{\"allowed\":true,"
              "\"reason\":\"Trust score meets threshold\",\"required_score\":400}}",
              (int)strlen(PROFILE_JSON) - 1, PROFILE_JSON);
-    const scripted_response script[] = {{200, NULL, with_decision, 0}, {200, NULL, PROFILE_JSON, 0}};
+    const scripted_response script[] = {{200, NULL, with_decision, 0},
+                                        {200, NULL, PROFILE_JSON, 0}};
     script_program("trust_evaluate", script, COUNT(script));
     alsorn_client *client = script_client("trust_evaluate");
-    alsorn_trust_evaluation_params params = {.action = "transfer_funds", .amount = 5000,
-                                             .currency = "USD"};
+    alsorn_trust_evaluation_params params = {
+        .action = "transfer_funds", .amount = 5000, .currency = "USD"};
     alsorn_trust_profile *p = NULL;
     alsorn_error err = ALSORN_ERROR_INIT;
     cr_assert_eq(alsorn_trust_evaluate(client, "agent_7f3k9x2m", &params, &p, &err), ALSORN_OK,
@@ -197,8 +201,9 @@ CLIENT_TEST(trust, report_files_a_dispute_and_get_dispute_reads_it) {
     cJSON *log = script_requests("trust_report");
     const cJSON *first = cJSON_GetArrayItem(log, 0);
     cr_assert_str_eq(member(first, "path"), "/trust/report");
-    assert_body(first, "{\"agent_id\":\"agent_7f3k9x2m\",\"reason\":\"Agent did not deliver.\","
-                       "\"transaction_id\":\"tx_r4s5t6u7v8\",\"evidence_ids\":[\"tx_r4s5t6u7v8\"]}");
+    assert_body(first,
+                "{\"agent_id\":\"agent_7f3k9x2m\",\"reason\":\"Agent did not deliver.\","
+                "\"transaction_id\":\"tx_r4s5t6u7v8\",\"evidence_ids\":[\"tx_r4s5t6u7v8\"]}");
     cr_assert_str_eq(member(cJSON_GetArrayItem(log, 1), "path"), "/trust/disputes/dsp_g9h0i1j2k3");
     cJSON_Delete(log);
     alsorn_client_free(client);
