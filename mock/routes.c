@@ -5,15 +5,19 @@
 
 #include "alsorn/agents.h"
 #include "alsorn/auth.h"
+#include "alsorn/disputes.h"
+#include "alsorn/transactions.h"
+#include "alsorn/trust_api.h"
+#include "alsorn/webhooks.h"
 #include "alter/agents.h"
 #include "alter/audit.h"
 #include "alter/auth.h"
 #include "alter/keys.h"
 #include "alter/me.h"
 #include "sandbox/admin.h"
+#include "sandbox/clock.h"
+#include "sandbox/generate.h"
 #include "sandbox/state.h"
-#include "alsorn/webhooks.h"
-#include "sandbox/admin.h"
 #include "sandbox/webhook_settings.h"
 #include "store/store.h"
 
@@ -66,6 +70,21 @@ const struct route routes[] = {
     { "POST",   "/webhooks/{id}/test",       alsorn_webhook_test,       KEY_ADMIN, ALSORN, BODY_IGNORED },
     { "GET",    "/webhooks/{id}/deliveries", alsorn_webhook_deliveries, KEY_ADMIN, ALSORN, BODY_IGNORED },
 
+    /* Alsorn trust and disputes (alsorn.md §4) */
+    { "GET",    "/trust/{agent_id}",         alsorn_trust_get,          KEY_READ,  ALSORN, BODY_IGNORED },
+    { "POST",   "/trust/query",              alsorn_trust_query,        KEY_READ,  ALSORN, BODY_REQUIRED },
+    { "GET",    "/trust/{agent_id}/history", alsorn_trust_history,      KEY_READ,  ALSORN, BODY_IGNORED },
+    { "POST",   "/trust/evaluate/{agent_id}", alsorn_trust_evaluate,    KEY_READ,  ALSORN, BODY_OPTIONAL },
+    { "POST",   "/trust/report",             alsorn_dispute_report,     KEY_WRITE, ALSORN, BODY_REQUIRED },
+    { "GET",    "/trust/disputes/{id}",      alsorn_dispute_get,        KEY_READ,  ALSORN, BODY_IGNORED },
+
+    /* Alsorn transactions (alsorn.md §5) */
+    { "POST",   "/transactions",             alsorn_transaction_execute, KEY_WRITE, ALSORN, BODY_REQUIRED },
+    { "GET",    "/transactions",             alsorn_transaction_list,   KEY_READ,  ALSORN, BODY_IGNORED },
+    { "GET",    "/transactions/export",      alsorn_transaction_export, KEY_READ,  ALSORN, BODY_IGNORED },
+    { "GET",    "/transactions/{id}",        alsorn_transaction_get,    KEY_READ,  ALSORN, BODY_IGNORED },
+    { "POST",   "/transactions/{id}/reverse", alsorn_transaction_reverse, KEY_WRITE, ALSORN, BODY_OPTIONAL },
+
     /* Sandbox controls (DESIGN.md) */
     { "GET",    "/_mock/health",             mock_health,               KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/orgs",               mock_org_create,           KEY_NONE,  MOCK,   BODY_OPTIONAL },
@@ -78,6 +97,12 @@ const struct route routes[] = {
     /* Sandbox: webhook delivery settings of one org (retry schedule, attempts, timeout) */
     { "GET",    "/_mock/orgs/{id}/webhook-settings", mock_webhook_settings_get,    KEY_NONE, MOCK, BODY_IGNORED },
     { "PATCH",  "/_mock/orgs/{id}/webhook-settings", mock_webhook_settings_update, KEY_NONE, MOCK, BODY_REQUIRED },
+
+    /* issue 3: clock, data generator, dispute resolution */
+    { "GET",    "/_mock/clock",              mock_clock_get,            KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "POST",   "/_mock/clock",              mock_clock_change,         KEY_NONE,  MOCK,   BODY_REQUIRED },
+    { "POST",   "/_mock/orgs/{id}/generate", mock_org_generate,         KEY_NONE,  MOCK,   BODY_REQUIRED },
+    { "POST",   "/_mock/orgs/{id}/disputes/{dispute_id}/resolve", mock_dispute_resolve, KEY_NONE, MOCK, BODY_REQUIRED },
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

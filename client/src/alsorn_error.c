@@ -92,6 +92,8 @@ alsorn_status client_http_error(alsorn_error *err, long http_status, const char 
         copy_string_member(error, "code", err->code, sizeof err->code);
         copy_string_member(error, "message", err->message, sizeof err->message);
         copy_string_member(error, "request_id", err->request_id, sizeof err->request_id);
+        copy_string_member(error, "transaction_id", err->transaction_id,
+                           sizeof err->transaction_id);
         if (!FIELD_ERRORS_COPY(cJSON_GetObjectItemCaseSensitive(error, "field_errors"),
                                alsorn_field_error, &err->field_errors, &err->field_error_count)) {
             cJSON_Delete(doc);

@@ -27,6 +27,16 @@ alsorn_status webhook_delivery_decode(const cJSON *json, alsorn_webhook_delivery
                                       alsorn_error *err);
 void webhook_delivery_clear(alsorn_webhook_delivery *delivery);
 
+/* Trust (§4) and transactions (§5).  The decoders take void * so object_codec (transport.h)
+ * can carry them; each fills a zeroed struct of its type. */
+alsorn_status trust_profile_decode(const cJSON *json, void *profile, alsorn_error *err);
+void trust_profile_clear(alsorn_trust_profile *profile);
+alsorn_status trust_snapshot_decode(const cJSON *json, void *snapshot, alsorn_error *err);
+void trust_snapshot_clear(void *snapshot);
+alsorn_status dispute_decode(const cJSON *json, void *dispute, alsorn_error *err);
+alsorn_status transaction_decode(const cJSON *json, void *transaction, alsorn_error *err);
+void transaction_clear(void *transaction);
+
 /* {"data": [...], "pagination": {page, limit, total, total_pages}}: checks the shape and
  * returns the data array (borrowed from json). */
 typedef struct {

@@ -10,7 +10,7 @@ alsorn_status call_for_object(alsorn_client *client, alsorn_route_id route, cons
     cJSON *json = NULL;
     alsorn_status status = transport_call(client, route, id, query, query_count, body, &json, err);
     if (status != ALSORN_OK) return status;
-    void *result = malloc(size);
+    void *result = calloc(1, size); /* decoders fill a zeroed object */
     if (!result)
         status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
     else
@@ -60,4 +60,16 @@ alsorn_status decode_page_items(const cJSON *json, const char *object, size_t si
     alsorn_status status = page_decode(json, object, &data, info, err);
     if (status != ALSORN_OK) return status;
     return decode_items(data, size, decode, clear, items, count, err);
+}
+
+alsorn_status transport_call_object(alsorn_client *client, alsorn_route_id route, const char *id,
+                                    const query_param *query, size_t query_count, const cJSON *body,
+                                    const object_codec *codec, void **out, alsorn_error *err) {
+    void *object = NULL;
+    alsorn_status status = call_for_object(client, route, id, query, query_count, body,
+                                           codec->size, codec->decode, &object, err);
+    if (status != ALSORN_OK) return status;
+    if (out) *out = object;
+    else codec->release(object);
+    return ALSORN_OK;
 }

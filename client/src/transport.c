@@ -22,11 +22,26 @@ typedef struct {
     size_t len;
     size_t cap;
     bool too_large;
+    /* A 2xx body goes to sink, when there is one, instead of data. */
+    FILE *sink;
+    CURL *curl;
+    bool streamed;    /* bytes went to the sink: the call cannot be retried */
+    bool sink_failed; /* writing to the sink failed */
 } response_buffer;
 
 static size_t collect_body(char *chunk, size_t size, size_t nmemb, void *userdata) {
     response_buffer *buf = userdata;
     size_t n = size * nmemb;
+    long http_status = 0;
+    if (buf->sink) curl_easy_getinfo(buf->curl, CURLINFO_RESPONSE_CODE, &http_status);
+    if (http_status >= 200 && http_status <= 299) {
+        if (fwrite(chunk, 1, n, buf->sink) != n) {
+            buf->sink_failed = true;
+            return 0;
+        }
+        buf->streamed = true;
+        return n;
+    }
     if (n > MAX_RESPONSE_BYTES - buf->len) {
         buf->too_large = true;
         return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
@@ -234,6 +249,8 @@ static void configure_request(alsorn_client *client, const char *method, const c
 static alsorn_status curl_failure(alsorn_error *err, CURLcode rc, const response_buffer *buf,
                                   const char *curl_error) {
     const char *detail = curl_error[0] ? curl_error : curl_easy_strerror(rc);
+    if (buf->sink_failed)
+        return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "writing to the output failed");
     if (buf->too_large) {
         return client_error(err, ALSORN_ERR_DECODE, "response larger than %zu bytes",
                             MAX_RESPONSE_BYTES);
@@ -279,7 +296,7 @@ alsorn_status transport_send(alsorn_client *client, const transport_request *req
         return client_error(err, ALSORN_ERR_NOMEM, "out of memory");
     }
 
-    response_buffer buf = {0};
+    response_buffer buf = {.sink = req->sink, .curl = client->curl};
     char *curl_error = client->curl_error;
     configure_request(client, req->method, url, body_text, headers, &buf, curl_error);
 
@@ -295,7 +312,9 @@ alsorn_status transport_send(alsorn_client *client, const transport_request *req
         CURLcode rc = curl_easy_perform(client->curl);
         if (rc != CURLE_OK) {
             forget_response_headers(client);
-            if (may_retry && !buf.too_large && retry_curl_error_is_transient(rc)) {
+            /* a body half written to the sink cannot be taken back: no retry then */
+            if (may_retry && !buf.too_large && !buf.streamed && !buf.sink_failed &&
+                retry_curl_error_is_transient(rc)) {
                 sleep_seconds(backoff);
                 continue;
             }
@@ -316,6 +335,7 @@ alsorn_status transport_send(alsorn_client *client, const transport_request *req
         }
         out->http_status = http_status;
         out->retry_after = (long)retry_after;
+        out->streamed = buf.streamed;
         out->body_len = buf.len;
         out->body = buf.data ? buf.data : strdup("");
         buf.data = NULL;
@@ -348,7 +368,7 @@ static alsorn_status finish(alsorn_client *client, const transport_response *res
         return client_http_error(err, http_status, resp->body, resp->body_len,
                                  client->last_request_id, resp->retry_after);
     }
-    if (!response) return ALSORN_OK;
+    if (!response || resp->streamed) return ALSORN_OK;
     if (resp->body_len == 0) {
         *response = NULL;
         return ALSORN_OK;
@@ -367,9 +387,9 @@ static alsorn_status finish(alsorn_client *client, const transport_response *res
     return ALSORN_OK;
 }
 
-alsorn_status transport_call(alsorn_client *client, alsorn_route_id route_id, const char *id,
-                             const query_param *query, size_t query_count, const cJSON *body,
-                             cJSON **response, alsorn_error *err) {
+static alsorn_status call(alsorn_client *client, alsorn_route_id route_id, const char *id,
+                          const query_param *query, size_t query_count, const cJSON *body,
+                          FILE *sink, cJSON **response, alsorn_error *err) {
     if (response) *response = NULL;
     const alsorn_route *route = alsorn_route_get(route_id);
     if (!client || !route) return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "no client");
@@ -377,13 +397,27 @@ alsorn_status transport_call(alsorn_client *client, alsorn_route_id route_id, co
     const transport_request req = {.method = route->method,
                                    .path_template = route->path_template,
                                    .path_params = params,
-                                   .path_param_count = 1,
+                                   .path_param_count = id ? 1 : 0,
                                    .query = query,
                                    .query_count = query_count,
-                                   .body = body};
+                                   .body = body,
+                                   .sink = sink};
     transport_response resp;
     alsorn_status status = transport_send(client, &req, &resp, err);
     if (status == ALSORN_OK) status = finish(client, &resp, response, err);
     transport_response_free(&resp);
     return status;
+}
+
+alsorn_status transport_call(alsorn_client *client, alsorn_route_id route, const char *id,
+                             const query_param *query, size_t query_count, const cJSON *body,
+                             cJSON **response, alsorn_error *err) {
+    return call(client, route, id, query, query_count, body, NULL, response, err);
+}
+
+alsorn_status transport_call_to_file(alsorn_client *client, alsorn_route_id route,
+                                     const query_param *query, size_t query_count, FILE *out,
+                                     alsorn_error *err) {
+    if (!out) return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "no output FILE");
+    return call(client, route, NULL, query, query_count, NULL, out, NULL, err);
 }

@@ -140,3 +140,12 @@ void assert_request_body(const cJSON *request, const char *expected_json) {
     cJSON_Delete(actual);
     cJSON_Delete(expected);
 }
+
+char *decoded_query(const cJSON *request) {
+    const char *query = request_member(request, "query");
+    if (!query) return NULL;
+    char *plain = curl_easy_unescape(NULL, query, 0, NULL);
+    char *copy = strdup(plain);
+    curl_free(plain);
+    return copy;
+}

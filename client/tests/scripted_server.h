@@ -51,6 +51,8 @@ const char *request_header(const cJSON *request, const char *name);
 const char *request_member(const cJSON *request, const char *key);
 /* The one request in log; asserts there is exactly one, with this method and path. */
 const cJSON *only_request(const cJSON *log, const char *method, const char *path);
+/* The raw query with percent-escapes undone ('+' stays '+'); caller frees. NULL: no query. */
+char *decoded_query(const cJSON *request);
 /* The request's body equals expected_json as JSON (member order and spacing are free) and was
  * sent as application/json. */
 void assert_request_body(const cJSON *request, const char *expected_json);

@@ -14,16 +14,6 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The raw query with percent-escapes undone ('+' stays '+'). */
-static char *decoded_query(const cJSON *request) {
-    const char *query = request_member(request, "query");
-    if (!query) return NULL;
-    char *plain = curl_easy_unescape(NULL, query, 0, NULL);
-    char *copy = strdup(plain);
-    curl_free(plain);
-    return copy;
-}
-
 static void assert_full_agent(const alsorn_agent *a) {
     cr_assert_str_eq(a->id, "agent_7f3k9x2m");
     cr_assert_str_eq(a->name, "Trading Agent Alpha");

@@ -77,6 +77,10 @@ void reply_empty(struct req *r, int status);
 /* The api's error envelope with the contract's code. */
 void reply_error(struct req *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* reply_error with more members in the error object (Alsorn: {"error": {code, message,
+ * request_id, ...extra}}); consumes extra, a JSON object. */
+void reply_error_extra(struct req *r, int status, const char *code, cJSON *extra,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* 422 validation_error listing every field error (consumes fe). */
 void reply_validation(struct req *r, struct field_errors *fe);
 void reply_not_found(struct req *r);
@@ -84,6 +88,14 @@ void reply_header(struct req *r, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Sends the reply in r->reply over the connection (called once, by the dispatcher). */
 void reply_send(struct req *r);
+
+/* Streaming a large body instead of building it: the handler sends the status line and the
+ * headers reply_send would (X-Request-Id, the reply_header lines) with Transfer-Encoding:
+ * chunked, then chunks, then the end; the dispatcher then sends nothing more.  A chunk write
+ * returns false when the client has gone (stop producing). */
+void reply_stream_start(struct req *r, int status, const char *content_type);
+bool reply_stream_chunk(struct req *r, const char *data, size_t len);
+void reply_stream_end(struct req *r);
 
 /* --- request data --------------------------------------------------------------------- */
 const char *req_header(const struct req *r, const char *name);

@@ -5,6 +5,7 @@
 
 #include "alsorn/agents.h"
 #include "alter/agents.h"
+#include "alsorn/trust_model.h"
 #include "core/clock.h"
 #include "core/files.h"
 #include "sandbox/provision.h"
@@ -97,6 +98,11 @@ static struct tenant *load_org(const cJSON *o, struct org_spec *spec, char *err,
 }
 
 cJSON *fixtures_load(const char *dir, char *err, size_t err_size) {
+    /* the trust model first: the seeded agents are scored with it */
+    struct trust_model model;
+    int loaded = trust_model_load_file(dir, &model, err, err_size);
+    if (loaded < 0) return NULL;
+    if (loaded > 0) trust_model_use(&model);
     char path[4096];
     snprintf(path, sizeof path, "%s/seed.json", dir);
     cJSON *seed = file_read_json(path, err, err_size);

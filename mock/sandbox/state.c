@@ -9,19 +9,14 @@
 #include "sandbox/snapshot.h"
 
 static int write_chunk(void *ctx, const char *data, size_t len) {
-    return mg_send_chunk(ctx, data, (unsigned)len) > 0 ? 0 : -1;
+    return reply_stream_chunk(ctx, data, len) ? 0 : -1;
 }
 
 /* GET /_mock/state: NDJSON, streamed in chunks as it is produced. */
 void mock_state_export(struct req *r) {
-    mg_printf(r->conn,
-              "HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n"
-              "Content-Disposition: attachment; filename=\"agentmock-state.ndjson\"\r\n"
-              "Transfer-Encoding: chunked\r\nX-Request-Id: %s\r\n\r\n",
-              r->request_id);
-    r->reply.status = 200;
-    r->reply.sent = true;
-    if (snapshot_export(write_chunk, r->conn) == 0) mg_send_chunk(r->conn, "", 0);
+    reply_header(r, "Content-Disposition", "attachment; filename=\"agentmock-state.ndjson\"");
+    reply_stream_start(r, 200, "application/x-ndjson");
+    if (snapshot_export(write_chunk, r) == 0) reply_stream_end(r);
     else r->reply.close = true; /* the client sees a truncated body, never a complete-looking one */
 }
 

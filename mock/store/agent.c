@@ -16,6 +16,8 @@ void agent_free(struct agent *a) {
     free(a->description);
     string_array_free(a->actions, a->n_actions);
     audit_chain_free(&a->audit);
+    free(a->trust.history);
+    free(a->transactions.positions);
     free(a);
 }
 

@@ -40,6 +40,9 @@ void tenant_retain(struct tenant *t) { atomic_fetch_add(&t->refs, 1); }
 
 void tenant_release(struct tenant *t) {
     if (!t || atomic_fetch_sub(&t->refs, 1) != 1) return;
+    /* transactions and disputes only borrow agents: any order frees them */
+    transaction_set_free(&t->transactions);
+    dispute_set_free(&t->disputes);
     agent_set_free(&t->agents);
     alter_app_free(t->alter);
     webhook_set_free(&t->webhooks);

@@ -15,6 +15,8 @@
 #include "store/webhook.h"
 
 struct alter_app;
+#include "store/dispute.h"
+#include "store/transaction.h"
 
 enum plan { PLAN_STARTER, PLAN_GROWTH, PLAN_ENTERPRISE };
 extern const char *const plan_names[]; /* NULL-terminated */
@@ -33,6 +35,8 @@ struct tenant {
     struct alter_app *alter; /* the tenant's Alter app (alter/app.h), owned */
     struct webhook_set webhooks;
     struct webhook_settings webhook_settings;
+    struct transaction_set transactions; /* alsorn.md §5 */
+    struct dispute_set disputes;         /* alsorn.md §4 */
 
     atomic_int refs;
     UT_hash_handle hh;
