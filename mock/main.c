@@ -22,7 +22,7 @@ static void usage(FILE *out) {
             "  --fixtures DIR       load DIR/trust-model.json and DIR/seed.json at start\n"
             "                       (default ./fixtures)\n"
             "  --no-fixtures        start empty\n"
-            "  --state FILE         load FILE at start (instead of the fixtures) if it exists;\n"
+            "  --state FILE         load FILE at start (instead of DIR/seed.json) if it exists;\n"
             "                       save to it on shutdown and on POST /_mock/snapshot\n"
             "  --snapshot-write-delay-us N  slow each record of a save (crash tests)\n"
             "  --max-body BYTES     largest request body (default 1048576)\n"
@@ -174,7 +174,15 @@ int main(int argc, char **argv) {
         return 1;
     }
     if (loaded) {
-        fixtures = NULL; /* the saved state is the state; its keys exist only as hashes */
+        /* the saved state is the state (its keys exist only as hashes); the trust model it
+         * was scored with is configuration and still comes from the fixtures */
+        if (fixtures && fixtures_load_trust_model(fixtures, err, sizeof err) != 0) {
+            fprintf(stderr, "agentmock: cannot load the trust model: %s\n", err);
+            store_clear();
+            allowlist_free();
+            return 1;
+        }
+        fixtures = NULL;
         fprintf(stderr, "agentmock: state loaded from %s\n", snapshot_path());
     }
     if (fixtures) {

@@ -4,14 +4,55 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alsorn/trust.h"
 #include "core/json_read.h"
 
-static void add_time(cJSON *o, const char *name, int64_t t) { cJSON_AddNumberToObject(o, name, (double)t); }
-
-cJSON *agent_snapshot_json(const struct agent *a, const struct tenant *t) {
+static cJSON *trust_json(const struct trust_record *tr) {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "type", "agent");
-    cJSON_AddStringToObject(o, "org_id", t->id);
+    cJSON_AddStringToObject(o, "id", tr->id);
+    snapshot_add_int(o, "completed", tr->completed);
+    snapshot_add_int(o, "failed", tr->failed);
+    snapshot_add_int(o, "reversed", tr->reversed);
+    snapshot_add_int(o, "completed_as_counterparty", tr->completed_as_counterparty);
+    snapshot_add_int(o, "disputes_pending", tr->disputes_pending);
+    snapshot_add_int(o, "disputes_upheld", tr->disputes_upheld);
+    snapshot_add_int(o, "score", tr->score);
+    snapshot_add_int(o, "total_tasks", tr->total_tasks);
+    snapshot_add_int(o, "disputes", tr->disputes);
+    cJSON_AddNumberToObject(o, "completion_rate", tr->completion_rate);
+    snapshot_add_int(o, "tenure_days", tr->tenure_days);
+    cJSON_AddBoolToObject(o, "operator_verified", tr->operator_verified);
+    snapshot_add_int(o, "last_evaluated", tr->last_evaluated);
+    cJSON *history = cJSON_AddArrayToObject(o, "history");
+    for (size_t i = 0; i < tr->n_history; i++) {
+        const struct trust_snapshot *s = &tr->history[i];
+        cJSON *h = cJSON_CreateObject();
+        snapshot_add_int(h, "created_at", s->created_at);
+        snapshot_add_int(h, "score", s->score);
+        cJSON_AddStringToObject(h, "reason", s->reason);
+        cJSON_AddItemToArray(history, h);
+    }
+    return o;
+}
+
+static cJSON *audit_json(const struct audit_chain *c) {
+    cJSON *audit = cJSON_CreateArray();
+    for (size_t i = 0; i < c->n; i++) {
+        const struct audit_entry *e = &c->entries[i];
+        cJSON *je = cJSON_CreateObject();
+        cJSON_AddStringToObject(je, "id", e->id);
+        cJSON_AddStringToObject(je, "action", e->action);
+        cJSON_AddRawToObject(je, "payload", e->payload); /* canonical JSON text, as stored */
+        cJSON_AddStringToObject(je, "actor_id", e->actor_id);
+        snapshot_add_int(je, "created_at", e->created_at);
+        cJSON_AddStringToObject(je, "payload_hash", e->payload_hash);
+        cJSON_AddItemToArray(audit, je);
+    }
+    return audit;
+}
+
+static cJSON *agent_record(const struct agent *a, const struct tenant *t) {
+    cJSON *o = snapshot_record("agent", t);
     cJSON_AddStringToObject(o, "id", a->id);
     cJSON_AddStringToObject(o, "name", a->name);
     if (a->registered_name) cJSON_AddStringToObject(o, "registered_name", a->registered_name);
@@ -20,112 +61,139 @@ cJSON *agent_snapshot_json(const struct agent *a, const struct tenant *t) {
     cJSON_AddStringToObject(o, "environment", agent_env_names[a->environment]);
     cJSON_AddStringToObject(o, "status", agent_status_names[a->status]);
     cJSON *actions = cJSON_AddArrayToObject(o, "authorized_actions");
-    for (size_t i = 0; i < a->n_actions; i++) cJSON_AddItemToArray(actions, cJSON_CreateString(a->actions[i]));
-    cJSON_AddNumberToObject(o, "spending_limit_cents", (double)a->spending_limit);
+    for (size_t i = 0; i < a->n_actions; i++)
+        cJSON_AddItemToArray(actions, cJSON_CreateString(a->actions[i]));
+    snapshot_add_int(o, "spending_limit_cents", a->spending_limit);
     cJSON_AddStringToObject(o, "currency", a->currency);
     cJSON_AddStringToObject(o, "owner_id", a->owner_id);
-    add_time(o, "created_at", a->created_at);
-    add_time(o, "updated_at", a->updated_at);
-    add_time(o, "suspended_at", a->suspended_at);
-    add_time(o, "deleted_at", a->deleted_at);
-    cJSON *trust = cJSON_AddObjectToObject(o, "trust");
-    cJSON_AddStringToObject(trust, "id", a->trust.id);
-    cJSON_AddNumberToObject(trust, "score", a->trust.score);
-    cJSON_AddNumberToObject(trust, "total_tasks", a->trust.total_tasks);
-    cJSON_AddNumberToObject(trust, "disputes", a->trust.disputes);
-    cJSON_AddNumberToObject(trust, "completion_rate", a->trust.completion_rate);
-    add_time(trust, "last_evaluated", a->trust.last_evaluated);
-    cJSON *audit = cJSON_AddArrayToObject(o, "audit");
-    for (size_t i = 0; i < a->audit.n; i++) {
-        const struct audit_entry *e = &a->audit.entries[i];
-        cJSON *je = cJSON_CreateObject();
-        cJSON_AddStringToObject(je, "id", e->id);
-        cJSON_AddStringToObject(je, "action", e->action);
-        cJSON_AddRawToObject(je, "payload", e->payload); /* canonical JSON text, as stored */
-        cJSON_AddStringToObject(je, "actor_id", e->actor_id);
-        add_time(je, "created_at", e->created_at);
-        cJSON_AddStringToObject(je, "payload_hash", e->payload_hash);
-        cJSON_AddItemToArray(audit, je);
-    }
+    snapshot_add_int(o, "created_at", a->created_at);
+    snapshot_add_int(o, "updated_at", a->updated_at);
+    snapshot_add_int(o, "suspended_at", a->suspended_at);
+    snapshot_add_int(o, "deleted_at", a->deleted_at);
+    cJSON_AddItemToObject(o, "trust", trust_json(&a->trust));
+    cJSON_AddItemToObject(o, "audit", audit_json(&a->audit));
     return o;
 }
 
-static int fail(char *err, size_t err_size, const char *id, const char *what) {
-    snprintf(err, err_size, "agent %s: %s", id, what);
-    return -1;
+int agent_snapshot_write(const struct tenant *t, const struct snapshot_out *out) {
+    for (size_t k = 0; k < t->agents.n; k++)
+        if (out->put(out->ctx, agent_record(t->agents.list[k], t)) != 0) return -1;
+    return 0;
 }
 
-static int load_audit(struct agent *a, const cJSON *audit, char *err, size_t err_size) {
+/* ---- load ------------------------------------------------------------------------------- */
+
+static int load_history(struct trust_record *tr, const cJSON *history) {
+    int n = cJSON_IsArray(history) ? cJSON_GetArraySize(history) : -1;
+    if (n < 0) return -1;
+    if (n == 0) return 0;
+    if (!(tr->history = calloc((size_t)n, sizeof *tr->history))) return -1;
+    tr->cap_history = (size_t)n;
+    const cJSON *h;
+    cJSON_ArrayForEach(h, history) {
+        bool ok = true;
+        struct trust_snapshot *s = &tr->history[tr->n_history++];
+        s->created_at = jr_int(h, "created_at", &ok);
+        s->score = (int)jr_int(h, "score", &ok);
+        s->reason = trust_reason_static(jr_string(h, "reason", &ok));
+        if (!ok || !s->reason) return -1;
+    }
+    return 0;
+}
+
+static int load_trust(struct trust_record *tr, const cJSON *o) {
+    bool ok = cJSON_IsObject(o);
+    jr_copy(o, "id", tr->id, sizeof tr->id, &ok);
+    tr->completed = (int)jr_int(o, "completed", &ok);
+    tr->failed = (int)jr_int(o, "failed", &ok);
+    tr->reversed = (int)jr_int(o, "reversed", &ok);
+    tr->completed_as_counterparty = (int)jr_int(o, "completed_as_counterparty", &ok);
+    tr->disputes_pending = (int)jr_int(o, "disputes_pending", &ok);
+    tr->disputes_upheld = (int)jr_int(o, "disputes_upheld", &ok);
+    tr->score = (int)jr_int(o, "score", &ok);
+    tr->total_tasks = (int)jr_int(o, "total_tasks", &ok);
+    tr->disputes = (int)jr_int(o, "disputes", &ok);
+    tr->completion_rate = jr_number(o, "completion_rate", &ok);
+    tr->tenure_days = (int)jr_int(o, "tenure_days", &ok);
+    tr->operator_verified = jr_bool(o, "operator_verified", &ok);
+    tr->last_evaluated = jr_int(o, "last_evaluated", &ok);
+    return ok && load_history(tr, cJSON_GetObjectItemCaseSensitive(o, "history")) == 0 ? 0 : -1;
+}
+
+/* Restores the chain as saved and checks that it links: hashes are kept, not recomputed. */
+static int load_audit(struct agent *a, const cJSON *audit) {
+    if (!cJSON_IsArray(audit)) return -1;
     const cJSON *e;
     cJSON_ArrayForEach(e, audit) {
         bool ok = true;
         const char *id = jr_string(e, "id", &ok), *action = jr_string(e, "action", &ok);
-        const char *actor = jr_string(e, "actor_id", &ok), *hash = jr_string(e, "payload_hash", &ok);
+        const char *actor = jr_string(e, "actor_id", &ok);
+        const char *hash = jr_string(e, "payload_hash", &ok);
         int64_t created = jr_int(e, "created_at", &ok);
         const cJSON *payload = cJSON_GetObjectItemCaseSensitive(e, "payload");
-        char *payload_text = payload ? cJSON_PrintUnformatted(payload) : NULL;
-        if (!ok || !payload_text ||
-            audit_chain_restore(&a->audit, id, action, payload_text, actor, created, hash) != 0) {
-            free(payload_text);
-            return fail(err, err_size, a->id, "bad audit entry");
-        }
-        free(payload_text);
+        if (!ok || !payload ||
+            audit_chain_restore(&a->audit, id, action, payload, actor, created, hash) != 0)
+            return -1;
     }
     struct audit_check check;
     audit_chain_verify(&a->audit, a->id, &check);
-    if (!check.valid) return fail(err, err_size, a->id, "audit chain does not verify");
-    return 0;
+    return check.valid ? 0 : -1;
 }
 
-int agent_snapshot_load(struct tenant *t, const cJSON *rec, char *err, size_t err_size) {
+static int fail(char *err, size_t err_size, const struct agent *a, const char *what) {
+    return snapshot_fail(err, err_size, "agent %s: %s", a->id[0] ? a->id : "?", what);
+}
+
+/* Everything but the chain and the index; -1 when a field is missing or mistyped. */
+static int load_fields(struct agent *a, const cJSON *rec) {
     bool ok = true;
-    struct agent *a = calloc(1, sizeof *a);
-    if (!a) return fail(err, err_size, "?", "out of memory");
-    const char *id = jr_string(rec, "id", &ok);
-    snprintf(a->id, sizeof a->id, "%s", id);
-    const char *name = jr_string(rec, "name", &ok);
-    const char *registered = jr_string_or_null(rec, "registered_name", &ok);
-    const char *description = jr_string_or_null(rec, "description", &ok);
-    a->name = strdup(name);
-    a->registered_name = registered ? strdup(registered) : NULL;
-    a->description = description ? strdup(description) : NULL;
-    snprintf(a->fingerprint, sizeof a->fingerprint, "%s", jr_string(rec, "fingerprint", &ok));
+    jr_copy(rec, "id", a->id, sizeof a->id, &ok);
+    a->name = strdup(jr_string(rec, "name", &ok));
+    a->registered_name = jr_strdup_or_null(rec, "registered_name", &ok);
+    a->description = jr_strdup_or_null(rec, "description", &ok);
+    jr_copy(rec, "fingerprint", a->fingerprint, sizeof a->fingerprint, &ok);
     a->environment = (enum agent_env)jr_enum(rec, "environment", agent_env_names, &ok);
     a->status = (enum agent_status)jr_enum(rec, "status", agent_status_names, &ok);
     a->spending_limit = jr_int(rec, "spending_limit_cents", &ok);
-    snprintf(a->currency, sizeof a->currency, "%s", jr_string(rec, "currency", &ok));
-    snprintf(a->owner_id, sizeof a->owner_id, "%s", jr_string(rec, "owner_id", &ok));
+    jr_copy(rec, "currency", a->currency, sizeof a->currency, &ok);
+    jr_copy(rec, "owner_id", a->owner_id, sizeof a->owner_id, &ok);
     a->created_at = jr_int(rec, "created_at", &ok);
     a->updated_at = jr_int(rec, "updated_at", &ok);
     a->suspended_at = jr_int(rec, "suspended_at", &ok);
     a->deleted_at = jr_int(rec, "deleted_at", &ok);
-    const cJSON *trust = cJSON_GetObjectItemCaseSensitive(rec, "trust");
-    snprintf(a->trust.id, sizeof a->trust.id, "%s", jr_string(trust, "id", &ok));
-    a->trust.score = (int)jr_int(trust, "score", &ok);
-    a->trust.total_tasks = (int)jr_int(trust, "total_tasks", &ok);
-    a->trust.disputes = (int)jr_int(trust, "disputes", &ok);
-    a->trust.completion_rate = jr_number(trust, "completion_rate", &ok);
-    a->trust.last_evaluated = jr_int(trust, "last_evaluated", &ok);
+    size_t n = 0;
+    const char **actions = jr_strings(rec, "authorized_actions", &n, &ok);
+    if (ok && agent_set_actions(a, actions, n) != 0) ok = false;
+    free(actions);
+    return ok && a->name ? 0 : -1;
+}
 
-    const cJSON *actions = cJSON_GetObjectItemCaseSensitive(rec, "authorized_actions");
-    size_t n = (size_t)cJSON_GetArraySize(actions);
-    const char **names = calloc(n ? n : 1, sizeof *names);
-    size_t i = 0;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, actions) {
-        if (!cJSON_IsString(it)) ok = false;
-        else if (names) names[i++] = it->valuestring;
-    }
+/* The fingerprint covers the registration fields: a record edited by hand is caught here. */
+static bool fingerprint_matches(const struct agent *a, const struct tenant *t) {
+    char fingerprint[SHA256_TAGGED_LEN];
+    agent_fingerprint(a, t->id, fingerprint);
+    return strcmp(fingerprint, a->fingerprint) == 0;
+}
+
+int agent_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec, char *err,
+                        size_t err_size) {
+    struct agent *a = calloc(1, sizeof *a);
+    if (!a) return snapshot_fail(err, err_size, "out of memory");
     int rc = -1;
-    if (!ok || !a->name || !names || !cJSON_IsArray(actions))
-        fail(err, err_size, a->id, "missing or mistyped fields");
-    else if (agent_set_actions(a, names, i) != 0)
-        fail(err, err_size, a->id, "out of memory");
-    else if (agent_set_find(&t->agents, a->id))
-        fail(err, err_size, a->id, "duplicate id");
-    else if (load_audit(a, cJSON_GetObjectItemCaseSensitive(rec, "audit"), err, err_size) == 0)
-        rc = agent_set_add(&t->agents, a) == 0 ? 0 : fail(err, err_size, a->id, "out of memory");
-    free(names);
+    if (load_fields(a, rec) != 0)
+        fail(err, err_size, a, "missing or mistyped fields");
+    else if (load_trust(&a->trust, cJSON_GetObjectItemCaseSensitive(rec, "trust")) != 0)
+        fail(err, err_size, a, "bad trust record (fields, or a history reason the mock never writes)");
+    else if (!fingerprint_matches(a, t))
+        fail(err, err_size, a, "the fingerprint does not match the agent's fields");
+    else if (load_audit(a, cJSON_GetObjectItemCaseSensitive(rec, "audit")) != 0)
+        fail(err, err_size, a, "audit chain does not verify");
+    else if (store_staging_add_agent(st, a->id, t) != 0)
+        fail(err, err_size, a, "duplicate id");
+    else if (agent_set_add(&t->agents, a) != 0)
+        fail(err, err_size, a, "out of memory");
+    else
+        rc = 0;
     if (rc != 0) agent_free(a);
     return rc;
 }

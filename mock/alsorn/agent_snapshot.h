@@ -1,17 +1,19 @@
-/* Agents in a state snapshot: one self-contained record per agent, audit chain included. */
+/* Alsorn agents in a state snapshot: one self-contained record per agent, in creation order,
+ * with its trust record (counters, last evaluation, history) and its audit chain.
+ *
+ *   {"type":"agent","org_id",...every stored field...,"trust":{...},"audit":[...]}
+ *
+ * An agent's positions in the transaction index are not saved: the transaction records that
+ * follow rebuild them. */
 #ifndef AGENT_SNAPSHOT_H
 #define AGENT_SNAPSHOT_H
 
-#include <stddef.h>
+#include "store/snapshot_record.h"
 
-#include <cjson/cJSON.h>
-
-#include "store/tenant.h"
-
-/* {"type": "agent", "org_id", ...every stored field..., "audit": [...]} */
-cJSON *agent_snapshot_json(const struct agent *a, const struct tenant *t);
-/* Adds the agent of record rec to t (not yet in the directory).  Returns 0, or -1 with the
- * reason in err.  A chain whose hashes do not link is rejected. */
-int agent_snapshot_load(struct tenant *t, const cJSON *rec, char *err, size_t err_size);
+int agent_snapshot_write(const struct tenant *t, const struct snapshot_out *out);
+/* A chain that does not verify, a fingerprint that does not match, an id any staged org
+ * already has, an unknown history reason: refused. */
+int agent_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec, char *err,
+                        size_t err_size);
 
 #endif

@@ -22,6 +22,8 @@
 #define TRUST_REASON_UPHELD        "Dispute upheld against agent"
 #define TRUST_REASON_IN_FAVOR      "Dispute resolved in favor"
 #define TRUST_REASON_EVALUATION    "Evaluation requested"
+/* The static reason equal to text (history snapshots keep pointers to these), or NULL. */
+const char *trust_reason_static(const char *text);
 
 /* A new agent's first evaluation (the model's new-agent score) and first snapshot. */
 void trust_init(struct agent *a, const struct tenant *t, int64_t now);

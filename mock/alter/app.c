@@ -41,7 +41,8 @@ void alter_agent_free(struct alter_agent *a) {
     free(a);
 }
 
-static void key_free(struct alter_key *k) {
+void alter_key_free(struct alter_key *k) {
+    if (!k) return;
     free(k->name);
     free(k);
 }
@@ -57,7 +58,7 @@ void alter_app_free(struct alter_app *app) {
     struct alter_key *k, *tmp;
     HASH_ITER(hh, app->keys, k, tmp) {
         HASH_DEL(app->keys, k);
-        key_free(k);
+        alter_key_free(k);
     }
     idempotency_free(&app->idempotency);
     alter_audit_log_free(&app->audit);
@@ -76,7 +77,7 @@ int alter_app_add_agent(struct alter_app *app, struct alter_agent *a) {
     a->position = app->n;
     app->list[app->n++] = a;
     HASH_ADD_STR(app->by_id, id, a);
-    HASH_ADD_KEYPTR(hh_name, app->by_name, a->name, strlen(a->name), a);
+    if (!a->revoked) HASH_ADD_KEYPTR(hh_name, app->by_name, a->name, strlen(a->name), a);
     return 0;
 }
 
@@ -126,6 +127,32 @@ struct alter_key *alter_app_find_key(const struct alter_app *app, const char *ke
     return k;
 }
 
+/* Room for one more key in k's agent's list (none needed for an app key).  0 or -1. */
+static int reserve_agent_key(const struct alter_key *k) {
+    struct alter_agent *agent = k->agent;
+    if (!agent || agent->n_keys < agent->keys_cap) return 0;
+    size_t cap = agent->keys_cap ? agent->keys_cap * 2 : 4;
+    struct alter_key **grown = realloc(agent->keys, cap * sizeof *grown);
+    if (!grown) return -1;
+    agent->keys = grown;
+    agent->keys_cap = cap;
+    return 0;
+}
+
+/* Adds k to the app's keys and its agent's list (room reserved). */
+static void attach_key(struct alter_app *app, struct alter_key *k) {
+    HASH_ADD_STR(app->keys, id, k);
+    if (!k->agent) return;
+    k->agent->keys[k->agent->n_keys++] = k;
+    if (k->status == ALTER_KEY_ACTIVE) k->agent->n_active++;
+}
+
+int alter_app_restore_key(struct alter_app *app, struct alter_key *k) {
+    if (reserve_agent_key(k) != 0) return -1;
+    attach_key(app, k);
+    return 0;
+}
+
 struct alter_key *alter_key_issue(struct tenant *t, struct alter_agent *agent,
                                   const char *plaintext, const char *name, unsigned scopes,
                                   int64_t now, char out[ALTER_KEY_MAX]) {
@@ -135,34 +162,22 @@ struct alter_key *alter_key_issue(struct tenant *t, struct alter_agent *agent,
     } else {
         alter_key_generate(agent ? ALTER_KEY_AGENT : ALTER_KEY_APP, out);
     }
-    struct alter_app *app = t->alter;
     struct alter_key *k = calloc(1, sizeof *k);
     if (!k || (name && !(k->name = strdup(name)))) goto fail;
-    if (agent && agent->n_keys == agent->keys_cap) {
-        size_t cap = agent->keys_cap ? agent->keys_cap * 2 : 4;
-        struct alter_key **grown = realloc(agent->keys, cap * sizeof *grown);
-        if (!grown) goto fail;
-        agent->keys = grown;
-        agent->keys_cap = cap;
-    }
-    random_hex(k->id, sizeof k->id, "key_", 12);
     k->agent = agent;
+    if (reserve_agent_key(k) != 0) goto fail;
+    random_hex(k->id, sizeof k->id, "key_", 12);
     snprintf(k->prefix, sizeof k->prefix, "%.*s", ALTER_KEY_PREFIX_LEN, out);
     k->status = ALTER_KEY_ACTIVE;
     k->scopes = agent ? 0 : alter_scopes_normalize(scopes);
     k->created_at = now;
     alter_key_verifier_make(out, &k->verifier);
-    char lookup[KEY_LOOKUP_LEN];
-    alter_key_lookup_index(out, lookup);
-    if (store_alter_key_add(lookup, t, k) != 0) goto fail; /* taken, or no memory */
-    HASH_ADD_STR(app->keys, id, k);
-    if (agent) {
-        agent->keys[agent->n_keys++] = k;
-        agent->n_active++;
-    }
+    alter_key_lookup_index(out, k->lookup);
+    if (store_alter_key_add(k->lookup, t, k) != 0) goto fail; /* taken, or no memory */
+    attach_key(t->alter, k);
     return k;
 fail:
-    if (k) key_free(k);
+    alter_key_free(k);
     out[0] = '\0';
     return NULL;
 }

@@ -50,6 +50,7 @@ struct alter_key {
     char *name; /* owned; NULL = null */
     enum alter_key_status status;
     unsigned scopes; /* app keys: enum alter_scope bits */
+    char lookup[KEY_LOOKUP_LEN]; /* its index in the directory (snapshots save it) */
     struct key_verifier verifier;
     int64_t created_at, deprecated_at, revoked_at, last_used_at; /* 0 = null */
     UT_hash_handle hh;                                           /* app->keys */
@@ -87,8 +88,8 @@ struct alter_app *alter_app_new(void);
 void alter_app_free(struct alter_app *app);
 
 void alter_agent_free(struct alter_agent *a);
-/* Takes ownership of a live agent whose name no live agent has (0); -1 when out of memory
- * (a untouched). */
+/* Takes ownership of a (0); -1 when out of memory (a untouched).  A live agent must have a
+ * name no live agent has; a revoked one (a snapshot's) is not indexed by name. */
 int alter_app_add_agent(struct alter_app *app, struct alter_agent *a);
 struct alter_agent *alter_app_find_agent(const struct alter_app *app, const char *id);
 /* The live agent with that name, or NULL. */
@@ -108,6 +109,10 @@ struct alter_key *alter_key_issue(struct tenant *t, struct alter_agent *agent,
                                   const char *plaintext, const char *name, unsigned scopes,
                                   int64_t now, char out[ALTER_KEY_MAX]);
 struct alter_key *alter_app_find_key(const struct alter_app *app, const char *key_id);
+/* Adds a key as a snapshot saved it (its agent, if any, already in app; the directory entry
+ * is the caller's).  Takes ownership (0); -1 when out of memory (k untouched). */
+int alter_app_restore_key(struct alter_app *app, struct alter_key *k);
+void alter_key_free(struct alter_key *k);
 /* Moves k to status, stamping the matching time (undeprecating clears deprecated_at). */
 void alter_key_set_status(struct alter_key *k, enum alter_key_status status, int64_t now);
 

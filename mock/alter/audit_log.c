@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/json_read.h"
 
 const char *const alter_outcome_names[] = {"success", "denied", "error", NULL};
 
@@ -107,15 +108,8 @@ static int hash_row(const struct alter_audit_row *row, const char *prev,
     return rc;
 }
 
-int alter_audit_log_append(struct alter_audit_log *log, struct alter_audit_row *row) {
-    if (log->n == log->cap) {
-        size_t cap = log->cap ? log->cap * 2 : 64;
-        struct alter_audit_row **grown = realloc(log->rows, cap * sizeof *grown);
-        if (!grown) goto fail;
-        log->rows = grown;
-        log->cap = cap;
-    }
-    if (hash_row(row, previous_hash(log->rows, log->n), row->hash) != 0) goto fail;
+/* Adds a hashed row at the end of the chain and to the indexes; 0, or -1 (row freed). */
+static int append_hashed(struct alter_audit_log *log, struct alter_audit_row *row) {
     size_t pos = log->n;
     struct {
         struct posting **table;
@@ -130,15 +124,90 @@ int alter_audit_log_append(struct alter_audit_log *log, struct alter_audit_row *
         if (!indexes[i].key || posting_add(indexes[i].table, indexes[i].key, pos) == 0) continue;
         while (i-- > 0) /* undo the earlier ones: each added pos last */
             if (indexes[i].key) posting_find(*indexes[i].table, indexes[i].key)->n--;
-        goto fail;
+        alter_audit_row_free(row);
+        return -1;
     }
     row->position = pos;
     log->rows[log->n++] = row;
     HASH_ADD_STR(log->by_id, id, row);
     return 0;
-fail:
+}
+
+static int reserve(struct alter_audit_log *log) {
+    if (log->n < log->cap) return 0;
+    size_t cap = log->cap ? log->cap * 2 : 64;
+    struct alter_audit_row **grown = realloc(log->rows, cap * sizeof *grown);
+    if (!grown) return -1;
+    log->rows = grown;
+    log->cap = cap;
+    return 0;
+}
+
+int alter_audit_log_append(struct alter_audit_log *log, struct alter_audit_row *row) {
+    if (reserve(log) != 0 || hash_row(row, previous_hash(log->rows, log->n), row->hash) != 0) {
+        alter_audit_row_free(row);
+        return -1;
+    }
+    return append_hashed(log, row);
+}
+
+int alter_audit_log_restore(struct alter_audit_log *log, struct alter_audit_row *row,
+                            const char *previous) {
+    const char *expected_previous = previous_hash(log->rows, log->n);
+    char hash[SHA256_TAGGED_LEN];
+    if (reserve(log) != 0 || hash_row(row, expected_previous, hash) != 0) {
+        alter_audit_row_free(row);
+        return -1;
+    }
+    bool links = (previous ? expected_previous && strcmp(previous, expected_previous) == 0
+                           : !expected_previous) &&
+                 strcmp(hash, row->hash) == 0;
+    if (!links) {
+        alter_audit_row_free(row);
+        return -2;
+    }
+    return append_hashed(log, row);
+}
+
+/* Copies a string-or-null member: "" for null into a fixed field.  false when mistyped or
+ * too long. */
+static bool copy_or_empty(const cJSON *o, const char *name, char *out, size_t size) {
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
+    out[0] = '\0';
+    if (cJSON_IsNull(it)) return true;
+    if (!cJSON_IsString(it) || strlen(it->valuestring) >= size) return false;
+    memcpy(out, it->valuestring, strlen(it->valuestring) + 1);
+    return true;
+}
+
+struct alter_audit_row *alter_audit_row_from_json(const cJSON *o) {
+    struct alter_audit_row *row = calloc(1, sizeof *row);
+    if (!row) return NULL;
+    bool ok = true;
+    jr_copy(o, "id", row->id, sizeof row->id, &ok);
+    ok = clock_parse(jr_string(o, "created_at", &ok), &row->created_at) == 0 && ok;
+    jr_copy(o, "action", row->action, sizeof row->action, &ok);
+    row->outcome = (enum alter_outcome)jr_enum(o, "outcome", alter_outcome_names, &ok);
+    row->status_code = (int)jr_int(o, "status_code", &ok);
+    const char *prefix = jr_string(o, "caller_key_prefix", &ok);
+    ok = ok && strlen(prefix) < sizeof row->caller_key_prefix;
+    if (ok) memcpy(row->caller_key_prefix, prefix, strlen(prefix) + 1);
+    static const char *const caller_types[] = {"app", "agent", NULL};
+    row->caller_is_agent = jr_enum(o, "caller_type", caller_types, &ok) == 1;
+    ok = copy_or_empty(o, "agent_id", row->agent_id, sizeof row->agent_id) && ok;
+    row->run_id = jr_strdup_or_null(o, "run_id", &ok);
+    row->thread_id = jr_strdup_or_null(o, "thread_id", &ok);
+    row->parent_run_id = jr_strdup_or_null(o, "parent_run_id", &ok);
+    const cJSON *trace = cJSON_GetObjectItemCaseSensitive(o, "trace");
+    ok = cJSON_IsObject(trace) && (row->trace = cJSON_Duplicate(trace, true)) && ok;
+    ok = copy_or_empty(o, "grant_id", row->grant_id, sizeof row->grant_id) && ok;
+    row->method = strdup(jr_string(o, "method", &ok));
+    row->path = strdup(jr_string(o, "path", &ok));
+    ok = copy_or_empty(o, "request_id", row->request_id, sizeof row->request_id) && ok;
+    jr_copy(o, "hash", row->hash, sizeof row->hash, &ok);
+    if (ok && row->method && row->path) return row;
     alter_audit_row_free(row);
-    return -1;
+    return NULL;
 }
 
 cJSON *alter_audit_row_json(const struct alter_audit_row *row,

@@ -59,6 +59,14 @@ int alter_audit_log_append(struct alter_audit_log *log, struct alter_audit_row *
  * that holds the tenant (not its lock) may render rows it found under the lock. */
 cJSON *alter_audit_row_json(const struct alter_audit_row *row,
                             const struct alter_audit_row *previous);
+/* A row from its API rendering (alter_audit_row_json: a snapshot's record), hash included;
+ * NULL when a field is missing, mistyped or too long.  Caller frees. */
+struct alter_audit_row *alter_audit_row_from_json(const cJSON *o);
+/* Appends a row read back (its hash set) when it links onto the chain: its hash is the one
+ * its fields and the last row's hash give, and its previous_hash (NULL = null) names that
+ * row.  Takes ownership: 0, -1 out of memory, -2 does not link (the row is freed either way). */
+int alter_audit_log_restore(struct alter_audit_log *log, struct alter_audit_row *row,
+                            const char *previous_hash);
 /* The row pointers of the whole chain, copied (caller frees the array, not the rows): taken
  * under the lock, read after it, so a long verify does not stall the app's calls. */
 struct alter_audit_row **alter_audit_log_rows(const struct alter_audit_log *log, size_t *n);

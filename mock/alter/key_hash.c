@@ -10,13 +10,16 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "core/hex.h"
 #include "core/random.h"
 
 static unsigned char pepper[32];
 static pthread_once_t pepper_once = PTHREAD_ONCE_INIT;
+static pthread_rwlock_t pepper_lock = PTHREAD_RWLOCK_INITIALIZER; /* a load may replace it */
 
-/* From OpenSSL directly, not random_bytes: the pepper never leaves the process, so --seed has
- * no reason to make it predictable (and drawing it must not shift the seeded id sequence). */
+/* From OpenSSL directly, not random_bytes: the pepper leaves the process only inside a state
+ * snapshot, so --seed has no reason to make it predictable (and drawing it must not shift the
+ * seeded id sequence). */
 static void make_pepper(void) {
     if (RAND_bytes(pepper, sizeof pepper) != 1) random_bytes(pepper, sizeof pepper);
 }
@@ -56,10 +59,28 @@ void alter_key_lookup_index(const char *plaintext, char out[KEY_LOOKUP_LEN]) {
     pthread_once(&pepper_once, make_pepper);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
+    pthread_rwlock_rdlock(&pepper_lock);
     HMAC(EVP_sha256(), pepper, sizeof pepper, (const unsigned char *)plaintext, strlen(plaintext),
          md, &len);
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    pthread_rwlock_unlock(&pepper_lock);
+    hex_encode(md, 32, out);
+}
+
+void alter_key_pepper_hex(char out[KEY_LOOKUP_LEN]) {
+    pthread_once(&pepper_once, make_pepper);
+    pthread_rwlock_rdlock(&pepper_lock);
+    hex_encode(pepper, sizeof pepper, out);
+    pthread_rwlock_unlock(&pepper_lock);
+}
+
+int alter_key_pepper_set_hex(const char *hex) {
+    unsigned char bytes[sizeof pepper];
+    if (hex_decode(hex, bytes, sizeof bytes) != 0) return -1;
+    pthread_once(&pepper_once, make_pepper); /* so a later first use cannot overwrite it */
+    pthread_rwlock_wrlock(&pepper_lock);
+    memcpy(pepper, bytes, sizeof pepper);
+    pthread_rwlock_unlock(&pepper_lock);
+    return 0;
 }
 
 static void salted_hash(const unsigned char salt[16], const char *plaintext,

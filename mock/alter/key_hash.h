@@ -9,7 +9,8 @@
  * A salted hash alone cannot be looked up (the salt must be known before hashing), and a
  * plain hash alone can be checked against guesses by anyone holding a copy of the store.  With
  * both, lookup stays O(1), the index is useless without the process's pepper, and no two keys
- * share a verifier.  (A snapshot of Alter keys would have to carry the pepper with it.) */
+ * share a verifier.  A state snapshot carries the pepper with it (alter_key_pepper_*): without
+ * it no restored key could be found. */
 #ifndef ALTER_KEY_HASH_H
 #define ALTER_KEY_HASH_H
 
@@ -33,6 +34,11 @@ bool alter_key_format_valid(const char *key);
 void alter_key_generate(enum alter_key_kind kind, char out[ALTER_KEY_MAX]);
 
 void alter_key_lookup_index(const char *plaintext, char out[KEY_LOOKUP_LEN]);
+/* The pepper as 64 hex digits, and its replacement by a snapshot's (-1: not 64 hex digits).
+ * Replacing it orphans every key indexed under the old one: only a load that replaces the
+ * whole store does it. */
+void alter_key_pepper_hex(char out[KEY_LOOKUP_LEN]);
+int alter_key_pepper_set_hex(const char *hex);
 void alter_key_verifier_make(const char *plaintext, struct key_verifier *out);
 bool alter_key_verifier_matches(const struct key_verifier *v, const char *plaintext);
 

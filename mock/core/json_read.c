@@ -1,6 +1,8 @@
 #include "core/json_read.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *jr_string(const cJSON *o, const char *name, bool *ok) {
@@ -47,4 +49,38 @@ int jr_enum(const cJSON *o, const char *name, const char *const *choices, bool *
         if (strcmp(s, choices[i]) == 0) return i;
     *ok = false;
     return 0;
+}
+
+void jr_copy(const cJSON *o, const char *name, char *out, size_t out_size, bool *ok) {
+    const char *s = jr_string(o, name, ok);
+    size_t n = strlen(s);
+    if (n == 0 || n >= out_size) *ok = false;
+    snprintf(out, out_size, "%s", n < out_size ? s : "");
+}
+
+char *jr_strdup_or_null(const cJSON *o, const char *name, bool *ok) {
+    const char *s = jr_string_or_null(o, name, ok);
+    char *copy = s ? strdup(s) : NULL;
+    if (s && !copy) *ok = false;
+    return copy;
+}
+
+const char **jr_strings(const cJSON *o, const char *name, size_t *n, bool *ok) {
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, name);
+    int size = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : -1;
+    const char **out = size >= 0 ? calloc((size_t)size + 1, sizeof *out) : NULL;
+    *n = 0;
+    for (const cJSON *it = out ? arr->child : NULL; it; it = it->next) {
+        if (!cJSON_IsString(it)) {
+            free(out);
+            out = NULL;
+            break;
+        }
+        out[(*n)++] = it->valuestring;
+    }
+    if (!out) {
+        *ok = false;
+        *n = 0;
+    }
+    return out;
 }

@@ -88,7 +88,32 @@ static void schedule(struct tenant *t, struct webhook *w, int64_t delay_ms) {
         return;
     }
     w->state = WEBHOOK_SCHEDULED;
+    w->next_attempt_ms = e.due_virtual_ms;
     if (wake) curl_multi_wakeup(d.multi);
+}
+
+/* Schedules every endpoint of t with events waiting and nothing scheduled: queues restored
+ * from a snapshot, due when they were due when saved (at once if that has passed). */
+static void resume_tenant(struct tenant *t) {
+    tenant_lock(t);
+    int64_t now_ms = clock_now_ms();
+    for (size_t i = 0; i < t->webhooks.n; i++) {
+        struct webhook *w = t->webhooks.list[i];
+        if (w->state != WEBHOOK_IDLE || !w->active || !w->head) continue;
+        schedule(t, w, w->next_attempt_ms > now_ms ? w->next_attempt_ms - now_ms : 0);
+    }
+    tenant_unlock(t);
+}
+
+void delivery_resume(void) {
+    if (!d.running) return;
+    size_t n = 0;
+    struct tenant **tenants = store_tenants_retain(&n);
+    for (size_t i = 0; i < n; i++) {
+        resume_tenant(tenants[i]);
+        tenant_release(tenants[i]);
+    }
+    free(tenants);
 }
 
 void delivery_sink(struct tenant *t, const char *event, cJSON *envelope, void *ctx) {
@@ -331,6 +356,7 @@ int delivery_start(const struct delivery_config *cfg) {
     }
     d.running = true;
     events_set_sink(delivery_sink, NULL);
+    delivery_resume(); /* a state loaded before the worker started */
     return 0;
 }
 

@@ -33,9 +33,16 @@ struct delivery_config {
 
 /* Starts the worker and installs the sink.  Returns 0, or -1 (reason logged). */
 int delivery_start(const struct delivery_config *cfg);
-/* Removes the sink, stops and joins the worker.  Deliveries not yet made are dropped (they are
- * not kept anywhere); attempts in flight are abandoned unlogged. */
+/* Removes the sink, stops and joins the worker.  Deliveries not yet made stay queued on their
+ * endpoints (the --state save at shutdown keeps them); attempts in flight are abandoned
+ * unlogged, and made again after a restore. */
 void delivery_stop(void);
+
+/* Picks up the events waiting in every organization's endpoints that the worker has no
+ * wake-up for: queues restored from a snapshot (called after a load, and by delivery_start).
+ * Organizations replaced by the load are not in the store, so nothing more is delivered for
+ * them.  Does nothing while the worker is not running. */
+void delivery_resume(void);
 
 /* The event sink (see above); t's lock is held. */
 void delivery_sink(struct tenant *t, const char *event, cJSON *envelope, void *ctx);

@@ -97,12 +97,16 @@ static struct tenant *load_org(const cJSON *o, struct org_spec *spec, char *err,
     return t;
 }
 
-cJSON *fixtures_load(const char *dir, char *err, size_t err_size) {
-    /* the trust model first: the seeded agents are scored with it */
+int fixtures_load_trust_model(const char *dir, char *err, size_t err_size) {
     struct trust_model model;
     int loaded = trust_model_load_file(dir, &model, err, err_size);
-    if (loaded < 0) return NULL;
     if (loaded > 0) trust_model_use(&model);
+    return loaded < 0 ? -1 : 0;
+}
+
+cJSON *fixtures_load(const char *dir, char *err, size_t err_size) {
+    /* the trust model first: the seeded agents are scored with it */
+    if (fixtures_load_trust_model(dir, err, err_size) != 0) return NULL;
     char path[4096];
     snprintf(path, sizeof path, "%s/seed.json", dir);
     cJSON *seed = file_read_json(path, err, err_size);

@@ -10,12 +10,44 @@
 #include <unistd.h>
 
 #include "alsorn/agent_snapshot.h"
+#include "alsorn/dispute_snapshot.h"
+#include "alsorn/transaction_snapshot.h"
+#include "alsorn/webhook_snapshot.h"
+#include "alter/app_snapshot.h"
+#include "alter/key_hash.h"
 #include "core/clock.h"
+#include "core/hex.h"
 #include "core/json_read.h"
+#include "delivery/dispatcher.h"
 #include "store/store.h"
 
 #define FORMAT  "agentmock-state"
-#define VERSION 1
+#define VERSION 2
+
+/* An organization's records, in the order they are written: each kind after the kinds its
+ * records name, each in creation order, so indexes rebuild exactly as they were. */
+static const snapshot_write_records_fn writers[] = {
+    agent_snapshot_write,   transaction_snapshot_write, dispute_snapshot_write,
+    webhook_snapshot_write, alter_app_snapshot_write,
+};
+
+/* Every record type after meta and org, and the module that loads it. */
+static const struct {
+    const char *type;
+    snapshot_load_record_fn load;
+} loaders[] = {
+    {"agent", agent_snapshot_load},
+    {"transaction", transaction_snapshot_load},
+    {"dispute", dispute_snapshot_load},
+    {"webhook", webhook_snapshot_load},
+    {"webhook_delivery", webhook_delivery_snapshot_load},
+    {"webhook_pending", webhook_pending_snapshot_load},
+    {"alter_app", alter_app_snapshot_load},
+    {"alter_agent", alter_agent_snapshot_load},
+    {"alter_key", alter_key_snapshot_load},
+    {"alter_idempotency", alter_idempotency_snapshot_load},
+    {"alter_audit", alter_audit_snapshot_load},
+};
 
 static char *state_path;
 static long write_delay_us;
@@ -36,14 +68,16 @@ struct writer {
 };
 
 /* Writes one record and its newline; consumes rec. */
-static void put(struct writer *w, cJSON *rec) {
-    char *text = cJSON_PrintUnformatted(rec);
+static int put(void *ctx, cJSON *rec) {
+    struct writer *w = ctx;
+    char *text = w->rc == 0 ? cJSON_PrintUnformatted(rec) : NULL;
     cJSON_Delete(rec);
     if (!text) w->rc = -1;
     if (w->rc == 0 && (w->out(w->ctx, text, strlen(text)) != 0 || w->out(w->ctx, "\n", 1) != 0))
         w->rc = -1;
     free(text);
     if (write_delay_us > 0) usleep((useconds_t)write_delay_us);
+    return w->rc;
 }
 
 static void add_key(const char *hash, enum key_level level, bool revoked, void *ctx) {
@@ -62,23 +96,34 @@ static cJSON *org_record(const struct tenant *t) {
     cJSON_AddStringToObject(o, "user_id", t->user_id);
     cJSON_AddStringToObject(o, "plan", plan_names[t->plan]);
     cJSON_AddBoolToObject(o, "operator_verified", t->operator_verified);
-    cJSON_AddNumberToObject(o, "max_agents", (double)t->max_agents);
-    cJSON_AddNumberToObject(o, "created_at", (double)t->created_at);
+    snapshot_add_int(o, "max_agents", t->max_agents);
+    snapshot_add_int(o, "created_at", t->created_at);
+    cJSON *settings = cJSON_AddObjectToObject(o, "webhook_settings");
+    snapshot_add_int(settings, "retry_base_ms", t->webhook_settings.retry_base_ms);
+    snapshot_add_int(settings, "max_attempts", t->webhook_settings.max_attempts);
+    snapshot_add_int(settings, "timeout_ms", t->webhook_settings.timeout_ms);
     store_keys_foreach(t, add_key, cJSON_AddArrayToObject(o, "keys"));
     return o;
 }
 
-int snapshot_export(snapshot_write_fn out, void *ctx) {
-    struct writer w = {out, ctx, 0};
-    char now[RFC3339_LEN];
+static cJSON *meta_record(void) {
+    char now[RFC3339_LEN], pepper[KEY_LOOKUP_LEN];
     clock_format(clock_now(), now);
+    alter_key_pepper_hex(pepper);
     cJSON *meta = cJSON_CreateObject();
     cJSON_AddStringToObject(meta, "type", "meta");
     cJSON_AddStringToObject(meta, "format", FORMAT);
     cJSON_AddNumberToObject(meta, "version", VERSION);
     cJSON_AddStringToObject(meta, "saved_at", now);
-    cJSON_AddNumberToObject(meta, "clock_offset_seconds", (double)clock_offset());
-    put(&w, meta);
+    snapshot_add_int(meta, "clock_offset_seconds", clock_offset());
+    cJSON_AddStringToObject(meta, "alter_key_pepper", pepper);
+    return meta;
+}
+
+int snapshot_export(snapshot_write_fn out, void *ctx) {
+    struct writer w = {out, ctx, 0};
+    struct snapshot_out sink = {put, &w};
+    put(&w, meta_record());
     size_t n = 0;
     struct tenant **tenants = store_tenants_retain(&n);
     if (!tenants) return -1;
@@ -88,8 +133,8 @@ int snapshot_export(snapshot_write_fn out, void *ctx) {
          * are a consistent cut, and other tenants keep serving */
         tenant_lock(t);
         put(&w, org_record(t));
-        for (size_t k = 0; k < t->agents.n && w.rc == 0; k++)
-            put(&w, agent_snapshot_json(t->agents.list[k], t));
+        for (size_t k = 0; k < sizeof writers / sizeof writers[0] && w.rc == 0; k++)
+            writers[k](t, &sink);
         tenant_unlock(t);
         tenant_release(t);
     }
@@ -99,99 +144,107 @@ int snapshot_export(snapshot_write_fn out, void *ctx) {
 
 /* ---- import -------------------------------------------------------------------------- */
 
-struct staged_key {
-    char hash[65];
-    enum key_level level;
-    bool revoked;
-    struct tenant *tenant;
-};
-
 struct snapshot_loader {
     bool saw_meta;
     int64_t clock_offset;
-    struct tenant **tenants;
-    size_t n_tenants, cap_tenants;
-    struct staged_key *keys;
-    size_t n_keys, cap_keys;
+    char pepper[KEY_LOOKUP_LEN]; /* the Alter key index's, as hex */
+    struct store_staging *staging;
 };
 
-struct snapshot_loader *snapshot_loader_new(void) { return calloc(1, sizeof(struct snapshot_loader)); }
+struct snapshot_loader *snapshot_loader_new(void) {
+    struct snapshot_loader *l = calloc(1, sizeof *l);
+    if (l && !(l->staging = store_staging_new())) {
+        free(l);
+        return NULL;
+    }
+    return l;
+}
 
 void snapshot_loader_free(struct snapshot_loader *l) {
     if (!l) return;
-    for (size_t i = 0; i < l->n_tenants; i++) tenant_release(l->tenants[i]);
-    free(l->tenants);
-    free(l->keys);
+    store_staging_free(l->staging);
     free(l);
 }
 
-static struct tenant *staged_tenant(struct snapshot_loader *l, const char *id) {
-    for (size_t i = l->n_tenants; i-- > 0;) /* newest first: agents follow their org */
-        if (strcmp(l->tenants[i]->id, id) == 0) return l->tenants[i];
-    return NULL;
-}
-
-static int grow(void **items, size_t *cap, size_t n, size_t size) {
-    if (n < *cap) return 0;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *p = realloc(*items, ncap * size);
-    if (!p) return -1;
-    *items = p;
-    *cap = ncap;
+static int load_meta(struct snapshot_loader *l, const cJSON *rec, char *err, size_t err_size) {
+    bool ok = true;
+    const char *type = jr_string(rec, "type", &ok), *format = jr_string(rec, "format", &ok);
+    int64_t version = jr_int(rec, "version", &ok);
+    if (!ok || strcmp(type, "meta") != 0 || strcmp(format, FORMAT) != 0 || version != VERSION)
+        return snapshot_fail(err, err_size,
+                             "the first record must be {\"type\":\"meta\",\"format\":\"%s\","
+                             "\"version\":%d,...}",
+                             FORMAT, VERSION);
+    l->clock_offset = jr_int(rec, "clock_offset_seconds", &ok);
+    jr_copy(rec, "alter_key_pepper", l->pepper, sizeof l->pepper, &ok);
+    unsigned char bytes[32];
+    if (!ok || hex_decode(l->pepper, bytes, sizeof bytes) != 0)
+        return snapshot_fail(err, err_size, "meta: clock_offset_seconds must be an integer and "
+                                            "alter_key_pepper 64 hex digits");
+    l->saw_meta = true;
     return 0;
 }
 
-static int load_keys(struct snapshot_loader *l, struct tenant *t, const cJSON *keys) {
+static int load_keys(struct store_staging *st, struct tenant *t, const cJSON *keys) {
+    if (!cJSON_IsArray(keys)) return -1;
     const cJSON *k;
     cJSON_ArrayForEach(k, keys) {
         bool ok = true;
         const char *hash = jr_string(k, "sha256", &ok);
         int level = jr_enum(k, "level", key_level_names, &ok);
         bool revoked = jr_bool(k, "revoked", &ok);
-        if (!ok || strlen(hash) != 64 || level == KEY_NONE) return -1;
-        for (size_t i = 0; i < l->n_keys; i++) /* duplicates are refused before anything changes */
-            if (strcmp(l->keys[i].hash, hash) == 0) return -1;
-        if (grow((void **)&l->keys, &l->cap_keys, l->n_keys, sizeof *l->keys) != 0) return -1;
-        struct staged_key *sk = &l->keys[l->n_keys++];
-        memcpy(sk->hash, hash, sizeof sk->hash);
-        sk->level = (enum key_level)level;
-        sk->revoked = revoked;
-        sk->tenant = t;
+        if (!ok || level == KEY_NONE ||
+            store_staging_add_key(st, t, hash, (enum key_level)level, revoked) != 0)
+            return -1;
     }
     return 0;
 }
 
-static int load_org(struct snapshot_loader *l, const cJSON *rec, char *err, size_t err_size) {
+static int load_settings(struct webhook_settings *s, const cJSON *o) {
+    bool ok = cJSON_IsObject(o);
+    s->retry_base_ms = jr_int(o, "retry_base_ms", &ok);
+    s->max_attempts = (int)jr_int(o, "max_attempts", &ok);
+    s->timeout_ms = (int)jr_int(o, "timeout_ms", &ok);
+    return ok && s->retry_base_ms >= 0 && s->max_attempts >= 1 && s->timeout_ms >= 1 ? 0 : -1;
+}
+
+static int load_org(struct store_staging *st, const cJSON *rec, char *err, size_t err_size) {
     bool ok = true;
     const char *id = jr_string(rec, "id", &ok), *name = jr_string(rec, "name", &ok);
     const char *user = jr_string(rec, "user_id", &ok);
     int plan = jr_enum(rec, "plan", plan_names, &ok);
     bool verified = jr_bool(rec, "operator_verified", &ok);
     int64_t max_agents = jr_int(rec, "max_agents", &ok), created = jr_int(rec, "created_at", &ok);
-    if (!ok || !*id || strlen(id) >= ID_LEN || strlen(user) >= ID_LEN) {
-        snprintf(err, err_size, "org record: missing or mistyped fields");
-        return -1;
-    }
-    if (staged_tenant(l, id)) {
-        snprintf(err, err_size, "org %s appears twice", id);
-        return -1;
-    }
+    if (!ok || !*id || strlen(id) >= ID_LEN || strlen(user) >= ID_LEN)
+        return snapshot_fail(err, err_size, "org record: missing or mistyped fields");
+    if (store_staging_tenant(st, id)) return snapshot_fail(err, err_size, "org %s appears twice", id);
     struct tenant *t = tenant_new(name, (enum plan)plan, verified);
-    if (!t || grow((void **)&l->tenants, &l->cap_tenants, l->n_tenants, sizeof *l->tenants) != 0) {
-        tenant_release(t);
-        snprintf(err, err_size, "out of memory");
-        return -1;
-    }
+    if (!t) return snapshot_fail(err, err_size, "out of memory");
     snprintf(t->id, sizeof t->id, "%s", id);
     snprintf(t->user_id, sizeof t->user_id, "%s", user);
     t->max_agents = (long)max_agents;
     t->created_at = created;
-    l->tenants[l->n_tenants++] = t;
-    if (load_keys(l, t, cJSON_GetObjectItemCaseSensitive(rec, "keys")) != 0) {
-        snprintf(err, err_size, "org %s: bad or duplicate key record", id);
-        return -1;
-    }
+    store_staging_add_tenant(st, t); /* takes our reference */
+    if (load_settings(&t->webhook_settings,
+                      cJSON_GetObjectItemCaseSensitive(rec, "webhook_settings")) != 0)
+        return snapshot_fail(err, err_size, "org %s: bad webhook_settings", id);
+    if (load_keys(st, t, cJSON_GetObjectItemCaseSensitive(rec, "keys")) != 0)
+        return snapshot_fail(err, err_size, "org %s: bad or duplicate key record", id);
     return 0;
+}
+
+/* A record of an org's state: found by its org_id among the orgs staged so far. */
+static int load_owned(struct snapshot_loader *l, const char *type, const cJSON *rec, char *err,
+                      size_t err_size) {
+    for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++) {
+        if (strcmp(loaders[i].type, type) != 0) continue;
+        bool ok = true;
+        const char *org_id = jr_string(rec, "org_id", &ok);
+        struct tenant *t = store_staging_tenant(l->staging, org_id);
+        if (!t) return snapshot_fail(err, err_size, "%s record before its org '%s'", type, org_id);
+        return loaders[i].load(l->staging, t, rec, err, err_size);
+    }
+    return snapshot_fail(err, err_size, "unknown record type '%s'", type);
 }
 
 int snapshot_loader_line(struct snapshot_loader *l, const char *line, size_t len, char *err,
@@ -199,56 +252,27 @@ int snapshot_loader_line(struct snapshot_loader *l, const char *line, size_t len
     while (len && (line[len - 1] == '\r' || line[len - 1] == ' ')) len--;
     if (len == 0) return 0;
     cJSON *rec = cJSON_ParseWithLength(line, len);
-    if (!cJSON_IsObject(rec)) {
-        cJSON_Delete(rec);
-        snprintf(err, err_size, "a record is not a JSON object");
-        return -1;
-    }
     bool ok = true;
-    const char *type = jr_string(rec, "type", &ok);
-    int rc = -1;
-    if (!l->saw_meta) {
-        if (strcmp(type, "meta") != 0 || strcmp(jr_string(rec, "format", &ok), FORMAT) != 0 ||
-            jr_int(rec, "version", &ok) != VERSION || !ok) {
-            snprintf(err, err_size, "the first record must be {\"type\":\"meta\",\"format\":\"%s\","
-                     "\"version\":%d,...}", FORMAT, VERSION);
-        } else {
-            l->saw_meta = true;
-            l->clock_offset = jr_int(rec, "clock_offset_seconds", &ok);
-            rc = ok ? 0 : -1;
-            if (!ok) snprintf(err, err_size, "meta: clock_offset_seconds must be an integer");
-        }
-    } else if (strcmp(type, "org") == 0) {
-        rc = load_org(l, rec, err, err_size);
-    } else if (strcmp(type, "agent") == 0) {
-        struct tenant *t = staged_tenant(l, jr_string(rec, "org_id", &ok));
-        if (t) rc = agent_snapshot_load(t, rec, err, err_size);
-        else snprintf(err, err_size, "agent record before its org");
-    } else {
-        snprintf(err, err_size, "unknown record type '%s'", type);
-    }
+    const char *type = cJSON_IsObject(rec) ? jr_string(rec, "type", &ok) : NULL;
+    int rc;
+    if (!type) rc = snapshot_fail(err, err_size, "a record is not a JSON object");
+    else if (!l->saw_meta) rc = load_meta(l, rec, err, err_size);
+    else if (strcmp(type, "org") == 0) rc = load_org(l->staging, rec, err, err_size);
+    else rc = load_owned(l, type, rec, err, err_size);
     cJSON_Delete(rec);
     return rc;
 }
 
 int snapshot_loader_commit(struct snapshot_loader *l, char *err, size_t err_size) {
-    if (!l->saw_meta) {
-        snprintf(err, err_size, "empty snapshot: no meta record");
-        return -1;
-    }
-    store_clear();
+    if (!l->saw_meta) return snapshot_fail(err, err_size, "empty snapshot: no meta record");
+    for (struct tenant *t = store_staging_first(l->staging); t; t = t->hh.next)
+        if (transaction_snapshot_check(t, err, err_size) != 0) return -1;
+    /* the keys were indexed under the saved pepper: install it with them */
+    alter_key_pepper_set_hex(l->pepper);
     clock_set(clock_now() - clock_offset() + l->clock_offset);
-    for (size_t i = 0; i < l->n_tenants; i++) {
-        struct tenant *t = l->tenants[i];
-        store_tenant_add(t);
-        tenant_lock(t);
-        for (size_t k = 0; k < t->agents.n; k++) store_agent_register(t->agents.list[k]->id, t);
-        tenant_unlock(t);
-    }
-    for (size_t i = 0; i < l->n_keys; i++) { /* distinct (checked when staged): cannot clash */
-        const struct staged_key *k = &l->keys[i];
-        store_key_add_hash(k->tenant, k->hash, k->level, k->revoked);
-    }
+    store_replace(l->staging);
+    l->staging = NULL;
+    delivery_resume();
     return 0;
 }
 

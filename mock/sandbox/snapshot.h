@@ -1,13 +1,25 @@
 /* State snapshots: the whole store as newline-delimited JSON records, so a million agents are
  * written and read one record at a time, never as one document in memory.
  *
- *   {"type":"meta","format":"agentmock-state","version":1,"saved_at":...,"clock_offset_seconds":N}
- *   {"type":"org", ...organization..., "keys":[{"sha256","level","revoked"}]}   keys as hashes only
- *   {"type":"agent","org_id", ...agent..., "audit":[...]}
+ *   {"type":"meta","format":"agentmock-state","version":2,"saved_at":...,
+ *    "clock_offset_seconds":N,"alter_key_pepper":"<64 hex>"}
+ *   {"type":"org", ...organization..., "webhook_settings":{...},
+ *    "keys":[{"sha256","level","revoked"}]}                     Alsorn keys as hashes only
+ *   then the org's own records, each kind written and read by the module that owns it:
+ *   agent (alsorn/agent_snapshot.h), transaction (alsorn/transaction_snapshot.h), dispute
+ *   (alsorn/dispute_snapshot.h), webhook + webhook_delivery + webhook_pending
+ *   (alsorn/webhook_snapshot.h), alter_app, alter_agent, alter_key, alter_idempotency,
+ *   alter_audit (alter/app_snapshot.h).
  *
- * Loading stages everything first and replaces the store only when every record was valid,
- * so a bad import changes nothing.  Saving to a file writes a temporary file, fsyncs it and
- * renames it over the old one: a crash during a save leaves the previous file intact. */
+ * Records come after what they name (org → agents → transactions → disputes), each kind in
+ * creation order, so every index rebuilds exactly as it was.  meta carries what is the
+ * process's rather than an org's: the virtual clock's offset and the pepper the Alter key
+ * index is keyed with.  Loading stages everything in a store of its own and swaps it in only
+ * when every record was valid (store_replace), so a bad import changes nothing.  Saving to a
+ * file writes a temporary file, fsyncs it and renames it over the old one: a crash during a
+ * save leaves the previous file intact.
+ *
+ * A snapshot holds webhook secrets and the pepper in clear: treat a state file as a secret. */
 #ifndef SNAPSHOT_H
 #define SNAPSHOT_H
 
@@ -22,7 +34,8 @@ struct snapshot_loader *snapshot_loader_new(void);
 /* One record (a line, without its newline; blank lines are skipped). 0, or -1 with err. */
 int snapshot_loader_line(struct snapshot_loader *l, const char *line, size_t len, char *err,
                          size_t err_size);
-/* Replaces the store's contents with what was loaded.  0, or -1 with err (store unchanged). */
+/* Replaces the store's contents with what was loaded, and hands restored webhook queues to
+ * the dispatcher.  0, or -1 with err (store unchanged). */
 int snapshot_loader_commit(struct snapshot_loader *l, char *err, size_t err_size);
 void snapshot_loader_free(struct snapshot_loader *l);
 

@@ -63,11 +63,9 @@ const struct audit_entry *audit_chain_append(struct audit_chain *c, const char *
 }
 
 int audit_chain_restore(struct audit_chain *c, const char *id, const char *action,
-                        const char *payload_json, const char *actor_id, int64_t created_at,
+                        const cJSON *payload, const char *actor_id, int64_t created_at,
                         const char *payload_hash) {
-    cJSON *payload = cJSON_Parse(payload_json);
-    char *text = payload ? canonical_json(payload) : NULL;
-    cJSON_Delete(payload);
+    char *text = canonical_json(payload);
     if (!text || reserve(c) != 0) {
         free(text);
         return -1;

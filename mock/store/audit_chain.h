@@ -37,7 +37,7 @@ const struct audit_entry *audit_chain_append(struct audit_chain *c, const char *
 /* Adds an entry as stored elsewhere (a snapshot), keeping its id and hash as given, so a
  * tampered import is caught by audit_chain_verify.  Returns 0 or -1. */
 int audit_chain_restore(struct audit_chain *c, const char *id, const char *action,
-                        const char *payload_json, const char *actor_id, int64_t created_at,
+                        const cJSON *payload, const char *actor_id, int64_t created_at,
                         const char *payload_hash);
 
 /* The entry as the API renders it: the seven hashed fields plus payload_hash. */

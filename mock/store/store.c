@@ -44,36 +44,44 @@ static void key_hash(const char *plaintext, char out[65]) {
 
 void store_init(void) { store_clear(); }
 
-/* Drops the index entries of tenant t (or of every tenant when t is NULL). Write lock held. */
-static void drop_entries_of(const struct tenant *t) {
+/* Frees the entries of tenant t in these tables (of every tenant when t is NULL). */
+static void drop_entries(struct key_entry **key_table, struct alter_key_entry **alter_table,
+                         struct agent_entry **agent_table, const struct tenant *t) {
     struct key_entry *k, *ktmp;
-    HASH_ITER(hh, keys, k, ktmp) {
+    HASH_ITER(hh, *key_table, k, ktmp) {
         if (t && k->tenant != t) continue;
-        HASH_DEL(keys, k);
+        HASH_DEL(*key_table, k);
         free(k);
     }
     struct alter_key_entry *ak, *aktmp;
-    HASH_ITER(hh, alter_keys, ak, aktmp) {
+    HASH_ITER(hh, *alter_table, ak, aktmp) {
         if (t && ak->tenant != t) continue;
-        HASH_DEL(alter_keys, ak);
+        HASH_DEL(*alter_table, ak);
         free(ak);
     }
     struct agent_entry *a, *atmp;
-    HASH_ITER(hh, agents, a, atmp) {
+    HASH_ITER(hh, *agent_table, a, atmp) {
         if (t && a->tenant != t) continue;
-        HASH_DEL(agents, a);
+        HASH_DEL(*agent_table, a);
         free(a);
+    }
+}
+
+/* Drops the index entries of tenant t (or of every tenant when t is NULL). Write lock held. */
+static void drop_entries_of(const struct tenant *t) { drop_entries(&keys, &alter_keys, &agents, t); }
+
+static void release_all(struct tenant **table) {
+    struct tenant *t, *tmp;
+    HASH_ITER(hh, *table, t, tmp) {
+        HASH_DEL(*table, t);
+        tenant_release(t);
     }
 }
 
 void store_clear(void) {
     pthread_rwlock_wrlock(&lock);
     drop_entries_of(NULL);
-    struct tenant *t, *tmp;
-    HASH_ITER(hh, tenants, t, tmp) {
-        HASH_DEL(tenants, t);
-        tenant_release(t);
-    }
+    release_all(&tenants);
     pthread_rwlock_unlock(&lock);
 }
 
@@ -107,14 +115,22 @@ int store_tenant_remove(const char *id) {
     return 0;
 }
 
-int store_key_add_hash(struct tenant *t, const char *sha256_hex, enum key_level level, bool revoked) {
-    if (strlen(sha256_hex) != 64 || strspn(sha256_hex, "0123456789abcdef") != 64) return -1;
+/* A key entry from a stored hash, or NULL for a malformed hash (or no memory). */
+static struct key_entry *key_entry_new(struct tenant *t, const char *sha256_hex,
+                                       enum key_level level, bool revoked) {
+    if (strlen(sha256_hex) != 64 || strspn(sha256_hex, "0123456789abcdef") != 64) return NULL;
     struct key_entry *k = calloc(1, sizeof *k);
-    if (!k) return -1;
+    if (!k) return NULL;
     memcpy(k->hash, sha256_hex, sizeof k->hash);
     k->level = level;
     k->revoked = revoked;
     k->tenant = t;
+    return k;
+}
+
+int store_key_add_hash(struct tenant *t, const char *sha256_hex, enum key_level level, bool revoked) {
+    struct key_entry *k = key_entry_new(t, sha256_hex, level, revoked);
+    if (!k) return -1;
     pthread_rwlock_wrlock(&lock);
     struct key_entry *old = NULL;
     HASH_FIND_STR(keys, k->hash, old);
@@ -189,18 +205,24 @@ int store_key_revoke(const char *plaintext) {
     return k ? 0 : -1;
 }
 
-int store_alter_key_add(const char *lookup, struct tenant *t, struct alter_key *key) {
-    struct alter_key_entry *e = calloc(1, sizeof *e), *old = NULL;
-    if (!e) return -1;
+/* Adds lookup → (t, key) to table unless the lookup is there.  0, or -1. */
+static int alter_key_entry_add(struct alter_key_entry **table, const char *lookup,
+                               struct tenant *t, struct alter_key *key) {
+    struct alter_key_entry *e = NULL;
+    HASH_FIND_STR(*table, lookup, e);
+    if (e || strlen(lookup) >= sizeof e->lookup || !(e = calloc(1, sizeof *e))) return -1;
     snprintf(e->lookup, sizeof e->lookup, "%s", lookup);
     e->key = key;
     e->tenant = t;
+    HASH_ADD_STR(*table, lookup, e);
+    return 0;
+}
+
+int store_alter_key_add(const char *lookup, struct tenant *t, struct alter_key *key) {
     pthread_rwlock_wrlock(&lock);
-    HASH_FIND_STR(alter_keys, e->lookup, old);
-    if (!old) HASH_ADD_STR(alter_keys, lookup, e);
+    int rc = alter_key_entry_add(&alter_keys, lookup, t, key);
     pthread_rwlock_unlock(&lock);
-    if (old) free(e);
-    return old ? -1 : 0;
+    return rc;
 }
 
 struct tenant *store_alter_key_find(const char *lookup, struct alter_key **key) {
@@ -238,4 +260,78 @@ struct tenant *store_agent_owner(const char *agent_id) {
     }
     pthread_rwlock_unlock(&lock);
     return t;
+}
+
+/* ---- staging -------------------------------------------------------------------------- */
+
+struct store_staging {
+    struct tenant *tenants; /* through each tenant's hh: staged tenants are in no directory */
+    struct key_entry *keys;
+    struct agent_entry *agents;
+    struct alter_key_entry *alter_keys;
+};
+
+struct store_staging *store_staging_new(void) { return calloc(1, sizeof(struct store_staging)); }
+
+void store_staging_free(struct store_staging *s) {
+    if (!s) return;
+    drop_entries(&s->keys, &s->alter_keys, &s->agents, NULL);
+    release_all(&s->tenants);
+    free(s);
+}
+
+int store_staging_add_tenant(struct store_staging *s, struct tenant *t) {
+    if (store_staging_tenant(s, t->id)) return -1;
+    HASH_ADD_STR(s->tenants, id, t);
+    return 0;
+}
+
+struct tenant *store_staging_tenant(const struct store_staging *s, const char *id) {
+    struct tenant *t = NULL;
+    HASH_FIND_STR(s->tenants, id, t);
+    return t;
+}
+
+struct tenant *store_staging_first(const struct store_staging *s) { return s->tenants; }
+
+int store_staging_add_key(struct store_staging *s, struct tenant *t, const char *sha256_hex,
+                          enum key_level level, bool revoked) {
+    struct key_entry *k = key_entry_new(t, sha256_hex, level, revoked), *old = NULL;
+    if (k) HASH_FIND_STR(s->keys, k->hash, old);
+    if (!k || old) {
+        free(k);
+        return -1;
+    }
+    HASH_ADD_STR(s->keys, hash, k);
+    return 0;
+}
+
+int store_staging_add_agent(struct store_staging *s, const char *agent_id, struct tenant *t) {
+    struct agent_entry *e = NULL;
+    HASH_FIND_STR(s->agents, agent_id, e);
+    if (e || strlen(agent_id) >= sizeof e->id || !(e = calloc(1, sizeof *e))) return -1;
+    snprintf(e->id, sizeof e->id, "%s", agent_id);
+    e->tenant = t;
+    HASH_ADD_STR(s->agents, id, e);
+    return 0;
+}
+
+int store_staging_add_alter_key(struct store_staging *s, const char *lookup, struct tenant *t,
+                                struct alter_key *key) {
+    return alter_key_entry_add(&s->alter_keys, lookup, t, key);
+}
+
+void store_replace(struct store_staging *s) {
+    struct store_staging old;
+    pthread_rwlock_wrlock(&lock);
+    old = (struct store_staging){tenants, keys, agents, alter_keys};
+    tenants = s->tenants;
+    keys = s->keys;
+    agents = s->agents;
+    alter_keys = s->alter_keys;
+    pthread_rwlock_unlock(&lock);
+    /* outside the lock: releasing a million-agent tenant takes a while */
+    drop_entries(&old.keys, &old.alter_keys, &old.agents, NULL);
+    release_all(&old.tenants);
+    free(s);
 }

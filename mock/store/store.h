@@ -53,4 +53,27 @@ void store_agent_register(const char *agent_id, struct tenant *t);
 /* The tenant that owns an agent id, with a reference; NULL when unknown. */
 struct tenant *store_agent_owner(const char *agent_id);
 
+/* A whole directory built aside (snapshot loads) while the live one keeps serving, then
+ * swapped in at once by store_replace: no request ever sees a half-loaded store, and a load
+ * that fails is dropped with store_staging_free having changed nothing.  Each add refuses a
+ * duplicate (-1), so an inconsistent snapshot is caught while it is read.  Not locked: one
+ * thread builds it. */
+struct store_staging;
+struct store_staging *store_staging_new(void);
+/* Takes the caller's reference to t.  -1: an org with that id is already staged. */
+int store_staging_add_tenant(struct store_staging *s, struct tenant *t);
+struct tenant *store_staging_tenant(const struct store_staging *s, const char *id);
+/* Every staged tenant, in the order added. */
+struct tenant *store_staging_first(const struct store_staging *s);
+/* An Alsorn key by hash (-1: malformed or taken), an agent id (-1: taken by any staged org),
+ * an Alter key by lookup index (-1: taken). */
+int store_staging_add_key(struct store_staging *s, struct tenant *t, const char *sha256_hex,
+                          enum key_level level, bool revoked);
+int store_staging_add_agent(struct store_staging *s, const char *agent_id, struct tenant *t);
+int store_staging_add_alter_key(struct store_staging *s, const char *lookup, struct tenant *t,
+                                struct alter_key *key);
+/* Replaces the directory with s (consumed); the old tenants are released. */
+void store_replace(struct store_staging *s);
+void store_staging_free(struct store_staging *s);
+
 #endif

@@ -93,7 +93,8 @@ struct webhook {
     int head_attempts; /* attempts made at the head event so far */
     size_t dropped;    /* events refused because the queue was full */
     enum webhook_state state;
-    uint64_t schedule_gen; /* bumped when a scheduled wake-up is withdrawn */
+    uint64_t schedule_gen;   /* bumped when a scheduled wake-up is withdrawn */
+    int64_t next_attempt_ms; /* virtual ms the scheduled wake-up is due (snapshots keep it) */
     struct delivery_log log;
 
     UT_hash_handle hh;

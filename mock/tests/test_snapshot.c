@@ -1,10 +1,15 @@
-/* Snapshot export → import in process: the store comes back with the same records. */
+/* Snapshot export → import in process: the store comes back with the same records, every
+ * index rebuilt, and an inconsistent snapshot changes nothing. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alsorn/agents.h"
+#include "alsorn/disputes.h"
+#include "alsorn/transactions.h"
+#include "alter/agents.h"
+#include "alter/app.h"
 #include "core/clock.h"
 #include "sandbox/provision.h"
 #include "sandbox/snapshot.h"
@@ -37,50 +42,310 @@ static int import_all(const char *text, char *err, size_t err_size) {
     return rc;
 }
 
-Test(snapshot, round_trip_keeps_orgs_keys_agents_and_chains) {
-    store_init();
-    struct org_spec spec = {.name = "Round Trip", .plan = PLAN_GROWTH, .max_agents = -1};
-    struct tenant *t = provision_org(&spec);
-    cr_assert_not_null(t);
-    struct field_errors fe = {0};
-    cJSON *body = cJSON_Parse("{\"name\":\"Agent One\",\"authorized_actions\":[\"pay\"],"
-                              "\"spending_limit\":99.95,\"description\":\"d\"}");
-    struct agent *a = NULL;
-    tenant_lock(t);
-    cr_assert_eq(alsorn_agent_create(t, body, t->user_id, clock_now(), &fe, &a), CREATE_OK);
-    char id[ID_LEN];
-    snprintf(id, sizeof id, "%s", a->id);
-    tenant_unlock(t);
-    cJSON_Delete(body);
-    store_key_revoke(spec.keys[KEY_READ]);
-    char org_id[ID_LEN];
-    snprintf(org_id, sizeof org_id, "%s", t->id);
-    tenant_release(t);
+/* Everything after the meta line (whose saved_at moves). */
+static const char *body_of(const char *state) { return strchr(state, '\n'); }
 
+static struct agent *new_agent(struct tenant *t, const char *name, const char *limit) {
+    char json[256];
+    snprintf(json, sizeof json,
+             "{\"name\":\"%s\",\"authorized_actions\":[\"pay\"],\"spending_limit\":%s,"
+             "\"description\":\"d\"}",
+             name, limit);
+    cJSON *body = cJSON_Parse(json);
+    struct field_errors fe = {0};
+    struct agent *a = NULL;
+    cr_assert_eq(alsorn_agent_create(t, body, t->user_id, clock_now(), &fe, &a), CREATE_OK);
+    cJSON_Delete(body);
+    return a;
+}
+
+static struct transaction *pay(struct tenant *t, struct agent *a, struct agent *b, int64_t cents,
+                               enum tx_outcome expected) {
+    struct tx_request req = {.agent_id = a->id, .counterparty_id = b->id, .action_type = "pay",
+                             .amount = cents};
+    struct field_errors fe = {0};
+    struct tx_result res;
+    cr_assert_eq(transaction_execute(t, &req, clock_now(), &fe, &res), expected);
+    return res.tx;
+}
+
+/* A dispute as POST /trust/report files it, then upheld as the sandbox resolves it. */
+static void file_and_uphold(struct tenant *t, struct agent *reported, struct agent *reporter,
+                            struct transaction *tx) {
+    struct dispute *d = calloc(1, sizeof *d);
+    snprintf(d->id, sizeof d->id, "dsp_unit000000000001");
+    d->agent = reported;
+    d->reported_by = reporter;
+    d->transaction = tx;
+    d->evidence[d->n_evidence++] = tx;
+    d->reason = strdup("Goods never arrived");
+    d->evidence_text = strdup("receipt #1");
+    d->created_at = clock_now();
+    dispute_set_add(&t->disputes, d);
+    reported->trust.disputes_pending++;
+    trust_evaluate(t, reported, clock_now(), TRUST_REASON_DISPUTE_FILED);
+    cr_assert(dispute_resolve(t, d, true, t->user_id, clock_now()));
+}
+
+/* An endpoint with one logged failed attempt and one event waiting. */
+static void add_webhook(struct tenant *t) {
+    struct webhook *w = calloc(1, sizeof *w);
+    snprintf(w->id, sizeof w->id, "wh_unit000000000001");
+    w->url = strdup("http://127.0.0.1:9/hook");
+    const char *events[] = {"transaction.completed", "agent.created"};
+    cr_assert_eq(webhook_set_events(w, events, 2), 0);
+    snprintf(w->secret, sizeof w->secret, "whsec_0123456789abcdef0123456789abcdef");
+    w->active = true;
+    w->consecutive_failures = 1;
+    w->created_at = w->updated_at = clock_now();
+    cr_assert_eq(webhook_set_add(&t->webhooks, w), 0);
+    const char *body = "{\"id\":\"evt_unit1\",\"event\":\"agent.created\",\"data\":{\"x\":1.5}}";
+    struct webhook_event *e = webhook_event_new("evt_unit1", "agent.created", strdup(body),
+                                                strlen(body));
+    cr_assert_eq(webhook_enqueue(w, e), 0);
+    webhook_event_release(e);
+    w->head_attempts = 1;
+    struct delivery_record rec = {.attempt = 1, .status_code = 503, .error = strdup("HTTP 503"),
+                                  .duration_ms = 12, .delivered_at = clock_now(),
+                                  .next_retry_at = clock_now() + 5};
+    snprintf(rec.delivery_id, sizeof rec.delivery_id, "00000000-0000-4000-8000-000000000001");
+    snprintf(rec.event_id, sizeof rec.event_id, "evt_unit1");
+    snprintf(rec.event, sizeof rec.event, "agent.created");
+    delivery_log_append(&w->log, &rec);
+}
+
+static struct alter_audit_row *audit_row(const char *agent_id, const char *action) {
+    static int n;
+    struct alter_audit_row *r = calloc(1, sizeof *r);
+    snprintf(r->id, sizeof r->id, "audit_unit%04d", n++);
+    r->created_at = clock_now();
+    snprintf(r->action, sizeof r->action, "%s", action);
+    r->status_code = 200;
+    snprintf(r->caller_key_prefix, sizeof r->caller_key_prefix, "alter_key_app_ab");
+    snprintf(r->agent_id, sizeof r->agent_id, "%s", agent_id);
+    r->run_id = strdup("run-1");
+    r->trace = cJSON_Parse("{\"step\":\"2\"}");
+    r->method = strdup("GET");
+    r->path = strdup("/sdk/agents");
+    snprintf(r->request_id, sizeof r->request_id, "req_unit%d", n);
+    return r;
+}
+
+struct fixture {
+    struct org_spec spec;
+    char org_id[ID_LEN], tx_reversed[ID_LEN], tx_failed[ID_LEN], agent_a[ID_LEN];
+    char alter_agent_key[ALTER_KEY_MAX], alter_agent_id[UUID_LEN];
+};
+
+/* One org holding something of every kind the store keeps. */
+static void build(struct fixture *f) {
+    store_init();
+    f->spec = (struct org_spec){.name = "Round Trip", .plan = PLAN_GROWTH, .max_agents = -1};
+    struct tenant *t = provision_org(&f->spec);
+    cr_assert_not_null(t);
+    snprintf(f->org_id, sizeof f->org_id, "%s", t->id);
+    tenant_lock(t);
+    struct agent *a = new_agent(t, "Agent One", "99.95"), *b = new_agent(t, "Agent Two", "50");
+    new_agent(t, "Agent Three", "1");
+    snprintf(f->agent_a, sizeof f->agent_a, "%s", a->id);
+    struct transaction *kept = pay(t, a, b, 1000, TX_OK);
+    struct transaction *reversed = pay(t, a, b, 2000, TX_OK);
+    struct transaction *failed = pay(t, b, a, 999900, TX_REFUSED); /* over b's limit */
+    snprintf(f->tx_reversed, sizeof f->tx_reversed, "%s", reversed->id);
+    snprintf(f->tx_failed, sizeof f->tx_failed, "%s", failed->id);
+    struct tx_result res;
+    cr_assert_eq(transaction_reverse(t, reversed, "duplicate charge", clock_now(), &res), TX_OK);
+    file_and_uphold(t, b, a, kept);
+    t->webhook_settings.max_attempts = 3;
+    add_webhook(t);
+
+    cJSON *body = cJSON_Parse("{\"name\":\"planner\",\"metadata\":{\"team\":\"ops\"}}");
+    struct field_errors fe = {0};
+    struct alter_agent *aa = NULL, *gone = NULL;
+    char key[ALTER_KEY_MAX], spare[ALTER_KEY_MAX];
+    cr_assert_eq(alter_agent_add(t, body, NULL, NULL, clock_now(), &fe, &aa, key),
+                 ALTER_CREATE_OK);
+    snprintf(f->alter_agent_key, sizeof f->alter_agent_key, "%s", key);
+    snprintf(f->alter_agent_id, sizeof f->alter_agent_id, "%s", aa->id);
+    struct alter_key *second = alter_key_issue(t, aa, NULL, "rotation", 0, clock_now(), spare);
+    alter_key_set_status(second, ALTER_KEY_DEPRECATED, clock_now());
+    cJSON_Delete(body);
+    body = cJSON_Parse("{\"name\":\"retired\"}");
+    cr_assert_eq(alter_agent_add(t, body, NULL, NULL, clock_now(), &fe, &gone, spare),
+                 ALTER_CREATE_OK);
+    alter_app_revoke_agent(t->alter, gone, clock_now());
+    cJSON_Delete(body);
+    cr_assert_eq(idempotency_put(&t->alter->idempotency, "idem-1", "sha256:00", aa->id,
+                                 clock_now()), 0);
+    cr_assert_eq(alter_audit_log_append(&t->alter->audit, audit_row(aa->id, "agent.created")), 0);
+    cr_assert_eq(alter_audit_log_append(&t->alter->audit, audit_row("", "agent.listed")), 0);
+    tenant_unlock(t);
+    tenant_release(t);
+}
+
+Test(snapshot, round_trip_restores_every_kind_of_state_identically) {
+    struct fixture f;
+    build(&f);
     char *first = export_all();
-    char err[256] = "";
+    /* a restore must bring the pepper back, or no Alter key could be found */
+    cr_assert_eq(alter_key_pepper_set_hex(
+                     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"), 0);
+    char err[512] = "";
     cr_assert_eq(import_all(first, err, sizeof err), 0, "%s", err);
     char *second = export_all();
-    cr_assert_str_eq(strchr(second, '\n'), strchr(first, '\n'));
+    cr_assert_str_eq(body_of(second), body_of(first), "export → import → export is identical");
 
     struct caller c = {0};
-    cr_assert_eq(store_key_lookup(spec.keys[KEY_WRITE], &c), KEY_FOUND);
-    cr_assert_str_eq(c.tenant->id, org_id);
+    cr_assert_eq(store_key_lookup(f.spec.keys[KEY_WRITE], &c), KEY_FOUND);
+    cr_assert_str_eq(c.tenant->id, f.org_id);
     tenant_release(c.tenant);
-    cr_assert_eq(store_key_lookup(spec.keys[KEY_READ], &c), KEY_REVOKED);
-    struct tenant *owner = store_agent_owner(id);
-    cr_assert_not_null(owner, "the agent index is rebuilt");
-    tenant_lock(owner);
-    struct agent *back = agent_set_find(&owner->agents, id);
-    cr_assert_eq(back->spending_limit, 9995);
-    cr_assert_str_eq(back->description, "d");
+    struct tenant *t = store_agent_owner(f.agent_a);
+    cr_assert_not_null(t, "the agent directory is rebuilt");
+    tenant_lock(t);
+    struct agent *a = agent_set_find(&t->agents, f.agent_a);
+    cr_assert_eq(a->spending_limit, 9995);
+    cr_assert_eq(a->transactions.n, 4, "both transfers, the refused one and the reversal");
     struct audit_check check;
-    audit_chain_verify(&back->audit, back->id, &check);
+    audit_chain_verify(&a->audit, a->id, &check);
     cr_assert(check.valid);
-    tenant_unlock(owner);
-    tenant_release(owner);
+    struct transaction *rev = transaction_set_find(&t->transactions, f.tx_reversed);
+    cr_assert_eq(rev->status, TX_REVERSED);
+    cr_assert_not_null(rev->reversal, "the transfer's link to its reversal is rebuilt");
+    cr_assert_eq(rev->reversal->original, rev);
+    cr_assert_str_eq(transaction_set_find(&t->transactions, f.tx_failed)->error_code,
+                     "SPENDING_LIMIT_EXCEEDED");
+    cr_assert_eq(transaction_set_count(&t->transactions, TX_FAILED), 1);
+    cr_assert_eq(transaction_set_count(&t->transactions, TX_REVERSED), 2);
+    struct webhook *w = webhook_set_find(&t->webhooks, "wh_unit000000000001");
+    cr_assert_eq(w->n_pending, 1, "the waiting event survives");
+    cr_assert_str_eq(w->secret, "whsec_0123456789abcdef0123456789abcdef");
+    cr_assert_eq(t->webhook_settings.max_attempts, 3);
+    struct alter_agent *aa = alter_app_find_agent(t->alter, f.alter_agent_id);
+    cr_assert_eq(aa->n_keys, 2);
+    cr_assert_eq(aa->n_active, 1);
+    cr_assert_null(alter_app_find_name(t->alter, "retired"), "revoked names stay free");
+    cr_assert_eq(alter_app_count(t->alter, false), 1);
+    cr_assert_eq(t->alter->audit.n, 2);
+    struct alter_audit_filter by_run = {.run_id = "run-1"};
+    size_t pos[4];
+    bool more;
+    cr_assert_eq(alter_audit_log_query(&t->alter->audit, &by_run, -1, 4, pos, &more), 2,
+                 "the audit indexes are rebuilt");
+    tenant_unlock(t);
+    tenant_release(t);
+
+    char lookup[KEY_LOOKUP_LEN];
+    alter_key_lookup_index(f.alter_agent_key, lookup);
+    struct alter_key *k = NULL;
+    t = store_alter_key_find(lookup, &k);
+    cr_assert_not_null(t, "the agent key is found under the restored pepper");
+    cr_assert(alter_key_verifier_matches(&k->verifier, f.alter_agent_key));
+    tenant_release(t);
+    cr_assert_null(strstr(first, f.alter_agent_key), "no plaintext Alter key is saved");
+    cr_assert_null(strstr(first, f.spec.keys[KEY_ADMIN]), "no plaintext Alsorn key is saved");
     free(first);
     free(second);
+    store_clear();
+}
+
+/* Replaces the first occurrence of from (which must be there) in a copy of text. */
+static char *edit(const char *text, const char *from, const char *to) {
+    const char *at = strstr(text, from);
+    cr_assert_not_null(at, "the export holds %s", from);
+    char *out = malloc(strlen(text) + strlen(to) + 1);
+    sprintf(out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    return out;
+}
+
+/* The line of text that contains `marker`, as [*start, *end) (its newline excluded). */
+static void line_of(const char *text, const char *marker, const char **start, const char **end) {
+    const char *at = strstr(text, marker);
+    cr_assert_not_null(at, "the export holds %s", marker);
+    for (*start = at; *start > text && (*start)[-1] != '\n';) (*start)--;
+    *end = strchr(at, '\n');
+}
+
+static char *without_line(const char *text, const char *marker) {
+    const char *start, *end;
+    line_of(text, marker, &start, &end);
+    char *out = malloc(strlen(text) + 1);
+    sprintf(out, "%.*s%s", (int)(start - text), text, end + 1);
+    return out;
+}
+
+/* text with the line holding marker appended once more at the end. */
+static char *with_line_again(const char *text, const char *marker) {
+    const char *start, *end;
+    line_of(text, marker, &start, &end);
+    char *out = malloc(strlen(text) + (size_t)(end - start) + 2);
+    sprintf(out, "%s%.*s\n", text, (int)(end - start), start);
+    return out;
+}
+
+/* An export with `from` changed to `to` is refused with a reason naming `why`, and the
+ * store is as it was. */
+static void expect_refused(const char *state, const char *from, const char *to, const char *why) {
+    char *bad = edit(state, from, to);
+    char err[512] = "";
+    cr_assert_eq(import_all(bad, err, sizeof err), -1, "accepted: %s -> %s", from, to);
+    cr_assert_not_null(strstr(err, why), "reason for %s -> %s: %s", from, to, err);
+    char *after = export_all();
+    cr_assert_str_eq(body_of(after), body_of(state), "a refused import changed the store");
+    free(after);
+    free(bad);
+}
+
+Test(snapshot, inconsistent_records_are_refused_and_change_nothing) {
+    struct fixture f;
+    build(&f);
+    char *state = export_all();
+    char from[128], to[128];
+    /* a transaction naming an agent that is not there */
+    snprintf(from, sizeof from, "\"counterparty_id\":\"%s\",\"amount_cents\"", f.agent_a);
+    expect_refused(state, from, "\"counterparty_id\":\"agent_nowhere\",\"amount_cents\"",
+                   "names no agent");
+    /* an audit_index outside the initiator's chain (its audit_hash would read past it) */
+    expect_refused(state, "\"audit_index\":", "\"audit_index\":1000,\"was\":", "audit_index");
+    /* a duplicate transaction id */
+    snprintf(from, sizeof from, "\"id\":\"%s\"", f.tx_failed);
+    snprintf(to, sizeof to, "\"id\":\"%s\"", f.tx_reversed);
+    expect_refused(state, from, to, "duplicate id");
+    expect_refused(state, "\"transaction_type\":\"reversal\"", "\"transaction_type\":\"transfer\"",
+                   "transfer names no original_id");
+    expect_refused(state, "\"reversal_reason\":null,\"error_code\":\"SPENDING_LIMIT_EXCEEDED\"",
+                   "\"reversal_reason\":null,\"error_code\":\"MADE_UP\"", "error_code");
+    expect_refused(state, "\"reason\":\"Transaction completed\"", "\"reason\":\"Because\"",
+                   "history reason");
+    expect_refused(state, "\"id\":\"dsp_unit000000000001\",\"agent_id\":\"",
+                   "\"id\":\"dsp_unit000000000001\",\"agent_id\":\"agent_nowhere\",\"was\":\"",
+                   "names no agent");
+    /* an agent's chain, an Alter audit row, an Alter key naming no agent */
+    expect_refused(state, "\"action\":\"agent.registered\"", "\"action\":\"agent.forged\"",
+                   "audit chain does not verify");
+    expect_refused(state, "\"action\":\"agent.listed\"", "\"action\":\"agent.deleted\"",
+                   "chain is broken");
+    snprintf(from, sizeof from, "\"agent_id\":\"%s\",\"prefix\"", f.alter_agent_id);
+    expect_refused(state, from, "\"agent_id\":\"nobody\",\"prefix\"", "agent_id names no agent");
+    expect_refused(state, "\"webhook_id\":\"wh_unit000000000001\"", "\"webhook_id\":\"wh_other\"",
+                   "no such endpoint");
+    expect_refused(state, "\"alter_key_pepper\":\"", "\"alter_key_pepper\":\"zz", "alter_key_pepper");
+    expect_refused(state, "\"version\":2", "\"version\":1", "the first record must be");
+    /* a reversed transfer whose reversal record is missing: found once every record is in */
+    char *no_reversal = without_line(state, "\"transaction_type\":\"reversal\"");
+    char err[512] = "";
+    cr_assert_eq(import_all(no_reversal, err, sizeof err), -1);
+    cr_assert_not_null(strstr(err, "no reversal record names it"), "%s", err);
+    free(no_reversal);
+    /* the same org twice; the same agent twice */
+    char *twice = with_line_again(state, "{\"type\":\"org\"");
+    cr_assert_eq(import_all(twice, err, sizeof err), -1);
+    cr_assert_not_null(strstr(err, "appears twice"), "%s", err);
+    free(twice);
+    twice = with_line_again(state, "{\"type\":\"agent\"");
+    cr_assert_eq(import_all(twice, err, sizeof err), -1);
+    cr_assert_not_null(strstr(err, "duplicate id"), "%s", err);
+    free(twice);
+    free(state);
     store_clear();
 }
 
@@ -89,8 +354,10 @@ Test(snapshot, a_bad_record_changes_nothing) {
     struct org_spec spec = {.name = "Stays", .plan = PLAN_STARTER, .max_agents = -1};
     tenant_release(provision_org(&spec));
     char err[256] = "";
-    const char *bad = "{\"type\":\"meta\",\"format\":\"agentmock-state\",\"version\":1,"
-                      "\"clock_offset_seconds\":0}\n{\"type\":\"org\",\"id\":\"org_x\"}\n";
+    const char *bad = "{\"type\":\"meta\",\"format\":\"agentmock-state\",\"version\":2,"
+                      "\"clock_offset_seconds\":0,\"alter_key_pepper\":"
+                      "\"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"}\n"
+                      "{\"type\":\"org\",\"id\":\"org_x\"}\n";
     cr_assert_eq(import_all(bad, err, sizeof err), -1);
     cr_assert_neq(err[0], '\0');
     struct caller c = {0};

@@ -1,0 +1,36 @@
+/* What every module's part of a state snapshot shares (sandbox/snapshot.h runs them all):
+ * a sink its records are written to, and the shape of the function that loads one of its
+ * records into a staged tenant.  Each module writes and reads its own records, so the fields
+ * of a record live next to the struct they come from. */
+#ifndef SNAPSHOT_RECORD_H
+#define SNAPSHOT_RECORD_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "store/store.h"
+
+/* put writes one record and consumes it; 0, or -1 once the output has failed (stop). */
+struct snapshot_out {
+    int (*put)(void *ctx, cJSON *rec);
+    void *ctx;
+};
+
+/* Writes every record of one kind of t's state (t's lock held).  0, or -1 from put. */
+typedef int (*snapshot_write_records_fn)(const struct tenant *t, const struct snapshot_out *out);
+
+/* Loads one record into t, staged in st (not yet visible): 0, or -1 with the reason in err.
+ * A record that names what does not exist, repeats an id or breaks a chain is refused. */
+typedef int (*snapshot_load_record_fn)(struct store_staging *st, struct tenant *t,
+                                       const cJSON *rec, char *err, size_t err_size);
+
+/* A new record {"type": type, "org_id": t's id}. */
+cJSON *snapshot_record(const char *type, const struct tenant *t);
+/* Adds an integer (a count, a Unix time; exact below 2^53) as a JSON number. */
+void snapshot_add_int(cJSON *o, const char *name, int64_t value);
+/* snprintf into err; returns -1. */
+int snapshot_fail(char *err, size_t err_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif
