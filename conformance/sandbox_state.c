@@ -1,7 +1,10 @@
 /* State snapshots (DESIGN.md sandbox controls): GET/PUT /_mock/state, --state FILE, and
  * POST /_mock/snapshot.  Each test runs a private agentmock: importing replaces the whole
  * store, which the shared mock's other tests must never see. */
+#include "alter_harness.h"
 #include "harness.h"
+#include "receiver.h"
+#include "webhook_helpers.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -226,6 +229,248 @@ Test(sandbox_state, sigkill_during_a_save_leaves_the_previous_file, .timeout = 9
     free(after);
     free(first);
     free(path);
+}
+
+/* A call on the private mock that must answer `status`; returns the parsed body (caller
+ * deletes).  key: an Alsorn key (Bearer), or with alter set, an Alter key (x-api-key). */
+static cJSON *private_json(const char *method, const char *path, const char *key, bool alter,
+                           const char *body, long status) {
+    struct http_resp r;
+    if (alter) alter_http(method, fmt("%s%s", M.url, path), key, body, NULL, &r);
+    else http_call(method, fmt("%s%s", M.url, path), key, body, NULL, &r);
+    expect_status(&r, status);
+    cJSON *json = r.json;
+    cr_assert_not_null(json, "%s: not JSON: %s", r.request, resp_excerpt(&r));
+    r.json = NULL;
+    http_resp_free(&r);
+    return json;
+}
+
+/* The raw body of a 200 GET on the private mock (caller frees). */
+static char *private_read(const char *path, const char *key) {
+    struct http_resp r;
+    http_call("GET", fmt("%s%s", M.url, path), key, NULL, NULL, &r);
+    expect_status(&r, 200);
+    char *body = strdup(r.body);
+    http_resp_free(&r);
+    return body;
+}
+
+/* POST /transactions on the private mock; returns the transaction id (caller frees). */
+static char *private_tx(const char *key, const char *from, const char *to, const char *amount,
+                        long status) {
+    cJSON *o = private_json("POST", "/transactions", key, false,
+                            fmt("{\"agent_id\": \"%s\", \"counterparty_id\": \"%s\", \"amount\": %s,"
+                                " \"action_type\": \"execute_trades\"}", from, to, amount),
+                            status);
+    const cJSON *holder = status == 201 ? o : jobj(o, "error");
+    char *id = strdup(jstr(holder, status == 201 ? "id" : "transaction_id"));
+    cJSON_Delete(o);
+    return id;
+}
+
+/* Waits until the endpoint's delivery log lists n attempts: an attempt the receiver has seen
+ * is logged once the mock has its answer (an attempt still in flight when a snapshot is
+ * taken is made again after a restore). */
+static void private_wait_logged(const char *wh_id, const char *admin_key, int n) {
+    for (int waited = 0;; waited += 20) {
+        cJSON *page = private_json("GET", fmt("/webhooks/%s/deliveries", wh_id), admin_key, false,
+                                   NULL, 200);
+        int logged = cJSON_GetArraySize(jarr(page, "data"));
+        cJSON_Delete(page);
+        if (logged >= n) return;
+        cr_assert_lt(waited, 10000, "%d attempts logged after 10 s, expected %d", logged, n);
+        usleep(20 * 1000);
+    }
+}
+
+struct org_keys {
+    char id[80], read[96], write[96], admin[96], alter[128];
+};
+
+static void private_org_keys(struct org_keys *k) {
+    cJSON *o = private_json("POST", "/_mock/orgs", NULL, false, "{}", 201);
+    snprintf(k->id, sizeof k->id, "%s", jstr(o, "id"));
+    snprintf(k->read, sizeof k->read, "%s", jstr(jobj(o, "keys"), "read"));
+    snprintf(k->write, sizeof k->write, "%s", jstr(jobj(o, "keys"), "write"));
+    snprintf(k->admin, sizeof k->admin, "%s", jstr(jobj(o, "keys"), "admin"));
+    snprintf(k->alter, sizeof k->alter, "%s", jstr(jobj(o, "alter"), "app_key"));
+    cJSON_Delete(o);
+}
+
+/* Everything one org can hold, then a restart from the state file: every read answers the
+ * same, keys of both APIs still authenticate, both kinds of chain verify, and the webhook
+ * event that was waiting for a retry is delivered, signed, after the restart. */
+Test(sandbox_state, every_feature_survives_a_restart, .timeout = 60) {
+    char *path = tmp_state_path();
+    const char *const args[] = {"--state", path, NULL};
+    start_private(args);
+    struct receiver *rc = receiver_start();
+    receiver_reply(rc, 503, 0);
+    struct org_keys k;
+    private_org_keys(&k);
+    /* a retry an hour away: it is still waiting when the mock stops */
+    cJSON_Delete(private_json("PATCH", fmt("/_mock/orgs/%s/webhook-settings", k.id), NULL, false,
+                              "{\"retry_base_ms\": 3600000, \"max_attempts\": 5}", 200));
+    cJSON *wh = private_json("POST", "/webhooks", k.admin, false,
+                             fmt("{\"url\": \"%s\", \"events\": [\"transaction.completed\"]}",
+                                 receiver_url(rc, "/hook")),
+                             201);
+    char *secret = strdup(jstr(wh, "secret")), *wh_id = strdup(jstr(wh, "id"));
+    cJSON_Delete(wh);
+
+    char *a = private_agent(k.write, "Payer"), *b = private_agent(k.write, "Payee");
+    char *kept = private_tx(k.write, a, b, "10.00", 201);
+    char *reversed = private_tx(k.write, a, b, "20.00", 201);
+    char *failed = private_tx(k.write, a, b, "99999.00", 403); /* over the limit */
+    cJSON_Delete(private_json("POST", fmt("/transactions/%s/reverse", reversed), k.write, false,
+                              "{\"reason\": \"duplicate\"}", 200));
+    cJSON *dispute = private_json("POST", "/trust/report", k.write, false,
+                                  fmt("{\"agent_id\": \"%s\", \"reason\": \"never delivered\","
+                                      " \"transaction_id\": \"%s\"}", b, kept),
+                                  201);
+    char *dispute_id = strdup(jstr(dispute, "dispute_id"));
+    cJSON_Delete(dispute);
+    cJSON *alter_agent = private_json("POST", "/sdk/agents", k.alter, true,
+                                      "{\"name\": \"restart-bot\"}", 201);
+    char *alter_id = strdup(jstr(alter_agent, "id")), *alter_key = strdup(jstr(alter_agent, "api_key"));
+    cJSON_Delete(alter_agent);
+    expect_deliveries(rc, 1, 10000); /* the first event's first attempt, answered 503 */
+    private_wait_logged(wh_id, k.admin, 1);
+
+    const char *reads[] = {
+        "/transactions?limit=100", fmt("/transactions/%s", kept), fmt("/transactions/%s", reversed),
+        fmt("/transactions/%s", failed), fmt("/trust/%s", a), fmt("/trust/%s/history", b),
+        fmt("/trust/disputes/%s", dispute_id), fmt("/agents/%s/audit", a),
+    };
+    enum { N_READS = sizeof reads / sizeof reads[0] };
+    char *paths[N_READS], *before[N_READS];
+    for (size_t i = 0; i < N_READS; i++) {
+        paths[i] = strdup(reads[i]);
+        before[i] = private_read(paths[i], k.read);
+    }
+    char *log_before = private_read(fmt("/webhooks/%s/deliveries", wh_id), k.admin);
+    int status = mock_process_stop(&M, SIGTERM, 10000);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "clean exit after saving");
+    char *saved = slurp(path);
+    const char *plaintexts[] = {k.read, k.write, k.admin, k.alter, alter_key};
+    for (size_t i = 0; i < sizeof plaintexts / sizeof plaintexts[0]; i++)
+        cr_assert_null(strstr(saved, plaintexts[i]), "the state file holds a plaintext key");
+    cr_assert_not_null(strstr(saved, secret), "webhook secrets are saved: the mock signs with them");
+    free(saved);
+
+    start_private(args);
+    for (size_t i = 0; i < N_READS; i++) {
+        char *after = private_read(paths[i], k.read);
+        cr_assert_str_eq(after, before[i], "GET %s differs after the restart", paths[i]);
+        free(after);
+        free(paths[i]);
+        free(before[i]);
+    }
+    char *log_after = private_read(fmt("/webhooks/%s/deliveries", wh_id), k.admin);
+    cr_assert_str_eq(log_after, log_before, "the delivery log survives");
+    free(log_before);
+    free(log_after);
+    cJSON *me = private_json("GET", "/sdk/agents/me", alter_key, true, NULL, 200);
+    cr_assert_str_eq(jstr(me, "id"), alter_id, "the agent key still authenticates");
+    cJSON_Delete(me);
+    cJSON *verify = private_json("GET", "/sdk/audit/verify", k.alter, true, NULL, 200);
+    cr_assert(jbool(verify, "valid"), "the Alter audit chain verifies after the restart");
+    cr_assert_geq(jnum(verify, "length"), 1);
+    cJSON_Delete(verify);
+    cJSON *chain = private_json("GET", fmt("/agents/%s/audit/verify", a), k.read, false, NULL, 200);
+    cr_assert(jbool(chain, "valid"));
+    cJSON_Delete(chain);
+
+    /* the waiting retry becomes due once the clock passes it; the second event follows it,
+     * then one made after the restart */
+    receiver_reply(rc, 200, 0);
+    cJSON_Delete(private_json("POST", "/_mock/clock", NULL, false, "{\"advance_seconds\": 7200}", 200));
+    free(private_tx(k.write, a, b, "1.00", 201));
+    expect_deliveries(rc, 4, 15000);
+    cr_assert_str_eq(receiver_get(rc, 1)->body, receiver_get(rc, 0)->body,
+                     "the restored event goes out byte for byte as it was queued");
+    for (size_t i = 1; i < 4; i++)
+        cJSON_Delete(expect_delivery(receiver_get(rc, i), secret, "transaction.completed"));
+    cJSON *last = received_json(receiver_get(rc, 3));
+    cr_assert_str_neq(jstr(jobj(last, "data"), "id"), kept, "the new event comes last");
+    cJSON_Delete(last);
+
+    stop_private();
+    receiver_stop(rc);
+    unlink(path);
+    free(path);
+    free(secret), free(wh_id), free(a), free(b), free(kept), free(reversed), free(failed);
+    free(dispute_id), free(alter_id), free(alter_key);
+}
+
+Test(sandbox_state, tampered_transaction_record_is_refused_naming_its_line, .fini = stop_private) {
+    start_private(NULL);
+    struct org_keys k;
+    private_org_keys(&k);
+    char *a = private_agent(k.write, "Payer"), *b = private_agent(k.write, "Payee");
+    char *tx = private_tx(k.write, a, b, "12.34", 201);
+    char *state = export_state();
+    char *rec = strstr(state, fmt("{\"type\":\"transaction\",\"org_id\":\"%s\",\"id\":\"%s\"",
+                                  k.id, tx));
+    cr_assert_not_null(rec, "the export holds the transaction's record");
+    size_t line = 1;
+    for (const char *p = state; p < rec; p++) line += *p == '\n';
+    char *amount = strstr(rec, "\"amount_cents\":1234,");
+    cr_assert_not_null(amount);
+    memcpy(amount + strlen("\"amount_cents\":"), "9234", 4);
+    char *later = private_agent(k.write, "Created After Export");
+
+    struct http_resp r;
+    struct http_req req = {.method = "PUT", .path = fmt("%s/_mock/state", M.url), .body = state,
+                           .content_type = "application/x-ndjson"};
+    http_do(&req, &r);
+    expect_error(&r, 422, "invalid_snapshot");
+    const char *message = jstr(jobj(r.json, "error"), "message");
+    cr_assert_not_null(strstr(message, fmt("Line %zu:", line)), "names the line: %s", message);
+    cr_assert_not_null(strstr(message, tx), "names the transaction: %s", message);
+    http_resp_free(&r);
+    cr_assert_eq(private_status("GET", fmt("/agents/%s", later), k.write, NULL), 200,
+                 "a refused import leaves the store as it was");
+    cJSON *got = private_json("GET", fmt("/transactions/%s", tx), k.read, false, NULL, 200);
+    cr_assert_eq(jnum(got, "amount"), 12.34);
+    cJSON_Delete(got);
+    free(state), free(a), free(b), free(tx), free(later);
+}
+
+/* PUT /_mock/state replaces the org while one of its events waits for a retry: the restored
+ * org delivers it once; the replaced one delivers nothing more. */
+Test(sandbox_state, import_hands_waiting_deliveries_to_the_restored_org_only, .timeout = 60,
+     .fini = stop_private) {
+    start_private(NULL);
+    struct receiver *rc = receiver_start();
+    receiver_reply(rc, 503, 0);
+    struct org_keys k;
+    private_org_keys(&k);
+    cJSON_Delete(private_json("PATCH", fmt("/_mock/orgs/%s/webhook-settings", k.id), NULL, false,
+                              "{\"retry_base_ms\": 3600000, \"max_attempts\": 5}", 200));
+    cJSON *wh = private_json("POST", "/webhooks", k.admin, false,
+                             fmt("{\"url\": \"%s\", \"events\": [\"agent.registered\"]}",
+                                 receiver_url(rc, "/hook")),
+                             201);
+    char *secret = strdup(jstr(wh, "secret")), *wh_id = strdup(jstr(wh, "id"));
+    cJSON_Delete(wh);
+    free(private_agent(k.write, "Announced"));
+    expect_deliveries(rc, 1, 10000);
+    private_wait_logged(wh_id, k.admin, 1);
+    char *state = export_state();
+    import_state(state, 200, NULL);
+
+    receiver_reply(rc, 200, 0);
+    cJSON_Delete(private_json("POST", "/_mock/clock", NULL, false, "{\"advance_seconds\": 7200}", 200));
+    expect_deliveries(rc, 2, 10000);
+    cJSON_Delete(expect_delivery(receiver_get(rc, 1), secret, "agent.registered"));
+    cr_assert_str_eq(receiver_get(rc, 1)->body, receiver_get(rc, 0)->body);
+    cr_assert_eq(receiver_wait(rc, 3, 1500), 2, "the replaced org's retry went out as well");
+    receiver_stop(rc);
+    free(secret);
+    free(wh_id);
+    free(state);
 }
 
 Test(sandbox_state, snapshot_without_a_state_file_is_409) {

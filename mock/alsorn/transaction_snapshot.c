@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alsorn/agent_json.h"
+#include "alsorn/transactions.h"
 #include "alsorn/trust.h"
 #include "core/json_read.h"
 
@@ -80,10 +81,8 @@ static const char *link_parties(struct transaction *tx, struct tenant *t, const 
     if (!tx->agent || !tx->counterparty) return "agent_id or counterparty_id names no agent of the org";
     if (tx->agent == tx->counterparty) return "agent_id and counterparty_id are the same agent";
     if (transaction_set_find(&t->transactions, tx->id)) return "duplicate id";
-    /* the chain entry its audit_hash is read from */
-    if (tx->audit_index >= tx->agent->audit.n ||
-        strncmp(tx->agent->audit.entries[tx->audit_index].action, "transaction.", 12) != 0)
-        return "audit_index is not a transaction entry of the initiator's chain";
+    if (tx->audit_index >= tx->agent->audit.n)
+        return "audit_index is past the end of the initiator's chain";
     if ((tx->status == TX_FAILED) != (p->error_code != NULL) ||
         (p->error_code && !(tx->error_code = static_error_code(p->error_code))))
         return "error_code must be a known code on a failed transaction, null otherwise";
@@ -96,6 +95,23 @@ static const char *link_parties(struct transaction *tx, struct tenant *t, const 
     return NULL;
 }
 
+/* The initiator's chain entry that audit_hash shows must be the one recorded for this very
+ * transaction: the chain is hash-linked, so a record edited by hand (amount, parties, status)
+ * no longer matches it. */
+static bool matches_audit_entry(const struct transaction *tx) {
+    const struct audit_entry *e = &tx->agent->audit.entries[tx->audit_index];
+    const char *action = tx->type == TX_REVERSAL      ? "transaction.reversed"
+                         : tx->status == TX_FAILED    ? "transaction.failed"
+                                                      : "transaction.completed";
+    if (strcmp(e->action, action) != 0 || e->created_at != tx->created_at) return false;
+    cJSON *payload = transaction_audit_payload(tx);
+    char *text = payload ? canonical_json(payload) : NULL;
+    bool same = text && strcmp(text, e->payload) == 0;
+    free(text);
+    cJSON_Delete(payload);
+    return same;
+}
+
 int transaction_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
                               char *err, size_t err_size) {
     (void)st;
@@ -104,6 +120,8 @@ int transaction_snapshot_load(struct store_staging *st, struct tenant *t, const 
     if (!tx) return snapshot_fail(err, err_size, "out of memory");
     const char *why = load_fields(tx, rec, &p) != 0 ? "missing or mistyped fields"
                                                       : link_parties(tx, t, &p);
+    if (!why && !matches_audit_entry(tx))
+        why = "the record does not match its entry in the initiator's audit chain";
     if (!why && transaction_set_add(&t->transactions, tx) != 0) why = "out of memory";
     if (why) {
         snapshot_fail(err, err_size, "transaction %s: %s", tx->id[0] ? tx->id : "?", why);

@@ -15,8 +15,10 @@
 #include "store/snapshot_record.h"
 
 int transaction_snapshot_write(const struct tenant *t, const struct snapshot_out *out);
-/* Refused: an unknown agent, a duplicate id, an audit_index outside the initiator's chain, an
- * error code the mock never writes, a reversal of anything but an earlier reversed transfer. */
+/* Refused: an unknown agent, a duplicate id, an error code the mock never writes, a reversal
+ * of anything but an earlier reversed transfer, and a record that does not match the entry
+ * its audit_index points at in the initiator's (verified) chain: the chain vouches for the
+ * id, parties, amount, currency, action, status and error code. */
 int transaction_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
                               char *err, size_t err_size);
 /* After the last record: every reversed transfer has its reversal record.  0, or -1. */

@@ -36,8 +36,11 @@ static struct transaction *new_transaction(enum tx_type type, struct agent *a, s
     return tx;
 }
 
-/* The payload both parties' chains record for this transaction. */
-static cJSON *audit_payload(const struct transaction *tx) {
+cJSON *transaction_audit_payload(const struct transaction *tx) {
+    /* a transfer is recorded when it completes or fails; a later reversal does not rewrite
+     * that entry, so a reversed transfer's entry still says completed */
+    enum tx_status status =
+        tx->type == TX_TRANSFER && tx->status == TX_REVERSED ? TX_COMPLETED : tx->status;
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "transaction_id", tx->id);
     cJSON_AddStringToObject(p, "type", tx_type_names[tx->type]);
@@ -46,7 +49,7 @@ static cJSON *audit_payload(const struct transaction *tx) {
     json_add_money(p, "amount", tx->amount);
     cJSON_AddStringToObject(p, "currency", tx->currency);
     cJSON_AddStringToObject(p, "action_type", tx->action_type);
-    cJSON_AddStringToObject(p, "status", tx_status_names[tx->status]);
+    cJSON_AddStringToObject(p, "status", tx_status_names[status]);
     if (tx->error_code) cJSON_AddStringToObject(p, "error_code", tx->error_code);
     if (tx->original) {
         cJSON_AddStringToObject(p, "original_transaction_id", tx->original->id);
@@ -59,7 +62,7 @@ static cJSON *audit_payload(const struct transaction *tx) {
  * audit_hash is the initiator's entry. */
 static void record(struct tenant *t, struct transaction *tx, const char *action, int64_t now) {
     struct agent *a = tx->agent, *cp = tx->counterparty;
-    cJSON *payload = audit_payload(tx);
+    cJSON *payload = transaction_audit_payload(tx);
     tx->audit_index = a->audit.n;
     if (!audit_chain_append(&a->audit, a->id, action, cJSON_Duplicate(payload, true), a->id, now))
         log_error("audit append failed for %s (out of memory)", a->id);

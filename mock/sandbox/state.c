@@ -8,6 +8,8 @@
 #include "core/clock.h"
 #include "sandbox/snapshot.h"
 
+#define READ_CHUNK 65536
+
 static int write_chunk(void *ctx, const char *data, size_t len) {
     return reply_stream_chunk(ctx, data, len) ? 0 : -1;
 }
@@ -24,15 +26,17 @@ void mock_state_export(struct req *r) {
 void mock_state_import(struct req *r) {
     struct snapshot_loader *l = snapshot_loader_new();
     char err[512] = "";
-    char *line = NULL, buf[65536];
+    /* on the heap: CivetWeb's worker stacks are small (about 100 KB) */
+    char *line = NULL, *buf = malloc(READ_CHUNK);
     size_t len = 0, cap = 0, lineno = 1;
-    int rc = l ? 0 : -1, got;
-    while (rc == 0 && (got = mg_read(r->conn, buf, sizeof buf)) > 0) {
+    int rc = l && buf ? 0 : -1, got;
+    if (rc != 0) snprintf(err, sizeof err, "out of memory");
+    while (rc == 0 && (got = mg_read(r->conn, buf, READ_CHUNK)) > 0) {
         for (int i = 0; i < got && rc == 0; i++) {
             if (buf[i] == '\n') {
                 rc = snapshot_loader_line(l, line ? line : "", len, err, sizeof err);
                 len = 0;
-                lineno++;
+                if (rc == 0) lineno++; /* a refused line is the one the error names */
                 continue;
             }
             if (len + 1 >= cap) {
@@ -50,6 +54,7 @@ void mock_state_import(struct req *r) {
     }
     if (rc == 0 && len) rc = snapshot_loader_line(l, line, len, err, sizeof err);
     free(line);
+    free(buf);
     if (rc == 0) rc = snapshot_loader_commit(l, err, sizeof err);
     else r->reply.close = true; /* the rest of the body was not read */
     snapshot_loader_free(l);

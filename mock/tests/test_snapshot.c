@@ -92,15 +92,15 @@ static void add_webhook(struct tenant *t) {
     struct webhook *w = calloc(1, sizeof *w);
     snprintf(w->id, sizeof w->id, "wh_unit000000000001");
     w->url = strdup("http://127.0.0.1:9/hook");
-    const char *events[] = {"transaction.completed", "agent.created"};
+    const char *events[] = {"transaction.completed", "agent.registered"};
     cr_assert_eq(webhook_set_events(w, events, 2), 0);
     snprintf(w->secret, sizeof w->secret, "whsec_0123456789abcdef0123456789abcdef");
     w->active = true;
     w->consecutive_failures = 1;
     w->created_at = w->updated_at = clock_now();
     cr_assert_eq(webhook_set_add(&t->webhooks, w), 0);
-    const char *body = "{\"id\":\"evt_unit1\",\"event\":\"agent.created\",\"data\":{\"x\":1.5}}";
-    struct webhook_event *e = webhook_event_new("evt_unit1", "agent.created", strdup(body),
+    const char *body = "{\"id\":\"evt_unit1\",\"event\":\"agent.registered\",\"data\":{\"x\":1.5}}";
+    struct webhook_event *e = webhook_event_new("evt_unit1", "agent.registered", strdup(body),
                                                 strlen(body));
     cr_assert_eq(webhook_enqueue(w, e), 0);
     webhook_event_release(e);
@@ -110,7 +110,7 @@ static void add_webhook(struct tenant *t) {
                                   .next_retry_at = clock_now() + 5};
     snprintf(rec.delivery_id, sizeof rec.delivery_id, "00000000-0000-4000-8000-000000000001");
     snprintf(rec.event_id, sizeof rec.event_id, "evt_unit1");
-    snprintf(rec.event, sizeof rec.event, "agent.created");
+    snprintf(rec.event, sizeof rec.event, "agent.registered");
     delivery_log_append(&w->log, &rec);
 }
 
@@ -177,7 +177,7 @@ static void build(struct fixture *f) {
     cJSON_Delete(body);
     cr_assert_eq(idempotency_put(&t->alter->idempotency, "idem-1", "sha256:00", aa->id,
                                  clock_now()), 0);
-    cr_assert_eq(alter_audit_log_append(&t->alter->audit, audit_row(aa->id, "agent.created")), 0);
+    cr_assert_eq(alter_audit_log_append(&t->alter->audit, audit_row(aa->id, "agent.registered")), 0);
     cr_assert_eq(alter_audit_log_append(&t->alter->audit, audit_row("", "agent.listed")), 0);
     tenant_unlock(t);
     tenant_release(t);
@@ -306,6 +306,9 @@ Test(snapshot, inconsistent_records_are_refused_and_change_nothing) {
                    "names no agent");
     /* an audit_index outside the initiator's chain (its audit_hash would read past it) */
     expect_refused(state, "\"audit_index\":", "\"audit_index\":1000,\"was\":", "audit_index");
+    /* an amount edited by hand: the chain entry the record points at disagrees */
+    expect_refused(state, "\"amount_cents\":1000,", "\"amount_cents\":1,",
+                   "does not match its entry");
     /* a duplicate transaction id */
     snprintf(from, sizeof from, "\"id\":\"%s\"", f.tx_failed);
     snprintf(to, sizeof to, "\"id\":\"%s\"", f.tx_reversed);
