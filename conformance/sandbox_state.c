@@ -113,9 +113,10 @@ Test(sandbox_state, tampered_audit_chain_is_refused_and_changes_nothing, .fini =
     char *id = private_agent(key, "Honest Agent");
     cr_assert_eq(private_status("PATCH", fmt("/agents/%s", id), key, "{\"name\": \"Renamed Agent\"}"), 200);
     char *state = export_state();
-    char *p = strstr(state, "\"new_value\":\"Renamed Agent\"");
+    /* the payload is saved as its canonical text: a JSON string, quotes escaped */
+    char *p = strstr(state, "\\\"new_value\\\":\\\"Renamed Agent\\\"");
     cr_assert_not_null(p, "the rename's audit payload is in the export");
-    memcpy(p + strlen("\"new_value\":\""), "Forged", 6);
+    memcpy(p + strlen("\\\"new_value\\\":\\\""), "Forged", 6);
     char *after = private_agent(key, "Created Before Import");
     import_state(state, 422, "invalid_snapshot");
     cr_assert_eq(private_status("GET", fmt("/agents/%s", after), key, NULL), 200,

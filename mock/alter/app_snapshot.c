@@ -102,7 +102,7 @@ int alter_app_snapshot_load(struct store_staging *st, struct tenant *t, const cJ
 
 /* A copy of an object member into *slot; false when it is not an object. */
 static bool copy_object(const cJSON *rec, const char *name, cJSON **slot) {
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(rec, name);
+    const cJSON *it = jr_member(rec, name);
     return cJSON_IsObject(it) && (*slot = cJSON_Duplicate(it, true)) != NULL;
 }
 

@@ -172,7 +172,7 @@ int alter_audit_log_restore(struct alter_audit_log *log, struct alter_audit_row 
 /* Copies a string-or-null member: "" for null into a fixed field.  false when mistyped or
  * too long. */
 static bool copy_or_empty(const cJSON *o, const char *name, char *out, size_t size) {
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
+    const cJSON *it = jr_member(o, name);
     out[0] = '\0';
     if (cJSON_IsNull(it)) return true;
     if (!cJSON_IsString(it) || strlen(it->valuestring) >= size) return false;
@@ -198,7 +198,7 @@ struct alter_audit_row *alter_audit_row_from_json(const cJSON *o) {
     row->run_id = jr_strdup_or_null(o, "run_id", &ok);
     row->thread_id = jr_strdup_or_null(o, "thread_id", &ok);
     row->parent_run_id = jr_strdup_or_null(o, "parent_run_id", &ok);
-    const cJSON *trace = cJSON_GetObjectItemCaseSensitive(o, "trace");
+    const cJSON *trace = jr_member(o, "trace");
     ok = cJSON_IsObject(trace) && (row->trace = cJSON_Duplicate(trace, true)) && ok;
     ok = copy_or_empty(o, "grant_id", row->grant_id, sizeof row->grant_id) && ok;
     row->method = strdup(jr_string(o, "method", &ok));

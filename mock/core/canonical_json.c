@@ -1,51 +1,93 @@
 #include "canonical_json.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 
-static void write_string(FILE *f, const char *s) {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\b': fputs("\\b", f); break;
-        case '\f': fputs("\\f", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20) fprintf(f, "\\u%04x", *p);
-            else fputc(*p, f);
+#include "hex.h"
+
+/* The text being written: a growable buffer, appended to in runs (fingerprints and audit
+ * chains hash millions of these when a large snapshot loads, so no per-character stdio). */
+struct out {
+    char *p;
+    size_t n, cap;
+    bool failed;
+};
+
+static void put(struct out *o, const char *s, size_t len) {
+    if (o->failed) return;
+    if (o->n + len + 1 > o->cap) {
+        size_t cap = o->cap ? o->cap : 256;
+        while (o->n + len + 1 > cap) cap *= 2;
+        char *p = realloc(o->p, cap);
+        if (!p) {
+            o->failed = true;
+            return;
         }
+        o->p = p;
+        o->cap = cap;
     }
-    fputc('"', f);
+    if (len) memcpy(o->p + o->n, s, len);
+    o->n += len;
 }
 
-static void write_number(FILE *f, double v) {
+static void put_str(struct out *o, const char *s) { put(o, s, strlen(s)); }
+
+static void write_string(struct out *o, const char *s) {
+    put(o, "\"", 1);
+    const unsigned char *p = (const unsigned char *)s;
+    for (;;) {
+        const unsigned char *run = p; /* bytes that need no escape are copied as one run */
+        while (*p >= 0x20 && *p != '"' && *p != '\\') p++;
+        put(o, (const char *)run, (size_t)(p - run));
+        if (!*p) break;
+        char esc[8];
+        switch (*p) {
+        case '"': put_str(o, "\\\""); break;
+        case '\\': put_str(o, "\\\\"); break;
+        case '\b': put_str(o, "\\b"); break;
+        case '\f': put_str(o, "\\f"); break;
+        case '\n': put_str(o, "\\n"); break;
+        case '\r': put_str(o, "\\r"); break;
+        case '\t': put_str(o, "\\t"); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04x", *p);
+            put_str(o, esc);
+        }
+        p++;
+    }
+    put(o, "\"", 1);
+}
+
+static void write_number(struct out *o, double v) {
+    char buf[400]; /* %.0f of the largest double has 309 digits */
     if (!isfinite(v)) { /* JSON has no such numbers; cJSON renders them as null too */
-        fputs("null", f);
+        put_str(o, "null");
         return;
     }
     if (v == 0) { /* also -0 */
-        fputc('0', f);
+        put_str(o, "0");
         return;
     }
     if (v == floor(v)) { /* integral: the exact integer, never an exponent */
-        fprintf(f, "%.0f", v);
+        if (fabs(v) < 9007199254740992.0) /* 2^53: exact as a long long */
+            snprintf(buf, sizeof buf, "%lld", (long long)v);
+        else
+            snprintf(buf, sizeof buf, "%.0f", v);
+        put_str(o, buf);
         return;
     }
-    char buf[32];
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, sizeof buf, "%.*g", prec, v);
         if (strtod(buf, NULL) == v) break;
     }
-    fputs(buf, f);
+    put_str(o, buf);
 }
 
 static int by_key(const void *a, const void *b) {
@@ -55,64 +97,71 @@ static int by_key(const void *a, const void *b) {
     return (x > y) - (x < y); /* duplicate keys keep their document order */
 }
 
-static int write_item(FILE *f, const cJSON *it) {
+static int write_item(struct out *o, const cJSON *it) {
     if (cJSON_IsObject(it)) {
         size_t n = 0;
         for (const cJSON *c = it->child; c; c = c->next) n++;
-        const cJSON **kids = malloc((n ? n : 1) * sizeof *kids);
+        const cJSON *small[32];
+        const cJSON **kids = n <= 32 ? small : malloc(n * sizeof *kids);
         if (!kids) return -1;
         n = 0;
         for (const cJSON *c = it->child; c; c = c->next) kids[n++] = c;
         qsort(kids, n, sizeof *kids, by_key);
-        fputc('{', f);
+        put(o, "{", 1);
         int rc = 0;
         for (size_t i = 0; i < n && rc == 0; i++) {
-            if (i) fputc(',', f);
-            write_string(f, kids[i]->string);
-            fputc(':', f);
-            rc = write_item(f, kids[i]);
+            if (i) put(o, ",", 1);
+            write_string(o, kids[i]->string);
+            put(o, ":", 1);
+            rc = write_item(o, kids[i]);
         }
-        fputc('}', f);
-        free(kids);
+        put(o, "}", 1);
+        if (kids != small) free(kids);
         return rc;
     }
     if (cJSON_IsArray(it)) {
-        fputc('[', f);
+        put(o, "[", 1);
         for (const cJSON *c = it->child; c; c = c->next) {
-            if (c != it->child) fputc(',', f);
-            if (write_item(f, c)) return -1;
+            if (c != it->child) put(o, ",", 1);
+            if (write_item(o, c)) return -1;
         }
-        fputc(']', f);
+        put(o, "]", 1);
         return 0;
     }
-    if (cJSON_IsString(it)) write_string(f, it->valuestring);
-    else if (cJSON_IsNumber(it)) write_number(f, it->valuedouble);
-    else if (cJSON_IsTrue(it)) fputs("true", f);
-    else if (cJSON_IsFalse(it)) fputs("false", f);
-    else if (cJSON_IsRaw(it)) fputs(it->valuestring, f);
-    else fputs("null", f);
+    if (cJSON_IsString(it)) write_string(o, it->valuestring);
+    else if (cJSON_IsNumber(it)) write_number(o, it->valuedouble);
+    else if (cJSON_IsTrue(it)) put_str(o, "true");
+    else if (cJSON_IsFalse(it)) put_str(o, "false");
+    else if (cJSON_IsRaw(it)) put_str(o, it->valuestring);
+    else put_str(o, "null");
     return 0;
 }
 
 char *canonical_json(const cJSON *item) {
-    char *out = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-    if (!f) return NULL;
-    __fsetlocking(f, FSETLOCKING_BYCALLER); /* one thread's private stream: no lock per fputc */
-    int rc = write_item(f, item);
-    if (fclose(f) != 0 || rc != 0) {
-        free(out);
+    struct out o = {0};
+    int rc = write_item(&o, item);
+    put(&o, "", 0); /* an empty document still gets its buffer */
+    if (rc != 0 || o.failed) {
+        free(o.p);
         return NULL;
     }
-    return out;
+    o.p[o.n] = '\0';
+    return o.p;
 }
+
+/* Fetched once: OpenSSL 3's one-shot SHA256() looks the algorithm up on every call, which
+ * costs as much as hashing a short text (the chains of a large snapshot hash millions). */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static void fetch_sha256(void) { sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL); }
 
 void sha256_tagged(const void *data, size_t len, char out[SHA256_TAGGED_LEN]) {
     unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(data, len, md);
+    pthread_once(&sha256_once, fetch_sha256);
+    if (!sha256_md || EVP_Digest(data, len, md, NULL, sha256_md, NULL) != 1)
+        SHA256(data, len, md);
     memcpy(out, "sha256:", 7);
-    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+    hex_encode(md, sizeof md, out + 7);
 }
 
 int canonical_sha256(const cJSON *item, char out[SHA256_TAGGED_LEN]) {

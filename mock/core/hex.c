@@ -1,4 +1,4 @@
-#include "core/hex.h"
+#include "hex.h"
 
 #include <string.h>
 

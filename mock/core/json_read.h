@@ -10,6 +10,9 @@
 
 #include <cjson/cJSON.h>
 
+/* The member called name (the first, as cJSON_GetObjectItemCaseSensitive), or NULL; a snapshot
+ * load looks up tens of millions. */
+const cJSON *jr_member(const cJSON *o, const char *name);
 const char *jr_string(const cJSON *o, const char *name, bool *ok);     /* required string */
 const char *jr_string_or_null(const cJSON *o, const char *name, bool *ok);
 int64_t jr_int(const cJSON *o, const char *name, bool *ok);            /* integral number */

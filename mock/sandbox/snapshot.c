@@ -19,6 +19,7 @@
 #include "core/hex.h"
 #include "core/json_read.h"
 #include "delivery/dispatcher.h"
+#include "sandbox/snapshot_reader.h"
 #include "store/store.h"
 
 #define FORMAT  "agentmock-state"
@@ -226,9 +227,9 @@ static int load_org(struct store_staging *st, const cJSON *rec, char *err, size_
     t->created_at = created;
     store_staging_add_tenant(st, t); /* takes our reference */
     if (load_settings(&t->webhook_settings,
-                      cJSON_GetObjectItemCaseSensitive(rec, "webhook_settings")) != 0)
+                      jr_member(rec, "webhook_settings")) != 0)
         return snapshot_fail(err, err_size, "org %s: bad webhook_settings", id);
-    if (load_keys(st, t, cJSON_GetObjectItemCaseSensitive(rec, "keys")) != 0)
+    if (load_keys(st, t, jr_member(rec, "keys")) != 0)
         return snapshot_fail(err, err_size, "org %s: bad or duplicate key record", id);
     return 0;
 }
@@ -247,18 +248,22 @@ static int load_owned(struct snapshot_loader *l, const char *type, const cJSON *
     return snapshot_fail(err, err_size, "unknown record type '%s'", type);
 }
 
+/* One parsed record (NULL: the line was not JSON). */
+static int load_record(struct snapshot_loader *l, const cJSON *rec, char *err, size_t err_size) {
+    bool ok = true;
+    const char *type = cJSON_IsObject(rec) ? jr_string(rec, "type", &ok) : NULL;
+    if (!type) return snapshot_fail(err, err_size, "a record is not a JSON object");
+    if (!l->saw_meta) return load_meta(l, rec, err, err_size);
+    if (strcmp(type, "org") == 0) return load_org(l->staging, rec, err, err_size);
+    return load_owned(l, type, rec, err, err_size);
+}
+
 int snapshot_loader_line(struct snapshot_loader *l, const char *line, size_t len, char *err,
                          size_t err_size) {
     while (len && (line[len - 1] == '\r' || line[len - 1] == ' ')) len--;
     if (len == 0) return 0;
     cJSON *rec = cJSON_ParseWithLength(line, len);
-    bool ok = true;
-    const char *type = cJSON_IsObject(rec) ? jr_string(rec, "type", &ok) : NULL;
-    int rc;
-    if (!type) rc = snapshot_fail(err, err_size, "a record is not a JSON object");
-    else if (!l->saw_meta) rc = load_meta(l, rec, err, err_size);
-    else if (strcmp(type, "org") == 0) rc = load_org(l->staging, rec, err, err_size);
-    else rc = load_owned(l, type, rec, err, err_size);
+    int rc = load_record(l, rec, err, err_size);
     cJSON_Delete(rec);
     return rc;
 }
@@ -317,19 +322,18 @@ int snapshot_load_file(const char *path, char *err, size_t err_size) {
         return -1;
     }
     struct snapshot_loader *l = snapshot_loader_new();
-    char *line = NULL;
-    size_t cap = 0, lineno = 0;
-    ssize_t len;
-    int rc = l ? 0 : -1;
-    while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        if (len > 0 && line[len - 1] == '\n') len--;
-        rc = snapshot_loader_line(l, line, (size_t)len, err, err_size);
-    }
-    free(line);
+    struct snapshot_reader *reader = l ? snapshot_reader_start(f) : NULL;
+    const cJSON *rec;
+    size_t lineno = 0;
+    int rc = reader ? 0 : snapshot_fail(err, err_size, "out of memory"), got = 0;
+    while (rc == 0 && (got = snapshot_reader_next(reader, &rec, &lineno)) == 1)
+        rc = load_record(l, rec, err, err_size);
+    if (rc == 0 && got < 0) rc = snapshot_fail(err, err_size, "reading: %s", strerror(errno));
+    snapshot_reader_stop(reader);
     fclose(f);
-    if (rc == 0) rc = snapshot_loader_commit(l, err, err_size);
-    else {
+    if (rc == 0) {
+        rc = snapshot_loader_commit(l, err, err_size);
+    } else if (lineno) {
         char why[256];
         snprintf(why, sizeof why, "%s", err);
         snprintf(err, err_size, "%s line %zu: %s", path, lineno, why);

@@ -8,18 +8,41 @@
 #include "core/clock.h"
 #include "sandbox/snapshot.h"
 
-#define READ_CHUNK 65536
+#define READ_CHUNK  65536
+#define WRITE_CHUNK 65536
+
+/* Records gathered into chunks of about WRITE_CHUNK bytes: one per record would be two
+ * chunks per agent on the wire. */
+struct chunker {
+    struct req *r;
+    char *buf; /* WRITE_CHUNK bytes */
+    size_t n;
+};
+
+static int flush(struct chunker *c) {
+    bool sent = reply_stream_chunk(c->r, c->buf, c->n);
+    c->n = 0;
+    return sent ? 0 : -1;
+}
 
 static int write_chunk(void *ctx, const char *data, size_t len) {
-    return reply_stream_chunk(ctx, data, len) ? 0 : -1;
+    struct chunker *c = ctx;
+    if (c->n + len > WRITE_CHUNK && flush(c) != 0) return -1;
+    if (len > WRITE_CHUNK) return reply_stream_chunk(c->r, data, len) ? 0 : -1;
+    memcpy(c->buf + c->n, data, len);
+    c->n += len;
+    return 0;
 }
 
 /* GET /_mock/state: NDJSON, streamed in chunks as it is produced. */
 void mock_state_export(struct req *r) {
+    struct chunker c = {.r = r, .buf = malloc(WRITE_CHUNK)};
+    if (!c.buf) return reply_error(r, 500, "internal_error", "Out of memory");
     reply_header(r, "Content-Disposition", "attachment; filename=\"agentmock-state.ndjson\"");
     reply_stream_start(r, 200, "application/x-ndjson");
-    if (snapshot_export(write_chunk, r) == 0) reply_stream_end(r);
+    if (snapshot_export(write_chunk, &c) == 0 && flush(&c) == 0) reply_stream_end(r);
     else r->reply.close = true; /* the client sees a truncated body, never a complete-looking one */
+    free(c.buf);
 }
 
 /* PUT /_mock/state: the body is a snapshot; nothing changes unless all of it loads. */

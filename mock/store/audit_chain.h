@@ -34,11 +34,15 @@ struct audit_chain {
 const struct audit_entry *audit_chain_append(struct audit_chain *c, const char *agent_id,
                                              const char *action, cJSON *payload,
                                              const char *actor_id, int64_t now);
-/* Adds an entry as stored elsewhere (a snapshot), keeping its id and hash as given, so a
- * tampered import is caught by audit_chain_verify.  Returns 0 or -1. */
-int audit_chain_restore(struct audit_chain *c, const char *id, const char *action,
-                        const cJSON *payload, const char *actor_id, int64_t created_at,
-                        const char *payload_hash);
+/* Room for n entries in all (a snapshot knows how many; a chain otherwise grows by doubling,
+ * which would leave most of a million one-entry chains' room unused).  0 or -1. */
+int audit_chain_reserve(struct audit_chain *c, size_t n);
+/* Adds an entry as stored elsewhere (a snapshot): payload is its canonical JSON text, and its
+ * id and hash are kept as given once the hash is the one its fields and the previous entry's
+ * hash give.  0, -1 out of memory, -2 the entry does not link (the chain is left as it was). */
+int audit_chain_restore(struct audit_chain *c, const char *agent_id, const char *id,
+                        const char *action, const char *payload, const char *actor_id,
+                        int64_t created_at, const char *payload_hash);
 
 /* The entry as the API renders it: the seven hashed fields plus payload_hash. */
 cJSON *audit_entry_json(const struct audit_chain *c, const char *agent_id, size_t i);

@@ -1,6 +1,7 @@
 #include "store/snapshot_record.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 
 cJSON *snapshot_record(const char *type, const struct tenant *t) {
@@ -11,7 +12,15 @@ cJSON *snapshot_record(const char *type, const struct tenant *t) {
 }
 
 void snapshot_add_int(cJSON *o, const char *name, int64_t value) {
-    cJSON_AddNumberToObject(o, name, (double)value);
+    /* as raw digits: cJSON prints a number with %1.15g and reads it back with sscanf to check
+     * it, which was a quarter of the time of saving a million agents */
+    char digits[24], *p = digits + sizeof digits;
+    uint64_t v = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+    *--p = '\0';
+    do *--p = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    if (value < 0) *--p = '-';
+    cJSON_AddRawToObject(o, name, p);
 }
 
 int snapshot_fail(char *err, size_t err_size, const char *fmt, ...) {

@@ -308,11 +308,14 @@ int store_staging_add_key(struct store_staging *s, struct tenant *t, const char 
 
 int store_staging_add_agent(struct store_staging *s, const char *agent_id, struct tenant *t) {
     struct agent_entry *e = NULL;
-    HASH_FIND_STR(s->agents, agent_id, e);
-    if (e || strlen(agent_id) >= sizeof e->id || !(e = calloc(1, sizeof *e))) return -1;
-    snprintf(e->id, sizeof e->id, "%s", agent_id);
+    size_t len = strlen(agent_id);
+    unsigned hash; /* hashed once for the check and the insert: a load makes millions */
+    HASH_VALUE(agent_id, len, hash);
+    HASH_FIND_BYHASHVALUE(hh, s->agents, agent_id, len, hash, e);
+    if (e || len >= sizeof e->id || !(e = calloc(1, sizeof *e))) return -1;
+    memcpy(e->id, agent_id, len + 1);
     e->tenant = t;
-    HASH_ADD_STR(s->agents, id, e);
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, s->agents, e->id, len, hash, e);
     return 0;
 }
 

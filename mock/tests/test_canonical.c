@@ -68,11 +68,14 @@ Test(fingerprint, matches_vectors) {
 
 static void restore_vector_chain(struct audit_chain *c, const cJSON *v) {
     for (const cJSON *e = cJSON_GetObjectItem(v, "audit_chain")->child; e; e = e->next) {
-        const cJSON *payload = cJSON_GetObjectItem(e, "payload");
+        char *payload = canonical_json(cJSON_GetObjectItem(e, "payload"));
         int64_t ts;
         cr_assert_eq(clock_parse(str(e, "created_at"), &ts), 0);
-        cr_assert_eq(audit_chain_restore(c, str(e, "id"), str(e, "action"), payload,
-                                         str(e, "actor_id"), ts, str(e, "payload_hash")), 0);
+        cr_assert_eq(audit_chain_restore(c, "agent_7f3k9x2m00000000", str(e, "id"),
+                                         str(e, "action"), payload, str(e, "actor_id"), ts,
+                                         str(e, "payload_hash")),
+                     0);
+        free(payload);
     }
 }
 

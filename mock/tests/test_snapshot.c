@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alsorn/agents.h"
 #include "alsorn/disputes.h"
@@ -366,5 +367,52 @@ Test(snapshot, a_bad_record_changes_nothing) {
     struct caller c = {0};
     cr_assert_eq(store_key_lookup(spec.keys[KEY_ADMIN], &c), KEY_FOUND, "old state intact");
     tenant_release(c.tenant);
+    store_clear();
+}
+
+static char *temp_path(void) {
+    char *path = strdup("/tmp/agentmock-unit-state-XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    return path;
+}
+
+/* The start-up load reads ahead in a thread, in batches: a file of many batches comes back
+ * exactly, and a bad line deep in it is named by its number. */
+Test(snapshot, a_saved_file_loads_back_through_the_read_ahead) {
+    struct fixture f;
+    build(&f);
+    struct tenant *t = store_tenant_get(f.org_id);
+    tenant_lock(t);
+    t->max_agents = 0;
+    for (int i = 0; i < 700; i++) new_agent(t, "Bulk Agent", "1");
+    tenant_unlock(t);
+    tenant_release(t);
+    char *path = temp_path(), err[512] = "";
+    cr_assert_eq(snapshot_save_file(path, err, sizeof err), 0, "%s", err);
+    char *before = export_all();
+    store_clear();
+    cr_assert_eq(snapshot_load_file(path, err, sizeof err), 1, "%s", err);
+    char *after = export_all();
+    cr_assert_str_eq(body_of(after), body_of(before));
+
+    /* line 600 of the file made unreadable */
+    FILE *in = fopen(path, "r"), *out = fopen(path, "r+");
+    char *line = NULL;
+    size_t cap = 0;
+    long offset = 0;
+    for (int n = 1; n < 600 && getline(&line, &cap, in) > 0; n++) offset = ftell(in);
+    fseek(out, offset, SEEK_SET);
+    fputc('#', out);
+    fclose(out);
+    fclose(in);
+    free(line);
+    cr_assert_eq(snapshot_load_file(path, err, sizeof err), -1);
+    cr_assert_not_null(strstr(err, "line 600: a record is not a JSON object"), "%s", err);
+    char *unchanged = export_all();
+    cr_assert_str_eq(body_of(unchanged), body_of(before), "a refused file changes nothing");
+    unlink(path);
+    free(path), free(before), free(after), free(unchanged);
     store_clear();
 }
