@@ -299,6 +299,26 @@ static void private_org_keys(struct org_keys *k) {
     cJSON_Delete(o);
 }
 
+/* A receiver answering 503 and a new org of the private mock with an endpoint there for
+ * `event`, retried an hour after a failure: an event is still waiting when the mock stops
+ * or its state is replaced.  *wh_id and *secret: the endpoint's (caller frees). */
+static struct receiver *waiting_endpoint(struct org_keys *k, const char *event, char **wh_id,
+                                         char **secret) {
+    struct receiver *rc = receiver_start();
+    receiver_reply(rc, 503, 0);
+    private_org_keys(k);
+    cJSON_Delete(private_json("PATCH", fmt("/_mock/orgs/%s/webhook-settings", k->id), NULL, false,
+                              "{\"retry_base_ms\": 3600000, \"max_attempts\": 5}", 200));
+    cJSON *wh = private_json("POST", "/webhooks", k->admin, false,
+                             fmt("{\"url\": \"%s\", \"events\": [\"%s\"]}",
+                                 receiver_url(rc, "/hook"), event),
+                             201);
+    *secret = strdup(jstr(wh, "secret"));
+    *wh_id = strdup(jstr(wh, "id"));
+    cJSON_Delete(wh);
+    return rc;
+}
+
 /* Everything one org can hold, then a restart from the state file: every read answers the
  * same, keys of both APIs still authenticate, both kinds of chain verify, and the webhook
  * event that was waiting for a retry is delivered, signed, after the restart. */
@@ -306,19 +326,9 @@ Test(sandbox_state, every_feature_survives_a_restart, .timeout = 60) {
     char *path = tmp_state_path();
     const char *const args[] = {"--state", path, NULL};
     start_private(args);
-    struct receiver *rc = receiver_start();
-    receiver_reply(rc, 503, 0);
     struct org_keys k;
-    private_org_keys(&k);
-    /* a retry an hour away: it is still waiting when the mock stops */
-    cJSON_Delete(private_json("PATCH", fmt("/_mock/orgs/%s/webhook-settings", k.id), NULL, false,
-                              "{\"retry_base_ms\": 3600000, \"max_attempts\": 5}", 200));
-    cJSON *wh = private_json("POST", "/webhooks", k.admin, false,
-                             fmt("{\"url\": \"%s\", \"events\": [\"transaction.completed\"]}",
-                                 receiver_url(rc, "/hook")),
-                             201);
-    char *secret = strdup(jstr(wh, "secret")), *wh_id = strdup(jstr(wh, "id"));
-    cJSON_Delete(wh);
+    char *wh_id, *secret;
+    struct receiver *rc = waiting_endpoint(&k, "transaction.completed", &wh_id, &secret);
 
     char *a = private_agent(k.write, "Payer"), *b = private_agent(k.write, "Payee");
     char *kept = private_tx(k.write, a, b, "10.00", 201);
@@ -444,18 +454,9 @@ Test(sandbox_state, tampered_transaction_record_is_refused_naming_its_line, .fin
 Test(sandbox_state, import_hands_waiting_deliveries_to_the_restored_org_only, .timeout = 60,
      .fini = stop_private) {
     start_private(NULL);
-    struct receiver *rc = receiver_start();
-    receiver_reply(rc, 503, 0);
     struct org_keys k;
-    private_org_keys(&k);
-    cJSON_Delete(private_json("PATCH", fmt("/_mock/orgs/%s/webhook-settings", k.id), NULL, false,
-                              "{\"retry_base_ms\": 3600000, \"max_attempts\": 5}", 200));
-    cJSON *wh = private_json("POST", "/webhooks", k.admin, false,
-                             fmt("{\"url\": \"%s\", \"events\": [\"agent.registered\"]}",
-                                 receiver_url(rc, "/hook")),
-                             201);
-    char *secret = strdup(jstr(wh, "secret")), *wh_id = strdup(jstr(wh, "id"));
-    cJSON_Delete(wh);
+    char *wh_id, *secret;
+    struct receiver *rc = waiting_endpoint(&k, "agent.registered", &wh_id, &secret);
     free(private_agent(k.write, "Announced"));
     expect_deliveries(rc, 1, 10000);
     private_wait_logged(wh_id, k.admin, 1);

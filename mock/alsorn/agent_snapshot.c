@@ -178,7 +178,8 @@ int agent_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON 
     if (load_fields(a, rec) != 0)
         fail(err, err_size, a, "missing or mistyped fields");
     else if (load_trust(&a->trust, jr_member(rec, "trust")) != 0)
-        fail(err, err_size, a, "bad trust record (fields, or a history reason the mock never writes)");
+        fail(err, err_size, a,
+             "bad trust record (fields, or a history reason the mock never writes)");
     else if (load_audit(a, jr_member(rec, "audit")) != 0)
         fail(err, err_size, a, "audit chain does not verify");
     else if (store_staging_add_agent(st, a->id, t) != 0)

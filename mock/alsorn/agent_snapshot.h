@@ -4,8 +4,8 @@
  *   {"type":"agent","org_id",...every stored field...,"trust":{...},"audit":[...]}
  *
  * Each audit entry's payload is saved as its canonical JSON text (a string), exactly the text
- * its hash covers.  An agent's positions in the transaction index are not saved: the transaction records that
- * follow rebuild them. */
+ * its hash covers.  An agent's positions in the transaction index are not saved: the transaction
+ * records that follow rebuild them. */
 #ifndef AGENT_SNAPSHOT_H
 #define AGENT_SNAPSHOT_H
 

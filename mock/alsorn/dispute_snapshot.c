@@ -42,7 +42,8 @@ static const char *link(struct dispute *d, struct tenant *t, const cJSON *rec) {
     size_t n = 0;
     const char **evidence = jr_strings(rec, "evidence_ids", &n, &ok);
     const char *why = NULL;
-    if (!ok) why = "missing or mistyped fields";
+    if (!ok)
+        why = "missing or mistyped fields";
     else if (!(d->agent = agent_set_find(&t->agents, agent_id)) ||
              (reporter_id && !(d->reported_by = agent_set_find(&t->agents, reporter_id))))
         why = "agent_id or reported_by names no agent of the org";
@@ -58,8 +59,8 @@ static const char *link(struct dispute *d, struct tenant *t, const cJSON *rec) {
     return why;
 }
 
-int dispute_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
-                          char *err, size_t err_size) {
+int dispute_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec, char *err,
+                          size_t err_size) {
     (void)st;
     struct dispute *d = calloc(1, sizeof *d);
     if (!d) return snapshot_fail(err, err_size, "out of memory");

@@ -10,7 +10,7 @@
 
 int dispute_snapshot_write(const struct tenant *t, const struct snapshot_out *out);
 /* Refused: an unknown agent or transaction, a duplicate id, too much evidence. */
-int dispute_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
-                          char *err, size_t err_size);
+int dispute_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec, char *err,
+                          size_t err_size);
 
 #endif

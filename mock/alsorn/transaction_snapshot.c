@@ -78,7 +78,8 @@ static int load_fields(struct transaction *tx, const cJSON *rec, struct parties 
 static const char *link_parties(struct transaction *tx, struct tenant *t, const struct parties *p) {
     tx->agent = agent_set_find(&t->agents, p->agent_id);
     tx->counterparty = agent_set_find(&t->agents, p->counterparty_id);
-    if (!tx->agent || !tx->counterparty) return "agent_id or counterparty_id names no agent of the org";
+    if (!tx->agent || !tx->counterparty)
+        return "agent_id or counterparty_id names no agent of the org";
     if (tx->agent == tx->counterparty) return "agent_id and counterparty_id are the same agent";
     if (transaction_set_find(&t->transactions, tx->id)) return "duplicate id";
     if (tx->audit_index >= tx->agent->audit.n)
@@ -87,7 +88,8 @@ static const char *link_parties(struct transaction *tx, struct tenant *t, const 
         (p->error_code && !(tx->error_code = static_error_code(p->error_code))))
         return "error_code must be a known code on a failed transaction, null otherwise";
     if (tx->type == TX_TRANSFER) return p->original_id ? "a transfer names no original_id" : NULL;
-    struct transaction *original = p->original_id ? transaction_set_find(&t->transactions, p->original_id) : NULL;
+    struct transaction *original =
+        p->original_id ? transaction_set_find(&t->transactions, p->original_id) : NULL;
     if (tx->status != TX_REVERSED || !original || original->type != TX_TRANSFER ||
         original->status != TX_REVERSED || original->reversal)
         return "a reversal must name an earlier reversed transfer that no other reversal names";
@@ -100,9 +102,9 @@ static const char *link_parties(struct transaction *tx, struct tenant *t, const 
  * no longer matches it. */
 static bool matches_audit_entry(const struct transaction *tx) {
     const struct audit_entry *e = &tx->agent->audit.entries[tx->audit_index];
-    const char *action = tx->type == TX_REVERSAL      ? "transaction.reversed"
-                         : tx->status == TX_FAILED    ? "transaction.failed"
-                                                      : "transaction.completed";
+    const char *action = tx->type == TX_REVERSAL   ? "transaction.reversed"
+                         : tx->status == TX_FAILED ? "transaction.failed"
+                                                   : "transaction.completed";
     if (strcmp(e->action, action) != 0 || e->created_at != tx->created_at) return false;
     cJSON *payload = transaction_audit_payload(tx);
     char *text = payload ? canonical_json(payload) : NULL;
@@ -118,8 +120,8 @@ int transaction_snapshot_load(struct store_staging *st, struct tenant *t, const 
     struct transaction *tx = calloc(1, sizeof *tx);
     struct parties p = {0};
     if (!tx) return snapshot_fail(err, err_size, "out of memory");
-    const char *why = load_fields(tx, rec, &p) != 0 ? "missing or mistyped fields"
-                                                      : link_parties(tx, t, &p);
+    const char *why =
+        load_fields(tx, rec, &p) != 0 ? "missing or mistyped fields" : link_parties(tx, t, &p);
     if (!why && !matches_audit_entry(tx))
         why = "the record does not match its entry in the initiator's audit chain";
     if (!why && transaction_set_add(&t->transactions, tx) != 0) why = "out of memory";

@@ -67,8 +67,8 @@ int webhook_snapshot_write(const struct tenant *t, const struct snapshot_out *ou
 
 /* ---- load ------------------------------------------------------------------------------- */
 
-int webhook_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
-                          char *err, size_t err_size) {
+int webhook_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec, char *err,
+                          size_t err_size) {
     (void)st;
     struct webhook *w = calloc(1, sizeof *w);
     if (!w) return snapshot_fail(err, err_size, "out of memory");
@@ -88,7 +88,7 @@ int webhook_snapshot_load(struct store_staging *st, struct tenant *t, const cJSO
     w->head_attempts = (int)jr_int(rec, "head_attempts", &ok);
     w->next_attempt_ms = jr_int(rec, "next_attempt_ms", &ok);
     w->state = WEBHOOK_IDLE; /* until the dispatcher schedules it */
-    const char *why = !ok || !w->url ? "missing or mistyped fields"
+    const char *why = !ok || !w->url                          ? "missing or mistyped fields"
                       : webhook_set_find(&t->webhooks, w->id) ? "duplicate id"
                       : webhook_set_add(&t->webhooks, w) != 0 ? "out of memory"
                                                               : NULL;
@@ -104,7 +104,8 @@ static struct webhook *owner(struct tenant *t, const cJSON *rec, const char *kin
     bool ok = true;
     const char *id = jr_string(rec, "webhook_id", &ok);
     struct webhook *w = webhook_set_find(&t->webhooks, id);
-    if (!w) snapshot_fail(err, err_size, "%s of webhook '%s': no such endpoint before it", kind, id);
+    if (!w)
+        snapshot_fail(err, err_size, "%s of webhook '%s': no such endpoint before it", kind, id);
     return w;
 }
 

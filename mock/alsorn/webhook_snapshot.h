@@ -20,8 +20,8 @@
 #include "store/snapshot_record.h"
 
 int webhook_snapshot_write(const struct tenant *t, const struct snapshot_out *out);
-int webhook_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
-                          char *err, size_t err_size);
+int webhook_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec, char *err,
+                          size_t err_size);
 /* Both refuse a record whose endpoint has not come before it. */
 int webhook_delivery_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
                                    char *err, size_t err_size);

@@ -89,8 +89,8 @@ int alter_app_snapshot_write(const struct tenant *t, const struct snapshot_out *
 
 /* ---- load ------------------------------------------------------------------------------- */
 
-int alter_app_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
-                            char *err, size_t err_size) {
+int alter_app_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec, char *err,
+                            size_t err_size) {
     (void)st;
     bool ok = true;
     char id[UUID_LEN];
@@ -123,12 +123,12 @@ int alter_agent_snapshot_load(struct store_staging *st, struct tenant *t, const 
     a->created_at = jr_int(rec, "created_at", &ok);
     a->updated_at = jr_int(rec, "updated_at", &ok);
     a->revoked_at = jr_int(rec, "revoked_at", &ok);
-    const char *why = !ok || !a->name || !a->name[0]        ? "missing or mistyped fields"
-                      : alter_app_find_agent(app, a->id)    ? "duplicate id"
+    const char *why = !ok || !a->name || !a->name[0]     ? "missing or mistyped fields"
+                      : alter_app_find_agent(app, a->id) ? "duplicate id"
                       : !a->revoked && alter_app_find_name(app, a->name)
                           ? "a live agent already has this name"
-                      : alter_app_add_agent(app, a) != 0    ? "out of memory"
-                                                            : NULL;
+                      : alter_app_add_agent(app, a) != 0 ? "out of memory"
+                                                         : NULL;
     if (!why) return 0;
     snapshot_fail(err, err_size, "alter agent %s: %s", a->id[0] ? a->id : "?", why);
     alter_agent_free(a);
@@ -145,8 +145,10 @@ static bool scopes_from(const cJSON *rec, unsigned *out) {
         int bit = -1;
         for (int b = 0; alter_scope_names[b]; b++)
             if (strcmp(alter_scope_names[b], names[i]) == 0) bit = b;
-        if (bit < 0) ok = false;
-        else *out |= 1u << bit;
+        if (bit < 0)
+            ok = false;
+        else
+            *out |= 1u << bit;
     }
     free(names);
     return ok;
@@ -173,17 +175,17 @@ static bool load_key_fields(struct alter_key *k, const cJSON *rec) {
     return ok;
 }
 
-int alter_key_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
-                            char *err, size_t err_size) {
+int alter_key_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec, char *err,
+                            size_t err_size) {
     struct alter_app *app = t->alter;
     struct alter_key *k = calloc(1, sizeof *k);
     if (!k) return snapshot_fail(err, err_size, "out of memory");
     bool ok = load_key_fields(k, rec);
     const char *agent_id = jr_string_or_null(rec, "agent_id", &ok);
     k->agent = agent_id ? alter_app_find_agent(app, agent_id) : NULL;
-    const char *why = !ok                                 ? "missing or mistyped fields"
-                      : agent_id && !k->agent             ? "agent_id names no agent before it"
-                      : alter_app_find_key(app, k->id)    ? "duplicate id"
+    const char *why = !ok                              ? "missing or mistyped fields"
+                      : agent_id && !k->agent          ? "agent_id names no agent before it"
+                      : alter_app_find_key(app, k->id) ? "duplicate id"
                       : store_staging_add_alter_key(st, k->lookup, t, k) != 0
                           ? "its lookup is another key's"
                       : alter_app_restore_key(app, k) != 0 ? "out of memory"
@@ -205,14 +207,14 @@ int alter_idempotency_snapshot_load(struct store_staging *st, struct tenant *t, 
     int64_t created = jr_int(rec, "created_at", &ok);
     struct idempotency_record *old = NULL;
     if (ok) HASH_FIND_STR(app->idempotency.by_key, key, old);
-    const char *why = !ok || !*key || strlen(key) > IDEMPOTENCY_KEY_MAX ||
-                              strlen(body_hash) >= SHA256_TAGGED_LEN
-                          ? "missing or mistyped fields"
-                      : old                                    ? "duplicate key"
-                      : !alter_app_find_agent(app, agent_id)   ? "agent_id names no agent of the app"
-                      : idempotency_put(&app->idempotency, key, body_hash, agent_id, created) != 0
-                          ? "out of memory"
-                          : NULL;
+    const char *why =
+        !ok || !*key || strlen(key) > IDEMPOTENCY_KEY_MAX || strlen(body_hash) >= SHA256_TAGGED_LEN
+            ? "missing or mistyped fields"
+        : old                                  ? "duplicate key"
+        : !alter_app_find_agent(app, agent_id) ? "agent_id names no agent of the app"
+        : idempotency_put(&app->idempotency, key, body_hash, agent_id, created) != 0
+            ? "out of memory"
+            : NULL;
     return why ? snapshot_fail(err, err_size, "alter idempotency record: %s", why) : 0;
 }
 

@@ -21,14 +21,14 @@
 #include "store/snapshot_record.h"
 
 int alter_app_snapshot_write(const struct tenant *t, const struct snapshot_out *out);
-int alter_app_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
-                            char *err, size_t err_size);
+int alter_app_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec, char *err,
+                            size_t err_size);
 /* Refused: a duplicate id, or a live agent whose name a live agent already has. */
 int alter_agent_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
                               char *err, size_t err_size);
 /* Refused: a duplicate id or lookup, an agent_id naming no agent before it. */
-int alter_key_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
-                            char *err, size_t err_size);
+int alter_key_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec, char *err,
+                            size_t err_size);
 /* Refused: a duplicate key, an agent_id naming no agent of the app. */
 int alter_idempotency_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
                                     char *err, size_t err_size);

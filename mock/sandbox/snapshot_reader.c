@@ -66,7 +66,9 @@ static void arena_reset(struct arena *a, bool keep_one) {
  * loader only reads the records, so no record is ever freed one by one outside its arena. */
 static _Thread_local struct arena *parsing;
 
-static void *hook_malloc(size_t n) { return parsing ? arena_alloc(parsing, n) : malloc(n); }
+static void *hook_malloc(size_t n) {
+    return parsing ? arena_alloc(parsing, n) : malloc(n);
+}
 static void hook_free(void *p) {
     if (!parsing || !arena_owns(parsing, p)) free(p);
 }
@@ -113,8 +115,8 @@ static bool fill(struct snapshot_reader *r, struct batch *b, size_t *lineno, cha
             return false;
         }
         ++*lineno;
-        while (len > 0 && ((*line)[len - 1] == '\n' || (*line)[len - 1] == '\r' ||
-                           (*line)[len - 1] == ' '))
+        while (len > 0 &&
+               ((*line)[len - 1] == '\n' || (*line)[len - 1] == '\r' || (*line)[len - 1] == ' '))
             len--;
         if (len == 0) continue;
         b->linenos[b->n] = *lineno;
@@ -132,7 +134,8 @@ static void *read_ahead(void *arg) {
     for (size_t next = 0;; next = (next + 1) % SLOTS) {
         struct batch *b = &r->slots[next];
         pthread_mutex_lock(&r->lock);
-        while (b->full && !r->stopping) pthread_cond_wait(&r->emptied, &r->lock);
+        while (b->full && !r->stopping)
+            pthread_cond_wait(&r->emptied, &r->lock);
         bool stop = r->stopping;
         pthread_mutex_unlock(&r->lock);
         if (stop) break;
@@ -170,7 +173,8 @@ int snapshot_reader_next(struct snapshot_reader *r, const cJSON **rec, size_t *l
     for (;;) {
         struct batch *b = &r->slots[r->take];
         pthread_mutex_lock(&r->lock);
-        while (!b->full) pthread_cond_wait(&r->filled, &r->lock);
+        while (!b->full)
+            pthread_cond_wait(&r->filled, &r->lock);
         pthread_mutex_unlock(&r->lock);
         if (r->pos < b->n) {
             *rec = b->recs[r->pos];
@@ -195,7 +199,8 @@ void snapshot_reader_stop(struct snapshot_reader *r) {
     pthread_cond_signal(&r->emptied);
     pthread_mutex_unlock(&r->lock);
     pthread_join(r->thread, NULL);
-    for (size_t i = 0; i < SLOTS; i++) clear(&r->slots[i], false);
+    for (size_t i = 0; i < SLOTS; i++)
+        clear(&r->slots[i], false);
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->filled);
     pthread_cond_destroy(&r->emptied);

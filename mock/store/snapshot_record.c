@@ -17,7 +17,8 @@ void snapshot_add_int(cJSON *o, const char *name, int64_t value) {
     char digits[24], *p = digits + sizeof digits;
     uint64_t v = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
     *--p = '\0';
-    do *--p = (char)('0' + v % 10);
+    do
+        *--p = (char)('0' + v % 10);
     while ((v /= 10) != 0);
     if (value < 0) *--p = '-';
     cJSON_AddRawToObject(o, name, p);

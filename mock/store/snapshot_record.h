@@ -22,8 +22,8 @@ typedef int (*snapshot_write_records_fn)(const struct tenant *t, const struct sn
 
 /* Loads one record into t, staged in st (not yet visible): 0, or -1 with the reason in err.
  * A record that names what does not exist, repeats an id or breaks a chain is refused. */
-typedef int (*snapshot_load_record_fn)(struct store_staging *st, struct tenant *t,
-                                       const cJSON *rec, char *err, size_t err_size);
+typedef int (*snapshot_load_record_fn)(struct store_staging *st, struct tenant *t, const cJSON *rec,
+                                       char *err, size_t err_size);
 
 /* A new record {"type": type, "org_id": t's id}. */
 cJSON *snapshot_record(const char *type, const struct tenant *t);

@@ -44,7 +44,9 @@ static int import_all(const char *text, char *err, size_t err_size) {
 }
 
 /* Everything after the meta line (whose saved_at moves). */
-static const char *body_of(const char *state) { return strchr(state, '\n'); }
+static const char *body_of(const char *state) {
+    return strchr(state, '\n');
+}
 
 static struct agent *new_agent(struct tenant *t, const char *name, const char *limit) {
     char json[256];
@@ -62,8 +64,8 @@ static struct agent *new_agent(struct tenant *t, const char *name, const char *l
 
 static struct transaction *pay(struct tenant *t, struct agent *a, struct agent *b, int64_t cents,
                                enum tx_outcome expected) {
-    struct tx_request req = {.agent_id = a->id, .counterparty_id = b->id, .action_type = "pay",
-                             .amount = cents};
+    struct tx_request req = {
+        .agent_id = a->id, .counterparty_id = b->id, .action_type = "pay", .amount = cents};
     struct field_errors fe = {0};
     struct tx_result res;
     cr_assert_eq(transaction_execute(t, &req, clock_now(), &fe, &res), expected);
@@ -101,13 +103,16 @@ static void add_webhook(struct tenant *t) {
     w->created_at = w->updated_at = clock_now();
     cr_assert_eq(webhook_set_add(&t->webhooks, w), 0);
     const char *body = "{\"id\":\"evt_unit1\",\"event\":\"agent.registered\",\"data\":{\"x\":1.5}}";
-    struct webhook_event *e = webhook_event_new("evt_unit1", "agent.registered", strdup(body),
-                                                strlen(body));
+    struct webhook_event *e =
+        webhook_event_new("evt_unit1", "agent.registered", strdup(body), strlen(body));
     cr_assert_eq(webhook_enqueue(w, e), 0);
     webhook_event_release(e);
     w->head_attempts = 1;
-    struct delivery_record rec = {.attempt = 1, .status_code = 503, .error = strdup("HTTP 503"),
-                                  .duration_ms = 12, .delivered_at = clock_now(),
+    struct delivery_record rec = {.attempt = 1,
+                                  .status_code = 503,
+                                  .error = strdup("HTTP 503"),
+                                  .duration_ms = 12,
+                                  .delivered_at = clock_now(),
                                   .next_retry_at = clock_now() + 5};
     snprintf(rec.delivery_id, sizeof rec.delivery_id, "00000000-0000-4000-8000-000000000001");
     snprintf(rec.event_id, sizeof rec.event_id, "evt_unit1");
@@ -164,8 +169,7 @@ static void build(struct fixture *f) {
     struct field_errors fe = {0};
     struct alter_agent *aa = NULL, *gone = NULL;
     char key[ALTER_KEY_MAX], spare[ALTER_KEY_MAX];
-    cr_assert_eq(alter_agent_add(t, body, NULL, NULL, clock_now(), &fe, &aa, key),
-                 ALTER_CREATE_OK);
+    cr_assert_eq(alter_agent_add(t, body, NULL, NULL, clock_now(), &fe, &aa, key), ALTER_CREATE_OK);
     snprintf(f->alter_agent_key, sizeof f->alter_agent_key, "%s", key);
     snprintf(f->alter_agent_id, sizeof f->alter_agent_id, "%s", aa->id);
     struct alter_key *second = alter_key_issue(t, aa, NULL, "rotation", 0, clock_now(), spare);
@@ -176,9 +180,10 @@ static void build(struct fixture *f) {
                  ALTER_CREATE_OK);
     alter_app_revoke_agent(t->alter, gone, clock_now());
     cJSON_Delete(body);
-    cr_assert_eq(idempotency_put(&t->alter->idempotency, "idem-1", "sha256:00", aa->id,
-                                 clock_now()), 0);
-    cr_assert_eq(alter_audit_log_append(&t->alter->audit, audit_row(aa->id, "agent.registered")), 0);
+    cr_assert_eq(
+        idempotency_put(&t->alter->idempotency, "idem-1", "sha256:00", aa->id, clock_now()), 0);
+    cr_assert_eq(alter_audit_log_append(&t->alter->audit, audit_row(aa->id, "agent.registered")),
+                 0);
     cr_assert_eq(alter_audit_log_append(&t->alter->audit, audit_row("", "agent.listed")), 0);
     tenant_unlock(t);
     tenant_release(t);
@@ -190,7 +195,8 @@ Test(snapshot, round_trip_restores_every_kind_of_state_identically) {
     char *first = export_all();
     /* a restore must bring the pepper back, or no Alter key could be found */
     cr_assert_eq(alter_key_pepper_set_hex(
-                     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"), 0);
+                     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"),
+                 0);
     char err[512] = "";
     cr_assert_eq(import_all(first, err, sizeof err), 0, "%s", err);
     char *second = export_all();
@@ -262,7 +268,8 @@ static char *edit(const char *text, const char *from, const char *to) {
 static void line_of(const char *text, const char *marker, const char **start, const char **end) {
     const char *at = strstr(text, marker);
     cr_assert_not_null(at, "the export holds %s", marker);
-    for (*start = at; *start > text && (*start)[-1] != '\n';) (*start)--;
+    for (*start = at; *start > text && (*start)[-1] != '\n';)
+        (*start)--;
     *end = strchr(at, '\n');
 }
 
@@ -332,7 +339,8 @@ Test(snapshot, inconsistent_records_are_refused_and_change_nothing) {
     expect_refused(state, from, "\"agent_id\":\"nobody\",\"prefix\"", "agent_id names no agent");
     expect_refused(state, "\"webhook_id\":\"wh_unit000000000001\"", "\"webhook_id\":\"wh_other\"",
                    "no such endpoint");
-    expect_refused(state, "\"alter_key_pepper\":\"", "\"alter_key_pepper\":\"zz", "alter_key_pepper");
+    expect_refused(state, "\"alter_key_pepper\":\"", "\"alter_key_pepper\":\"zz",
+                   "alter_key_pepper");
     expect_refused(state, "\"version\":2", "\"version\":1", "the first record must be");
     /* a reversed transfer whose reversal record is missing: found once every record is in */
     char *no_reversal = without_line(state, "\"transaction_type\":\"reversal\"");
@@ -386,7 +394,8 @@ Test(snapshot, a_saved_file_loads_back_through_the_read_ahead) {
     struct tenant *t = store_tenant_get(f.org_id);
     tenant_lock(t);
     t->max_agents = 0;
-    for (int i = 0; i < 700; i++) new_agent(t, "Bulk Agent", "1");
+    for (int i = 0; i < 700; i++)
+        new_agent(t, "Bulk Agent", "1");
     tenant_unlock(t);
     tenant_release(t);
     char *path = temp_path(), err[512] = "";
@@ -402,7 +411,8 @@ Test(snapshot, a_saved_file_loads_back_through_the_read_ahead) {
     char *line = NULL;
     size_t cap = 0;
     long offset = 0;
-    for (int n = 1; n < 600 && getline(&line, &cap, in) > 0; n++) offset = ftell(in);
+    for (int n = 1; n < 600 && getline(&line, &cap, in) > 0; n++)
+        offset = ftell(in);
     fseek(out, offset, SEEK_SET);
     fputc('#', out);
     fclose(out);
