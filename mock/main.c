@@ -5,9 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alsorn/auth.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "sandbox/admin.h"
+#include "sandbox/faults.h"
 #include "sandbox/fixtures.h"
+#include "sandbox/journal.h"
+#include "sandbox/rate_limit.h"
 #include "server.h"
 #include "store/store.h"
 
@@ -21,6 +26,10 @@ static void usage(FILE *out) {
             "  --no-fixtures        start empty\n"
             "  --max-body BYTES     largest request body (default 1048576)\n"
             "  --log-level LEVEL    error, warn, info (default) or debug\n"
+            "  --admin-token TOKEN  /_mock/* (but health) needs X-Mock-Admin-Token or Bearer TOKEN\n"
+            "  --journal-size N     requests kept by GET /_mock/requests (default 10000; 0 = off)\n"
+            "  --anon-rate-limit N  requests per hour per client address without a valid Alsorn\n"
+            "                       key (default 100)\n"
             "  --help               this text\n"
             "Plain HTTP only: Debian's CivetWeb 1.15 crashes on TLS with OpenSSL 3.\n");
 }
@@ -42,8 +51,9 @@ static void print_banner(const char *url, const cJSON *orgs) {
 int main(int argc, char **argv) {
     struct server_config cfg = {.listen = "127.0.0.1:4010", .threads = 64, .max_body = 1 << 20};
     const char *fixtures = "fixtures";
+    long journal_size = JOURNAL_DEFAULT_SIZE;
     enum { OPT_LISTEN = 1, OPT_THREADS, OPT_SEED, OPT_FIXTURES, OPT_NO_FIXTURES, OPT_MAX_BODY,
-           OPT_LOG_LEVEL, OPT_HELP };
+           OPT_LOG_LEVEL, OPT_ADMIN_TOKEN, OPT_JOURNAL_SIZE, OPT_ANON_RATE_LIMIT, OPT_HELP };
     static const struct option options[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"threads", required_argument, NULL, OPT_THREADS},
@@ -52,6 +62,9 @@ int main(int argc, char **argv) {
         {"no-fixtures", no_argument, NULL, OPT_NO_FIXTURES},
         {"max-body", required_argument, NULL, OPT_MAX_BODY},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"admin-token", required_argument, NULL, OPT_ADMIN_TOKEN},
+        {"journal-size", required_argument, NULL, OPT_JOURNAL_SIZE},
+        {"anon-rate-limit", required_argument, NULL, OPT_ANON_RATE_LIMIT},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -93,6 +106,28 @@ int main(int argc, char **argv) {
                 return 2;
             }
             break;
+        case OPT_ADMIN_TOKEN:
+            if (!*optarg) {
+                fprintf(stderr, "agentmock: --admin-token must not be empty\n");
+                return 2;
+            }
+            mock_admin_token = optarg;
+            break;
+        case OPT_JOURNAL_SIZE:
+            journal_size = strtol(optarg, &end, 10);
+            if (*end || !*optarg || journal_size < 0 || journal_size > 1000000) {
+                fprintf(stderr, "agentmock: --journal-size takes 0 to 1000000\n");
+                return 2;
+            }
+            break;
+        case OPT_ANON_RATE_LIMIT:
+            alsorn_unauthenticated_rate_limit = strtol(optarg, &end, 10);
+            if (*end || !*optarg || alsorn_unauthenticated_rate_limit < 1 ||
+                alsorn_unauthenticated_rate_limit > 1000000000) {
+                fprintf(stderr, "agentmock: --anon-rate-limit takes 1 to 1000000000\n");
+                return 2;
+            }
+            break;
         case OPT_HELP: usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -112,6 +147,7 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
 
     store_init();
+    journal_init((size_t)journal_size);
     cJSON *banner = NULL;
     if (fixtures) {
         char err[512];
@@ -137,5 +173,8 @@ int main(int argc, char **argv) {
     log_info("stopping on signal %d", sig);
     server_stop(server);
     store_clear();
+    journal_shutdown();
+    faults_clear(NULL);
+    rate_limit_forget(NULL);
     return 0;
 }

@@ -5,6 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <civetweb.h>
 
 void reply_raw(struct req *r, int status, const char *content_type, char *body, size_t len) {
@@ -85,9 +91,25 @@ void reply_header(struct req *r, const char *name, const char *fmt, ...) {
     rep->headers_len += n + m + 2;
 }
 
+void reply_reset(struct req *r) {
+    free(r->reply.body);
+    r->reply.body = NULL;
+    r->reply.body_len = 0;
+    r->reply.status = 0;
+    r->reply.content_type = NULL;
+    r->reply.headers[0] = '\0';
+    r->reply.headers_len = 0;
+}
+
 void reply_send(struct req *r) {
     struct reply *rep = &r->reply;
     if (rep->sent) return;
+    char rate[160] = "";
+    const struct sandbox_state *sb = &r->sandbox;
+    if (sb->rl_limit > 0)
+        snprintf(rate, sizeof rate,
+                 "X-RateLimit-Limit: %ld\r\nX-RateLimit-Remaining: %ld\r\nX-RateLimit-Reset: %lld\r\n",
+                 sb->rl_limit, sb->rl_remaining, (long long)sb->rl_reset);
     char head[REPLY_HEADERS_MAX + 512];
     int n = snprintf(head, sizeof head,
                      "HTTP/1.1 %d %s\r\n"
@@ -96,14 +118,64 @@ void reply_send(struct req *r) {
                      "%s%s%s"
                      "%s"
                      "%s"
+                     "%s"
                      "\r\n",
                      rep->status, mg_get_response_code_text(r->conn, rep->status), rep->body_len,
                      r->request_id, rep->content_type ? "Content-Type: " : "",
                      rep->content_type ? rep->content_type : "", rep->content_type ? "\r\n" : "",
-                     rep->close ? "Connection: close\r\n" : "", rep->headers);
+                     rep->close ? "Connection: close\r\n" : "", rate, rep->headers);
     mg_write(r->conn, head, (size_t)n);
     if (rep->body_len && strcmp(r->method, "HEAD") != 0) mg_write(r->conn, rep->body, rep->body_len);
     rep->sent = true;
+}
+
+static int port_of(const struct sockaddr_storage *sa) {
+    if (sa->ss_family == AF_INET) return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+    if (sa->ss_family == AF_INET6) return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+    return -1;
+}
+
+static void address_of(const struct sockaddr_storage *sa, char *out, size_t size) {
+    out[0] = '\0';
+    if (sa->ss_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa->ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
+/* True when fd is the TCP connection from remote_addr:remote_port to our local_port. */
+static bool is_connection(int fd, int local_port, const char *remote_addr, int remote_port) {
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) return false;
+    struct sockaddr_storage local, peer;
+    socklen_t llen = sizeof local, plen = sizeof peer;
+    if (getsockname(fd, (struct sockaddr *)&local, &llen) != 0 ||
+        getpeername(fd, (struct sockaddr *)&peer, &plen) != 0)
+        return false;
+    if (port_of(&local) != local_port || port_of(&peer) != remote_port) return false;
+    char addr[64];
+    address_of(&peer, addr, sizeof addr);
+    return strcmp(addr, remote_addr) == 0;
+}
+
+/* CivetWeb 1.15 has no call that closes a connection without answering, nor one that gives
+ * its socket, so find the socket among the process's descriptors by its address and ports
+ * and shut it down; CivetWeb then reads EOF and closes it. */
+void reply_drop_connection(struct req *r) {
+    r->reply.sent = true; /* nothing may be written after this */
+    r->sandbox.dropped = true;
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) return;
+    int self = dirfd(d);
+    for (struct dirent *e; (e = readdir(d));) {
+        int fd = atoi(e->d_name);
+        if (fd <= 2 || fd == self) continue;
+        if (is_connection(fd, r->ri->server_port, r->ri->remote_addr, r->ri->remote_port)) {
+            shutdown(fd, SHUT_RDWR);
+            break;
+        }
+    }
+    closedir(d);
 }
 
 const char *req_header(const struct req *r, const char *name) {

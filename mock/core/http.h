@@ -26,12 +26,37 @@ enum api { API_ALSORN, API_ALTER, API_MOCK };
 #define PATH_PARAM_MAX   160
 #define REPLY_HEADERS_MAX 1024
 
+#define RATE_KEY_MAX 128
+
 /* Who is calling.  Filled by the api's authenticator before the handler runs. */
 struct caller {
     struct tenant *tenant; /* one reference held for the request; NULL when unauthenticated */
     int level;             /* Alsorn: enum key_level */
     char owner_id[ID_LEN]; /* user_... that owns the key */
     char key_hash[65];     /* hex SHA-256 of the key: rate limits and idempotency scope */
+    /* The rate-limit bucket this request counts against, chosen by the authenticator even
+     * when authentication fails (the dispatcher counts the request either way).  An empty
+     * rate_key means the request is not limited and gets no X-RateLimit-* headers.  By
+     * convention a tenant's buckets start with "<tenant id>/" so a tenant reset can drop them. */
+    char rate_key[RATE_KEY_MAX];
+    long rate_limit;         /* requests per window */
+    int rate_window_seconds; /* fixed window length */
+};
+
+struct idem_entry;
+
+/* What the dispatcher's sandbox steps decided for this request (core/router.c). */
+struct sandbox_state {
+    long rl_limit, rl_remaining; /* X-RateLimit-Limit / -Remaining; rl_limit 0: send none */
+    int64_t rl_reset;            /* X-RateLimit-Reset, Unix seconds */
+    long retry_after;            /* Retry-After sent with a 429, seconds; 0 when none */
+    const char *fault;           /* action of the injected fault that fired, or NULL */
+    int latency_ms;              /* injected latency, waited before the handler runs */
+    struct idem_entry *idem;     /* the idempotency entry this request executes for, or NULL */
+    bool has_idempotency_key;
+    bool replayed;               /* answered from the idempotency store */
+    bool dropped;                /* connection dropped without an answer (fault "reset") */
+    int64_t started_us;          /* monotonic, for the journal's duration */
 };
 
 struct reply {
@@ -62,6 +87,7 @@ struct req {
     int64_t now; /* virtual clock, read once per request */
     struct caller caller;
     struct reply reply;
+    struct sandbox_state sandbox;
 };
 
 /* --- replies ------------------------------------------------------------------------ */
@@ -76,8 +102,13 @@ void reply_validation(struct req *r, struct field_errors *fe);
 void reply_not_found(struct req *r);
 void reply_header(struct req *r, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Sends the reply in r->reply over the connection (called once, by the dispatcher). */
+/* Forgets a reply already rendered (status, body, extra headers), so another can replace it. */
+void reply_reset(struct req *r);
+/* Sends the reply in r->reply over the connection (called once, by the dispatcher), with the
+ * rate-limit headers in r->sandbox. */
 void reply_send(struct req *r);
+/* Ends the connection without an answer (the "reset" fault): the client sees an empty reply. */
+void reply_drop_connection(struct req *r);
 
 /* --- request data --------------------------------------------------------------------- */
 const char *req_header(const struct req *r, const char *name);

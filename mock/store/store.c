@@ -36,6 +36,16 @@ static void key_hash(const char *plaintext, char out[65]) {
 
 void store_init(void) { store_clear(); }
 
+/* Drops the agent index entries of tenant t (every tenant's when NULL). Write lock held. */
+static void drop_agents_of(const struct tenant *t) {
+    struct agent_entry *a, *atmp;
+    HASH_ITER(hh, agents, a, atmp) {
+        if (t && a->tenant != t) continue;
+        HASH_DEL(agents, a);
+        free(a);
+    }
+}
+
 /* Drops the index entries of tenant t (or of every tenant when t is NULL). Write lock held. */
 static void drop_entries_of(const struct tenant *t) {
     struct key_entry *k, *ktmp;
@@ -44,12 +54,13 @@ static void drop_entries_of(const struct tenant *t) {
         HASH_DEL(keys, k);
         free(k);
     }
-    struct agent_entry *a, *atmp;
-    HASH_ITER(hh, agents, a, atmp) {
-        if (t && a->tenant != t) continue;
-        HASH_DEL(agents, a);
-        free(a);
-    }
+    drop_agents_of(t);
+}
+
+void store_forget_agents(const struct tenant *t) {
+    pthread_rwlock_wrlock(&lock);
+    drop_agents_of(t);
+    pthread_rwlock_unlock(&lock);
 }
 
 void store_clear(void) {

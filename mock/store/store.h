@@ -35,6 +35,8 @@ enum key_lookup store_key_lookup(const char *plaintext, struct caller *out);
 int store_key_revoke(const char *plaintext);
 
 void store_agent_register(const char *agent_id, struct tenant *t);
+/* Drops the agent-owner entries of t (its agents were cleared; t's lock may be held). */
+void store_forget_agents(const struct tenant *t);
 /* The tenant that owns an agent id, with a reference; NULL when unknown. */
 struct tenant *store_agent_owner(const char *agent_id);
 

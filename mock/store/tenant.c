@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "sandbox/report.h"
 
 const char *const plan_names[] = {"starter", "growth", "enterprise", NULL};
 
@@ -12,6 +13,14 @@ long plan_max_agents(enum plan plan) {
     case PLAN_STARTER: return 1000;
     case PLAN_GROWTH: return 10000;
     default: return 0;
+    }
+}
+
+long plan_rate_limit(enum plan plan) {
+    switch (plan) {
+    case PLAN_STARTER: return 1000;
+    case PLAN_GROWTH: return 10000;
+    default: return 100000;
     }
 }
 
@@ -28,6 +37,14 @@ struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verifi
     t->operator_verified = operator_verified;
     t->max_agents = plan_max_agents(plan);
     t->created_at = clock_now();
+    atomic_init(&t->rate_limit, plan_rate_limit(plan));
+    atomic_init(&t->rate_window_seconds, RATE_WINDOW_DEFAULT);
+    if (!(t->report = report_new())) {
+        free(t->name);
+        free(t);
+        return NULL;
+    }
+    idempotency_store_init(&t->idem);
     pthread_mutex_init(&t->lock, NULL);
     atomic_init(&t->refs, 1);
     return t;
@@ -38,7 +55,15 @@ void tenant_retain(struct tenant *t) { atomic_fetch_add(&t->refs, 1); }
 void tenant_release(struct tenant *t) {
     if (!t || atomic_fetch_sub(&t->refs, 1) != 1) return;
     agent_set_free(&t->agents);
+    idempotency_store_free(&t->idem);
+    report_free(t->report);
     pthread_mutex_destroy(&t->lock);
     free(t->name);
     free(t);
+}
+
+void tenant_clear_data(struct tenant *t) {
+    agent_set_free(&t->agents); /* leaves an empty, usable set */
+    idempotency_store_clear(&t->idem);
+    report_clear(t->report);
 }
