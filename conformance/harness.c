@@ -42,8 +42,13 @@
 const char *__asan_default_options(void);
 const char *__asan_default_options(void) { return "detect_leaks=0"; }
 
-static pid_t mock_pid = -1;
-static int mock_out = -1; /* read end of the mock's stdout, drained by drain_thread */
+/* A running agentmock: the shared one the runner starts, or a test's own (own_mock_start). */
+struct mock_proc {
+    pid_t pid;
+    int out; /* read end of its stdout */
+};
+
+static struct mock_proc shared = {.pid = -1, .out = -1}; /* drained by drain_thread */
 
 static double now_ms(void) {
     struct timespec ts;
@@ -58,7 +63,7 @@ static void *drain_thread(void *arg) {
     bool echo = getenv("CONFORMANCE_MOCK_STDOUT") && !strcmp(getenv("CONFORMANCE_MOCK_STDOUT"), "1");
     char buf[4096];
     for (;;) {
-        ssize_t n = read(mock_out, buf, sizeof buf);
+        ssize_t n = read(shared.out, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         if (echo) fwrite(buf, 1, (size_t)n, stderr);
@@ -68,24 +73,24 @@ static void *drain_thread(void *arg) {
 
 /* Stops the mock; returns false when it did not exit cleanly (a sanitizer report at exit, a
  * crash, a hang). */
-static bool stop_mock(void) {
-    if (mock_pid <= 0) return true;
-    kill(mock_pid, SIGTERM);
+static bool stop_mock(struct mock_proc *m) {
+    if (m->pid <= 0) return true;
+    kill(m->pid, SIGTERM);
     int status = 0;
     double deadline = now_ms() + 10000;
     for (;;) {
-        pid_t w = waitpid(mock_pid, &status, WNOHANG);
-        if (w == mock_pid) break;
+        pid_t w = waitpid(m->pid, &status, WNOHANG);
+        if (w == m->pid) break;
         if (w < 0 && errno != EINTR) break;
         if (now_ms() > deadline) {
             fprintf(stderr, "conformance: agentmock did not stop within 10 s of SIGTERM; SIGKILL\n");
-            kill(mock_pid, SIGKILL);
-            waitpid(mock_pid, &status, 0);
+            kill(m->pid, SIGKILL);
+            waitpid(m->pid, &status, 0);
             break;
         }
         usleep(20000);
     }
-    mock_pid = -1;
+    m->pid = -1;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
     if (WIFEXITED(status))
         fprintf(stderr, "conformance: agentmock exited with status %d\n", WEXITSTATUS(status));
@@ -94,12 +99,20 @@ static bool stop_mock(void) {
     return false;
 }
 
-/* Starts agentmock and returns its base URL (malloc'd), or NULL after printing why. */
-static char *start_mock(void) {
+#define MAX_MOCK_ARGS 24
+
+/* Starts agentmock on a free port with the default fixtures and `extra` flags (NULL-terminated,
+ * may be NULL); returns its base URL (malloc'd), or NULL after printing why. */
+static char *start_mock(struct mock_proc *m, const char *const *extra) {
     const char *bin = getenv("AGENTMOCK_BIN");
     if (!bin || !*bin) bin = AGENTMOCK_BIN;
     const char *fixtures = getenv("AGENTMOCK_FIXTURES");
     if (!fixtures || !*fixtures) fixtures = FIXTURES_DIR;
+    const char *argv[MAX_MOCK_ARGS] = {bin, "--listen", "127.0.0.1:0", "--fixtures", fixtures,
+                                       "--log-level", "warn"};
+    int argc = 7;
+    for (const char *const *a = extra; a && *a && argc < MAX_MOCK_ARGS - 1; a++) argv[argc++] = *a;
+    argv[argc] = NULL;
 
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) {
@@ -114,14 +127,13 @@ static char *start_mock(void) {
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the runner */
         dup2(fds[1], STDOUT_FILENO);      /* dup2 clears O_CLOEXEC on the copy */
-        execl(bin, bin, "--listen", "127.0.0.1:0", "--fixtures", fixtures, "--log-level", "warn",
-              (char *)NULL);
+        execv(bin, (char *const *)argv);
         fprintf(stderr, "conformance: cannot exec %s: %s\n", bin, strerror(errno));
         _exit(127);
     }
     close(fds[1]);
-    mock_pid = pid;
-    mock_out = fds[0];
+    m->pid = pid;
+    m->out = fds[0];
 
     /* Read until the first line; it must be the ready line. */
     char line[1024];
@@ -139,19 +151,19 @@ static char *start_mock(void) {
             fprintf(stderr,
                     "conformance: FATAL: %s printed no \"%s...\" line within %d s (got: %.*s)\n",
                     bin, READY_PREFIX, READY_TIMEOUT_MS / 1000, (int)len, line);
-            stop_mock();
+            stop_mock(m);
             return NULL;
         }
-        struct pollfd p = {.fd = mock_out, .events = POLLIN};
+        struct pollfd p = {.fd = m->out, .events = POLLIN};
         int pr = poll(&p, 1, left);
         if (pr < 0 && errno == EINTR) continue;
         if (pr <= 0) continue;
-        ssize_t n = read(mock_out, line + len, sizeof line - 1 - len);
+        ssize_t n = read(m->out, line + len, sizeof line - 1 - len);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             int status = 0;
-            waitpid(mock_pid, &status, 0);
-            mock_pid = -1;
+            waitpid(m->pid, &status, 0);
+            m->pid = -1;
             fprintf(stderr,
                     "conformance: FATAL: %s exited (status 0x%x) before printing \"%s...\" "
                     "(stdout so far: %.*s)\n",
@@ -164,12 +176,33 @@ static char *start_mock(void) {
         strncmp(line + strlen(READY_PREFIX), "http://", 7) != 0) {
         fprintf(stderr, "conformance: FATAL: first line of %s is not \"%shttp://...\": %s\n", bin,
                 READY_PREFIX, line);
-        stop_mock();
+        stop_mock(m);
         return NULL;
     }
-    pthread_t th;
-    if (pthread_create(&th, NULL, drain_thread, NULL) == 0) pthread_detach(th);
     return strdup(line + strlen(READY_PREFIX));
+}
+
+/* ---- a test's own mock ------------------------------------------------------------------ */
+
+static struct mock_proc own = {.pid = -1, .out = -1};
+
+void own_mock_start(const char *const *extra_args) {
+    require_mock();
+    cr_assert(own.pid <= 0, "own_mock_start: this test already has its own mock");
+    char *url = start_mock(&own, extra_args);
+    cr_assert(url, "could not start a private agentmock (see stderr)");
+    target_set_base_url(url);
+    free(url);
+}
+
+void own_mock_stop(void) {
+    if (own.pid <= 0) return;
+    bool clean = stop_mock(&own);
+    close(own.out);
+    own.out = -1;
+    target_set_base_url(NULL);
+    cr_assert(clean, "the private agentmock did not exit cleanly (sanitizer report or crash: "
+                     "see stderr)");
 }
 
 /* Asks GET /_mock/health once, here, so the workers need not. */
@@ -200,13 +233,19 @@ int main(int argc, char *argv[]) {
     const char *base = getenv("ALSORN_BASE_URL");
     char *started = NULL;
     if (!base || !*base) {
-        started = start_mock();
+        /* Every test shares this mock from 127.0.0.1, so the per-address limit for requests
+         * without a valid key (100/h by the contract) would be spent by the suite as a whole;
+         * tests of that limit start their own mock with the default (own_mock_start). */
+        static const char *const shared_flags[] = {"--anon-rate-limit", "1000000", NULL};
+        started = start_mock(&shared, shared_flags);
         if (!started) {
             criterion_finalize(tests);
             return 2;
         }
         setenv("ALSORN_BASE_URL", started, 1);
         base = started;
+        pthread_t th;
+        if (pthread_create(&th, NULL, drain_thread, NULL) == 0) pthread_detach(th);
     }
     /* CONFORMANCE_TARGET=live forces the live code paths (keys from the environment, no
      * /_mock controls) even against a mock: that is how the live mode itself is tested. */
@@ -217,7 +256,7 @@ int main(int argc, char *argv[]) {
     if (started && !probed) {
         fprintf(stderr, "conformance: FATAL: started agentmock at %s but GET /_mock/health did "
                         "not answer 200 {\"status\":\"ok\",\"service\":\"agentmock\"}\n", base);
-        stop_mock();
+        stop_mock(&shared);
         criterion_finalize(tests);
         return 2;
     }
@@ -232,12 +271,12 @@ int main(int argc, char *argv[]) {
     if (started) {
         /* A mock that died during the run fails the run even if every test passed. */
         int status = 0;
-        if (mock_pid > 0 && waitpid(mock_pid, &status, WNOHANG) == mock_pid) {
+        if (shared.pid > 0 && waitpid(shared.pid, &status, WNOHANG) == shared.pid) {
             fprintf(stderr, "conformance: agentmock died during the run (status 0x%x)\n", status);
-            mock_pid = -1;
+            shared.pid = -1;
             ok = 0;
         }
-        if (!stop_mock()) ok = 0;
+        if (!stop_mock(&shared)) ok = 0;
         free(started);
     }
     curl_global_cleanup();

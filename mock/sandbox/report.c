@@ -248,8 +248,8 @@ void report_record(const struct req *r) {
     if (rep->routes) count_status(&rep->routes[r->route - routes], status);
     const char *ua = req_header(r, "User-Agent");
     if (!ua || !*ua) add_violation(rep, r, MISSING_USER_AGENT, now, "no User-Agent header");
-    const cJSON *member;
-    cJSON_ArrayForEach(member, r->json) {
+    const cJSON *member, *body = cJSON_IsObject(r->json) ? r->json : NULL;
+    cJSON_ArrayForEach(member, body) {
         if (known_fields_unknown(r->route, member->string))
             add_violation(rep, r, UNKNOWN_FIELD, now, "unknown body field \"%.100s\"", member->string);
     }
