@@ -19,6 +19,7 @@ struct idem_entry {
     char *body;
     size_t body_len;
     char *headers; /* the handler's extra header lines */
+    char request_id[32]; /* the first request's: an error body repeats it */
     UT_hash_handle hh;
 };
 
@@ -104,6 +105,8 @@ static void replay(struct req *r, const struct idem_entry *e) {
         r->reply.headers_len = n;
     }
     reply_header(r, "Idempotent-Replayed", "true");
+    /* the same answer, X-Request-Id included, so it agrees with the request_id in the body */
+    memcpy(r->request_id, e->request_id, sizeof r->request_id);
     r->sandbox.replayed = true;
 }
 
@@ -171,6 +174,7 @@ void idempotency_finish(struct req *r) {
     e->body = rep->body_len ? dup_bytes(rep->body, rep->body_len) : NULL;
     e->body_len = e->body ? rep->body_len : 0;
     e->headers = dup_bytes(rep->headers, rep->headers_len);
+    memcpy(e->request_id, r->request_id, sizeof e->request_id);
     e->done = true;
     if ((rep->body_len && !e->body) || !e->headers) drop(s, e); /* out of memory: forget the key */
     pthread_cond_broadcast(&s->completed);

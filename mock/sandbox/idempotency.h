@@ -1,8 +1,9 @@
 /* Idempotency-Key for Alsorn POSTs (alsorn.md §7): the first response to a key is stored for
  * 24 h of virtual time per organization; a repeat with the same method, path (with its query)
- * and body bytes gets it again with `Idempotent-Replayed: true`; a different request with the
- * key is 409 idempotency_key_reused; a repeat that arrives while the first still runs waits
- * for it (a condition variable), so two racing retries never both execute.
+ * and body bytes gets it again (X-Request-Id included) with `Idempotent-Replayed: true`; a
+ * different request with the key is 409 idempotency_key_reused; a repeat that arrives while
+ * the first still runs waits for it (a condition variable), so two racing retries never both
+ * execute.
  *
  * Each tenant has its own store and lock (struct tenant.idem).  Memory is bounded: entries
  * past 24 h, and the oldest completed ones beyond IDEMPOTENCY_MAX_ENTRIES, go lazily when a
