@@ -85,7 +85,10 @@ static void apply_org_settings(struct tenant *t, const struct org_settings *s) {
             t->name = name;
         }
     }
-    if (s->plan >= 0) t->plan = (enum plan)s->plan;
+    if (s->plan >= 0) {
+        t->plan = (enum plan)s->plan;
+        t->max_agents = plan_max_agents(t->plan); /* the new plan's cap, unless given below */
+    }
     if (s->operator_verified_set == V_OK) t->operator_verified = s->operator_verified;
     if (s->max_agents_set == V_OK) t->max_agents = (long)s->max_agents;
     if (s->rate_limit_set == RATE_SET) {
@@ -142,7 +145,9 @@ void mock_org_get(struct req *r) {
 }
 
 /* PATCH /_mock/orgs/{id} {name?, plan?, operator_verified?, max_agents?, rate_limit? (null:
- * the plan's tier), rate_window_seconds?} → 200 the org. */
+ * the plan's tier), rate_window_seconds?} → 200 the org.  A new plan brings its agent cap and
+ * rate tier, except where the same or an earlier PATCH set them explicitly (rate_limit) or
+ * this one does (max_agents). */
 void mock_org_update(struct req *r) {
     struct field_errors fe = {0};
     struct org_settings s;
