@@ -50,7 +50,9 @@ struct http_req {
     size_t body_len;           /* 0: strlen(body) */
     /* NULL: "application/json" when there is a body, none otherwise; "": no Content-Type at all */
     const char *content_type;
-    const char *const *headers; /* extra "Name: value" lines, NULL-terminated, may be NULL */
+    /* extra "Name: value" lines, NULL-terminated, may be NULL; "Name:" removes a default one
+     * (every request carries User-Agent: agentmock-conformance/0.1) */
+    const char *const *headers;
 };
 
 struct http_resp {

@@ -131,6 +131,9 @@ int http_do(const struct http_req *req, struct http_resp *out) {
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
     curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+    /* like any real client (the mock's report flags requests without one); a test can drop
+     * it with the header line "User-Agent:" */
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "agentmock-conformance/0.1");
     if (!strcmp(req->method, "HEAD")) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 
     struct curl_slist *hl = NULL;

@@ -53,7 +53,6 @@ struct sandbox_state {
     const char *fault;           /* action of the injected fault that fired, or NULL */
     int latency_ms;              /* injected latency, waited before the handler runs */
     struct idem_entry *idem;     /* the idempotency entry this request executes for, or NULL */
-    bool has_idempotency_key;
     bool replayed;               /* answered from the idempotency store */
     bool dropped;                /* connection dropped without an answer (fault "reset") */
     int64_t started_us;          /* monotonic, for the journal's duration */

@@ -113,7 +113,6 @@ static void replay(struct req *r, const struct idem_entry *e) {
 bool idempotency_start(struct req *r) {
     const char *key = req_header(r, "Idempotency-Key");
     if (!key) return true;
-    r->sandbox.has_idempotency_key = true;
     if (!key_valid(key)) {
         struct field_errors fe = {0};
         field_error_add(&fe, "Idempotency-Key", "must be 1 to %d printable ASCII characters",

@@ -225,7 +225,7 @@ static void check_retry_timing(struct report *rep, const struct req *r, int64_t 
 }
 
 static void check_post_without_key(struct report *rep, const struct req *r, int64_t now_ms) {
-    if (strcmp(r->method, "POST") != 0 || r->sandbox.has_idempotency_key) return;
+    if (strcmp(r->method, "POST") != 0 || req_header(r, "Idempotency-Key")) return;
     uint64_t h = hash_str(hash_str(hash_str(14695981039346656037ull, client_of(r)), r->path), r->query);
     h = fnv(h, r->body ? r->body : "", r->body_len);
     struct seen *s = seen_find(rep->posts, h);
