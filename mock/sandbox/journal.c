@@ -139,7 +139,8 @@ void journal_record(const struct req *r, double duration_ms) {
     struct packer p = {(char *)(e->header_values + n_headers), e->data + need};
     e->path = pack(&p, r->path, strlen(r->path), PATH_MAX_KEPT);
     e->query = r->query ? pack(&p, r->query, strlen(r->query), QUERY_MAX_KEPT) : NULL;
-    e->body = r->body ? pack(&p, r->body, body_kept, JOURNAL_BODY_MAX) : NULL;
+    /* the whole length: the copy stops at the last whole character that fits */
+    e->body = r->body ? pack(&p, r->body, r->body_len, JOURNAL_BODY_MAX) : NULL;
     e->n_headers = n_headers;
     for (int i = 0; i < n_headers; i++) {
         const char *name = ri->http_headers[i].name, *value = ri->http_headers[i].value;
