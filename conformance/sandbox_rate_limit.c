@@ -24,6 +24,8 @@ Test(rate_limit, headers_on_every_response) {
         {"PATCH", fmt("/agents/%s", id), key, "{\"description\": \"x\"}", 200},
         {"GET", fmt("/agents/%s/verify", id), NULL, NULL, 200},
         {"GET", "/agents", NULL, NULL, 401},
+        {"GET", "/no/such/route", key, NULL, 404},
+        {"PUT", "/agents", key, NULL, 405},
         {"GET", "/agents", "als_0000000000000000000000000000000000000000000000000000000000000000", NULL, 401},
     };
     for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {

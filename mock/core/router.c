@@ -228,6 +228,19 @@ static bool admit(struct req *r) {
     return false;
 }
 
+/* A path that is no route still counts against the caller's bucket and answers with its
+ * X-RateLimit-* headers: the authenticator picks the bucket as for a public route (a valid
+ * key's, else the address's) and renders nothing. */
+static void count_unrouted(struct req *r) {
+    authenticate_fn auth = authenticators[r->api];
+    if (r->api == API_MOCK || !auth) return;
+    const struct route public_route = {.method = r->method, .pattern = r->path, .api = r->api};
+    r->route = &public_route;
+    auth(r);
+    r->route = NULL;
+    admit(r);
+}
+
 static void sleep_ms(int ms) {
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
@@ -248,6 +261,7 @@ static void dispatch(struct req *r) {
         } else {
             reply_error(r, 404, "not_found", "No route for %s %s", r->method, r->path);
         }
+        count_unrouted(r);
         return;
     }
     r->api = r->route->api;
