@@ -22,6 +22,8 @@
 const char *target_base_url(void); /* ALSORN_BASE_URL without a trailing slash */
 /* Points this test's requests at another server (NULL: back to ALSORN_BASE_URL). */
 void target_set_base_url(const char *base);
+/* Where /sdk/ (Alter) paths go: ALTER_BASE_URL when set, else the target above. */
+const char *alter_base_url(void);
 bool target_is_mock(void);         /* GET /_mock/health answered as agentmock */
 
 /* Skip the current test when the target has no /_mock sandbox controls. */
@@ -39,11 +41,25 @@ void require_ext(void);
 /* True when calls to (ext) rows are to be left out of a mixed test (same condition). */
 bool ext_skipped(void);
 
+/* ---- agentmock processes (mock_process.c) ---------------------------------------------------- */
+struct mock_process {
+    int pid;        /* -1 when not running */
+    int out_fd;     /* its stdout, drained by a thread after the ready line */
+    char url[128];  /* "http://127.0.0.1:PORT" */
+};
+/* Starts AGENTMOCK_BIN --listen 127.0.0.1:0 --log-level warn ARGS... (args NULL-terminated)
+ * and waits for its "agentmock listening on URL" line. Returns false after printing why. */
+bool mock_process_start(struct mock_process *m, const char *const *args);
+/* Sends sig, waits up to timeout_ms (then SIGKILL); returns the wait status. */
+int mock_process_stop(struct mock_process *m, int sig, int timeout_ms);
+
 /* ---- raw HTTP ----------------------------------------------------------------------------- */
 
 struct http_req {
     const char *method;        /* "GET", "POST", ... */
-    const char *path;          /* "/agents?limit=2" (already URL-encoded) */
+    const char *path;          /* "/agents?limit=2" (already URL-encoded; /sdk/... goes to
+                                * alter_base_url()), or an absolute "http://..." URL for a
+                                * private mock */
     const char *api_key;       /* sends "Authorization: Bearer <key>"; NULL: none */
     const char *authorization; /* raw Authorization value, wins over api_key ("" sends it empty) */
     const char *body;          /* NULL: no body */
@@ -127,6 +143,8 @@ struct tenant {
     char key[3][96];   /* by enum key_level; "" when unknown */
     char tag[16];      /* random hex, put in agent names so live runs can filter by search */
     bool live;
+    char alter_app_id[80]; /* the org's Alter app ("" on live unless ALTER_APP_ID is set) */
+    char alter_key[96];    /* its app key with every scope (live: ALTER_API_KEY; "" when unset) */
 };
 
 /* A fresh isolated org (mock: POST /_mock/orgs with body or {}); live: keys from env. */

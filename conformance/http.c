@@ -35,6 +35,18 @@ const char *target_base_url(void) {
     return url;
 }
 
+const char *alter_base_url(void) {
+    static char alter[512];
+    const char *b = getenv("ALTER_BASE_URL");
+    if (!b || !*b) return target_base_url(); /* which a test's own mock may have moved */
+    if (!alter[0]) {
+        snprintf(alter, sizeof alter, "%s", b);
+        size_t n = strlen(alter);
+        while (n && alter[n - 1] == '/') alter[--n] = '\0';
+    }
+    return alter;
+}
+
 bool target_is_mock(void) {
     static int cached = -1;
     if (cached < 0) {
@@ -121,7 +133,11 @@ int http_do(const struct http_req *req, struct http_resp *out) {
     CURL *c = curl_easy_init();
     cr_assert(c, "curl_easy_init failed");
     char url[4096];
-    snprintf(url, sizeof url, "%s%s", target_base_url(), req->path);
+    if (strncmp(req->path, "http://", 7) == 0) snprintf(url, sizeof url, "%s", req->path);
+    else
+        snprintf(url, sizeof url, "%s%s",
+                 strncmp(req->path, "/sdk/", 5) == 0 ? alter_base_url() : target_base_url(),
+                 req->path);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -2,6 +2,7 @@
  * request with the key, 422 for a malformed key, per-org scope, 24 h of virtual time, and two
  * racing retries that execute once. */
 #include "sandbox.h"
+#include "trust_tx.h" /* clock_hold_shared */
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ static void post_with_key(const char *path, const char *key, const char *body, s
 
 Test(idempotency, repeat_replays_the_first_response) {
     require_ext();
+    clock_hold_shared(); /* counts within a window of virtual time */
     tenant_new(&T);
     tkey(&T, KEY_WRITE);
     char *body = agent_body(tname(&T, "Idem Replay"));
@@ -43,6 +45,7 @@ Test(idempotency, repeat_replays_the_first_response) {
 
 Test(idempotency, other_request_with_the_key_is_409) {
     require_ext();
+    clock_hold_shared(); /* counts within a window of virtual time */
     tenant_new(&T);
     tkey(&T, KEY_WRITE);
     char *body = agent_body(tname(&T, "Idem First"));
@@ -117,6 +120,7 @@ Test(idempotency, keys_are_scoped_per_org) {
 
 Test(idempotency, an_error_answer_is_replayed_too) {
     require_mock();
+    clock_hold_shared(); /* counts within a window of virtual time */
     tenant_new(&T);
     const char *key = fmt("err-%s", T.tag);
     struct http_resp r;
@@ -204,6 +208,7 @@ static void *race(void *arg) {
 
 Test(idempotency, racing_duplicates_execute_once, .timeout = 60) {
     require_mock();
+    clock_hold_shared(); /* counts within a window of virtual time */
     tenant_new(&T);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     /* a slow handler, so the second request arrives while the first still runs and has to

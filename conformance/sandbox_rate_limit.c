@@ -2,6 +2,7 @@
  * response, 429 rate_limit_exceeded with Retry-After, 100/h per address without a valid key,
  * and the sandbox's control over a tenant's limit and window. */
 #include "sandbox.h"
+#include "trust_tx.h" /* clock_hold_shared */
 
 #include <string.h>
 
@@ -39,6 +40,7 @@ Test(rate_limit, headers_on_every_response) {
 }
 
 Test(rate_limit, remaining_counts_down_per_key) {
+    clock_hold_shared(); /* counts within a window of virtual time */
     require_mock(); /* on a shared live key other traffic moves the counter too */
     tenant_new(&T);
     long limit, rem1, rem2, rem_read;
@@ -81,6 +83,7 @@ Test(rate_limit, plan_tiers) {
 
 Test(rate_limit, over_the_limit_is_429_and_does_nothing) {
     require_mock();
+    clock_hold_shared(); /* counts within a window of virtual time */
     tenant_new(&T);
     cJSON_Delete(org_patch(&T, "{\"rate_limit\": 3, \"rate_window_seconds\": 600}"));
     const char *key = T.key[KEY_WRITE];

@@ -2,6 +2,7 @@
  * reference client held to it: through injected 429s, 503s and dropped connections it must
  * produce zero violations. */
 #include "sandbox.h"
+#include "trust_tx.h" /* clock_hold_shared */
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ Test(report, coverage_counts_rows_and_statuses) {
 
 Test(report, each_kind_of_violation) {
     require_mock();
+    clock_hold_shared(); /* counts within a window of virtual time */
     tenant_new(&T);
     cJSON_Delete(org_patch(&T, "{\"rate_limit\": 1, \"rate_window_seconds\": 3600}"));
     struct http_resp r;

@@ -33,8 +33,12 @@ static void env_str(char *dst, size_t n, const char *var) {
 
 static void tenant_live(struct tenant *t, const char *admin_var) {
     t->live = true;
+    if (!strcmp(admin_var, "ALSORN_API_KEY")) {
+        env_str(t->alter_key, sizeof t->alter_key, "ALTER_API_KEY");
+        env_str(t->alter_app_id, sizeof t->alter_app_id, "ALTER_APP_ID");
+    }
     env_str(t->key[KEY_ADMIN], sizeof t->key[KEY_ADMIN], admin_var);
-    if (!t->key[KEY_ADMIN][0])
+    if (!t->key[KEY_ADMIN][0] && !t->alter_key[0]) /* an Alter-only run has no Alsorn key */
         cr_skip_test("live target: %s is not set", admin_var);
     if (!strcmp(admin_var, "ALSORN_API_KEY")) {
         env_str(t->key[KEY_READ], sizeof t->key[KEY_READ], "ALSORN_READ_KEY");
@@ -75,6 +79,9 @@ void tenant_new_with(struct tenant *t, const char *org_body_json) {
     t->operator_verified_known = true;
     const cJSON *keys = cJSON_GetObjectItemCaseSensitive(r.json, "keys");
     for (int l = KEY_READ; l <= KEY_ADMIN; l++) copy_str(t->key[l], sizeof t->key[l], keys, level_name[l]);
+    const cJSON *alter = cJSON_GetObjectItemCaseSensitive(r.json, "alter");
+    copy_str(t->alter_app_id, sizeof t->alter_app_id, alter, "app_id");
+    copy_str(t->alter_key, sizeof t->alter_key, alter, "app_key");
     cr_assert(has_prefix_alnum(t->org_id, "org_") && has_prefix_alnum(t->user_id, "user_") &&
                   t->key[KEY_READ][0] && t->key[KEY_WRITE][0] && t->key[KEY_ADMIN][0],
               "POST /_mock/orgs: unexpected body %s", resp_excerpt(&r));

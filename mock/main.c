@@ -8,11 +8,13 @@
 #include "alsorn/auth.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "delivery/allowlist.h"
 #include "sandbox/admin.h"
 #include "sandbox/faults.h"
 #include "sandbox/fixtures.h"
 #include "sandbox/journal.h"
 #include "sandbox/rate_limit.h"
+#include "sandbox/snapshot.h"
 #include "server.h"
 #include "store/store.h"
 
@@ -22,14 +24,24 @@ static void usage(FILE *out) {
             "  --listen HOST:PORT   address to serve (default 127.0.0.1:4010; port 0 = any free)\n"
             "  --threads N          worker threads = concurrent connections served (default 64)\n"
             "  --seed N             deterministic ids, keys and secrets\n"
-            "  --fixtures DIR       load DIR/seed.json at start (default ./fixtures)\n"
+            "  --fixtures DIR       load DIR/trust-model.json and DIR/seed.json at start\n"
+            "                       (default ./fixtures)\n"
             "  --no-fixtures        start empty\n"
+            "  --state FILE         load FILE at start (instead of the fixtures) if it exists;\n"
+            "                       save to it on shutdown and on POST /_mock/snapshot\n"
+            "  --snapshot-write-delay-us N  slow each record of a save (crash tests)\n"
             "  --max-body BYTES     largest request body (default 1048576)\n"
             "  --log-level LEVEL    error, warn, info (default) or debug\n"
             "  --admin-token TOKEN  /_mock/* (but health) needs X-Mock-Admin-Token or Bearer TOKEN\n"
             "  --journal-size N     requests kept by GET /_mock/requests (default 10000; 0 = off)\n"
             "  --anon-rate-limit N  requests per hour per client address without a valid Alsorn\n"
             "                       key (default 100)\n"
+            "  --webhook-allow LIST hosts webhooks may be sent to: comma-separated host names,\n"
+            "                       *.domain, addresses and CIDR blocks\n"
+            "                       (default 127.0.0.0/8,::1,localhost: loopback only)\n"
+            "  --webhook-retry-base-ms MS\n"
+            "                       back-off base of webhook retries: base x 2^n, 8 attempts\n"
+            "                       (default 60000; orgs can override it, see the README)\n"
             "  --help               this text\n"
             "Plain HTTP only: Debian's CivetWeb 1.15 crashes on TLS with OpenSSL 3.\n");
 }
@@ -44,16 +56,28 @@ static void print_banner(const char *url, const cJSON *orgs) {
                cJSON_GetObjectItem(o, "agents")->valueint);
         for (const cJSON *k = keys ? keys->child : NULL; k; k = k->next)
             printf("  %-5s key  %s\n", k->string, k->valuestring);
+        const cJSON *alter = cJSON_GetObjectItem(o, "alter");
+        if (!alter) continue;
+        printf("  alter app %s\n", cJSON_GetObjectItem(alter, "app_id")->valuestring);
+        printf("    app key    %s\n", cJSON_GetObjectItem(alter, "app_key")->valuestring);
+        const cJSON *agents = cJSON_GetObjectItem(alter, "agents");
+        for (const cJSON *a = agents ? agents->child : NULL; a; a = a->next)
+            printf("    agent key  %s  (%s, %s)\n", cJSON_GetObjectItem(a, "api_key")->valuestring,
+                   cJSON_GetObjectItem(a, "name")->valuestring,
+                   cJSON_GetObjectItem(a, "id")->valuestring);
     }
     fflush(stdout);
 }
 
 int main(int argc, char **argv) {
-    struct server_config cfg = {.listen = "127.0.0.1:4010", .threads = 64, .max_body = 1 << 20};
+    struct server_config cfg = {.listen = "127.0.0.1:4010", .threads = 64, .max_body = 1 << 20,
+                                .webhook_retry_base_ms = 60000};
+    const char *webhook_allow = NULL;
     const char *fixtures = "fixtures";
     long journal_size = JOURNAL_DEFAULT_SIZE;
     enum { OPT_LISTEN = 1, OPT_THREADS, OPT_SEED, OPT_FIXTURES, OPT_NO_FIXTURES, OPT_MAX_BODY,
-           OPT_LOG_LEVEL, OPT_ADMIN_TOKEN, OPT_JOURNAL_SIZE, OPT_ANON_RATE_LIMIT, OPT_HELP };
+           OPT_LOG_LEVEL, OPT_STATE, OPT_SNAPSHOT_DELAY, OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY_BASE,
+           OPT_ADMIN_TOKEN, OPT_JOURNAL_SIZE, OPT_ANON_RATE_LIMIT, OPT_HELP };
     static const struct option options[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"threads", required_argument, NULL, OPT_THREADS},
@@ -65,6 +89,10 @@ int main(int argc, char **argv) {
         {"admin-token", required_argument, NULL, OPT_ADMIN_TOKEN},
         {"journal-size", required_argument, NULL, OPT_JOURNAL_SIZE},
         {"anon-rate-limit", required_argument, NULL, OPT_ANON_RATE_LIMIT},
+        {"state", required_argument, NULL, OPT_STATE},
+        {"snapshot-write-delay-us", required_argument, NULL, OPT_SNAPSHOT_DELAY},
+        {"webhook-allow", required_argument, NULL, OPT_WEBHOOK_ALLOW},
+        {"webhook-retry-base-ms", required_argument, NULL, OPT_WEBHOOK_RETRY_BASE},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -106,6 +134,26 @@ int main(int argc, char **argv) {
                 return 2;
             }
             break;
+        case OPT_STATE: snapshot_set_path(optarg); break;
+        case OPT_SNAPSHOT_DELAY: {
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 0 || v > 1000000) {
+                fprintf(stderr, "agentmock: --snapshot-write-delay-us takes 0 to 1000000\n");
+                return 2;
+            }
+            snapshot_set_write_delay_us(v);
+            break;
+        }
+        case OPT_WEBHOOK_ALLOW: webhook_allow = optarg; break;
+        case OPT_WEBHOOK_RETRY_BASE: {
+            long long v = strtoll(optarg, &end, 10);
+            if (*end || !*optarg || v < 1 || v > 3600000) {
+                fprintf(stderr, "agentmock: --webhook-retry-base-ms takes 1 to 3600000\n");
+                return 2;
+            }
+            cfg.webhook_retry_base_ms = v;
+            break;
+        }
         case OPT_ADMIN_TOKEN:
             if (!*optarg) {
                 fprintf(stderr, "agentmock: --admin-token must not be empty\n");
@@ -138,6 +186,12 @@ int main(int argc, char **argv) {
         return 2;
     }
 
+    char why[256];
+    if (allowlist_configure(webhook_allow, why, sizeof why) != 0) {
+        fprintf(stderr, "agentmock: --webhook-allow: %s\n", why);
+        return 2;
+    }
+
     /* Block the stop signals before any thread starts, so only sigwait below receives them. */
     sigset_t stop;
     sigemptyset(&stop);
@@ -149,12 +203,22 @@ int main(int argc, char **argv) {
     store_init();
     journal_init((size_t)journal_size);
     cJSON *banner = NULL;
+    char err[512];
+    int loaded = snapshot_path() ? snapshot_load_file(snapshot_path(), err, sizeof err) : 0;
+    if (loaded < 0) {
+        fprintf(stderr, "agentmock: cannot load state: %s\n", err);
+        return 1;
+    }
+    if (loaded) {
+        fixtures = NULL; /* the saved state is the state; its keys exist only as hashes */
+        fprintf(stderr, "agentmock: state loaded from %s\n", snapshot_path());
+    }
     if (fixtures) {
-        char err[512];
         banner = fixtures_load(fixtures, err, sizeof err);
         if (!banner) {
             fprintf(stderr, "agentmock: cannot load fixtures: %s\n", err);
             store_clear();
+            allowlist_free();
             return 1;
         }
     }
@@ -163,6 +227,7 @@ int main(int argc, char **argv) {
     if (!server) {
         cJSON_Delete(banner);
         store_clear();
+        allowlist_free();
         return 1;
     }
     print_banner(url, banner);
@@ -172,9 +237,16 @@ int main(int argc, char **argv) {
     sigwait(&stop, &sig);
     log_info("stopping on signal %d", sig);
     server_stop(server);
+    int rc = 0;
+    if (snapshot_path() && snapshot_save_file(snapshot_path(), err, sizeof err) != 0) {
+        fprintf(stderr, "agentmock: state not saved: %s\n", err);
+        rc = 1;
+    }
     store_clear();
+    snapshot_set_path(NULL);
+    allowlist_free();
     journal_shutdown();
     faults_clear(NULL);
     rate_limit_forget(NULL);
-    return 0;
+    return rc;
 }

@@ -5,7 +5,20 @@
 
 #include "alsorn/agents.h"
 #include "alsorn/auth.h"
+#include "alsorn/disputes.h"
+#include "alsorn/transactions.h"
+#include "alsorn/trust_api.h"
+#include "alsorn/webhooks.h"
+#include "alter/agents.h"
+#include "alter/audit.h"
+#include "alter/auth.h"
+#include "alter/keys.h"
+#include "alter/me.h"
 #include "sandbox/admin.h"
+#include "sandbox/clock.h"
+#include "sandbox/generate.h"
+#include "sandbox/state.h"
+#include "sandbox/webhook_settings.h"
 #include "store/store.h"
 
 /* How each api checks its callers (NULL: no authentication).  An authenticator also picks
@@ -13,7 +26,7 @@
  * the dispatcher counts it and answers 429 with the api's code below. */
 const authenticate_fn authenticators[] = {
     [API_ALSORN] = alsorn_authenticate,
-    [API_ALTER] = NULL,
+    [API_ALTER] = alter_authenticate,
     [API_MOCK] = mock_authenticate,
 };
 const char *const rate_limit_codes[] = {
@@ -24,6 +37,7 @@ const char *const rate_limit_codes[] = {
 
 #define ALSORN API_ALSORN
 #define MOCK   API_MOCK
+#define ALTER  API_ALTER
 
 const struct route routes[] = {
     /* method   path pattern                 handler                    needs      api     body */
@@ -39,15 +53,53 @@ const struct route routes[] = {
     { "GET",    "/agents/{id}/audit",        alsorn_agent_audit,        KEY_READ,  ALSORN, BODY_IGNORED },
     { "GET",    "/agents/{id}/audit/verify", alsorn_agent_audit_verify, KEY_READ,  ALSORN, BODY_IGNORED },
 
+    /* Alter: agents (alter.md §3), keys (§4), the agent itself (§5), audit (§6) */
+    { "POST",   "/sdk/agents",                                 alter_agent_create,      SCOPE_AGENTS_WRITE, ALTER, BODY_REQUIRED },
+    { "GET",    "/sdk/agents",                                 alter_agent_list,        SCOPE_AGENTS_READ,  ALTER, BODY_IGNORED },
+    { "GET",    "/sdk/agents/me",                              alter_agent_me,          AGENT_IDENTITY,     ALTER, BODY_IGNORED },
+    { "GET",    "/sdk/agents/by-name/{name}",                  alter_agent_get_by_name, SCOPE_AGENTS_READ,  ALTER, BODY_IGNORED },
+    { "GET",    "/sdk/agents/{id}",                            alter_agent_get,         SCOPE_AGENTS_READ,  ALTER, BODY_IGNORED },
+    { "PATCH",  "/sdk/agents/{id}",                            alter_agent_update,      SCOPE_AGENTS_WRITE, ALTER, BODY_REQUIRED },
+    { "DELETE", "/sdk/agents/{id}",                            alter_agent_delete,      SCOPE_AGENTS_ADMIN, ALTER, BODY_IGNORED },
+    { "POST",   "/sdk/agents/{id}/keys",                       alter_key_mint,          SCOPE_AGENTS_ADMIN, ALTER, BODY_OPTIONAL },
+    { "GET",    "/sdk/agents/{id}/keys",                       alter_key_list,          SCOPE_AGENTS_ADMIN, ALTER, BODY_IGNORED },
+    { "POST",   "/sdk/agents/{id}/keys/{key_id}/deprecate",    alter_key_deprecate,     SCOPE_AGENTS_ADMIN, ALTER, BODY_IGNORED },
+    { "POST",   "/sdk/agents/{id}/keys/{key_id}/undeprecate",  alter_key_undeprecate,   SCOPE_AGENTS_ADMIN, ALTER, BODY_IGNORED },
+    { "POST",   "/sdk/agents/{id}/keys/{key_id}/revoke",       alter_key_revoke,        SCOPE_AGENTS_ADMIN, ALTER, BODY_OPTIONAL },
+    { "GET",    "/sdk/audit",                                  alter_audit_list,        SCOPE_AUDIT_READ,   ALTER, BODY_IGNORED },
+    { "GET",    "/sdk/audit/verify",                           alter_audit_verify,      SCOPE_AUDIT_READ,   ALTER, BODY_IGNORED },
+    /* Alsorn webhooks (alsorn.md §6): admin keys only */
+    { "POST",   "/webhooks",                 alsorn_webhook_create,     KEY_ADMIN, ALSORN, BODY_REQUIRED },
+    { "GET",    "/webhooks",                 alsorn_webhook_list,       KEY_ADMIN, ALSORN, BODY_IGNORED },
+    { "GET",    "/webhooks/{id}",            alsorn_webhook_get,        KEY_ADMIN, ALSORN, BODY_IGNORED },
+    { "PATCH",  "/webhooks/{id}",            alsorn_webhook_update,     KEY_ADMIN, ALSORN, BODY_REQUIRED },
+    { "DELETE", "/webhooks/{id}",            alsorn_webhook_delete,     KEY_ADMIN, ALSORN, BODY_IGNORED },
+    { "POST",   "/webhooks/{id}/test",       alsorn_webhook_test,       KEY_ADMIN, ALSORN, BODY_IGNORED },
+    { "GET",    "/webhooks/{id}/deliveries", alsorn_webhook_deliveries, KEY_ADMIN, ALSORN, BODY_IGNORED },
+
+    /* Alsorn trust and disputes (alsorn.md §4) */
+    { "GET",    "/trust/{agent_id}",         alsorn_trust_get,          KEY_READ,  ALSORN, BODY_IGNORED },
+    { "POST",   "/trust/query",              alsorn_trust_query,        KEY_READ,  ALSORN, BODY_REQUIRED },
+    { "GET",    "/trust/{agent_id}/history", alsorn_trust_history,      KEY_READ,  ALSORN, BODY_IGNORED },
+    { "POST",   "/trust/evaluate/{agent_id}", alsorn_trust_evaluate,    KEY_READ,  ALSORN, BODY_OPTIONAL },
+    { "POST",   "/trust/report",             alsorn_dispute_report,     KEY_WRITE, ALSORN, BODY_REQUIRED },
+    { "GET",    "/trust/disputes/{id}",      alsorn_dispute_get,        KEY_READ,  ALSORN, BODY_IGNORED },
+
+    /* Alsorn transactions (alsorn.md §5) */
+    { "POST",   "/transactions",             alsorn_transaction_execute, KEY_WRITE, ALSORN, BODY_REQUIRED },
+    { "GET",    "/transactions",             alsorn_transaction_list,   KEY_READ,  ALSORN, BODY_IGNORED },
+    { "GET",    "/transactions/export",      alsorn_transaction_export, KEY_READ,  ALSORN, BODY_IGNORED },
+    { "GET",    "/transactions/{id}",        alsorn_transaction_get,    KEY_READ,  ALSORN, BODY_IGNORED },
+    { "POST",   "/transactions/{id}/reverse", alsorn_transaction_reverse, KEY_WRITE, ALSORN, BODY_OPTIONAL },
+
     /* Sandbox controls (DESIGN.md "Sandbox controls"; --admin-token guards all but health) */
     { "GET",    "/_mock/health",             mock_health,               KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/orgs",               mock_org_create,           KEY_NONE,  MOCK,   BODY_OPTIONAL },
+    { "POST",   "/_mock/keys/revoke",        mock_key_revoke,           KEY_NONE,  MOCK,   BODY_REQUIRED },
+    /* issue 5: tenants, reset, faults, journal, report */
     { "GET",    "/_mock/orgs/{id}",          mock_org_get,              KEY_NONE,  MOCK,   BODY_IGNORED },
     { "PATCH",  "/_mock/orgs/{id}",          mock_org_update,           KEY_NONE,  MOCK,   BODY_REQUIRED },
-    { "POST",   "/_mock/keys/revoke",        mock_key_revoke,           KEY_NONE,  MOCK,   BODY_REQUIRED },
     { "POST",   "/_mock/reset",              mock_reset,                KEY_NONE,  MOCK,   BODY_OPTIONAL },
-    { "GET",    "/_mock/clock",              mock_clock_get,            KEY_NONE,  MOCK,   BODY_IGNORED },
-    { "POST",   "/_mock/clock",              mock_clock_set,            KEY_NONE,  MOCK,   BODY_REQUIRED },
     { "POST",   "/_mock/faults",             mock_fault_create,         KEY_NONE,  MOCK,   BODY_REQUIRED },
     { "GET",    "/_mock/faults",             mock_fault_list,           KEY_NONE,  MOCK,   BODY_IGNORED },
     { "DELETE", "/_mock/faults",             mock_fault_clear,          KEY_NONE,  MOCK,   BODY_IGNORED },
@@ -55,6 +107,20 @@ const struct route routes[] = {
     { "GET",    "/_mock/requests",           mock_requests_list,        KEY_NONE,  MOCK,   BODY_IGNORED },
     { "DELETE", "/_mock/requests",           mock_requests_clear,       KEY_NONE,  MOCK,   BODY_IGNORED },
     { "GET",    "/_mock/report",             mock_report,               KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "GET",    "/_mock/state",              mock_state_export,         KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "PUT",    "/_mock/state",              mock_state_import,         KEY_NONE,  MOCK,   BODY_STREAM },
+    { "POST",   "/_mock/snapshot",           mock_snapshot_save,        KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "POST",   "/_mock/alter/app-keys",     mock_alter_app_key_create, KEY_NONE,  MOCK,   BODY_REQUIRED },
+
+    /* Sandbox: webhook delivery settings of one org (retry schedule, attempts, timeout) */
+    { "GET",    "/_mock/orgs/{id}/webhook-settings", mock_webhook_settings_get,    KEY_NONE, MOCK, BODY_IGNORED },
+    { "PATCH",  "/_mock/orgs/{id}/webhook-settings", mock_webhook_settings_update, KEY_NONE, MOCK, BODY_REQUIRED },
+
+    /* issue 3: clock, data generator, dispute resolution */
+    { "GET",    "/_mock/clock",              mock_clock_get,            KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "POST",   "/_mock/clock",              mock_clock_change,         KEY_NONE,  MOCK,   BODY_REQUIRED },
+    { "POST",   "/_mock/orgs/{id}/generate", mock_org_generate,         KEY_NONE,  MOCK,   BODY_REQUIRED },
+    { "POST",   "/_mock/orgs/{id}/disputes/{dispute_id}/resolve", mock_dispute_resolve, KEY_NONE, MOCK, BODY_REQUIRED },
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

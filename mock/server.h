@@ -3,17 +3,21 @@
 #define SERVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct server_config {
     const char *listen;    /* "127.0.0.1:4010"; port 0 picks a free port */
     int threads;           /* CivetWeb worker threads = concurrent keep-alive connections */
     size_t max_body;       /* bytes */
+    int64_t webhook_retry_base_ms; /* back-off base of webhook retries (0: one minute) */
 };
 
 struct server;
 
-/* Starts serving; url receives "http://HOST:PORT".  NULL on failure (reason logged). */
+/* Starts the webhook dispatcher, then serves; url receives "http://HOST:PORT".  NULL on
+ * failure (reason logged). */
 struct server *server_start(const struct server_config *cfg, char *url, size_t url_size);
+/* Stops serving, then stops and joins the webhook dispatcher (undelivered events dropped). */
 void server_stop(struct server *s);
 
 #endif

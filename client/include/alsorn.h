@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -59,6 +60,9 @@ typedef struct {
     long retry_after;                 /* seconds from Retry-After on a 429; 0 when absent */
     alsorn_field_error *field_errors; /* every invalid field of a 422; owned, see below */
     size_t field_error_count;
+    /* A transaction refused by a check (403 agent_not_active, action_not_authorized,
+     * spending_limit_exceeded, insufficient_trust) is still stored as "failed": its id. */
+    char transaction_id[64];
 } alsorn_error;
 
 /* clang-format off */
@@ -275,6 +279,340 @@ alsorn_status alsorn_agents_verify_audit_chain_remote(alsorn_client *client, con
  * 0 when broken, with *broken_at (may be NULL) = index of the first bad entry, and -1 when
  * out of memory. */
 int alsorn_audit_chain_verify(const alsorn_audit_entry *entries, size_t n, size_t *broken_at);
+
+/* ---- webhooks (contract §6; every call needs an admin key) ------------------------------ */
+
+typedef struct {
+    char *id; /* "wh_..." */
+    char *org_id;
+    char *url;
+    char **events; /* event names, or the single "*" for every event */
+    size_t event_count;
+    bool active;                    /* false once disabled (by PATCH or after 10 failed events) */
+    long long consecutive_failures; /* failed events (after their last attempt) in a row */
+    char *created_at;
+    char *updated_at;
+    /* "whsec_..." + 32 hex: only in the answer of alsorn_webhooks_register, NULL otherwise.
+     * Keep it: the server never shows it again, and receivers need it to check signatures. */
+    char *secret;
+} alsorn_webhook;
+
+typedef struct {
+    alsorn_webhook *items; /* newest first */
+    size_t count;
+} alsorn_webhook_list;
+
+typedef struct {
+    const char *url;           /* absolute http(s) URL, at most 2048 characters */
+    const char *const *events; /* e.g. {"agent.registered"}, or {"*"} for every event */
+    size_t event_count;
+} alsorn_webhook_params;
+
+typedef enum {
+    ALSORN_WEBHOOK_ACTIVE_UNCHANGED = 0, /* "active" is not sent */
+    ALSORN_WEBHOOK_ENABLE,               /* re-enabling resets consecutive_failures */
+    ALSORN_WEBHOOK_DISABLE,
+} alsorn_webhook_active;
+
+/* PATCH sends only what is set: url non-NULL, events non-NULL (count 0 sends an empty list,
+ * which the server rejects), active other than UNCHANGED. */
+typedef struct {
+    const char *url;
+    const char *const *events;
+    size_t event_count;
+    alsorn_webhook_active active;
+} alsorn_webhook_update;
+
+/* The answer of POST /webhooks/{id}/test. */
+typedef struct {
+    bool success;    /* the receiver answered 2xx within the timeout */
+    int status_code; /* 0 when it gave no HTTP answer (refused, timed out) */
+    long long duration_ms;
+    char *error; /* NULL on success */
+} alsorn_webhook_test_result;
+
+/* One delivery attempt (GET /webhooks/{id}/deliveries). */
+typedef struct {
+    char *delivery_id; /* the X-Alsorn-Delivery UUID of this attempt */
+    char *event_id;    /* "evt_...", the same for every attempt at one event */
+    char *event;       /* e.g. "agent.registered" */
+    int attempt;       /* 1 for the first */
+    int status_code;   /* 0 when there was no HTTP answer */
+    char *error;       /* NULL on success */
+    long long duration_ms;
+    char *delivered_at;  /* when the attempt was made */
+    char *next_retry_at; /* NULL when no retry follows */
+} alsorn_webhook_delivery;
+
+typedef struct {
+    alsorn_webhook_delivery *items; /* newest first */
+    size_t count;
+    long page;
+    long limit;
+    long long total;
+    long total_pages;
+} alsorn_webhook_delivery_list;
+
+void alsorn_webhook_free(alsorn_webhook *webhook);
+void alsorn_webhook_list_free(alsorn_webhook_list *list);
+void alsorn_webhook_test_result_free(alsorn_webhook_test_result *result);
+void alsorn_webhook_delivery_list_free(alsorn_webhook_delivery_list *list);
+
+/* POST /webhooks -> 201 Webhook with its secret. */
+alsorn_status alsorn_webhooks_register(alsorn_client *client, const alsorn_webhook_params *params,
+                                      alsorn_webhook **out, alsorn_error *err);
+alsorn_status alsorn_webhooks_list(alsorn_client *client, alsorn_webhook_list **out,
+                                  alsorn_error *err);
+alsorn_status alsorn_webhooks_get(alsorn_client *client, const char *webhook_id,
+                                 alsorn_webhook **out, alsorn_error *err);
+alsorn_status alsorn_webhooks_update(alsorn_client *client, const char *webhook_id,
+                                    const alsorn_webhook_update *update, alsorn_webhook **out,
+                                    alsorn_error *err);
+/* DELETE /webhooks/{id} -> 204. */
+alsorn_status alsorn_webhooks_delete(alsorn_client *client, const char *webhook_id,
+                                    alsorn_error *err);
+/* Sends one webhook.test event now (no retries) and reports how the receiver answered. */
+alsorn_status alsorn_webhooks_test(alsorn_client *client, const char *webhook_id,
+                                  alsorn_webhook_test_result **out, alsorn_error *err);
+/* One page of the delivery log; page 0 / limit 0 are not sent (server defaults 1 and 20). */
+alsorn_status alsorn_webhooks_deliveries(alsorn_client *client, const char *webhook_id, long page,
+                                        long limit, alsorn_webhook_delivery_list **out,
+                                        alsorn_error *err);
+
+/* For receivers: true when header (the X-Alsorn-Signature value) is "sha256=" + the lowercase
+ * hex HMAC-SHA256 of the raw body bytes, keyed with the whole secret string ("whsec_..."
+ * included).  Compared in constant time.  Pass the body exactly as received, before any
+ * parsing.  NULL secret or header gives false. */
+bool alsorn_webhook_verify_signature(const char *secret, const void *body, size_t len,
+                                     const char *header);
+
+/* ---- trust (contract §4) ---------------------------------------------------------------- */
+
+typedef struct {
+    int weight; /* the most the component can give */
+    int score;
+    /* completion_rate, dispute_rate: the ratio; tenure: whole days; operator_verified: 1 / 0 */
+    double value;
+} alsorn_trust_component;
+
+typedef struct {
+    alsorn_trust_component completion_rate;
+    alsorn_trust_component dispute_rate;
+    alsorn_trust_component tenure;
+    alsorn_trust_component operator_verified;
+} alsorn_trust_components;
+
+/* The SDK's trust.factors: what the score was computed from. */
+typedef struct {
+    double completion_rate;
+    double dispute_ratio; /* wire: components.dispute_rate.value */
+    long long tenure_days;
+    bool operator_verified;
+} alsorn_trust_factors;
+
+/* The answer of evaluate() for a prospective transaction. */
+typedef struct {
+    bool allowed;
+    char *reason; /* "Trust score meets threshold" when allowed */
+    int required_score;
+} alsorn_trust_decision;
+
+typedef struct {
+    char *agent_id;
+    char *agent_name;
+    int score;        /* 0..1000 */
+    char *assessment; /* "Verified", "Trusted", "Caution" or "High Risk" */
+    alsorn_trust_components components;
+    alsorn_trust_factors factors;
+    long long total_tasks;
+    long long disputes;
+    long long tenure_days;
+    bool operator_verified;
+    char *last_evaluated;
+    char *trend;                     /* "improving", "declining" or "stable" */
+    alsorn_trust_decision *decision; /* evaluate() with a prospective transaction; else NULL */
+} alsorn_trust_profile;
+
+/* batch_query(): one entry per id asked, in the same order; NULL for an unknown id. */
+typedef struct {
+    alsorn_trust_profile **items;
+    size_t count;
+} alsorn_trust_batch;
+
+typedef struct {
+    int score;
+    char *assessment;
+    char *reason; /* "Transaction completed", "Dispute filed against agent", ... */
+    char *created_at;
+} alsorn_trust_snapshot;
+
+typedef struct {
+    alsorn_trust_snapshot *items; /* newest first */
+    size_t count;
+} alsorn_trust_history;
+
+typedef struct {
+    char *dispute_id;
+    char *agent_id;
+    char *reported_by; /* NULL when the dispute names no transaction */
+    char *reason;
+    char *evidence;
+    char **evidence_ids;
+    size_t evidence_id_count;
+    char *transaction_id;
+    char *status; /* "pending_review", ... */
+    char *created_at;
+} alsorn_dispute;
+
+/* Unset filters are not sent: days 0, since NULL.  since (RFC 3339) wins over days. */
+typedef struct {
+    long days; /* 1..365; server default 30 */
+    const char *since;
+} alsorn_trust_history_params;
+
+/* A prospective transaction for evaluate(); amount in the agent's currency. */
+typedef struct {
+    const char *action;
+    double amount;
+    const char *currency; /* NULL: the agent's */
+} alsorn_trust_evaluation_params;
+
+typedef struct {
+    const char *agent_id;            /* the reported agent */
+    const char *reason;              /* 1..500 characters */
+    const char *evidence;            /* optional, up to 2000 characters */
+    const char *transaction_id;      /* optional; its other party becomes reported_by */
+    const char *const *evidence_ids; /* optional, up to 20 transaction ids */
+    size_t evidence_id_count;
+} alsorn_dispute_params;
+
+void alsorn_trust_profile_free(alsorn_trust_profile *profile);
+void alsorn_trust_batch_free(alsorn_trust_batch *batch);
+void alsorn_trust_history_free(alsorn_trust_history *history);
+void alsorn_dispute_free(alsorn_dispute *dispute);
+
+/* GET /trust/{agent_id}: works for other organizations' agents too. */
+alsorn_status alsorn_trust_query(alsorn_client *client, const char *agent_id,
+                                 alsorn_trust_profile **out, alsorn_error *err);
+/* POST /trust/query: 1 to 50 ids. */
+alsorn_status alsorn_trust_batch_query(alsorn_client *client, const char *const *agent_ids,
+                                       size_t count, alsorn_trust_batch **out, alsorn_error *err);
+/* GET /trust/{agent_id}/history; params may be NULL (the last 30 days). */
+alsorn_status alsorn_trust_get_history(alsorn_client *client, const char *agent_id,
+                                       const alsorn_trust_history_params *params,
+                                       alsorn_trust_history **out, alsorn_error *err);
+/* POST /trust/evaluate/{agent_id}: recomputes now; with params (not NULL) also decides that
+ * transaction (profile->decision). */
+alsorn_status alsorn_trust_evaluate(alsorn_client *client, const char *agent_id,
+                                    const alsorn_trust_evaluation_params *params,
+                                    alsorn_trust_profile **out, alsorn_error *err);
+/* POST /trust/report: files a dispute (201). */
+alsorn_status alsorn_trust_report(alsorn_client *client, const alsorn_dispute_params *params,
+                                  alsorn_dispute **out, alsorn_error *err);
+/* GET /trust/disputes/{dispute_id} */
+alsorn_status alsorn_trust_get_dispute(alsorn_client *client, const char *dispute_id,
+                                       alsorn_dispute **out, alsorn_error *err);
+
+/* ---- transactions (contract §5) ------------------------------------------------------------ */
+
+typedef struct {
+    char *agent_id;
+    char *agent_name;
+    int score;
+    char *assessment;
+} alsorn_counterparty_trust;
+
+typedef struct {
+    char *id;
+    char *type;     /* "transfer" or "reversal" */
+    char *agent_id; /* the initiator (the SDK's from_agent) */
+    char *agent_name;
+    char *counterparty_id; /* the SDK's to_agent */
+    double amount;
+    long long amount_cents;
+    char *currency;
+    char *action_type;
+    char *status; /* "completed", "failed" or "reversed" */
+    bool permissions_checked;
+    char *audit_hash;
+    char *notes; /* the SDK's memo */
+    char *created_at;
+    char *reversed_at;
+    char *reversal_id;
+    char *reversal_reason;
+    char *original_transaction_id; /* reversal records */
+    char *error_code;              /* failed ones: "INSUFFICIENT_TRUST", ... */
+    char *error_message;
+    /* get() only; NULL otherwise */
+    alsorn_audit_entry *audit_entry;
+    alsorn_counterparty_trust *counterparty_trust;
+} alsorn_transaction;
+
+typedef struct {
+    alsorn_transaction *items; /* newest first */
+    size_t count;
+    long long total;
+    long page;
+    long limit;
+} alsorn_transaction_list;
+
+/* The SDK's execute() arguments; the wire names are in brackets. */
+typedef struct {
+    const char *from_agent; /* [agent_id] */
+    const char *to_agent;   /* [counterparty_id] */
+    const char *action;     /* [action_type] */
+    double amount;          /* > 0, at most 2 decimals */
+    const char *currency;   /* NULL: the initiator's */
+    const char *memo;       /* [notes], optional */
+} alsorn_transaction_params;
+
+/* Unset filters are not sent: NULL strings, 0 amounts, page 0, limit 0. */
+typedef struct {
+    const char *agent_id; /* either side */
+    const char *status;
+    const char *action; /* [action_type] */
+    double min_amount, max_amount;
+    const char *since; /* [start_date], inclusive */
+    const char *until; /* [end_date], exclusive */
+    long page;
+    long limit;
+} alsorn_transaction_list_params;
+
+typedef struct {
+    const char *format; /* "csv" or "json" (NULL: json) */
+    const char *since;  /* inclusive */
+    const char *until;  /* exclusive */
+    const char *agent_id;
+    const char *status;
+    const char *action; /* [action_type] */
+    double min_amount, max_amount;
+} alsorn_transaction_export_params;
+
+void alsorn_transaction_free(alsorn_transaction *transaction);
+void alsorn_transaction_list_free(alsorn_transaction_list *list);
+
+/* POST /transactions -> 201.  A refused transaction is ALSORN_ERR_FORBIDDEN with err->code
+ * ("insufficient_trust", ...) and err->transaction_id (it is stored as "failed"). */
+alsorn_status alsorn_transactions_execute(alsorn_client *client,
+                                          const alsorn_transaction_params *params,
+                                          alsorn_transaction **out, alsorn_error *err);
+/* GET /transactions -> one page; params may be NULL. */
+alsorn_status alsorn_transactions_list(alsorn_client *client,
+                                       const alsorn_transaction_list_params *params,
+                                       alsorn_transaction_list **out, alsorn_error *err);
+/* GET /transactions/{id}, with audit_entry and counterparty_trust. */
+alsorn_status alsorn_transactions_get(alsorn_client *client, const char *transaction_id,
+                                      alsorn_transaction **out, alsorn_error *err);
+/* POST /transactions/{id}/reverse -> the new reversal record.  reason may be NULL. */
+alsorn_status alsorn_transactions_reverse(alsorn_client *client, const char *transaction_id,
+                                          const char *reason, alsorn_transaction **out,
+                                          alsorn_error *err);
+/* GET /transactions/export: writes the body (CSV or a JSON array) to out as it arrives, so an
+ * export of any size needs no memory for itself.  Nothing is written unless the answer is a
+ * 2xx; an answer cut short after bytes were written is not retried (ALSORN_ERR_CONNECTION). */
+alsorn_status alsorn_transactions_export(alsorn_client *client,
+                                         const alsorn_transaction_export_params *params, FILE *out,
+                                         alsorn_error *err);
 
 #ifdef __cplusplus
 }

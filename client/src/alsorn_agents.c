@@ -5,7 +5,7 @@
 #include "alsorn_models.h"
 #include "json_decode.h"
 #include "money.h"
-#include "transport.h"
+#include "object_call.h"
 
 /* Adds the members both register and update may send; unset ones are left out. */
 static bool add_agent_fields(cJSON *body, const char *name, const char *description,
@@ -42,22 +42,21 @@ static bool actions_are_strings(const char *const *actions, size_t count) {
     return true;
 }
 
-/* Sends one request whose answer is an Agent and decodes it into *out. */
+static alsorn_status decode_agent(const cJSON *json, void *agent, alsorn_error *err) {
+    return agent_decode(json, agent, err);
+}
+
+static void clear_agent(void *agent) {
+    agent_clear(agent);
+}
+
+/* Sends one request whose answer is an Agent and hands it to *out (or frees it). */
 static alsorn_status agent_call(alsorn_client *client, alsorn_route_id route, const char *id,
                                 const cJSON *body, alsorn_agent **out, alsorn_error *err) {
-    cJSON *json = NULL;
-    alsorn_status status = transport_call(client, route, id, NULL, 0, body, &json, err);
+    void *agent = NULL;
+    alsorn_status status = call_for_object(client, route, id, NULL, 0, body, sizeof(alsorn_agent),
+                                           decode_agent, &agent, err);
     if (status != ALSORN_OK) return status;
-    alsorn_agent *agent = malloc(sizeof *agent);
-    if (!agent)
-        status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
-    else
-        status = agent_decode(json, agent, err);
-    cJSON_Delete(json);
-    if (status != ALSORN_OK) {
-        free(agent);
-        return status;
-    }
     if (out)
         *out = agent;
     else
@@ -109,33 +108,22 @@ alsorn_status alsorn_agents_list(alsorn_client *client, const alsorn_agent_list_
                                           sizeof query / sizeof query[0], NULL, &json, err);
     if (status != ALSORN_OK) return status;
 
-    const cJSON *data = NULL;
+    alsorn_agent_list *list = calloc(1, sizeof *list);
     page_info info;
-    alsorn_agent_list *list = NULL;
-    status = page_decode(json, "agent list", &data, &info, err);
-    if (status == ALSORN_OK) {
-        list = calloc(1, sizeof *list);
-        size_t n = (size_t)cJSON_GetArraySize(data);
-        if (list && n) list->items = calloc(n, sizeof *list->items);
-        if (!list || (n && !list->items)) status = client_error(err, ALSORN_ERR_NOMEM, "no memory");
-    }
-    if (status == ALSORN_OK) {
-        list->page = info.page;
-        list->limit = info.limit;
-        list->total = info.total;
-        list->total_pages = info.total_pages;
-        const cJSON *item;
-        cJSON_ArrayForEach(item, data) {
-            status = agent_decode(item, &list->items[list->count], err);
-            if (status != ALSORN_OK) break;
-            list->count++;
-        }
-    }
+    void *items = NULL;
+    status = list ? decode_page_items(json, "agent list", sizeof *list->items, decode_agent,
+                                      clear_agent, &items, &list->count, &info, err)
+                  : client_error(err, ALSORN_ERR_NOMEM, "out of memory");
     cJSON_Delete(json);
     if (status != ALSORN_OK) {
-        alsorn_agent_list_free(list);
+        free(list);
         return status;
     }
+    list->items = items;
+    list->page = info.page;
+    list->limit = info.limit;
+    list->total = info.total;
+    list->total_pages = info.total_pages;
     if (out)
         *out = list;
     else
@@ -186,25 +174,20 @@ alsorn_status alsorn_agents_delete(alsorn_client *client, const char *agent_id, 
     return agent_call(client, ROUTE_AGENTS_DELETE, agent_id, NULL, out, err);
 }
 
+static alsorn_status decode_verification(const cJSON *json, void *v, alsorn_error *err) {
+    return verification_decode(json, v, err);
+}
+
 alsorn_status alsorn_agents_verify(alsorn_client *client, const char *agent_id,
                                    const char *fingerprint, alsorn_verification **out,
                                    alsorn_error *err) {
     alsorn_error_clear(err);
     const query_param query[] = {{"fingerprint", fingerprint}};
-    cJSON *json = NULL;
+    void *result = NULL;
     alsorn_status status =
-        transport_call(client, ROUTE_AGENTS_VERIFY, agent_id, query, 1, NULL, &json, err);
+        call_for_object(client, ROUTE_AGENTS_VERIFY, agent_id, query, 1, NULL,
+                        sizeof(alsorn_verification), decode_verification, &result, err);
     if (status != ALSORN_OK) return status;
-    alsorn_verification *result = malloc(sizeof *result);
-    if (!result)
-        status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
-    else
-        status = verification_decode(json, result, err);
-    cJSON_Delete(json);
-    if (status != ALSORN_OK) {
-        free(result);
-        return status;
-    }
     if (out)
         *out = result;
     else

@@ -8,7 +8,7 @@
 
 #include "alsorn_models.h"
 #include "canonical_json.h"
-#include "transport.h"
+#include "object_call.h"
 
 #define AUDIT_PAGE_LIMIT 100 /* the contract's largest page */
 
@@ -124,24 +124,19 @@ alsorn_status alsorn_agents_get_audit_chain(alsorn_client *client, const char *a
     return ALSORN_OK;
 }
 
+static alsorn_status decode_audit_verification(const cJSON *json, void *v, alsorn_error *err) {
+    return audit_verification_decode(json, v, err);
+}
+
 alsorn_status alsorn_agents_verify_audit_chain_remote(alsorn_client *client, const char *agent_id,
                                                       alsorn_audit_verification **out,
                                                       alsorn_error *err) {
     alsorn_error_clear(err);
-    cJSON *json = NULL;
+    void *result = NULL;
     alsorn_status status =
-        transport_call(client, ROUTE_AGENTS_AUDIT_VERIFY, agent_id, NULL, 0, NULL, &json, err);
+        call_for_object(client, ROUTE_AGENTS_AUDIT_VERIFY, agent_id, NULL, 0, NULL,
+                        sizeof(alsorn_audit_verification), decode_audit_verification, &result, err);
     if (status != ALSORN_OK) return status;
-    alsorn_audit_verification *result = malloc(sizeof *result);
-    if (!result)
-        status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
-    else
-        status = audit_verification_decode(json, result, err);
-    cJSON_Delete(json);
-    if (status != ALSORN_OK) {
-        free(result);
-        return status;
-    }
     if (out)
         *out = result;
     else

@@ -1,10 +1,12 @@
 /* Errors as values: the typed alsorn_error from a non-2xx answer or a client-side failure. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "client_internal.h"
+#include "field_errors.h"
 
 char *dup_or_null(const char *s) {
     return s ? strdup(s) : NULL;
@@ -12,11 +14,7 @@ char *dup_or_null(const char *s) {
 
 void alsorn_error_clear(alsorn_error *err) {
     if (!err) return;
-    for (size_t i = 0; i < err->field_error_count; i++) {
-        free(err->field_errors[i].field);
-        free(err->field_errors[i].message);
-    }
-    free(err->field_errors);
+    FIELD_ERRORS_RELEASE(alsorn_field_error, err->field_errors, err->field_error_count);
     *err = (alsorn_error)ALSORN_ERROR_INIT;
 }
 
@@ -77,37 +75,6 @@ static alsorn_status status_for_http(long http_status) {
     }
 }
 
-static void copy_string_member(const cJSON *obj, const char *key, char *dst, size_t size) {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (cJSON_IsString(item)) snprintf(dst, size, "%s", item->valuestring);
-}
-
-/* Every {field, message} of the body; entries of the wrong shape are skipped rather than
- * failing the whole error, since the status and code already say what happened. */
-static alsorn_status copy_field_errors(alsorn_error *err, const cJSON *list) {
-    int n = cJSON_GetArraySize(list);
-    if (!cJSON_IsArray(list) || n <= 0) return ALSORN_OK;
-    err->field_errors = calloc((size_t)n, sizeof *err->field_errors);
-    if (!err->field_errors) return ALSORN_ERR_NOMEM;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, list) {
-        const cJSON *field = cJSON_GetObjectItemCaseSensitive(item, "field");
-        const cJSON *message = cJSON_GetObjectItemCaseSensitive(item, "message");
-        if (!cJSON_IsString(field)) continue;
-        alsorn_field_error *fe = &err->field_errors[err->field_error_count];
-        fe->field = strdup(field->valuestring);
-        fe->message = strdup(cJSON_IsString(message) ? message->valuestring : "");
-        if (!fe->field || !fe->message) {
-            free(fe->field);
-            free(fe->message);
-            fe->field = fe->message = NULL;
-            return ALSORN_ERR_NOMEM;
-        }
-        err->field_error_count++;
-    }
-    return ALSORN_OK;
-}
-
 alsorn_status client_http_error(alsorn_error *err, long http_status, const char *body,
                                 size_t body_len, const char *header_request_id, long retry_after) {
     alsorn_status status = status_for_http(http_status);
@@ -125,8 +92,10 @@ alsorn_status client_http_error(alsorn_error *err, long http_status, const char 
         copy_string_member(error, "code", err->code, sizeof err->code);
         copy_string_member(error, "message", err->message, sizeof err->message);
         copy_string_member(error, "request_id", err->request_id, sizeof err->request_id);
-        if (copy_field_errors(err, cJSON_GetObjectItemCaseSensitive(error, "field_errors")) !=
-            ALSORN_OK) {
+        copy_string_member(error, "transaction_id", err->transaction_id,
+                           sizeof err->transaction_id);
+        if (!FIELD_ERRORS_COPY(cJSON_GetObjectItemCaseSensitive(error, "field_errors"),
+                               alsorn_field_error, &err->field_errors, &err->field_error_count)) {
             cJSON_Delete(doc);
             /* the status must not claim a 422 whose fields we could not hand over */
             client_error(err, ALSORN_ERR_NOMEM, "out of memory reading HTTP %ld error",
@@ -135,9 +104,7 @@ alsorn_status client_http_error(alsorn_error *err, long http_status, const char 
             return ALSORN_ERR_NOMEM;
         }
     } else {
-        /* Not the contract's error object (a proxy's HTML page, say): keep its start. */
-        snprintf(err->message, sizeof err->message, "HTTP %ld%s%.*s", http_status,
-                 body_len ? ": " : "", (int)(body_len > 200 ? 200 : body_len), body ? body : "");
+        message_from_foreign_body(err->message, sizeof err->message, http_status, body, body_len);
     }
     if (!err->message[0]) snprintf(err->message, sizeof err->message, "HTTP %ld", http_status);
     cJSON_Delete(doc);

@@ -12,6 +12,7 @@
 struct alsorn_client {
     CURL *curl; /* one handle for the client's life: libcurl keeps its connection alive */
     char *api_key;
+    bool key_in_x_api_key; /* send the key as x-api-key (Alter), not Authorization: Bearer */
     char *base_url; /* without a trailing '/' */
     long timeout_ms;
     int max_retries;

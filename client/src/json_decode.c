@@ -138,3 +138,32 @@ char *decode_json_text(json_decoder *d, const cJSON *obj, const char *key) {
     if (!text) decode_fail(d, ALSORN_ERR_NOMEM, key, NULL);
     return text;
 }
+
+alsorn_status
+decode_array(const cJSON *array, const char *object, size_t item_size,
+             alsorn_status (*decode)(const cJSON *json, void *item, alsorn_error *err),
+             void (*clear)(void *item), void **items, size_t *count, alsorn_error *err) {
+    *items = NULL;
+    *count = 0;
+    if (!cJSON_IsArray(array))
+        return client_error(err, ALSORN_ERR_DECODE, "%s: expected an array", object);
+    size_t n = (size_t)cJSON_GetArraySize(array), done = 0;
+    char *out = n ? calloc(n, item_size) : NULL;
+    if (n && !out) return client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+    alsorn_status status = ALSORN_OK;
+    const cJSON *element;
+    cJSON_ArrayForEach(element, array) {
+        status = decode(element, out + done * item_size, err);
+        if (status != ALSORN_OK) break;
+        done++;
+    }
+    if (status != ALSORN_OK) {
+        for (size_t i = 0; i < done; i++)
+            clear(out + i * item_size);
+        free(out);
+        return status;
+    }
+    *items = out;
+    *count = done;
+    return ALSORN_OK;
+}

@@ -41,4 +41,13 @@ void decode_fail(json_decoder *d, alsorn_status status, const char *key, const c
 
 void free_string_array(char **items, size_t count);
 
+/* Decodes each element of a JSON array into a new array of item_size-byte structs, with decode
+ * (which fills a zeroed struct, leaving nothing to free when it fails).  On success *items
+ * (NULL when empty) and *count are the caller's, released with clear on each item and free;
+ * on failure nothing is left to free.  `object` names the array in messages. */
+alsorn_status
+decode_array(const cJSON *array, const char *object, size_t item_size,
+             alsorn_status (*decode)(const cJSON *json, void *item, alsorn_error *err),
+             void (*clear)(void *item), void **items, size_t *count, alsorn_error *err);
+
 #endif

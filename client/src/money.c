@@ -14,3 +14,10 @@ cJSON *money_to_json(double amount) {
     /* cents / 100 is the double nearest the decimal, which cJSON prints as that decimal */
     return cJSON_CreateNumber(whole_cents ? cents / 100.0 : amount);
 }
+
+bool money_to_text(double amount, char *out, size_t size) {
+    cJSON *number = money_to_json(amount);
+    bool ok = number && cJSON_PrintPreallocated(number, out, (int)size, false);
+    cJSON_Delete(number);
+    return ok;
+}

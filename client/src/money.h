@@ -2,6 +2,9 @@
 #ifndef MONEY_H
 #define MONEY_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <cjson/cJSON.h>
 
 /* A JSON number for amount.  When amount is a whole number of cents up to double rounding
@@ -9,5 +12,7 @@
  * "0.30000000000000004", which the server would reject for having 17 decimals.  Anything
  * else is sent as given and the server's validation answers.  NULL when out of memory. */
 cJSON *money_to_json(double amount);
+/* The same number as text (query parameters).  Returns false when it does not fit. */
+bool money_to_text(double amount, char *out, size_t size);
 
 #endif

@@ -22,11 +22,26 @@ typedef struct {
     size_t len;
     size_t cap;
     bool too_large;
+    /* A 2xx body goes to sink, when there is one, instead of data. */
+    FILE *sink;
+    CURL *curl;
+    bool streamed;    /* bytes went to the sink: the call cannot be retried */
+    bool sink_failed; /* writing to the sink failed */
 } response_buffer;
 
 static size_t collect_body(char *chunk, size_t size, size_t nmemb, void *userdata) {
     response_buffer *buf = userdata;
     size_t n = size * nmemb;
+    long http_status = 0;
+    if (buf->sink) curl_easy_getinfo(buf->curl, CURLINFO_RESPONSE_CODE, &http_status);
+    if (http_status >= 200 && http_status <= 299) {
+        if (fwrite(chunk, 1, n, buf->sink) != n) {
+            buf->sink_failed = true;
+            return 0;
+        }
+        buf->streamed = true;
+        return n;
+    }
     if (n > MAX_RESPONSE_BYTES - buf->len) {
         buf->too_large = true;
         return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
@@ -46,32 +61,50 @@ static size_t collect_body(char *chunk, size_t size, size_t nmemb, void *userdat
     return n;
 }
 
-/* base_url + path (with "{id}" replaced) + query.  libcurl's URL API does the encoding of
- * the query so that a search for "a&b" stays one parameter. */
-static alsorn_status build_url(alsorn_client *client, const alsorn_route *route, const char *id,
-                               const query_param *query, size_t query_count, char **out,
+/* base_url + path (each "{name}" replaced by the next path parameter, percent-encoded) +
+ * query.  libcurl's URL API does the encoding of the query so that a search for "a&b" stays
+ * one parameter. */
+static alsorn_status build_url(alsorn_client *client, const transport_request *req, char **out,
                                alsorn_error *err) {
-    const char *tmpl = route->path_template;
-    const char *hole = strstr(tmpl, "{id}");
-    char *escaped_id = NULL;
-    if (hole) {
-        if (!id || !*id) return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "empty id");
-        escaped_id = curl_easy_escape(client->curl, id, 0);
-        if (!escaped_id) return client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+    const query_param *query = req->query;
+    size_t query_count = req->query_count;
+    char *path = NULL;
+    size_t path_len = 0;
+    FILE *path_out = open_memstream(&path, &path_len);
+    if (!path_out) return client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+    size_t used = 0;
+    alsorn_status status = ALSORN_OK;
+    for (const char *p = req->path_template; *p && status == ALSORN_OK;) {
+        const char *hole = strchr(p, '{'), *close = hole ? strchr(hole, '}') : NULL;
+        if (!hole || !close) {
+            fputs(p, path_out);
+            break;
+        }
+        fwrite(p, 1, (size_t)(hole - p), path_out);
+        const char *value = used < req->path_param_count ? req->path_params[used++] : NULL;
+        if (!value || !*value) {
+            status = client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "empty id");
+            break;
+        }
+        char *escaped = curl_easy_escape(client->curl, value, 0);
+        if (!escaped) status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+        else fputs(escaped, path_out);
+        curl_free(escaped);
+        p = close + 1;
     }
+    if (fclose(path_out) != 0 && status == ALSORN_OK)
+        status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
     char *url = NULL;
-    int len = hole ? asprintf(&url, "%s%.*s%s%s", client->base_url, (int)(hole - tmpl), tmpl,
-                              escaped_id, hole + strlen("{id}"))
-                   : asprintf(&url, "%s%s", client->base_url, tmpl);
-    curl_free(escaped_id);
-    if (len < 0) return client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+    if (status == ALSORN_OK && asprintf(&url, "%s%s", client->base_url, path) < 0)
+        status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
+    free(path);
+    if (status != ALSORN_OK) return status;
 
     CURLU *parsed = curl_url();
     if (!parsed) {
         free(url);
         return client_error(err, ALSORN_ERR_NOMEM, "out of memory");
     }
-    alsorn_status status = ALSORN_OK;
     CURLUcode rc = curl_url_set(parsed, CURLUPART_URL, url, 0);
     if (rc != CURLUE_OK) {
         status = client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "bad URL %s: %s", url,
@@ -129,10 +162,12 @@ static struct curl_slist *append_header(struct curl_slist *list, bool *failed, c
 }
 
 static struct curl_slist *build_headers(const alsorn_client *client, bool has_body,
-                                        const char *idempotency_key) {
+                                        const char *idempotency_key, const char *const *extra) {
     bool failed = false;
     struct curl_slist *list = NULL;
-    list = append_header(list, &failed, "Authorization: Bearer %s", client->api_key);
+    list = append_header(list, &failed,
+                         client->key_in_x_api_key ? "x-api-key: %s" : "Authorization: Bearer %s",
+                         client->api_key);
     list = append_header(list, &failed, "Accept: %s", "application/json");
     /* Without a body, say nothing about its type: libcurl would otherwise announce a form for
      * a bodiless POST, which a strict server answers with 415. */
@@ -142,6 +177,8 @@ static struct curl_slist *build_headers(const alsorn_client *client, bool has_bo
     list = append_header(list, &failed, "%s", "Expect:");
     if (idempotency_key)
         list = append_header(list, &failed, "Idempotency-Key: %s", idempotency_key);
+    for (const char *const *h = extra; h && *h; h++)
+        list = append_header(list, &failed, "%s", *h);
     if (failed) {
         curl_slist_free_all(list);
         return NULL;
@@ -212,6 +249,8 @@ static void configure_request(alsorn_client *client, const char *method, const c
 static alsorn_status curl_failure(alsorn_error *err, CURLcode rc, const response_buffer *buf,
                                   const char *curl_error) {
     const char *detail = curl_error[0] ? curl_error : curl_easy_strerror(rc);
+    if (buf->sink_failed)
+        return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "writing to the output failed");
     if (buf->too_large) {
         return client_error(err, ALSORN_ERR_DECODE, "response larger than %zu bytes",
                             MAX_RESPONSE_BYTES);
@@ -228,62 +267,38 @@ static alsorn_status curl_failure(alsorn_error *err, CURLcode rc, const response
     }
 }
 
-/* The answer is final: turn it into JSON or into the typed error. */
-static alsorn_status finish(alsorn_client *client, long http_status, const response_buffer *buf,
-                            long retry_after, cJSON **response, alsorn_error *err) {
-    if (http_status < 200 || http_status > 299) {
-        return client_http_error(err, http_status, buf->data, buf->len, client->last_request_id,
-                                 retry_after);
-    }
-    if (!response) return ALSORN_OK;
-    if (buf->len == 0) {
-        *response = NULL;
-        return ALSORN_OK;
-    }
-    cJSON *json = cJSON_ParseWithLength(buf->data, buf->len);
-    if (!json) {
-        alsorn_status status =
-            client_error(err, ALSORN_ERR_DECODE, "HTTP %ld answer is not valid JSON", http_status);
-        if (err) {
-            err->http_status = http_status;
-            snprintf(err->request_id, sizeof err->request_id, "%s", client->last_request_id);
-        }
-        return status;
-    }
-    *response = json;
-    return ALSORN_OK;
-}
-
-alsorn_status transport_call(alsorn_client *client, alsorn_route_id route_id, const char *id,
-                             const query_param *query, size_t query_count, const cJSON *body,
-                             cJSON **response, alsorn_error *err) {
-    if (response) *response = NULL;
-    const alsorn_route *route = alsorn_route_get(route_id);
-    if (!client || !route) return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "no client");
+alsorn_status transport_send(alsorn_client *client, const transport_request *req,
+                             transport_response *out, alsorn_error *err) {
+    memset(out, 0, sizeof *out);
+    if (!client || !req) return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "no client");
 
     char *url = NULL;
-    alsorn_status status = build_url(client, route, id, query, query_count, &url, err);
+    alsorn_status status = build_url(client, req, &url, err);
     if (status != ALSORN_OK) return status;
 
-    char idempotency_key[33];
-    bool is_post = strcmp(route->method, "POST") == 0;
-    if (is_post && !new_idempotency_key(idempotency_key)) {
-        free(url);
-        return client_error(err, ALSORN_ERR_NOMEM, "no random bytes for an Idempotency-Key");
+    char generated_key[33];
+    const char *idempotency_key = NULL;
+    if (strcmp(req->method, "POST") == 0) {
+        idempotency_key = req->idempotency_key;
+        if (!idempotency_key && !new_idempotency_key(generated_key)) {
+            free(url);
+            return client_error(err, ALSORN_ERR_NOMEM, "no random bytes for an Idempotency-Key");
+        }
+        if (!idempotency_key) idempotency_key = generated_key;
     }
-    char *body_text = body ? cJSON_PrintUnformatted(body) : NULL;
+    char *body_text = req->body ? cJSON_PrintUnformatted(req->body) : NULL;
     struct curl_slist *headers =
-        build_headers(client, body_text != NULL, is_post ? idempotency_key : NULL);
-    if ((body && !body_text) || !headers) {
+        build_headers(client, body_text != NULL, idempotency_key, req->headers);
+    if ((req->body && !body_text) || !headers) {
         free(url);
         free(body_text);
         curl_slist_free_all(headers);
         return client_error(err, ALSORN_ERR_NOMEM, "out of memory");
     }
 
-    response_buffer buf = {0};
+    response_buffer buf = {.sink = req->sink, .curl = client->curl};
     char *curl_error = client->curl_error;
-    configure_request(client, route->method, url, body_text, headers, &buf, curl_error);
+    configure_request(client, req->method, url, body_text, headers, &buf, curl_error);
 
     /* Every attempt sends the same URL, body and Idempotency-Key. */
     for (int attempt = 0;; attempt++) {
@@ -297,7 +312,9 @@ alsorn_status transport_call(alsorn_client *client, alsorn_route_id route_id, co
         CURLcode rc = curl_easy_perform(client->curl);
         if (rc != CURLE_OK) {
             forget_response_headers(client);
-            if (may_retry && !buf.too_large && retry_curl_error_is_transient(rc)) {
+            /* a body half written to the sink cannot be taken back: no retry then */
+            if (may_retry && !buf.too_large && !buf.streamed && !buf.sink_failed &&
+                retry_curl_error_is_transient(rc)) {
                 sleep_seconds(backoff);
                 continue;
             }
@@ -316,7 +333,13 @@ alsorn_status transport_call(alsorn_client *client, alsorn_route_id route_id, co
             sleep_seconds(backoff > (double)retry_after ? backoff : (double)retry_after);
             continue;
         }
-        status = finish(client, http_status, &buf, (long)retry_after, response, err);
+        out->http_status = http_status;
+        out->retry_after = (long)retry_after;
+        out->streamed = buf.streamed;
+        out->body_len = buf.len;
+        out->body = buf.data ? buf.data : strdup("");
+        buf.data = NULL;
+        if (!out->body) status = client_error(err, ALSORN_ERR_NOMEM, "out of memory");
         break;
     }
 
@@ -325,4 +348,76 @@ alsorn_status transport_call(alsorn_client *client, alsorn_route_id route_id, co
     free(buf.data);
     free(url);
     return status;
+}
+
+void transport_response_free(transport_response *resp) {
+    if (!resp) return;
+    free(resp->body);
+    memset(resp, 0, sizeof *resp);
+}
+
+const char *transport_last_header(alsorn_client *client, const char *name) {
+    return client ? response_header(client->curl, name) : NULL;
+}
+
+/* The answer is final: turn it into JSON or into the typed error. */
+static alsorn_status finish(alsorn_client *client, const transport_response *resp,
+                            cJSON **response, alsorn_error *err) {
+    long http_status = resp->http_status;
+    if (http_status < 200 || http_status > 299) {
+        return client_http_error(err, http_status, resp->body, resp->body_len,
+                                 client->last_request_id, resp->retry_after);
+    }
+    if (!response || resp->streamed) return ALSORN_OK;
+    if (resp->body_len == 0) {
+        *response = NULL;
+        return ALSORN_OK;
+    }
+    cJSON *json = cJSON_ParseWithLength(resp->body, resp->body_len);
+    if (!json) {
+        alsorn_status status =
+            client_error(err, ALSORN_ERR_DECODE, "HTTP %ld answer is not valid JSON", http_status);
+        if (err) {
+            err->http_status = http_status;
+            snprintf(err->request_id, sizeof err->request_id, "%s", client->last_request_id);
+        }
+        return status;
+    }
+    *response = json;
+    return ALSORN_OK;
+}
+
+static alsorn_status call(alsorn_client *client, alsorn_route_id route_id, const char *id,
+                          const query_param *query, size_t query_count, const cJSON *body,
+                          FILE *sink, cJSON **response, alsorn_error *err) {
+    if (response) *response = NULL;
+    const alsorn_route *route = alsorn_route_get(route_id);
+    if (!client || !route) return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "no client");
+    const char *const params[] = {id};
+    const transport_request req = {.method = route->method,
+                                   .path_template = route->path_template,
+                                   .path_params = params,
+                                   .path_param_count = id ? 1 : 0,
+                                   .query = query,
+                                   .query_count = query_count,
+                                   .body = body,
+                                   .sink = sink};
+    transport_response resp;
+    alsorn_status status = transport_send(client, &req, &resp, err);
+    if (status == ALSORN_OK) status = finish(client, &resp, response, err);
+    transport_response_free(&resp);
+    return status;
+}
+
+alsorn_status transport_call(alsorn_client *client, alsorn_route_id route, const char *id,
+                             const query_param *query, size_t query_count, const cJSON *body,
+                             cJSON **response, alsorn_error *err) {
+    return call(client, route, id, query, query_count, body, NULL, response, err);
+}
+
+alsorn_status transport_call_to_file(alsorn_client *client, alsorn_route_id route,
+                                     const query_param *query, size_t query_count, FILE *out,
+                                     alsorn_error *err) {
+    if (!out) return client_error(err, ALSORN_ERR_INVALID_ARGUMENT, "no output FILE");
+    return call(client, route, NULL, query, query_count, NULL, out, NULL, err);
 }

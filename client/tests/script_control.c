@@ -116,3 +116,36 @@ int closed_port(void) {
     close(fd);
     return ntohs(addr.sin_port);
 }
+
+const char *request_member(const cJSON *request, const char *key) {
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(request, key);
+    return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+const cJSON *only_request(const cJSON *log, const char *method, const char *path) {
+    cr_assert_eq(cJSON_GetArraySize(log), 1);
+    const cJSON *request = cJSON_GetArrayItem(log, 0);
+    cr_assert_str_eq(request_member(request, "method"), method);
+    cr_assert_str_eq(request_member(request, "path"), path);
+    return request;
+}
+
+void assert_request_body(const cJSON *request, const char *expected_json) {
+    const char *body = request_member(request, "body");
+    cJSON *actual = cJSON_Parse(body);
+    cJSON *expected = cJSON_Parse(expected_json);
+    cr_assert(expected, "bad expectation %s", expected_json);
+    cr_assert(cJSON_Compare(actual, expected, true), "body %s, expected %s", body, expected_json);
+    cr_assert_str_eq(request_header(request, "Content-Type"), "application/json");
+    cJSON_Delete(actual);
+    cJSON_Delete(expected);
+}
+
+char *decoded_query(const cJSON *request) {
+    const char *query = request_member(request, "query");
+    if (!query) return NULL;
+    char *plain = curl_easy_unescape(NULL, query, 0, NULL);
+    char *copy = strdup(plain);
+    curl_free(plain);
+    return copy;
+}

@@ -47,6 +47,15 @@ cJSON *script_requests(const char *name);
 
 /* Header value of a logged request, case-insensitive name; NULL when absent. */
 const char *request_header(const cJSON *request, const char *name);
+/* A string member of a logged request ("method", "path", "query", "body"); NULL when absent. */
+const char *request_member(const cJSON *request, const char *key);
+/* The one request in log; asserts there is exactly one, with this method and path. */
+const cJSON *only_request(const cJSON *log, const char *method, const char *path);
+/* The raw query with percent-escapes undone ('+' stays '+'); caller frees. NULL: no query. */
+char *decoded_query(const cJSON *request);
+/* The request's body equals expected_json as JSON (member order and spacing are free) and was
+ * sent as application/json. */
+void assert_request_body(const cJSON *request, const char *expected_json);
 
 /* A client for <name>'s base URL with fast back-off (1 ms base, 20 ms cap). */
 alsorn_client *script_client(const char *name);

@@ -14,42 +14,6 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *member(const cJSON *request, const char *key) {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(request, key);
-    return cJSON_IsString(item) ? item->valuestring : NULL;
-}
-
-/* The one request logged in <name>; checks its method and path. Caller deletes log. */
-static const cJSON *only_request(const cJSON *log, const char *method, const char *path) {
-    cr_assert_eq(cJSON_GetArraySize(log), 1);
-    const cJSON *request = cJSON_GetArrayItem(log, 0);
-    cr_assert_str_eq(member(request, "method"), method);
-    cr_assert_str_eq(member(request, "path"), path);
-    return request;
-}
-
-/* The request body equals expected_json (as JSON: member order and spacing are free). */
-static void assert_body(const cJSON *request, const char *expected_json) {
-    const char *body = member(request, "body");
-    cJSON *actual = cJSON_Parse(body);
-    cJSON *expected = cJSON_Parse(expected_json);
-    cr_assert(expected, "bad expectation %s", expected_json);
-    cr_assert(cJSON_Compare(actual, expected, true), "body %s, expected %s", body, expected_json);
-    cr_assert_str_eq(request_header(request, "Content-Type"), "application/json");
-    cJSON_Delete(actual);
-    cJSON_Delete(expected);
-}
-
-/* The raw query with percent-escapes undone ('+' stays '+'). */
-static char *decoded_query(const cJSON *request) {
-    const char *query = member(request, "query");
-    if (!query) return NULL;
-    char *plain = curl_easy_unescape(NULL, query, 0, NULL);
-    char *copy = strdup(plain);
-    curl_free(plain);
-    return copy;
-}
-
 static void assert_full_agent(const alsorn_agent *a) {
     cr_assert_str_eq(a->id, "agent_7f3k9x2m");
     cr_assert_str_eq(a->name, "Trading Agent Alpha");
@@ -105,7 +69,7 @@ CLIENT_TEST(agents, register_sends_every_given_field_and_decodes_the_agent) {
     assert_full_agent(agent);
     cJSON *log = script_requests("register");
     const cJSON *request = only_request(log, "POST", "/agents");
-    assert_body(request, "{\"name\":\"Trading Agent Alpha\",\"description\":\"trades\","
+    assert_request_body(request, "{\"name\":\"Trading Agent Alpha\",\"description\":\"trades\","
                          "\"authorized_actions\":[\"execute_trades\",\"transfer_funds\"],"
                          "\"spending_limit\":50000,\"currency\":\"USD\","
                          "\"environment\":\"sandbox\"}");
@@ -123,7 +87,7 @@ CLIENT_TEST(agents, register_leaves_out_unset_fields) {
 
     cr_assert_eq(alsorn_agents_register(client, &params, NULL, NULL), ALSORN_OK);
     cJSON *log = script_requests("register_min");
-    assert_body(only_request(log, "POST", "/agents"), "{\"name\":\"Alpha\"}");
+    assert_request_body(only_request(log, "POST", "/agents"), "{\"name\":\"Alpha\"}");
     cJSON_Delete(log);
     alsorn_client_free(client);
 }
@@ -138,7 +102,7 @@ CLIENT_TEST(agents, money_goes_out_as_the_exact_decimal) {
 
     cr_assert_eq(alsorn_agents_register(client, &params, NULL, NULL), ALSORN_OK);
     cJSON *log = script_requests("money");
-    const char *body = member(only_request(log, "POST", "/agents"), "body");
+    const char *body = request_member(only_request(log, "POST", "/agents"), "body");
     cr_assert(strstr(body, "\"spending_limit\":0.3}"), "body %s", body);
     cJSON_Delete(log);
     alsorn_client_free(client);
@@ -170,7 +134,7 @@ CLIENT_TEST(agents, list_sends_the_filters_and_decodes_the_page) {
     cJSON *log = script_requests("list");
     const cJSON *request = only_request(log, "GET", "/agents");
     /* "a&b c" must stay one parameter: its '&' escaped, its space a '+' */
-    cr_assert_str_eq(member(request, "query"),
+    cr_assert_str_eq(request_member(request, "query"),
                      "status=active&environment=sandbox&search=a%26b+c&page=2&limit=2");
     cJSON_Delete(log);
     alsorn_agent_list_free(list);
@@ -190,7 +154,7 @@ CLIENT_TEST(agents, list_without_params_sends_no_query) {
     cr_assert_eq(list->count, 0);
     cr_assert_eq(list->limit, 20);
     cJSON *log = script_requests("list_plain");
-    cr_assert_null(member(only_request(log, "GET", "/agents"), "query"));
+    cr_assert_null(request_member(only_request(log, "GET", "/agents"), "query"));
     cJSON_Delete(log);
     alsorn_agent_list_free(list);
     alsorn_client_free(client);
@@ -219,9 +183,9 @@ CLIENT_TEST(agents, get_puts_the_id_in_the_path_escaped) {
     cr_assert_eq(alsorn_agents_get(client, "a?b c", NULL, NULL), ALSORN_OK);
     cJSON *log = script_requests("get");
     cr_assert_eq(cJSON_GetArraySize(log), 2);
-    cr_assert_str_eq(member(cJSON_GetArrayItem(log, 0), "path"), "/agents/agent_7f3k9x2m");
-    cr_assert_str_eq(member(cJSON_GetArrayItem(log, 1), "path"), "/agents/a?b c");
-    cr_assert_null(member(cJSON_GetArrayItem(log, 1), "query"));
+    cr_assert_str_eq(request_member(cJSON_GetArrayItem(log, 0), "path"), "/agents/agent_7f3k9x2m");
+    cr_assert_str_eq(request_member(cJSON_GetArrayItem(log, 1), "path"), "/agents/a?b c");
+    cr_assert_null(request_member(cJSON_GetArrayItem(log, 1), "query"));
     cJSON_Delete(log);
     alsorn_agent_free(agent);
     alsorn_client_free(client);
@@ -257,10 +221,10 @@ CLIENT_TEST(agents, update_sends_only_the_fields_set) {
     cJSON *log = script_requests("update");
     cr_assert_eq(cJSON_GetArraySize(log), 2);
     const cJSON *first = cJSON_GetArrayItem(log, 0), *second = cJSON_GetArrayItem(log, 1);
-    cr_assert_str_eq(member(first, "method"), "PATCH");
-    cr_assert_str_eq(member(first, "path"), "/agents/agent_1");
-    assert_body(first, "{\"name\":\"renamed-agent\",\"spending_limit\":20000}");
-    assert_body(second, "{\"description\":\"\",\"authorized_actions\":[\"transfer_funds\"],"
+    cr_assert_str_eq(request_member(first, "method"), "PATCH");
+    cr_assert_str_eq(request_member(first, "path"), "/agents/agent_1");
+    assert_request_body(first, "{\"name\":\"renamed-agent\",\"spending_limit\":20000}");
+    assert_request_body(second, "{\"description\":\"\",\"authorized_actions\":[\"transfer_funds\"],"
                         "\"currency\":\"EUR\"}");
     cr_assert_null(request_header(first, "Idempotency-Key"), "only POSTs carry one");
     cJSON_Delete(log);
@@ -280,7 +244,7 @@ static void assert_bodiless_post(const char *name, const char *path,
     cr_assert_str_eq(agent->id, "agent_7f3k9x2m");
     cJSON *log = script_requests(name);
     const cJSON *request = only_request(log, "POST", path);
-    cr_assert_str_eq(member(request, "body"), "");
+    cr_assert_str_eq(request_member(request, "body"), "");
     cr_assert_null(request_header(request, "Content-Type"));
     cr_assert(request_header(request, "Idempotency-Key"));
     cJSON_Delete(log);
@@ -344,12 +308,12 @@ CLIENT_TEST(agents, verify_sends_the_fingerprint_and_decodes_the_result) {
     cJSON *log = script_requests("verify");
     cr_assert_eq(cJSON_GetArraySize(log), 2);
     const cJSON *with = cJSON_GetArrayItem(log, 0), *without = cJSON_GetArrayItem(log, 1);
-    cr_assert_str_eq(member(with, "method"), "GET");
-    cr_assert_str_eq(member(with, "path"), "/agents/agent_1/verify");
+    cr_assert_str_eq(request_member(with, "method"), "GET");
+    cr_assert_str_eq(request_member(with, "path"), "/agents/agent_1/verify");
     char *query = decoded_query(with);
     cr_assert_str_eq(query, "fingerprint=sha256:ab12");
     free(query);
-    cr_assert_null(member(without, "query"));
+    cr_assert_null(request_member(without, "query"));
     cJSON_Delete(log);
     alsorn_verification_free(v);
     alsorn_client_free(client);

@@ -39,7 +39,7 @@ cJSON *json_pagination(long page, long limit, size_t total) {
     return p;
 }
 
-static cJSON *trust_record_json(const struct agent *a, const struct tenant *t, int64_t now) {
+static cJSON *trust_record_json(const struct agent *a) {
     const struct trust_record *tr = &a->trust;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "id", tr->id);
@@ -48,8 +48,9 @@ static cJSON *trust_record_json(const struct agent *a, const struct tenant *t, i
     cJSON_AddNumberToObject(o, "total_tasks", tr->total_tasks);
     cJSON_AddNumberToObject(o, "disputes", tr->disputes);
     cJSON_AddNumberToObject(o, "completion_rate", tr->completion_rate);
-    cJSON_AddNumberToObject(o, "tenure_days", agent_tenure_days(a, now));
-    cJSON_AddBoolToObject(o, "operator_verified", t->operator_verified);
+    /* as of last_evaluated, like the rest of the record and GET /trust/{id} (alsorn/trust.h) */
+    cJSON_AddNumberToObject(o, "tenure_days", tr->tenure_days);
+    cJSON_AddBoolToObject(o, "operator_verified", tr->operator_verified);
     json_add_time(o, "last_evaluated", tr->last_evaluated);
     return o;
 }
@@ -73,6 +74,7 @@ cJSON *agent_to_json(const struct agent *a, const struct tenant *t, int64_t now)
     json_add_time(o, "updated_at", a->updated_at);
     json_add_time(o, "suspended_at", a->suspended_at);
     json_add_time(o, "deleted_at", a->deleted_at);
-    cJSON_AddItemToObject(o, "trust_record", trust_record_json(a, t, now));
+    (void)now; /* the trust record is as of its last_evaluated, not of now */
+    cJSON_AddItemToObject(o, "trust_record", trust_record_json(a));
     return o;
 }

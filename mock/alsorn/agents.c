@@ -6,6 +6,7 @@
 
 #include "alsorn/agent_json.h"
 #include "alsorn/events.h"
+#include "alsorn/trust.h"
 #include "core/log.h"
 #include "store/store.h"
 
@@ -26,8 +27,7 @@ struct agent_fields {
     int environment_v;
 };
 
-/* ^[a-z][a-z0-9_.:-]{0,63}$ */
-static bool action_name_valid(const char *s) {
+bool alsorn_action_name_valid(const char *s) {
     size_t n = strlen(s);
     if (n < 1 || n > 64 || s[0] < 'a' || s[0] > 'z') return false;
     for (size_t i = 1; i < n; i++)
@@ -58,7 +58,7 @@ static enum vres v_actions(struct field_errors *fe, const cJSON *body, struct ag
             result = V_BAD;
             continue;
         }
-        if (!action_name_valid(it->valuestring)) {
+        if (!alsorn_action_name_valid(it->valuestring)) {
             field_error_add(fe, path, "must match ^[a-z][a-z0-9_.:-]{0,63}$");
             result = V_BAD;
             continue;
@@ -76,7 +76,7 @@ static enum vres v_actions(struct field_errors *fe, const cJSON *body, struct ag
     return result;
 }
 
-static enum vres v_currency(struct field_errors *fe, const cJSON *body, const char **out) {
+enum vres alsorn_v_currency(struct field_errors *fe, const cJSON *body, const char **out) {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(body, "currency");
     if (!it) return V_ABSENT;
     const char *s = cJSON_IsString(it) ? it->valuestring : "";
@@ -95,7 +95,7 @@ static void parse_agent_fields(const cJSON *body, struct field_errors *fe, struc
     f->description = v_string(fe, body, "description", 0, DESCRIPTION_MAX, true, &f->description_v);
     f->actions = v_actions(fe, body, f);
     f->limit = v_money(fe, body, "spending_limit", MAX_SPENDING, &f->limit_cents);
-    f->currency = v_currency(fe, body, &f->currency_v);
+    f->currency = alsorn_v_currency(fe, body, &f->currency_v);
     f->environment = v_enum(fe, body, "environment", agent_env_names, &f->environment_v);
 }
 
@@ -176,8 +176,7 @@ enum create_result alsorn_agent_create(struct tenant *t, const cJSON *body, cons
     a->created_at = a->updated_at = now;
     agent_fingerprint(a, t->id, a->fingerprint);
     random_object_id(a->trust.id, sizeof a->trust.id, "tr_");
-    a->trust.score = 500;
-    a->trust.last_evaluated = now;
+    trust_init(a, t, now);
     if (agent_set_add(&t->agents, a) != 0) {
         agent_free(a);
         return CREATE_NOMEM;

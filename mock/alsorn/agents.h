@@ -25,6 +25,11 @@ enum create_result { CREATE_OK, CREATE_INVALID, CREATE_PLAN_LIMIT, CREATE_NOMEM 
 enum create_result alsorn_agent_create(struct tenant *t, const cJSON *body, const char *actor_id,
                                        int64_t now, struct field_errors *fe, struct agent **out);
 
+/* Field rules shared with transactions: an action name ^[a-z][a-z0-9_.:-]{0,63}$, and a
+ * `currency` member of 3 upper-case letters. */
+bool alsorn_action_name_valid(const char *s);
+enum vres alsorn_v_currency(struct field_errors *fe, const cJSON *body, const char **out);
+
 /* Locks the caller's tenant and finds agent `id` in it.  When there is no such agent it
  * renders 404, unlocks and returns NULL; otherwise the caller unlocks. */
 struct agent *alsorn_lock_agent(struct req *r, const char *id);

@@ -34,7 +34,7 @@ void reply_json(struct req *r, int status, cJSON *body) {
 void reply_empty(struct req *r, int status) { reply_raw(r, status, NULL, NULL, 0); }
 
 static void reply_error_body(struct req *r, int status, const char *code, const char *message,
-                             cJSON *fields) {
+                             cJSON *fields, cJSON *extra) {
     cJSON *root = cJSON_CreateObject();
     if (r->api == API_ALTER) {
         /* {"error": code, "message", "details", "request_id"} */
@@ -50,17 +50,37 @@ static void reply_error_body(struct req *r, int status, const char *code, const 
         cJSON_AddStringToObject(err, "message", message);
         cJSON_AddStringToObject(err, "request_id", r->request_id);
         if (fields) cJSON_AddItemToObject(err, "field_errors", fields);
+        for (cJSON *member = extra ? extra->child : NULL; member;) {
+            cJSON *next = member->next;
+            cJSON_AddItemToObject(err, member->string,
+                                  cJSON_DetachItemViaPointer(extra, member));
+            member = next;
+        }
     }
+    cJSON_Delete(extra);
     reply_json(r, status, root);
 }
 
-void reply_error(struct req *r, int status, const char *code, const char *fmt, ...) {
+static void vreply_error(struct req *r, int status, const char *code, cJSON *extra,
+                         const char *fmt, va_list ap) {
     char message[512];
+    vsnprintf(message, sizeof message, fmt, ap);
+    reply_error_body(r, status, code, message, NULL, extra);
+}
+
+void reply_error(struct req *r, int status, const char *code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    vreply_error(r, status, code, NULL, fmt, ap);
     va_end(ap);
-    reply_error_body(r, status, code, message, NULL);
+}
+
+void reply_error_extra(struct req *r, int status, const char *code, cJSON *extra,
+                       const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vreply_error(r, status, code, extra, fmt, ap);
+    va_end(ap);
 }
 
 void reply_validation(struct req *r, struct field_errors *fe) {
@@ -69,7 +89,7 @@ void reply_validation(struct req *r, struct field_errors *fe) {
     int n = cJSON_GetArraySize(fields);
     char message[128];
     snprintf(message, sizeof message, "%d field%s failed validation", n, n == 1 ? "" : "s");
-    reply_error_body(r, 422, "validation_error", message, fields);
+    reply_error_body(r, 422, "validation_error", message, fields, NULL);
 }
 
 void reply_not_found(struct req *r) { reply_error(r, 404, "not_found", "No such object"); }
@@ -101,33 +121,70 @@ void reply_reset(struct req *r) {
     r->reply.headers_len = 0;
 }
 
-void reply_send(struct req *r) {
+/* The status line and headers (with the rate-limit headers in r->sandbox); length < 0 means
+ * a chunked body.  Returns the bytes written. */
+static size_t format_head(struct req *r, long long length, char *head, size_t size) {
     struct reply *rep = &r->reply;
-    if (rep->sent) return;
+    char framing[64];
+    if (length < 0) snprintf(framing, sizeof framing, "Transfer-Encoding: chunked");
+    else snprintf(framing, sizeof framing, "Content-Length: %lld", length);
     char rate[160] = "";
     const struct sandbox_state *sb = &r->sandbox;
     if (sb->rl_limit > 0)
         snprintf(rate, sizeof rate,
                  "X-RateLimit-Limit: %ld\r\nX-RateLimit-Remaining: %ld\r\nX-RateLimit-Reset: %lld\r\n",
                  sb->rl_limit, sb->rl_remaining, (long long)sb->rl_reset);
-    char head[REPLY_HEADERS_MAX + 512];
-    int n = snprintf(head, sizeof head,
+    int n = snprintf(head, size,
                      "HTTP/1.1 %d %s\r\n"
-                     "Content-Length: %zu\r\n"
+                     "%s\r\n"
                      "X-Request-Id: %s\r\n"
                      "%s%s%s"
                      "%s"
                      "%s"
                      "%s"
                      "\r\n",
-                     rep->status, mg_get_response_code_text(r->conn, rep->status), rep->body_len,
+                     rep->status, mg_get_response_code_text(r->conn, rep->status), framing,
                      r->request_id, rep->content_type ? "Content-Type: " : "",
                      rep->content_type ? rep->content_type : "", rep->content_type ? "\r\n" : "",
                      rep->close ? "Connection: close\r\n" : "", rate, rep->headers);
-    mg_write(r->conn, head, (size_t)n);
-    if (rep->body_len && strcmp(r->method, "HEAD") != 0) mg_write(r->conn, rep->body, rep->body_len);
+    if (n < 0) return 0;
+    return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+void reply_send(struct req *r) {
+    struct reply *rep = &r->reply;
+    if (rep->sent) return;
+    char head[REPLY_HEADERS_MAX + 768];
+    size_t n = format_head(r, (long long)rep->body_len, head, sizeof head);
+    size_t body_len = strcmp(r->method, "HEAD") != 0 ? rep->body_len : 0;
+    /* one write for head and body: one packet for small replies */
+    char *whole = body_len ? malloc(n + body_len) : NULL;
+    if (whole) {
+        memcpy(whole, head, n);
+        memcpy(whole + n, rep->body, body_len);
+        mg_write(r->conn, whole, n + body_len);
+        free(whole);
+    } else {
+        mg_write(r->conn, head, n);
+        if (body_len) mg_write(r->conn, rep->body, body_len);
+    }
     rep->sent = true;
 }
+
+void reply_stream_start(struct req *r, int status, const char *content_type) {
+    r->reply.status = status;
+    r->reply.content_type = content_type;
+    char head[REPLY_HEADERS_MAX + 768];
+    mg_write(r->conn, head, format_head(r, -1, head, sizeof head));
+    r->reply.sent = true;
+}
+
+bool reply_stream_chunk(struct req *r, const char *data, size_t len) {
+    if (len == 0) return true; /* an empty chunk would end the body */
+    return mg_send_chunk(r->conn, data, (unsigned)len) > 0;
+}
+
+void reply_stream_end(struct req *r) { mg_send_chunk(r->conn, "", 0); }
 
 static int port_of(const struct sockaddr_storage *sa) {
     if (sa->ss_family == AF_INET) return ntohs(((const struct sockaddr_in *)sa)->sin_port);

@@ -31,9 +31,14 @@ enum api { API_ALSORN, API_ALTER, API_MOCK };
 /* Who is calling.  Filled by the api's authenticator before the handler runs. */
 struct caller {
     struct tenant *tenant; /* one reference held for the request; NULL when unauthenticated */
-    int level;             /* Alsorn: enum key_level */
+    int level;             /* Alsorn: enum key_level; Alter: the app key's scope bits */
     char owner_id[ID_LEN]; /* user_... that owns the key */
-    char key_hash[65];     /* hex SHA-256 of the key: rate limits and idempotency scope */
+    char key_hash[65];     /* hex SHA-256 of the key (Alter: its lookup index): rate limits and
+                            * idempotency scope */
+    /* Alter (alter/auth.c) */
+    bool is_agent;         /* an agent key, or an app key acting through X-Alter-Caller */
+    char agent_id[ID_LEN]; /* that agent */
+    char key_prefix[17];   /* first 16 characters of the presented key */
     /* The rate-limit bucket this request counts against, chosen by the authenticator even
      * when authentication fails (the dispatcher counts the request either way).  An empty
      * rate_key means the request is not limited and gets no X-RateLimit-* headers.  By
@@ -85,6 +90,7 @@ struct req {
     char request_id[32];
     int64_t now; /* virtual clock, read once per request */
     struct caller caller;
+    char subject_id[ID_LEN]; /* the object the call acted on, for Alter's audit row; "" = none */
     struct reply reply;
     struct sandbox_state sandbox;
 };
@@ -96,6 +102,10 @@ void reply_empty(struct req *r, int status);
 /* The api's error envelope with the contract's code. */
 void reply_error(struct req *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* reply_error with more members in the error object (Alsorn: {"error": {code, message,
+ * request_id, ...extra}}); consumes extra, a JSON object. */
+void reply_error_extra(struct req *r, int status, const char *code, cJSON *extra,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* 422 validation_error listing every field error (consumes fe). */
 void reply_validation(struct req *r, struct field_errors *fe);
 void reply_not_found(struct req *r);
@@ -108,6 +118,14 @@ void reply_reset(struct req *r);
 void reply_send(struct req *r);
 /* Ends the connection without an answer (the "reset" fault): the client sees an empty reply. */
 void reply_drop_connection(struct req *r);
+
+/* Streaming a large body instead of building it: the handler sends the status line and the
+ * headers reply_send would (X-Request-Id, the reply_header lines) with Transfer-Encoding:
+ * chunked, then chunks, then the end; the dispatcher then sends nothing more.  A chunk write
+ * returns false when the client has gone (stop producing). */
+void reply_stream_start(struct req *r, int status, const char *content_type);
+bool reply_stream_chunk(struct req *r, const char *data, size_t len);
+void reply_stream_end(struct req *r);
 
 /* --- request data --------------------------------------------------------------------- */
 const char *req_header(const struct req *r, const char *name);

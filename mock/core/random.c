@@ -37,17 +37,43 @@ void random_bytes(void *out, size_t n) {
     }
 }
 
-void random_id(char *out, size_t out_size, const char *prefix, size_t n_chars) {
-    static const char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+/* out = prefix + n_chars drawn from alphabet (of size n_alphabet). */
+static void random_chars(char *out, size_t out_size, const char *prefix, size_t n_chars,
+                         const char *alphabet, unsigned n_alphabet) {
     size_t plen = strlen(prefix);
     if (plen + n_chars + 1 > out_size) n_chars = out_size - plen - 1;
     unsigned char raw[64];
     if (n_chars > sizeof raw) n_chars = sizeof raw;
     random_bytes(raw, n_chars);
     memcpy(out, prefix, plen);
-    /* a byte % 36 is slightly biased toward the first 4 characters: harmless for ids */
-    for (size_t i = 0; i < n_chars; i++) out[plen + i] = alphabet[raw[i] % 36];
+    /* a byte % 36 (or 62) slightly favours the first characters: harmless for ids, and a
+     * 32-character key keeps over 180 bits of entropy */
+    for (size_t i = 0; i < n_chars; i++) out[plen + i] = alphabet[raw[i] % n_alphabet];
     out[plen + n_chars] = '\0';
+}
+
+void random_id(char *out, size_t out_size, const char *prefix, size_t n_chars) {
+    random_chars(out, out_size, prefix, n_chars, "0123456789abcdefghijklmnopqrstuvwxyz", 36);
+}
+
+void random_base62(char *out, size_t out_size, const char *prefix, size_t n_chars) {
+    random_chars(out, out_size, prefix, n_chars,
+                 "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 62);
+}
+
+void random_uuid(char out[UUID_LEN]) {
+    unsigned char b[16];
+    random_bytes(b, sizeof b);
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
+        out[o++] = hex[b[i] >> 4];
+        out[o++] = hex[b[i] & 15];
+    }
+    out[o] = '\0';
 }
 
 void random_hex(char *out, size_t out_size, const char *prefix, size_t n_bytes) {

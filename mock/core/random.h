@@ -14,8 +14,14 @@ void random_bytes(void *out, size_t n);
 
 /* out = prefix + n_chars lowercase alphanumerics. */
 void random_id(char *out, size_t out_size, const char *prefix, size_t n_chars);
+/* out = prefix + n_chars of [0-9A-Za-z] (Alter's keys). */
+void random_base62(char *out, size_t out_size, const char *prefix, size_t n_chars);
 /* out = prefix + 2*n_bytes lowercase hex. */
 void random_hex(char *out, size_t out_size, const char *prefix, size_t n_bytes);
+
+#define UUID_LEN 37 /* "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" + NUL */
+/* A lowercase RFC 4122 version-4 UUID (Alter's agent ids), from random_bytes. */
+void random_uuid(char out[UUID_LEN]);
 
 /* The ids of the contracts: "agent_" + 16 alphanumerics etc. */
 static inline void random_object_id(char *out, size_t out_size, const char *prefix) {

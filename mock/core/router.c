@@ -8,6 +8,7 @@
 
 #include <civetweb.h>
 
+#include "alter/audit.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "sandbox/faults.h"
@@ -169,7 +170,7 @@ static bool is_json_type(const char *ct) {
 /* Parses the body as the route's rule says.  Returns false after rendering the error. */
 static bool parse_body(struct req *r) {
     enum body_rule rule = r->route->body;
-    if (rule == BODY_IGNORED) return true;
+    if (rule == BODY_IGNORED || rule == BODY_STREAM) return true;
     if (!r->body) {
         if (rule == BODY_OPTIONAL) return true;
         reply_error(r, 400, "invalid_json", "A JSON object body is required");
@@ -229,16 +230,17 @@ static bool admit(struct req *r) {
 }
 
 /* A path that is no route still counts against the caller's bucket and answers with its
- * X-RateLimit-* headers: the authenticator picks the bucket as for a public route (a valid
- * key's, else the address's) and renders nothing. */
-static void count_unrouted(struct req *r) {
+ * X-RateLimit-* headers: the api's authenticator picks the bucket as for a public route
+ * (whatever it renders is dropped).  Returns false after rendering the 429. */
+static bool admit_unrouted(struct req *r) {
     authenticate_fn auth = authenticators[r->api];
-    if (r->api == API_MOCK || !auth) return;
+    if (r->api == API_MOCK || !auth) return true;
     const struct route public_route = {.method = r->method, .pattern = r->path, .api = r->api};
     r->route = &public_route;
     auth(r);
     r->route = NULL;
-    admit(r);
+    reply_reset(r);
+    return admit(r);
 }
 
 static void sleep_ms(int ms) {
@@ -254,6 +256,7 @@ static void dispatch(struct req *r) {
     char allow[128];
     r->route = match(r, allow, sizeof allow);
     if (!r->route) {
+        if (!admit_unrouted(r)) return;
         if (allow[0]) {
             reply_header(r, "Allow", "%s", allow);
             reply_error(r, 405, "method_not_allowed", "%s is not allowed here; allowed: %s",
@@ -261,20 +264,20 @@ static void dispatch(struct req *r) {
         } else {
             reply_error(r, 404, "not_found", "No route for %s %s", r->method, r->path);
         }
-        count_unrouted(r);
         return;
     }
     r->api = r->route->api;
     authenticate_fn auth = authenticators[r->api];
     bool authenticated = !auth || auth(r);
     if (!admit(r) || !authenticated) return;
-    if (!read_body(r)) return;
+    bool streamed = r->route->body == BODY_STREAM; /* the handler reads the body itself */
+    if (!streamed && !read_body(r)) return;
     if (r->api != API_MOCK && !faults_apply(r, rate_limit_codes[r->api])) return;
     if (r->api == API_ALSORN && r->caller.tenant && strcmp(r->method, "POST") == 0 &&
         !idempotency_start(r))
         return;
     if (r->sandbox.latency_ms) sleep_ms(r->sandbox.latency_ms);
-    if (!parse_body(r)) return;
+    if (!streamed && !parse_body(r)) return;
     r->route->handler(r);
 }
 
@@ -300,6 +303,8 @@ int router_handle(struct mg_connection *conn, void *cbdata) {
     dispatch(&r);
     if (!r.sandbox.dropped && !r.reply.status)
         reply_error(&r, 500, "internal_error", "The handler gave no reply");
+    /* Alter's audit row of a routed call is written before the answer is sent */
+    if (r.api == API_ALTER && r.route && !r.sandbox.dropped) alter_audit_record(&r);
     idempotency_finish(&r); /* first: waiting duplicates get the answer as early as possible */
     report_record(&r);      /* before sending, so a client's next request sees this one */
     reply_send(&r);

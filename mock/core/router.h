@@ -14,6 +14,7 @@ enum body_rule {
     BODY_IGNORED,  /* none expected; anything sent is not read as JSON */
     BODY_OPTIONAL, /* a JSON object if present */
     BODY_REQUIRED, /* a JSON object, required */
+    BODY_STREAM,   /* not read by the dispatcher: the handler reads it (no size limit) */
 };
 
 struct route {

@@ -8,6 +8,8 @@
 #include <openssl/crypto.h>
 
 #include "core/clock.h"
+#include "alsorn/trust.h"
+#include "alter/app.h"
 #include "core/router.h"
 #include "sandbox/faults.h"
 #include "sandbox/journal.h"
@@ -76,8 +78,9 @@ static void parse_org_settings(const cJSON *body, struct field_errors *fe, struc
     s->window_set = v_int(fe, body, "rate_window_seconds", 1, RATE_WINDOW_MAX, &s->window);
 }
 
-/* Applies s to t (lock held, or t not yet shared). */
-static void apply_org_settings(struct tenant *t, const struct org_settings *s) {
+/* Applies s to t (lock held, or t not yet shared).  Operator verification is an input of every
+ * agent's trust score, so changing it re-evaluates them (history, trust.score_changed). */
+static void apply_org_settings(struct tenant *t, const struct org_settings *s, int64_t now) {
     if (s->name) {
         char *name = strdup(s->name);
         if (name) {
@@ -89,7 +92,11 @@ static void apply_org_settings(struct tenant *t, const struct org_settings *s) {
         t->plan = (enum plan)s->plan;
         t->max_agents = plan_max_agents(t->plan); /* the new plan's cap, unless given below */
     }
-    if (s->operator_verified_set == V_OK) t->operator_verified = s->operator_verified;
+    if (s->operator_verified_set == V_OK && t->operator_verified != s->operator_verified) {
+        t->operator_verified = s->operator_verified;
+        for (size_t i = 0; i < t->agents.n; i++)
+            trust_evaluate(t, t->agents.list[i], now, TRUST_REASON_VERIFICATION);
+    }
     if (s->max_agents_set == V_OK) t->max_agents = (long)s->max_agents;
     if (s->rate_limit_set == RATE_SET) {
         t->rate_limit_custom = true;
@@ -115,7 +122,7 @@ void mock_org_create(struct req *r) {
     struct tenant *t = provision_org(&spec);
     if (!t) return reply_error(r, 500, "internal_error", "Could not create the organization");
     tenant_lock(t);
-    apply_org_settings(t, &s);
+    apply_org_settings(t, &s, r->now);
     cJSON *body = provision_org_json(t, &spec);
     tenant_unlock(t);
     tenant_release(t);
@@ -156,17 +163,19 @@ void mock_org_update(struct req *r) {
     struct tenant *t = find_org(r);
     if (!t) return;
     tenant_lock(t);
-    apply_org_settings(t, &s);
+    apply_org_settings(t, &s, r->now);
     reply_org(r, t);
 }
 
-/* POST /_mock/keys/revoke {"key": "als_..."} */
+/* POST /_mock/keys/revoke {"key": "als_..." | "alter_..."} */
 void mock_key_revoke(struct req *r) {
     struct field_errors fe = {0};
     const char *key = NULL;
     v_require(&fe, v_string(&fe, r->json, "key", 1, 200, false, &key), "key");
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
-    if (store_key_revoke(key) != 0) return reply_error(r, 404, "not_found", "Unknown API key");
+    int rc = strncmp(key, "alter_", 6) == 0 ? alter_key_revoke_plaintext(key, r->now)
+                                            : store_key_revoke(key);
+    if (rc != 0) return reply_error(r, 404, "not_found", "Unknown API key");
     cJSON *o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "revoked", true);
     reply_json(r, 200, o);
@@ -209,4 +218,57 @@ void mock_reset(struct req *r) {
         cJSON_AddStringToObject(o, "reset", "all");
     }
     reply_json(r, 200, o);
+}
+
+/* The scopes array of POST /_mock/alter/app-keys as bits; adds field errors. */
+static unsigned scopes_of(const cJSON *arr, struct field_errors *fe) {
+    unsigned bits = 0;
+    if (!cJSON_IsArray(arr)) {
+        field_error_add(fe, "scopes", "is required: an array of scope names");
+        return 0;
+    }
+    int i = 0;
+    for (const cJSON *it = arr->child; it; it = it->next, i++) {
+        int bit = -1;
+        for (int s = 0; cJSON_IsString(it) && alter_scope_names[s]; s++)
+            if (strcmp(it->valuestring, alter_scope_names[s]) == 0) bit = s;
+        if (bit >= 0) {
+            bits |= 1u << bit;
+            continue;
+        }
+        char path[32];
+        snprintf(path, sizeof path, "scopes[%d]", i);
+        field_error_choices(fe, path, alter_scope_names);
+    }
+    return bits;
+}
+
+/* POST /_mock/alter/app-keys {"org_id", "scopes": [...]} → 201 a new app key of the org's
+ * Alter app with those scopes (agents:admin includes write and read, write includes read). */
+void mock_alter_app_key_create(struct req *r) {
+    struct field_errors fe = {0};
+    const char *org_id = NULL;
+    v_require(&fe, v_string(&fe, r->json, "org_id", 1, 100, false, &org_id), "org_id");
+    unsigned scopes = scopes_of(cJSON_GetObjectItemCaseSensitive(r->json, "scopes"), &fe);
+    if (field_errors_any(&fe)) return reply_validation(r, &fe);
+    struct tenant *t = store_tenant_get(org_id);
+    if (!t) return reply_error(r, 404, "not_found", "No organization %s", org_id);
+    char plaintext[ALTER_KEY_MAX];
+    tenant_lock(t);
+    const struct alter_key *k = alter_key_issue(t, NULL, NULL, NULL, scopes, r->now, plaintext);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "org_id", t->id);
+    cJSON_AddStringToObject(o, "app_id", t->alter->id);
+    if (k) {
+        cJSON_AddStringToObject(o, "key_id", k->id);
+        cJSON_AddItemToObject(o, "scopes", alter_scopes_json(k->scopes));
+    }
+    tenant_unlock(t);
+    tenant_release(t);
+    if (!k) {
+        cJSON_Delete(o);
+        return reply_error(r, 500, "internal_error", "Out of memory");
+    }
+    cJSON_AddStringToObject(o, "app_key", plaintext);
+    reply_json(r, 201, o);
 }

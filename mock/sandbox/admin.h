@@ -15,9 +15,7 @@ void mock_org_get(struct req *r);
 void mock_org_update(struct req *r);
 void mock_key_revoke(struct req *r);
 void mock_reset(struct req *r);
-/* the virtual clock (admin_clock.c) */
-void mock_clock_get(struct req *r);
-void mock_clock_set(struct req *r);
+void mock_alter_app_key_create(struct req *r);
 /* fault injection (admin_faults.c) */
 void mock_fault_create(struct req *r);
 void mock_fault_list(struct req *r);

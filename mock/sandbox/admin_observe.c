@@ -34,24 +34,6 @@ static cJSON *org_report(struct tenant *t) {
     return o;
 }
 
-struct collected {
-    struct tenant **list;
-    size_t n, cap;
-};
-
-static void collect(struct tenant *t, void *ctx) {
-    struct collected *c = ctx;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        struct tenant **l = realloc(c->list, cap * sizeof *l);
-        if (!l) return;
-        c->list = l;
-        c->cap = cap;
-    }
-    tenant_retain(t);
-    c->list[c->n++] = t;
-}
-
 /* GET /_mock/report?org_id= → that org's {"org_id", "coverage", "violations"}; without org_id
  * {"organizations": [...], "unauthenticated": {...}} (requests that had no valid key). */
 void mock_report(struct req *r) {
@@ -64,15 +46,15 @@ void mock_report(struct req *r) {
         tenant_release(t);
         return reply_json(r, 200, o);
     }
-    struct collected c = {0};
-    store_tenant_foreach(collect, &c); /* render outside the directory lock */
+    size_t n = 0;
+    struct tenant **list = store_tenants_retain(&n); /* rendered outside the directory lock */
     cJSON *o = cJSON_CreateObject();
     cJSON *orgs = cJSON_AddArrayToObject(o, "organizations");
-    for (size_t i = 0; i < c.n; i++) {
-        cJSON_AddItemToArray(orgs, org_report(c.list[i]));
-        tenant_release(c.list[i]);
+    for (size_t i = 0; i < n; i++) {
+        cJSON_AddItemToArray(orgs, org_report(list[i]));
+        tenant_release(list[i]);
     }
-    free(c.list);
+    free(list);
     cJSON_AddItemToObject(o, "unauthenticated", report_json(report_unauthenticated()));
     reply_json(r, 200, o);
 }

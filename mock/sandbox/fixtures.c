@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "alsorn/agents.h"
+#include "alter/agents.h"
+#include "alsorn/trust_model.h"
 #include "core/clock.h"
 #include "core/files.h"
 #include "sandbox/provision.h"
@@ -11,6 +13,15 @@
 static const char *string_of(const cJSON *o, const char *name) {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
     return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+/* Writes why agent i (of `kind`) of org t could not be loaded, and consumes fe. */
+static void agent_error(char *err, size_t err_size, const struct tenant *t, const char *kind,
+                        int i, struct field_errors *fe, const char *otherwise) {
+    char *why = fe->list ? cJSON_PrintUnformatted(fe->list) : NULL;
+    snprintf(err, err_size, "org %s %s %d: %s", t->id, kind, i, why ? why : otherwise);
+    cJSON_free(why);
+    field_errors_free(fe);
 }
 
 /* Adds the org's agents through the same validation as POST /agents. */
@@ -22,13 +33,40 @@ static int load_agents(struct tenant *t, const cJSON *agents, char *err, size_t 
         struct agent *a;
         enum create_result res = alsorn_agent_create(t, body, t->user_id, clock_now(), &fe, &a);
         if (res != CREATE_OK) {
-            char *why = fe.list ? cJSON_PrintUnformatted(fe.list) : NULL;
-            snprintf(err, err_size, "org %s agent %d: %s", t->id, i,
-                     why ? why : res == CREATE_PLAN_LIMIT ? "over the plan's agent cap" : "out of memory");
-            cJSON_free(why);
-            field_errors_free(&fe);
+            agent_error(err, err_size, t, "agent", i, &fe,
+                        res == CREATE_PLAN_LIMIT ? "over the plan's agent cap" : "out of memory");
             rc = -1;
         }
+    }
+    tenant_unlock(t);
+    return rc;
+}
+
+/* Adds the Alter agents of the org's "alter" object, each with its fixed key, through the same
+ * validation as POST /sdk/agents.  Appends {name, id, api_key} of each to banner. */
+static int load_alter_agents(struct tenant *t, const cJSON *alter, cJSON *banner, char *err,
+                             size_t err_size) {
+    const cJSON *agents = cJSON_GetObjectItemCaseSensitive(alter, "agents");
+    int i = 0, rc = 0;
+    tenant_lock(t);
+    for (const cJSON *body = agents ? agents->child : NULL; body && rc == 0; body = body->next, i++) {
+        struct field_errors fe = {0};
+        struct alter_agent *a = NULL;
+        char key[ALTER_KEY_MAX];
+        enum alter_create_result res = alter_agent_add(t, body, string_of(body, "id"),
+                                                       string_of(body, "api_key"), clock_now(),
+                                                       &fe, &a, key);
+        if (res == ALTER_CREATE_OK) {
+            cJSON *entry = cJSON_CreateObject();
+            cJSON_AddStringToObject(entry, "name", a->name);
+            cJSON_AddStringToObject(entry, "id", a->id);
+            cJSON_AddStringToObject(entry, "api_key", key);
+            cJSON_AddItemToArray(banner, entry);
+            continue;
+        }
+        agent_error(err, err_size, t, "alter agent", i, &fe,
+                    res == ALTER_CREATE_NAME_TAKEN ? "name already used" : "out of memory");
+        rc = -1;
     }
     tenant_unlock(t);
     return rc;
@@ -50,12 +88,21 @@ static struct tenant *load_org(const cJSON *o, struct org_spec *spec, char *err,
         const char *k = string_of(keys, key_level_names[level]);
         if (k) snprintf(spec->keys[level], sizeof spec->keys[level], "%s", k);
     }
+    const cJSON *alter = cJSON_GetObjectItemCaseSensitive(o, "alter");
+    spec->alter_app_id = string_of(alter, "app_id");
+    const char *app_key = string_of(alter, "app_key");
+    if (app_key) snprintf(spec->alter_app_key, sizeof spec->alter_app_key, "%s", app_key);
     struct tenant *t = provision_org(spec);
     if (!t) snprintf(err, err_size, "organization %s: bad or duplicate keys", spec->name);
     return t;
 }
 
 cJSON *fixtures_load(const char *dir, char *err, size_t err_size) {
+    /* the trust model first: the seeded agents are scored with it */
+    struct trust_model model;
+    int loaded = trust_model_load_file(dir, &model, err, err_size);
+    if (loaded < 0) return NULL;
+    if (loaded > 0) trust_model_use(&model);
     char path[4096];
     snprintf(path, sizeof path, "%s/seed.json", dir);
     cJSON *seed = file_read_json(path, err, err_size);
@@ -65,14 +112,19 @@ cJSON *fixtures_load(const char *dir, char *err, size_t err_size) {
     for (const cJSON *o = cJSON_IsArray(orgs) ? orgs->child : NULL; o; o = o->next) {
         struct org_spec spec;
         struct tenant *t = load_org(o, &spec, err, err_size);
-        if (!t || load_agents(t, cJSON_GetObjectItemCaseSensitive(o, "agents"), err, err_size) != 0) {
+        cJSON *entry = NULL, *alter_agents = cJSON_CreateArray();
+        if (!t || load_agents(t, cJSON_GetObjectItemCaseSensitive(o, "agents"), err, err_size) != 0 ||
+            load_alter_agents(t, cJSON_GetObjectItemCaseSensitive(o, "alter"), alter_agents, err,
+                              err_size) != 0) {
             tenant_release(t);
+            cJSON_Delete(alter_agents);
             cJSON_Delete(banner);
             cJSON_Delete(seed);
             return NULL;
         }
-        cJSON *entry = provision_org_json(t, &spec);
+        entry = provision_org_json(t, &spec);
         cJSON_AddNumberToObject(entry, "agents", (double)t->agents.n);
+        cJSON_AddItemToObject(cJSON_GetObjectItem(entry, "alter"), "agents", alter_agents);
         cJSON_AddItemToArray(banner, entry);
         tenant_release(t);
     }

@@ -1,4 +1,6 @@
-/* Loading fixtures/seed.json: organizations with fixed keys, and their agents. */
+/* Loading fixtures: the trust model, and seed.json's organizations with fixed keys and their
+ * agents, and each one's Alter app ("alter": {app_id, app_key, agents: [{id, name, ...,
+ * api_key}]}). */
 #ifndef FIXTURES_H
 #define FIXTURES_H
 
@@ -6,7 +8,8 @@
 
 #include <cjson/cJSON.h>
 
-/* Loads dir/seed.json into the store.  Returns an array describing each organization and its
+/* Loads dir/trust-model.json (when present; otherwise the contract's model stays) and
+ * dir/seed.json into the store.  Returns an array describing each organization and its
  * keys (for the start-up banner; caller deletes), or NULL with the reason in err. */
 cJSON *fixtures_load(const char *dir, char *err, size_t err_size);
 

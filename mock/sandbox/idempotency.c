@@ -9,7 +9,7 @@
 #include "store/tenant.h"
 
 struct idem_entry {
-    char key[IDEMPOTENCY_KEY_MAX + 1];
+    char key[IDEM_KEY_MAX + 1];
     unsigned char fingerprint[32]; /* SHA-256 of method, path, query and body */
     int64_t created_at;
     bool done;
@@ -60,7 +60,7 @@ void idempotency_store_free(struct idempotency_store *s) {
 
 static bool key_valid(const char *k) {
     size_t n = strlen(k);
-    if (n < 1 || n > IDEMPOTENCY_KEY_MAX) return false;
+    if (n < 1 || n > IDEM_KEY_MAX) return false;
     for (const char *p = k; *p; p++)
         if (*p < 0x20 || *p > 0x7e) return false;
     return true;
@@ -83,7 +83,7 @@ static void fingerprint(const struct req *r, unsigned char out[32]) {
  * (it completes soon and the next arrival sweeps on). */
 static void expire(struct idempotency_store *s, int64_t now) {
     while (s->entries && s->entries->done &&
-           (s->entries->created_at + IDEMPOTENCY_TTL_SECONDS <= now || s->n >= IDEMPOTENCY_MAX_ENTRIES))
+           (s->entries->created_at + IDEM_TTL_SECONDS <= now || s->n >= IDEM_MAX_ENTRIES))
         drop(s, s->entries);
 }
 
@@ -116,7 +116,7 @@ bool idempotency_start(struct req *r) {
     if (!key_valid(key)) {
         struct field_errors fe = {0};
         field_error_add(&fe, "Idempotency-Key", "must be 1 to %d printable ASCII characters",
-                        IDEMPOTENCY_KEY_MAX);
+                        IDEM_KEY_MAX);
         reply_validation(r, &fe);
         return false;
     }
@@ -128,7 +128,7 @@ bool idempotency_start(struct req *r) {
     for (;;) {
         e = NULL;
         HASH_FIND_STR(s->entries, key, e);
-        if (e && e->done && e->created_at + IDEMPOTENCY_TTL_SECONDS <= r->now) {
+        if (e && e->done && e->created_at + IDEM_TTL_SECONDS <= r->now) {
             drop(s, e); /* expired: the key is free again */
             e = NULL;
         }

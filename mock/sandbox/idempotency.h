@@ -6,7 +6,7 @@
  * execute.
  *
  * Each tenant has its own store and lock (struct tenant.idem).  Memory is bounded: entries
- * past 24 h, and the oldest completed ones beyond IDEMPOTENCY_MAX_ENTRIES, go lazily when a
+ * past 24 h, and the oldest completed ones beyond IDEM_MAX_ENTRIES, go lazily when a
  * new key arrives. */
 #ifndef IDEMPOTENCY_H
 #define IDEMPOTENCY_H
@@ -18,9 +18,9 @@
 
 #include "core/http.h"
 
-#define IDEMPOTENCY_TTL_SECONDS (24 * 3600)
-#define IDEMPOTENCY_MAX_ENTRIES 10000 /* per tenant */
-#define IDEMPOTENCY_KEY_MAX 255
+#define IDEM_TTL_SECONDS (24 * 3600)
+#define IDEM_MAX_ENTRIES 10000 /* per tenant */
+#define IDEM_KEY_MAX 255
 
 struct idem_entry;
 

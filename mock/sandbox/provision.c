@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "alsorn/auth.h"
+#include "alter/app.h"
 #include "core/clock.h"
 
 struct tenant *provision_org(struct org_spec *spec) {
@@ -17,14 +18,19 @@ struct tenant *provision_org(struct org_spec *spec) {
         if (!key[0]) random_hex(key, ALSORN_KEY_SIZE, "als_", 32);
         if (!alsorn_key_format_valid(key)) goto fail;
     }
+    if (spec->alter_app_id) snprintf(t->alter->id, sizeof t->alter->id, "%s", spec->alter_app_id);
     store_tenant_add(t);
-    for (int level = KEY_READ; level <= KEY_ADMIN; level++) {
-        if (store_key_add(t, spec->keys[level], (enum key_level)level) != 0) {
-            store_tenant_remove(t->id);
-            goto fail;
-        }
-    }
+    for (int level = KEY_READ; level <= KEY_ADMIN; level++)
+        if (store_key_add(t, spec->keys[level], (enum key_level)level) != 0) goto remove;
+    tenant_lock(t);
+    const char *app_key = spec->alter_app_key[0] ? spec->alter_app_key : NULL;
+    bool issued = alter_key_issue(t, NULL, app_key, NULL, ALTER_SCOPES_ALL, clock_now(),
+                                  spec->alter_app_key) != NULL;
+    tenant_unlock(t);
+    if (!issued) goto remove;
     return t;
+remove:
+    store_tenant_remove(t->id);
 fail:
     tenant_release(t);
     return NULL;
@@ -51,5 +57,8 @@ cJSON *provision_org_json(const struct tenant *t, const struct org_spec *spec) {
     cJSON *keys = cJSON_AddObjectToObject(o, "keys");
     for (int level = KEY_READ; level <= KEY_ADMIN; level++)
         cJSON_AddStringToObject(keys, key_level_names[level], spec->keys[level]);
+    cJSON *alter = cJSON_AddObjectToObject(o, "alter");
+    cJSON_AddStringToObject(alter, "app_id", t->alter->id);
+    cJSON_AddStringToObject(alter, "app_key", spec->alter_app_key);
     return o;
 }

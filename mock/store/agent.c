@@ -4,38 +4,25 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/string_array.h"
 
 const char *const agent_status_names[] = {"active", "suspended", "deleted", NULL};
 const char *const agent_env_names[] = {"production", "staging", "sandbox", NULL};
-
-static void free_actions(char **actions, size_t n) {
-    for (size_t i = 0; i < n; i++) free(actions[i]);
-    free(actions);
-}
 
 void agent_free(struct agent *a) {
     if (!a) return;
     free(a->name);
     free(a->registered_name);
     free(a->description);
-    free_actions(a->actions, a->n_actions);
+    string_array_free(a->actions, a->n_actions);
     audit_chain_free(&a->audit);
+    free(a->trust.history);
+    free(a->transactions.positions);
     free(a);
 }
 
 int agent_set_actions(struct agent *a, const char *const *actions, size_t n) {
-    char **copy = calloc(n ? n : 1, sizeof *copy);
-    if (!copy) return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (!(copy[i] = strdup(actions[i]))) {
-            free_actions(copy, i);
-            return -1;
-        }
-    }
-    free_actions(a->actions, a->n_actions);
-    a->actions = copy;
-    a->n_actions = n;
-    return 0;
+    return string_array_replace(&a->actions, &a->n_actions, actions, n);
 }
 
 void agent_fingerprint(const struct agent *a, const char *org_id, char out[SHA256_TAGGED_LEN]) {

@@ -20,13 +20,39 @@ enum agent_env { ENV_PRODUCTION, ENV_STAGING, ENV_SANDBOX };
 extern const char *const agent_status_names[]; /* NULL-terminated, indexed by enum */
 extern const char *const agent_env_names[];
 
+/* One change of an agent's score (alsorn.md §4 history). */
+struct trust_snapshot {
+    int64_t created_at;
+    int score; /* its assessment is the active model's label for it */
+    const char *reason; /* static text: "Transaction completed", ... */
+};
+
+/* The trust model's inputs, counted as events happen, and its last evaluation.  Every event
+ * that changes a counter re-evaluates at once (alsorn/trust.c), so the counters and the
+ * evaluation never disagree; only tenure and the org's verification move without an event,
+ * and they are kept as of last_evaluated. */
 struct trust_record {
     char id[ID_LEN]; /* tr_... */
+    int completed, failed, reversed; /* transfers this agent initiated, by status */
+    int completed_as_counterparty;
+    int disputes_pending, disputes_upheld;
+    /* the last evaluation */
     int score;
     int total_tasks;
     int disputes;
     double completion_rate;
+    int tenure_days;
+    bool operator_verified;
     int64_t last_evaluated;
+    struct trust_snapshot *history; /* oldest first, owned */
+    size_t n_history, cap_history;
+};
+
+/* Positions (in the tenant's transaction_set.list) of the transactions an agent is a party
+ * of, either side, oldest first: an agent's transactions are found without scanning the org. */
+struct agent_transactions {
+    uint32_t *positions; /* owned; 32 bits: an org holds fewer than 4 billion transactions */
+    size_t n, cap;
 };
 
 struct agent {
@@ -46,6 +72,7 @@ struct agent {
     int64_t created_at, updated_at, suspended_at, deleted_at; /* Unix seconds; 0 = null */
     size_t position; /* index in agent_set.list */
     struct trust_record trust;
+    struct agent_transactions transactions;
     struct audit_chain audit;
     UT_hash_handle hh;
 };

@@ -17,6 +17,13 @@ struct key_entry {
     UT_hash_handle hh;
 };
 
+struct alter_key_entry {
+    char lookup[65];
+    struct alter_key *key; /* owned by the tenant's app */
+    struct tenant *tenant; /* borrowed, as above */
+    UT_hash_handle hh;
+};
+
 struct agent_entry {
     char id[ID_LEN];
     struct tenant *tenant; /* borrowed, as above */
@@ -27,6 +34,7 @@ static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct tenant *tenants;
 static struct key_entry *keys;
 static struct agent_entry *agents;
+static struct alter_key_entry *alter_keys;
 
 static void key_hash(const char *plaintext, char out[65]) {
     unsigned char md[SHA256_DIGEST_LENGTH];
@@ -53,6 +61,12 @@ static void drop_entries_of(const struct tenant *t) {
         if (t && k->tenant != t) continue;
         HASH_DEL(keys, k);
         free(k);
+    }
+    struct alter_key_entry *ak, *aktmp;
+    HASH_ITER(hh, alter_keys, ak, aktmp) {
+        if (t && ak->tenant != t) continue;
+        HASH_DEL(alter_keys, ak);
+        free(ak);
     }
     drop_agents_of(t);
 }
@@ -104,22 +118,18 @@ int store_tenant_remove(const char *id) {
     return 0;
 }
 
-void store_tenant_foreach(void (*fn)(struct tenant *t, void *ctx), void *ctx) {
-    pthread_rwlock_rdlock(&lock);
-    for (struct tenant *t = tenants; t; t = t->hh.next) fn(t, ctx);
-    pthread_rwlock_unlock(&lock);
-}
-
-int store_key_add(struct tenant *t, const char *plaintext, enum key_level level) {
+int store_key_add_hash(struct tenant *t, const char *sha256_hex, enum key_level level, bool revoked) {
+    if (strlen(sha256_hex) != 64 || strspn(sha256_hex, "0123456789abcdef") != 64) return -1;
     struct key_entry *k = calloc(1, sizeof *k);
     if (!k) return -1;
-    key_hash(plaintext, k->hash);
+    memcpy(k->hash, sha256_hex, sizeof k->hash);
     k->level = level;
+    k->revoked = revoked;
     k->tenant = t;
     pthread_rwlock_wrlock(&lock);
     struct key_entry *old = NULL;
     HASH_FIND_STR(keys, k->hash, old);
-    if (old) { /* the same plaintext twice (a fixture mistake): keep the first */
+    if (old) { /* the same key twice (a fixture or snapshot mistake): keep the first */
         pthread_rwlock_unlock(&lock);
         free(k);
         return -1;
@@ -127,6 +137,35 @@ int store_key_add(struct tenant *t, const char *plaintext, enum key_level level)
     HASH_ADD_STR(keys, hash, k);
     pthread_rwlock_unlock(&lock);
     return 0;
+}
+
+int store_key_add(struct tenant *t, const char *plaintext, enum key_level level) {
+    char hash[65];
+    key_hash(plaintext, hash);
+    return store_key_add_hash(t, hash, level, false);
+}
+
+void store_keys_foreach(const struct tenant *t,
+                        void (*fn)(const char *sha256_hex, enum key_level level, bool revoked,
+                                   void *ctx),
+                        void *ctx) {
+    pthread_rwlock_rdlock(&lock);
+    for (struct key_entry *k = keys; k; k = k->hh.next)
+        if (k->tenant == t) fn(k->hash, k->level, k->revoked, ctx);
+    pthread_rwlock_unlock(&lock);
+}
+
+struct tenant **store_tenants_retain(size_t *n) {
+    pthread_rwlock_rdlock(&lock);
+    size_t count = HASH_COUNT(tenants), i = 0;
+    struct tenant **list = calloc(count ? count : 1, sizeof *list);
+    for (struct tenant *t = tenants; list && t; t = t->hh.next) {
+        tenant_retain(t);
+        list[i++] = t;
+    }
+    pthread_rwlock_unlock(&lock);
+    *n = i;
+    return list;
 }
 
 enum key_lookup store_key_lookup(const char *plaintext, struct caller *out) {
@@ -159,6 +198,34 @@ int store_key_revoke(const char *plaintext) {
     if (k) k->revoked = true;
     pthread_rwlock_unlock(&lock);
     return k ? 0 : -1;
+}
+
+int store_alter_key_add(const char *lookup, struct tenant *t, struct alter_key *key) {
+    struct alter_key_entry *e = calloc(1, sizeof *e), *old = NULL;
+    if (!e) return -1;
+    snprintf(e->lookup, sizeof e->lookup, "%s", lookup);
+    e->key = key;
+    e->tenant = t;
+    pthread_rwlock_wrlock(&lock);
+    HASH_FIND_STR(alter_keys, e->lookup, old);
+    if (!old) HASH_ADD_STR(alter_keys, lookup, e);
+    pthread_rwlock_unlock(&lock);
+    if (old) free(e);
+    return old ? -1 : 0;
+}
+
+struct tenant *store_alter_key_find(const char *lookup, struct alter_key **key) {
+    struct alter_key_entry *e = NULL;
+    struct tenant *t = NULL;
+    pthread_rwlock_rdlock(&lock);
+    HASH_FIND_STR(alter_keys, lookup, e);
+    if (e) {
+        t = e->tenant;
+        *key = e->key;
+        tenant_retain(t);
+    }
+    pthread_rwlock_unlock(&lock);
+    return t;
 }
 
 void store_agent_register(const char *agent_id, struct tenant *t) {

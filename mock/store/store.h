@@ -23,16 +23,31 @@ void store_tenant_add(struct tenant *t);
 struct tenant *store_tenant_get(const char *id);
 /* Removes a tenant with its keys and agent index entries.  Returns 0, or -1 if unknown. */
 int store_tenant_remove(const char *id);
-/* Calls fn for each tenant (under the directory's read lock: fn must not call store_*). */
-void store_tenant_foreach(void (*fn)(struct tenant *t, void *ctx), void *ctx);
 
 /* Keys are kept as hex SHA-256 of the plaintext; the plaintext is never stored. */
 int store_key_add(struct tenant *t, const char *plaintext, enum key_level level);
+/* The same from a stored hash (snapshots). Returns 0, or -1 for a duplicate or a bad hash. */
+int store_key_add_hash(struct tenant *t, const char *sha256_hex, enum key_level level, bool revoked);
+/* Calls fn for each key of t (directory read lock held: fn must not call store_*). */
+void store_keys_foreach(const struct tenant *t,
+                        void (*fn)(const char *sha256_hex, enum key_level level, bool revoked,
+                                   void *ctx),
+                        void *ctx);
+/* Every tenant, each with a reference the caller releases; free the array. */
+struct tenant **store_tenants_retain(size_t *n);
 enum key_lookup { KEY_FOUND, KEY_UNKNOWN, KEY_REVOKED };
 /* On KEY_FOUND fills caller (tenant with a reference, level, owner, key hash). */
 enum key_lookup store_key_lookup(const char *plaintext, struct caller *out);
 /* Returns 0, or -1 for an unknown key. */
 int store_key_revoke(const char *plaintext);
+
+/* Alter keys (app and agent) by their lookup index (alter/key_hash.h); the record itself
+ * lives in the tenant's app and is read under the tenant's lock.  Returns 0, or -1 when the
+ * index is taken or out of memory. */
+struct alter_key;
+int store_alter_key_add(const char *lookup, struct tenant *t, struct alter_key *key);
+/* The tenant holding that key, with a reference, and *key; NULL when unknown. */
+struct tenant *store_alter_key_find(const char *lookup, struct alter_key **key);
 
 void store_agent_register(const char *agent_id, struct tenant *t);
 /* Drops the agent-owner entries of t (its agents were cleared; t's lock may be held). */

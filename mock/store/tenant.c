@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alter/app.h"
 #include "core/clock.h"
 #include "sandbox/report.h"
 
@@ -27,7 +28,9 @@ long plan_rate_limit(enum plan plan) {
 struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verified) {
     struct tenant *t = calloc(1, sizeof *t);
     if (!t) return NULL;
-    if (!(t->name = strdup(name))) {
+    if (!(t->name = strdup(name)) || !(t->alter = alter_app_new()) || !(t->report = report_new())) {
+        alter_app_free(t->alter);
+        free(t->name);
         free(t);
         return NULL;
     }
@@ -37,13 +40,9 @@ struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verifi
     t->operator_verified = operator_verified;
     t->max_agents = plan_max_agents(plan);
     t->created_at = clock_now();
+    t->webhook_settings = (struct webhook_settings)WEBHOOK_SETTINGS_DEFAULT;
     atomic_init(&t->rate_limit, plan_rate_limit(plan));
     atomic_init(&t->rate_window_seconds, RATE_WINDOW_DEFAULT);
-    if (!(t->report = report_new())) {
-        free(t->name);
-        free(t);
-        return NULL;
-    }
     idempotency_store_init(&t->idem);
     pthread_mutex_init(&t->lock, NULL);
     atomic_init(&t->refs, 1);
@@ -54,7 +53,12 @@ void tenant_retain(struct tenant *t) { atomic_fetch_add(&t->refs, 1); }
 
 void tenant_release(struct tenant *t) {
     if (!t || atomic_fetch_sub(&t->refs, 1) != 1) return;
+    /* transactions and disputes only borrow agents: any order frees them */
+    transaction_set_free(&t->transactions);
+    dispute_set_free(&t->disputes);
     agent_set_free(&t->agents);
+    alter_app_free(t->alter);
+    webhook_set_free(&t->webhooks);
     idempotency_store_free(&t->idem);
     report_free(t->report);
     pthread_mutex_destroy(&t->lock);
@@ -63,7 +67,11 @@ void tenant_release(struct tenant *t) {
 }
 
 void tenant_clear_data(struct tenant *t) {
-    agent_set_free(&t->agents); /* leaves an empty, usable set */
+    /* each *_free leaves an empty, usable set; transactions and disputes borrow agents */
+    transaction_set_free(&t->transactions);
+    dispute_set_free(&t->disputes);
+    agent_set_free(&t->agents);
+    webhook_set_free(&t->webhooks); /* the delivery worker finds endpoints by id: as deleted */
     idempotency_store_clear(&t->idem);
     report_clear(t->report);
 }

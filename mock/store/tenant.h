@@ -1,4 +1,4 @@
-/* A tenant: one Alsorn organization (and, later, its Alter app).  Everything a tenant owns
+/* A tenant: one Alsorn organization and its Alter app.  Everything a tenant owns
  * is guarded by its own mutex, so tenants never contend with each other; a tenant is
  * reference-counted so a request that found it can finish even if a reset removes it. */
 #ifndef TENANT_H
@@ -13,7 +13,11 @@
 #include "core/random.h"
 #include "sandbox/idempotency.h"
 #include "store/agent.h"
+#include "store/dispute.h"
+#include "store/transaction.h"
+#include "store/webhook.h"
 
+struct alter_app;
 struct report;
 
 enum plan { PLAN_STARTER, PLAN_GROWTH, PLAN_ENTERPRISE };
@@ -39,6 +43,11 @@ struct tenant {
 
     pthread_mutex_t lock; /* guards everything below */
     struct agent_set agents;
+    struct alter_app *alter; /* the tenant's Alter app (alter/app.h), owned */
+    struct webhook_set webhooks;
+    struct webhook_settings webhook_settings;
+    struct transaction_set transactions; /* alsorn.md §5 */
+    struct dispute_set disputes;         /* alsorn.md §4 */
 
     atomic_int refs;
     UT_hash_handle hh;
@@ -53,8 +62,10 @@ long plan_rate_limit(enum plan plan);
 struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verified);
 void tenant_retain(struct tenant *t);
 void tenant_release(struct tenant *t); /* frees at the last reference */
-/* Empties the tenant's data (agents and whatever else it holds) but keeps its identity,
- * settings and keys: the sandbox's one-tenant reset.  Call with t's lock held. */
+/* Empties the tenant's Alsorn data (agents, transactions, disputes, webhook endpoints,
+ * idempotency keys, report) but keeps its identity, settings and keys: the sandbox's
+ * one-tenant reset.  The Alter app is kept whole (its keys are indexed by the directory).
+ * Call with t's lock held. */
 void tenant_clear_data(struct tenant *t);
 
 static inline void tenant_lock(struct tenant *t) { pthread_mutex_lock(&t->lock); }

@@ -1,0 +1,367 @@
+/* agentclient: a C client for the Alter agent-identity API (contract: contract/alter.md §1–§6).
+ *
+ * It mirrors the shape of the Alter Python SDK: App (an app key) with its `agents`
+ * namespace, Agent (an agent key, or App.get_agent(id): the app key plus X-Alter-Caller) with
+ * me() and trace(), and the app's audit log.  The conventions are those of alsorn.h:
+ *
+ *   - Every call returns an alter_status; ALTER_OK is 0.  Details of a failure go into an
+ *     optional alter_error out-parameter (initialise it once with ALTER_ERROR_INIT; every call
+ *     clears it on entry; call alter_error_clear() when done with it).
+ *   - Results are heap objects the caller owns and releases with the matching *_free().  An
+ *     out-pointer is set only on ALTER_OK; NULL discards the result.
+ *   - Retries (429, 5xx, connection failures) happen inside the call with exponential
+ *     back-off and jitter, honouring Retry-After, through the same transport as alsorn.h.
+ *     Every POST carries an Idempotency-Key reused by its retries (the caller's own for
+ *     alter_agents_create when given): a retried create that the server already performed
+ *     comes back as a replay, with api_key NULL.
+ *   - Every request path is in one table, client/src/alter_routes.c.  The live service
+ *     publishes SDK signatures, not paths: if it differs, correct the row there.
+ *
+ * THREADS: a handle owns one libcurl connection and must not be used by two threads at once.
+ * Create one handle per thread (alter_app_get_agent makes a new handle each time). */
+#ifndef ALTER_H
+#define ALTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors ----------------------------------------------------------------------------- */
+
+/* One value per error code of contract §2; alter_error_class() names the SDK exception. */
+typedef enum {
+    ALTER_OK = 0,
+    ALTER_ERR_MISSING_KEY,                         /* 401 missing_key: InvalidKeyError */
+    ALTER_ERR_INVALID_KEY,                         /* 401 invalid_key: InvalidKeyError */
+    ALTER_ERR_KEY_REVOKED,                         /* 401 KeyRevokedError */
+    ALTER_ERR_INSUFFICIENT_SCOPE,                  /* 403 InsufficientScopeError */
+    ALTER_ERR_AGENT_CANNOT_MINT_SUBAGENTS,         /* 403 AgentCannotMintSubagentsError */
+    ALTER_ERR_ME_REQUIRES_AGENT_KEY,               /* 400 MeRequiresAgentKeyError */
+    ALTER_ERR_AGENT_NOT_FOUND,                     /* 404 AgentNotFoundError */
+    ALTER_ERR_KEY_NOT_FOUND,                       /* 404 KeyNotFoundError */
+    ALTER_ERR_AGENT_NAME_EXISTS,                   /* 409 AgentNameExistsError */
+    ALTER_ERR_AGENT_REVOKED,                       /* 409 AgentRevokedError */
+    ALTER_ERR_AGENT_SCOPE_NARROWING_NOT_SUPPORTED, /* 409 AgentScopeNarrowingNotSupportedError */
+    ALTER_ERR_LAST_ACTIVE_KEY,                     /* 409 LastActiveKeyError */
+    ALTER_ERR_KEY_ALREADY_REVOKED,                 /* 409 KeyAlreadyRevokedError */
+    ALTER_ERR_IDEMPOTENCY_KEY_BODY_MISMATCH,       /* 422 IdempotencyKeyBodyMismatchError */
+    ALTER_ERR_IDEMPOTENCY_KEY_AGENT_REVOKED,       /* 409 IdempotencyKeyAgentRevokedError */
+    ALTER_ERR_VALIDATION,                          /* 422 validation_error: AlterValueError */
+    ALTER_ERR_INVALID_JSON,                        /* 400 BackendError */
+    ALTER_ERR_RATE_LIMITED,                        /* 429 BackendError; see retry_after */
+    ALTER_ERR_POLICY_VIOLATION,                    /* 403 PolicyViolationError */
+    ALTER_ERR_GRANT_NOT_FOUND,                     /* 404 GrantNotFoundError */
+    ALTER_ERR_GRANT_REVOKED,                       /* 410 GrantRevokedError */
+    ALTER_ERR_NO_DELEGATED_GRANT,                  /* 403 NoDelegatedGrantError */
+    ALTER_ERR_APPROVAL_NOT_FOUND,                  /* 404 */
+    ALTER_ERR_INTERNAL,                            /* 500 internal_error: BackendError */
+    ALTER_ERR_HTTP,             /* another HTTP error (unknown route, 405, 413, 415, ...) */
+    ALTER_ERR_CONNECTION,       /* no HTTP answer (refused, reset, timeout) after the retries */
+    ALTER_ERR_DECODE,           /* a 2xx answer whose body is not what the contract says */
+    ALTER_ERR_INVALID_ARGUMENT, /* rejected before sending */
+    ALTER_ERR_NOMEM,
+} alter_status;
+
+typedef struct {
+    char *field; /* "name", "scopes.google[1]", "X-Alter-Trace-step", ... */
+    char *message;
+} alter_field_error;
+
+typedef struct {
+    alter_status status;
+    long http_status;  /* 0 when no HTTP answer was received */
+    char code[64];     /* wire code, e.g. "last_active_key"; empty for client-side errors */
+    char message[512]; /* server message, or a description of the client-side failure */
+    char request_id[64];
+    long retry_after;                /* seconds from Retry-After; 0 when absent */
+    char *details_json;              /* the error's "details" object as JSON; owned, may be NULL */
+    alter_field_error *field_errors; /* details.fields of a validation_error; owned */
+    size_t field_error_count;
+} alter_error;
+
+/* clang-format off */
+#define ALTER_ERROR_INIT {0}
+/* clang-format on */
+
+void alter_error_clear(alter_error *err);
+/* "ALTER_ERR_KEY_REVOKED", ...: a static string for logs. */
+const char *alter_status_name(alter_status status);
+/* The Python SDK's exception class for the status ("KeyRevokedError", "BackendError", ...);
+ * "" for ALTER_OK. */
+const char *alter_error_class(alter_status status);
+
+/* ---- handles ---------------------------------------------------------------------------- */
+
+typedef struct alter_app alter_app;     /* App: an app key */
+typedef struct alter_agent alter_agent; /* Agent: an agent key, or an app key acting as one */
+
+#define ALTER_DEFAULT_BASE_URL "https://api.alterauth.com"
+
+/* api_key NULL: $ALTER_API_KEY; base_url NULL: $ALTER_BASE_URL, else ALTER_DEFAULT_BASE_URL.
+ * Returns NULL without a key, or when out of memory. */
+alter_app *alter_app_new(const char *api_key, const char *base_url);
+void alter_app_free(alter_app *app);
+/* App.get_agent(id): a new handle that calls as that agent (the app key plus
+ * X-Alter-Caller: agent_id).  Free it with alter_agent_free; it does not need app to live. */
+alter_agent *alter_app_get_agent(alter_app *app, const char *agent_id);
+
+/* agent_key NULL: $ALTER_AGENT_KEY; base_url as for alter_app_new. */
+alter_agent *alter_agent_new(const char *agent_key, const char *base_url);
+void alter_agent_free(alter_agent *agent);
+
+/* Retries after the first attempt (default 3; 0 disables them).  n < 0 is rejected. */
+alter_status alter_app_set_max_retries(alter_app *app, int n);
+alter_status alter_agent_set_max_retries(alter_agent *agent, int n);
+/* X-Request-Id of the last answer ("" when none); valid until the next call. */
+const char *alter_app_last_request_id(const alter_app *app);
+const char *alter_agent_last_request_id(const alter_agent *agent);
+/* Whether the last answer carried X-Alter-Key-Deprecated: true (the key still works but is
+ * being rotated out). */
+bool alter_app_last_key_deprecated(const alter_app *app);
+bool alter_agent_last_key_deprecated(const alter_agent *agent);
+
+/* ---- models ----------------------------------------------------------------------------- */
+
+typedef struct {
+    char *provider;
+    char **scopes;
+    size_t scope_count;
+} alter_provider_scopes;
+
+typedef struct { /* AgentInfo */
+    char *id;    /* UUID */
+    char *name;
+    char *display_name;            /* NULL when unset */
+    char *type;                    /* agent | service */
+    char *status;                  /* active | revoked */
+    alter_provider_scopes *scopes; /* per-provider allowlist, in the server's order */
+    size_t scope_count;
+    char *metadata_json; /* the metadata object as compact JSON */
+    char *policy_json;   /* the policy object as compact JSON */
+    char *created_at;    /* RFC 3339; NULL when the wire has null */
+    char *updated_at;
+    char *revoked_at;
+} alter_agent_info;
+
+typedef struct { /* AgentKey: metadata only, never the plaintext */
+    char *key_id;
+    char *agent_id;
+    char *key_prefix; /* first 16 characters of the key */
+    char *name;       /* NULL when unnamed */
+    char *status;     /* active | deprecated | revoked */
+    char *created_at;
+    char *deprecated_at;
+    char *revoked_at;
+    char *last_used_at;
+} alter_agent_key;
+
+typedef struct { /* AgentCreateResult */
+    alter_agent_info agent;
+    char *api_key;        /* the plaintext, shown once; NULL on an idempotent replay */
+    alter_agent_key *key; /* the agent's first key; NULL when absent */
+    bool replayed;        /* the answer carried Idempotent-Replayed: true */
+} alter_agent_create_result;
+
+typedef struct { /* AgentKeyMintResult */
+    alter_agent_key key;
+    char *api_key; /* the plaintext, shown once */
+} alter_key_mint_result;
+
+typedef struct {
+    alter_agent_info *items; /* oldest first */
+    size_t count;
+    long long total;
+    long limit;
+    long offset;
+    bool has_more;
+} alter_agent_list;
+
+typedef struct {
+    alter_agent_key *items; /* oldest first */
+    size_t count;
+} alter_key_list;
+
+typedef struct {
+    char *id;
+    char *created_at;
+    char *action;  /* agent.created, key.revoked, agent.me, ... */
+    char *outcome; /* success | denied | error */
+    long status_code;
+    char *caller_key_prefix;
+    char *caller_type; /* app | agent */
+    char *agent_id;    /* NULL when the call concerned no agent */
+    char *run_id;
+    char *thread_id;
+    char *parent_run_id;
+    char *trace_json; /* the trace metadata object as compact JSON */
+    char *grant_id;
+    char *method;
+    char *path;
+    char *request_id;
+    char *previous_hash; /* NULL for the first row of the chain */
+    char *hash;
+    char *row_json; /* the whole row as received: what alter_audit_chain_verify hashes */
+} alter_audit_row;
+
+typedef struct {
+    alter_audit_row *rows; /* oldest first */
+    size_t count;
+    char *next_cursor; /* pass as `after` for the next page; NULL on the last page */
+} alter_audit_page;
+
+typedef struct {
+    bool valid;
+    long long length;
+    char *head_hash; /* NULL for an empty chain */
+    char *broken_at; /* id of the first row that does not verify; NULL when valid */
+} alter_audit_verification;
+
+void alter_agent_info_free(alter_agent_info *info);
+void alter_agent_key_free(alter_agent_key *key);
+void alter_agent_create_result_free(alter_agent_create_result *result);
+void alter_key_mint_result_free(alter_key_mint_result *result);
+void alter_agent_list_free(alter_agent_list *list);
+void alter_key_list_free(alter_key_list *list);
+void alter_audit_page_free(alter_audit_page *page);
+void alter_audit_rows_free(alter_audit_row *rows, size_t n);
+void alter_audit_verification_free(alter_audit_verification *verification);
+
+/* ---- app.agents ------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *provider;      /* "google" */
+    const char *const *scopes; /* {"gmail.readonly", ...} */
+    size_t scope_count;
+} alter_scope_grant;
+
+/* Unset fields are not sent: NULL strings and scopes NULL.  metadata_json and policy_json are
+ * JSON object text ("{\"team\": \"research\"}"); text that is not a JSON object is rejected
+ * before sending.  idempotency_key: sent as Idempotency-Key; the same key and body within
+ * 24 h return the same agent (api_key NULL, replayed true). */
+typedef struct {
+    const char *name;
+    const char *display_name;
+    const char *type; /* "agent" (server default) | "service" */
+    const alter_scope_grant *scopes;
+    size_t scope_count;
+    const char *metadata_json;
+    const char *policy_json;
+    const char *idempotency_key;
+} alter_agent_create_params;
+
+/* limit 0: server default (100); offset 0 is the default. */
+typedef struct {
+    bool include_revoked;
+    long limit;
+    long offset;
+} alter_agent_list_params;
+
+/* PATCH sends only what is set.  scopes must be the FULL desired map: dropping a provider or
+ * a scope is refused (ALTER_ERR_AGENT_SCOPE_NARROWING_NOT_SUPPORTED).  clear_display_name
+ * sends display_name null.  To send an empty scope map set scopes non-NULL, scope_count 0. */
+typedef struct {
+    const char *display_name;
+    bool clear_display_name;
+    const alter_scope_grant *scopes;
+    size_t scope_count;
+    const char *metadata_json;
+    const char *policy_json;
+} alter_agent_update_params;
+
+alter_status alter_agents_create(alter_app *app, const alter_agent_create_params *params,
+                                 alter_agent_create_result **out, alter_error *err);
+/* params NULL: the defaults (live agents, limit 100, offset 0). */
+alter_status alter_agents_list(alter_app *app, const alter_agent_list_params *params,
+                               alter_agent_list **out, alter_error *err);
+alter_status alter_agents_get(alter_app *app, const char *agent_id, alter_agent_info **out,
+                              alter_error *err);
+/* The live agent with that name.  *out is NULL (and ALTER_OK returned) when there is none. */
+alter_status alter_agents_get_by_name(alter_app *app, const char *name, alter_agent_info **out,
+                                      alter_error *err);
+alter_status alter_agents_update(alter_app *app, const char *agent_id,
+                                 const alter_agent_update_params *params, alter_agent_info **out,
+                                 alter_error *err);
+/* Soft delete: status "revoked", every key revoked. */
+alter_status alter_agents_delete(alter_app *app, const char *agent_id, alter_agent_info **out,
+                                 alter_error *err);
+
+/* name may be NULL. */
+alter_status alter_agents_mint_key(alter_app *app, const char *agent_id, const char *name,
+                                   alter_key_mint_result **out, alter_error *err);
+alter_status alter_agents_list_keys(alter_app *app, const char *agent_id, alter_key_list **out,
+                                    alter_error *err);
+alter_status alter_agents_deprecate_key(alter_app *app, const char *agent_id, const char *key_id,
+                                        alter_agent_key **out, alter_error *err);
+alter_status alter_agents_undeprecate_key(alter_app *app, const char *agent_id, const char *key_id,
+                                          alter_agent_key **out, alter_error *err);
+/* Revoking the agent's only active key needs force (else ALTER_ERR_LAST_ACTIVE_KEY). */
+alter_status alter_agents_revoke_key(alter_app *app, const char *agent_id, const char *key_id,
+                                     bool force, alter_agent_key **out, alter_error *err);
+
+/* ---- the agent -------------------------------------------------------------------------- */
+
+alter_status alter_agent_me(alter_agent *agent, alter_agent_info **out, alter_error *err);
+
+/* Agent.trace(run_id=, thread_id=, parent=, **metadata): between alter_trace_begin and the
+ * matching alter_trace_end, every request of the handle carries X-Alter-Run-Id,
+ * X-Alter-Thread-Id, X-Alter-Parent-Run-Id and one X-Alter-Trace-<key> per metadata entry.
+ * Scopes nest: per field (and per metadata key, compared without case) the innermost scope
+ * that sets it wins; NULL inherits, ALTER_TRACE_CLEAR drops an inherited value.  Values are
+ * copied.  Keys must match [A-Za-z0-9_-]+ and values must not hold control characters (they
+ * become header lines), else ALTER_ERR_INVALID_ARGUMENT; the server checks the lengths. */
+typedef struct {
+    const char *key;
+    const char *value;
+} alter_trace_entry;
+
+typedef struct {
+    const char *run_id;
+    const char *thread_id;
+    const char *parent_run_id;
+    const alter_trace_entry *metadata;
+    size_t metadata_count;
+} alter_trace;
+
+extern const char ALTER_TRACE_CLEAR[]; /* a distinct pointer, compared by address */
+
+alter_status alter_trace_begin(alter_agent *agent, const alter_trace *trace);
+/* Closes the innermost open scope; ALTER_ERR_INVALID_ARGUMENT when none is open. */
+alter_status alter_trace_end(alter_agent *agent);
+
+/* ---- audit (app key with audit_logs:read) ----------------------------------------------- */
+
+/* Unset filters are not sent: NULL strings, limit 0 (server default 100). */
+typedef struct {
+    const char *after; /* a row id: the page starts after it */
+    long limit;
+    const char *agent_id;
+    const char *run_id;
+    const char *thread_id;
+    const char *action;
+} alter_audit_params;
+
+alter_status alter_audit_list(alter_app *app, const alter_audit_params *params,
+                              alter_audit_page **out, alter_error *err);
+/* The whole chain, oldest first, following next_cursor (limit 1000).  The calls that read it
+ * append rows of their own, so the result is the chain as it stood at the last page.  Free
+ * with alter_audit_rows_free(*rows, *n). */
+alter_status alter_audit_get_chain(alter_app *app, alter_audit_row **rows, size_t *n,
+                                   alter_error *err);
+/* The server's own check (GET /sdk/audit/verify). */
+alter_status alter_audit_verify(alter_app *app, alter_audit_verification **out, alter_error *err);
+
+/* Checks a chain here, without trusting the server: each row's hash must be "sha256:" +
+ * hex(SHA-256(canonical JSON of every other field of the row as received)), the first
+ * previous_hash must be null and every other one the hash before it.  Returns 1 when valid
+ * (an empty chain is), 0 when broken with *broken_at (may be NULL) = index of the first bad
+ * row, -1 when out of memory. */
+int alter_audit_chain_verify(const alter_audit_row *rows, size_t n, size_t *broken_at);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,101 @@
+#include "alsorn/transaction_json.h"
+
+#include <string.h>
+
+#include "alsorn/agent_json.h"
+#include "core/clock.h"
+#include "core/validate.h"
+
+/* The initiator's chain entry of this transaction (NULL if its append failed). */
+static const char *audit_hash(const struct transaction *tx) {
+    const struct audit_chain *c = &tx->agent->audit;
+    return tx->audit_index < c->n ? c->entries[tx->audit_index].payload_hash : NULL;
+}
+
+cJSON *transaction_view_json(const struct transaction *tx, struct transaction_view v) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", tx->id);
+    cJSON_AddStringToObject(o, "type", tx_type_names[tx->type]);
+    cJSON_AddStringToObject(o, "agent_id", tx->agent->id);
+    cJSON_AddStringToObject(o, "agent_name", tx->agent->name);
+    cJSON_AddStringToObject(o, "counterparty_id", tx->counterparty->id);
+    json_add_money(o, "amount", tx->amount);
+    cJSON_AddStringToObject(o, "currency", tx->currency);
+    cJSON_AddStringToObject(o, "action_type", tx->action_type);
+    cJSON_AddStringToObject(o, "status", tx_status_names[v.status]);
+    cJSON_AddBoolToObject(o, "permissions_checked", tx->permissions_checked);
+    json_add_string_or_null(o, "audit_hash", audit_hash(tx));
+    json_add_string_or_null(o, "notes", tx->notes);
+    json_add_time(o, "created_at", tx->created_at);
+    /* a reversal record carries its own reversed_at and reason; a transfer shows them once
+     * its reversal is in view */
+    bool reversal_record = tx->type == TX_REVERSAL;
+    json_add_time(o, "reversed_at", reversal_record || v.reversal ? tx->reversed_at : 0);
+    json_add_string_or_null(o, "reversal_id", v.reversal ? v.reversal->id : NULL);
+    json_add_string_or_null(o, "reversal_reason",
+                            reversal_record || v.reversal ? tx->reversal_reason : NULL);
+    json_add_string_or_null(o, "original_transaction_id", tx->original ? tx->original->id : NULL);
+    json_add_string_or_null(o, "error_code", tx->error_code);
+    json_add_string_or_null(o, "error_message", tx->error_message);
+    return o;
+}
+
+cJSON *transaction_json(const struct transaction *tx) {
+    return transaction_view_json(tx, transaction_view_at(tx, SIZE_MAX));
+}
+
+/* ---- CSV ------------------------------------------------------------------------------- */
+
+static const char *const csv_columns =
+    "id,type,agent_id,agent_name,counterparty_id,amount,currency,action_type,status,"
+    "permissions_checked,audit_hash,notes,created_at,reversed_at,reversal_id,reversal_reason,"
+    "original_transaction_id,error_code,error_message\r\n";
+
+void transaction_csv_header(FILE *out) { fputs(csv_columns, out); }
+
+/* A field, quoted when it holds a comma, a quote, CR or LF (RFC 4180 §2.6), quotes doubled;
+ * NULL is an empty field. */
+static void csv_field(FILE *out, const char *s, bool last) {
+    if (s && s[strcspn(s, ",\"\r\n")]) {
+        fputc('"', out);
+        for (; *s; s++) {
+            if (*s == '"') fputc('"', out);
+            fputc(*s, out);
+        }
+        fputc('"', out);
+    } else if (s) {
+        fputs(s, out);
+    }
+    fputs(last ? "\r\n" : ",", out);
+}
+
+static void csv_time(FILE *out, int64_t t) {
+    char ts[RFC3339_LEN];
+    if (t) clock_format(t, ts);
+    csv_field(out, t ? ts : NULL, false);
+}
+
+void transaction_csv_row(FILE *out, const struct transaction *tx, struct transaction_view v) {
+    char amount[32];
+    money_format(tx->amount, amount);
+    bool reversal_record = tx->type == TX_REVERSAL;
+    csv_field(out, tx->id, false);
+    csv_field(out, tx_type_names[tx->type], false);
+    csv_field(out, tx->agent->id, false);
+    csv_field(out, tx->agent->name, false);
+    csv_field(out, tx->counterparty->id, false);
+    csv_field(out, amount, false);
+    csv_field(out, tx->currency, false);
+    csv_field(out, tx->action_type, false);
+    csv_field(out, tx_status_names[v.status], false);
+    csv_field(out, tx->permissions_checked ? "true" : "false", false);
+    csv_field(out, audit_hash(tx), false);
+    csv_field(out, tx->notes, false);
+    csv_time(out, tx->created_at);
+    csv_time(out, reversal_record || v.reversal ? tx->reversed_at : 0);
+    csv_field(out, v.reversal ? v.reversal->id : NULL, false);
+    csv_field(out, reversal_record || v.reversal ? tx->reversal_reason : NULL, false);
+    csv_field(out, tx->original ? tx->original->id : NULL, false);
+    csv_field(out, tx->error_code, false);
+    csv_field(out, tx->error_message, true);
+}

@@ -1,0 +1,245 @@
+#include "alter/audit_log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+
+const char *const alter_outcome_names[] = {"success", "denied", "error", NULL};
+
+struct posting {
+    char *key;   /* owned */
+    size_t *pos; /* ascending row positions */
+    size_t n, cap;
+    UT_hash_handle hh;
+};
+
+static struct posting *posting_find(struct posting *table, const char *key) {
+    struct posting *p = NULL;
+    HASH_FIND_STR(table, key, p);
+    return p;
+}
+
+static int posting_add(struct posting **table, const char *key, size_t pos) {
+    struct posting *p = posting_find(*table, key);
+    if (!p) {
+        p = calloc(1, sizeof *p);
+        if (!p || !(p->key = strdup(key))) {
+            free(p);
+            return -1;
+        }
+        HASH_ADD_KEYPTR(hh, *table, p->key, strlen(p->key), p);
+    }
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 8;
+        size_t *grown = realloc(p->pos, cap * sizeof *grown);
+        if (!grown) return -1;
+        p->pos = grown;
+        p->cap = cap;
+    }
+    p->pos[p->n++] = pos;
+    return 0;
+}
+
+static void posting_free_all(struct posting **table) {
+    struct posting *p, *tmp;
+    HASH_ITER(hh, *table, p, tmp) {
+        HASH_DEL(*table, p);
+        free(p->key);
+        free(p->pos);
+        free(p);
+    }
+}
+
+void alter_audit_row_free(struct alter_audit_row *row) {
+    if (!row) return;
+    free(row->run_id);
+    free(row->thread_id);
+    free(row->parent_run_id);
+    cJSON_Delete(row->trace);
+    free(row->method);
+    free(row->path);
+    free(row);
+}
+
+static void add_string_or_null(cJSON *o, const char *name, const char *s) {
+    if (s && *s)
+        cJSON_AddStringToObject(o, name, s);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
+/* Every field but hash: what the hash covers. */
+static cJSON *hashed_fields(const struct alter_audit_row *row, const char *previous_hash) {
+    char ts[RFC3339_LEN];
+    clock_format(row->created_at, ts);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", row->id);
+    cJSON_AddStringToObject(o, "created_at", ts);
+    cJSON_AddStringToObject(o, "action", row->action);
+    cJSON_AddStringToObject(o, "outcome", alter_outcome_names[row->outcome]);
+    cJSON_AddNumberToObject(o, "status_code", row->status_code);
+    cJSON_AddStringToObject(o, "caller_key_prefix", row->caller_key_prefix);
+    cJSON_AddStringToObject(o, "caller_type", row->caller_is_agent ? "agent" : "app");
+    add_string_or_null(o, "agent_id", row->agent_id);
+    add_string_or_null(o, "run_id", row->run_id);
+    add_string_or_null(o, "thread_id", row->thread_id);
+    add_string_or_null(o, "parent_run_id", row->parent_run_id);
+    cJSON_AddItemToObject(o, "trace",
+                          row->trace ? cJSON_Duplicate(row->trace, true) : cJSON_CreateObject());
+    add_string_or_null(o, "grant_id", row->grant_id);
+    cJSON_AddStringToObject(o, "method", row->method ? row->method : "");
+    cJSON_AddStringToObject(o, "path", row->path ? row->path : "");
+    cJSON_AddStringToObject(o, "request_id", row->request_id);
+    add_string_or_null(o, "previous_hash", previous_hash);
+    return o;
+}
+
+static const char *previous_hash(struct alter_audit_row *const *rows, size_t i) {
+    return i ? rows[i - 1]->hash : NULL;
+}
+
+static int hash_row(const struct alter_audit_row *row, const char *prev,
+                    char out[SHA256_TAGGED_LEN]) {
+    cJSON *fields = hashed_fields(row, prev);
+    int rc = fields ? canonical_sha256(fields, out) : -1;
+    cJSON_Delete(fields);
+    return rc;
+}
+
+int alter_audit_log_append(struct alter_audit_log *log, struct alter_audit_row *row) {
+    if (log->n == log->cap) {
+        size_t cap = log->cap ? log->cap * 2 : 64;
+        struct alter_audit_row **grown = realloc(log->rows, cap * sizeof *grown);
+        if (!grown) goto fail;
+        log->rows = grown;
+        log->cap = cap;
+    }
+    if (hash_row(row, previous_hash(log->rows, log->n), row->hash) != 0) goto fail;
+    size_t pos = log->n;
+    struct {
+        struct posting **table;
+        const char *key;
+    } indexes[] = {
+        {&log->by_agent, row->agent_id[0] ? row->agent_id : NULL},
+        {&log->by_run, row->run_id},
+        {&log->by_thread, row->thread_id},
+        {&log->by_action, row->action},
+    };
+    for (size_t i = 0; i < sizeof indexes / sizeof indexes[0]; i++) {
+        if (!indexes[i].key || posting_add(indexes[i].table, indexes[i].key, pos) == 0) continue;
+        while (i-- > 0) /* undo the earlier ones: each added pos last */
+            if (indexes[i].key) posting_find(*indexes[i].table, indexes[i].key)->n--;
+        goto fail;
+    }
+    row->position = pos;
+    log->rows[log->n++] = row;
+    HASH_ADD_STR(log->by_id, id, row);
+    return 0;
+fail:
+    alter_audit_row_free(row);
+    return -1;
+}
+
+cJSON *alter_audit_row_json(const struct alter_audit_row *row,
+                            const struct alter_audit_row *previous) {
+    cJSON *o = hashed_fields(row, previous ? previous->hash : NULL);
+    cJSON_AddStringToObject(o, "hash", row->hash);
+    return o;
+}
+
+struct alter_audit_row **alter_audit_log_rows(const struct alter_audit_log *log, size_t *n) {
+    struct alter_audit_row **copy = malloc((log->n ? log->n : 1) * sizeof *copy);
+    *n = copy ? log->n : 0;
+    if (copy && log->n) memcpy(copy, log->rows, log->n * sizeof *copy);
+    return copy;
+}
+
+long alter_audit_log_position(const struct alter_audit_log *log, const char *id) {
+    struct alter_audit_row *row = NULL;
+    HASH_FIND_STR(log->by_id, id, row);
+    return row ? (long)row->position : -1;
+}
+
+static bool matches(const struct alter_audit_row *row, const struct alter_audit_filter *f) {
+    return (!f->agent_id || strcmp(row->agent_id, f->agent_id) == 0) &&
+           (!f->run_id || (row->run_id && strcmp(row->run_id, f->run_id) == 0)) &&
+           (!f->thread_id || (row->thread_id && strcmp(row->thread_id, f->thread_id) == 0)) &&
+           (!f->action || strcmp(row->action, f->action) == 0);
+}
+
+/* First index of the ascending positions whose value is > after. */
+static size_t first_after(const size_t *pos, size_t n, long after) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((long)pos[mid] <= after)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+size_t alter_audit_log_query(const struct alter_audit_log *log, const struct alter_audit_filter *f,
+                             long after, size_t limit, size_t *out, bool *more) {
+    /* Walk the shortest list of candidates: the posting of the rarest filter value, or every
+     * row when there is no filter.  A value with no posting matches nothing. */
+    const struct {
+        struct posting *table;
+        const char *key;
+    } filters[] = {{log->by_agent, f->agent_id},
+                   {log->by_run, f->run_id},
+                   {log->by_thread, f->thread_id},
+                   {log->by_action, f->action}};
+    const struct posting *best = NULL;
+    *more = false;
+    for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
+        if (!filters[i].key) continue;
+        const struct posting *p = posting_find(filters[i].table, filters[i].key);
+        if (!p) return 0;
+        if (!best || p->n < best->n) best = p;
+    }
+    size_t n = best ? best->n : log->n;
+    size_t k = best ? first_after(best->pos, best->n, after) : (size_t)(after + 1);
+    size_t got = 0;
+    for (; k < n; k++) {
+        size_t pos = best ? best->pos[k] : k;
+        if (!matches(log->rows[pos], f)) continue;
+        if (got == limit) {
+            *more = true;
+            break;
+        }
+        out[got++] = pos;
+    }
+    return got;
+}
+
+void alter_audit_rows_verify(struct alter_audit_row *const *rows, size_t n,
+                             struct alter_audit_check *out) {
+    out->valid = true;
+    out->length = n;
+    out->head_hash = n ? rows[n - 1]->hash : NULL;
+    out->broken_at = -1;
+    for (size_t i = 0; i < n; i++) {
+        char hash[SHA256_TAGGED_LEN];
+        if (hash_row(rows[i], previous_hash(rows, i), hash) != 0 ||
+            strcmp(hash, rows[i]->hash) != 0) {
+            out->valid = false;
+            out->broken_at = (long)i;
+            return;
+        }
+    }
+}
+
+void alter_audit_log_free(struct alter_audit_log *log) {
+    HASH_CLEAR(hh, log->by_id);
+    for (size_t i = 0; i < log->n; i++)
+        alter_audit_row_free(log->rows[i]);
+    free(log->rows);
+    posting_free_all(&log->by_agent);
+    posting_free_all(&log->by_run);
+    posting_free_all(&log->by_thread);
+    posting_free_all(&log->by_action);
+    *log = (struct alter_audit_log){0};
+}

@@ -1,0 +1,87 @@
+/* An Alter app's audit log (alter.md §6): one hash chain over every authenticated call.
+ *
+ * hash = "sha256:" + hex(SHA-256(canonical JSON of every other field of the row, previous_hash
+ * included)), previous_hash being the prior row's hash (null for the first).  Rows are
+ * append-only.  Besides the chain, rows are indexed by id (the list's cursor) and by agent_id,
+ * run_id, thread_id and action, so a filtered page reads only the rows of its smallest
+ * filter.  Callers hold the tenant's lock. */
+#ifndef ALTER_AUDIT_LOG_H
+#define ALTER_AUDIT_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <uthash.h>
+
+#include "alter/key_hash.h"
+#include "core/canonical_json.h"
+#include "core/random.h"
+
+enum alter_outcome { ALTER_OUTCOME_SUCCESS, ALTER_OUTCOME_DENIED, ALTER_OUTCOME_ERROR };
+extern const char *const alter_outcome_names[];
+
+struct alter_audit_row {
+    char id[ID_LEN]; /* audit_... */
+    int64_t created_at;
+    char action[40];
+    enum alter_outcome outcome;
+    int status_code;
+    char caller_key_prefix[ALTER_KEY_PREFIX_LEN + 1];
+    bool caller_is_agent;                     /* caller_type agent | app */
+    char agent_id[ID_LEN];                    /* "" = null */
+    char *run_id, *thread_id, *parent_run_id; /* owned; NULL = null */
+    cJSON *trace;                             /* owned object {key: value} */
+    char grant_id[UUID_LEN];                  /* "" = null */
+    char *method, *path;                      /* owned */
+    char request_id[32];
+    char hash[SHA256_TAGGED_LEN]; /* set by alter_audit_log_append */
+    size_t position;              /* in the chain, set by alter_audit_log_append */
+    UT_hash_handle hh;
+};
+
+struct posting; /* one index value → the positions of its rows */
+
+struct alter_audit_log {
+    struct alter_audit_row **rows; /* owned, oldest first */
+    size_t n, cap;
+    struct alter_audit_row *by_id;
+    struct posting *by_agent, *by_run, *by_thread, *by_action;
+};
+
+void alter_audit_row_free(struct alter_audit_row *row);
+/* Hashes row onto the chain and takes ownership.  Returns 0, or -1 when out of memory (the
+ * row is freed and the chain unchanged). */
+int alter_audit_log_append(struct alter_audit_log *log, struct alter_audit_row *row);
+/* A row as the API renders it: every field and its hash; previous is the row before it (NULL
+ * for the first).  Appended rows never change and live as long as their tenant, so a caller
+ * that holds the tenant (not its lock) may render rows it found under the lock. */
+cJSON *alter_audit_row_json(const struct alter_audit_row *row,
+                            const struct alter_audit_row *previous);
+/* The row pointers of the whole chain, copied (caller frees the array, not the rows): taken
+ * under the lock, read after it, so a long verify does not stall the app's calls. */
+struct alter_audit_row **alter_audit_log_rows(const struct alter_audit_log *log, size_t *n);
+/* Position of the row with that id, or -1. */
+long alter_audit_log_position(const struct alter_audit_log *log, const char *id);
+
+struct alter_audit_filter {
+    const char *agent_id, *run_id, *thread_id, *action; /* NULL: not filtered */
+};
+/* Writes into out the positions of up to `limit` rows after position `after` (-1: from the
+ * first) that match f, oldest first; *more says whether another match follows them. */
+size_t alter_audit_log_query(const struct alter_audit_log *log, const struct alter_audit_filter *f,
+                             long after, size_t limit, size_t *out, bool *more);
+
+struct alter_audit_check {
+    bool valid;
+    size_t length;
+    const char *head_hash; /* into the last row; NULL when empty */
+    long broken_at;        /* position of the first row that does not verify, or -1 */
+};
+/* Checks rows[0..n) (a copy from alter_audit_log_rows) as one chain. */
+void alter_audit_rows_verify(struct alter_audit_row *const *rows, size_t n,
+                             struct alter_audit_check *out);
+void alter_audit_log_free(struct alter_audit_log *log);
+
+#endif

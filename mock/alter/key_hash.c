@@ -1,0 +1,83 @@
+#include "alter/key_hash.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include "core/random.h"
+
+static unsigned char pepper[32];
+static pthread_once_t pepper_once = PTHREAD_ONCE_INIT;
+
+/* From OpenSSL directly, not random_bytes: the pepper never leaves the process, so --seed has
+ * no reason to make it predictable (and drawing it must not shift the seeded id sequence). */
+static void make_pepper(void) {
+    if (RAND_bytes(pepper, sizeof pepper) != 1) random_bytes(pepper, sizeof pepper);
+}
+
+static bool base62_run(const char *s, size_t min, size_t max) {
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+            return false;
+    }
+    return n >= min && n <= max;
+}
+
+bool alter_key_format_valid(const char *key) {
+    static const struct {
+        const char *prefix;
+        size_t min, max;
+    } formats[] = {
+        {"alter_key_app_", 32, 32}, {"alter_key_agent_", 32, 32}, {"alter_rk_", 16, 64},
+        {"alter_ak_", 16, 64},      {"alter_dk_", 16, 64},
+    };
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        size_t n = strlen(formats[i].prefix);
+        if (strncmp(key, formats[i].prefix, n) == 0)
+            return base62_run(key + n, formats[i].min, formats[i].max);
+    }
+    return false;
+}
+
+void alter_key_generate(enum alter_key_kind kind, char out[ALTER_KEY_MAX]) {
+    random_base62(out, ALTER_KEY_MAX, kind == ALTER_KEY_APP ? "alter_key_app_" : "alter_key_agent_",
+                  32);
+}
+
+void alter_key_lookup_index(const char *plaintext, char out[KEY_LOOKUP_LEN]) {
+    pthread_once(&pepper_once, make_pepper);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), pepper, sizeof pepper, (const unsigned char *)plaintext, strlen(plaintext),
+         md, &len);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static void salted_hash(const unsigned char salt[16], const char *plaintext,
+                        unsigned char out[32]) {
+    unsigned char buf[16 + ALTER_KEY_MAX];
+    size_t n = strnlen(plaintext, ALTER_KEY_MAX - 1); /* keys are checked to fit before this */
+    memcpy(buf, salt, 16);
+    memcpy(buf + 16, plaintext, n);
+    SHA256(buf, 16 + n, out);
+}
+
+void alter_key_verifier_make(const char *plaintext, struct key_verifier *out) {
+    random_bytes(out->salt, sizeof out->salt);
+    salted_hash(out->salt, plaintext, out->hash);
+}
+
+bool alter_key_verifier_matches(const struct key_verifier *v, const char *plaintext) {
+    unsigned char hash[32];
+    salted_hash(v->salt, plaintext, hash);
+    return CRYPTO_memcmp(hash, v->hash, sizeof hash) == 0;
+}

@@ -1,0 +1,98 @@
+#include "store/transaction.h"
+
+#include <stdlib.h>
+
+const char *const tx_status_names[] = {"completed", "failed", "reversed", NULL};
+const char *const tx_type_names[] = {"transfer", "reversal", NULL};
+
+void transaction_free(struct transaction *tx) {
+    if (!tx) return;
+    free(tx->action_type);
+    free(tx->notes);
+    free(tx->reversal_reason);
+    free(tx->error_message);
+    free(tx);
+}
+
+static int positions_reserve(struct agent_transactions *ix) {
+    if (ix->n < ix->cap) return 0;
+    size_t cap = ix->cap ? ix->cap * 2 : 8;
+    uint32_t *p = realloc(ix->positions, cap * sizeof *p);
+    if (!p) return -1;
+    ix->positions = p;
+    ix->cap = cap;
+    return 0;
+}
+
+int transaction_set_add(struct transaction_set *s, struct transaction *tx) {
+    if (s->n >= UINT32_MAX) return -1;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        struct transaction **l = realloc(s->list, cap * sizeof *l);
+        if (!l) return -1;
+        s->list = l;
+        s->cap = cap;
+    }
+    /* reserve everything first, so a failure leaves no index half-updated */
+    if (positions_reserve(&tx->agent->transactions) != 0 ||
+        positions_reserve(&tx->counterparty->transactions) != 0)
+        return -1;
+    for (int st = 0; st < TX_STATUS_COUNT; st++)
+        if (rank_index_append(&s->by_status[st], (int)tx->status == st) != 0) {
+            /* roll back the indexes that did grow: they must stay as long as the list */
+            while (st-- > 0) {
+                rank_index_add(&s->by_status[st], s->n, -((int)tx->status == st));
+                s->by_status[st].n--;
+            }
+            return -1;
+        }
+    tx->position = (uint32_t)s->n;
+    s->list[s->n++] = tx;
+    HASH_ADD_STR(s->by_id, id, tx);
+    struct agent_transactions *a = &tx->agent->transactions, *c = &tx->counterparty->transactions;
+    a->positions[a->n++] = tx->position;
+    c->positions[c->n++] = tx->position;
+    return 0;
+}
+
+struct transaction *transaction_set_find(const struct transaction_set *s, const char *id) {
+    struct transaction *tx = NULL;
+    HASH_FIND_STR(s->by_id, id, tx);
+    return tx;
+}
+
+void transaction_set_change_status(struct transaction_set *s, struct transaction *tx,
+                                   enum tx_status status) {
+    if (tx->status == status) return;
+    rank_index_add(&s->by_status[tx->status], tx->position, -1);
+    rank_index_add(&s->by_status[status], tx->position, +1);
+    tx->status = status;
+}
+
+size_t transaction_set_count(const struct transaction_set *s, int status) {
+    return status < 0 ? s->n : rank_index_count(&s->by_status[status]);
+}
+
+struct transaction *transaction_set_nth_newest(const struct transaction_set *s, int status,
+                                               size_t k) {
+    if (status < 0) return s->list[s->n - 1 - k];
+    const struct rank_index *ix = &s->by_status[status];
+    return s->list[rank_index_select(ix, rank_index_count(ix) - 1 - k)];
+}
+
+void transaction_set_free(struct transaction_set *s) {
+    HASH_CLEAR(hh, s->by_id);
+    for (size_t i = 0; i < s->n; i++) transaction_free(s->list[i]);
+    free(s->list);
+    for (int st = 0; st < TX_STATUS_COUNT; st++) rank_index_free(&s->by_status[st]);
+    *s = (struct transaction_set){0};
+}
+
+struct transaction_view transaction_view_at(const struct transaction *tx, size_t horizon) {
+    struct transaction_view v = {tx->status, tx->reversal};
+    if (tx->reversal && tx->reversal->position >= horizon) {
+        v.status = TX_COMPLETED; /* only a completed transfer is ever reversed */
+        v.reversal = NULL;
+    }
+    return v;
+}

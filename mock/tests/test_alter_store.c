@@ -1,0 +1,151 @@
+/* Alter's stores on their own: idempotency records and their 24 h of virtual time, the
+ * audit log's chain, index-served queries and tamper detection, and key hashing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "alter/audit_log.h"
+#include "alter/idempotency.h"
+#include "alter/key_hash.h"
+
+#define DAY IDEMPOTENCY_TTL_SECONDS
+
+Test(alter_idempotency, records_live_for_a_day_of_virtual_time) {
+    struct alter_idempotency s = {0};
+    int64_t t0 = 1800000000;
+    cr_assert_eq(idempotency_put(&s, "k1", "sha256:aa", "agent-1", t0), 0);
+    cr_assert_eq(idempotency_put(&s, "k2", "sha256:bb", "agent-2", t0 + 100), 0);
+    const struct idempotency_record *r = idempotency_find(&s, "k1", t0 + DAY - 1);
+    cr_assert_not_null(r);
+    cr_assert_str_eq(r->agent_id, "agent-1");
+    cr_assert_str_eq(r->body_hash, "sha256:aa");
+    cr_assert_null(idempotency_find(&s, "k1", t0 + DAY), "a record outlived its 24 h");
+    cr_assert_not_null(idempotency_find(&s, "k2", t0 + DAY), "a younger record expired early");
+    cr_assert_null(idempotency_find(&s, "k2", t0 + 100 + DAY));
+    cr_assert_null(s.oldest, "expired records are dropped");
+    /* an expired key can be used again */
+    cr_assert_eq(idempotency_put(&s, "k1", "sha256:cc", "agent-3", t0 + 2 * DAY), 0);
+    cr_assert_str_eq(idempotency_find(&s, "k1", t0 + 2 * DAY)->agent_id, "agent-3");
+    idempotency_free(&s);
+}
+
+Test(alter_idempotency, a_clock_set_back_does_not_revive_or_lose_records) {
+    struct alter_idempotency s = {0};
+    int64_t t0 = 1800000000;
+    cr_assert_eq(idempotency_put(&s, "late", "sha256:aa", "a", t0 + 1000), 0);
+    cr_assert_eq(idempotency_put(&s, "early", "sha256:bb", "b", t0), 0); /* clock went back */
+    cr_assert_not_null(idempotency_find(&s, "early", t0 + DAY - 1));
+    cr_assert_null(idempotency_find(&s, "early", t0 + DAY + 500), "checked against its own age");
+    cr_assert_not_null(idempotency_find(&s, "late", t0 + DAY + 500));
+    cr_assert_eq(idempotency_put(&s, "early", "sha256:cc", "c", t0 + DAY + 500), 0);
+    cr_assert_str_eq(idempotency_find(&s, "early", t0 + DAY + 500)->agent_id, "c");
+    idempotency_free(&s);
+}
+
+static struct alter_audit_row *row(const char *agent, const char *run, const char *action) {
+    struct alter_audit_row *r = calloc(1, sizeof *r);
+    static int n;
+    snprintf(r->id, sizeof r->id, "audit_%d", n++);
+    r->created_at = 1800000000 + n;
+    snprintf(r->action, sizeof r->action, "%s", action);
+    r->status_code = 200;
+    snprintf(r->caller_key_prefix, sizeof r->caller_key_prefix, "alter_key_app_ab");
+    if (agent) snprintf(r->agent_id, sizeof r->agent_id, "%s", agent);
+    r->run_id = run ? strdup(run) : NULL;
+    r->trace = cJSON_CreateObject();
+    r->method = strdup("GET");
+    r->path = strdup("/sdk/agents");
+    snprintf(r->request_id, sizeof r->request_id, "req_%d", n);
+    return r;
+}
+
+Test(alter_audit_log, queries_filter_page_and_follow_the_cursor) {
+    struct alter_audit_log log = {0};
+    /* 0:A/r1/me 1:B/-/read 2:A/r1/me 3:A/r2/me 4:-/r1/list 5:A/r1/me */
+    const char *spec[][3] = {{"A", "r1", "agent.me"},      {"B", NULL, "agent.read"},
+                             {"A", "r1", "agent.me"},      {"A", "r2", "agent.me"},
+                             {NULL, "r1", "agent.listed"}, {"A", "r1", "agent.me"}};
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(alter_audit_log_append(&log, row(spec[i][0], spec[i][1], spec[i][2])), 0);
+    size_t out[8];
+    bool more;
+    struct alter_audit_filter all = {0};
+    cr_assert_eq(alter_audit_log_query(&log, &all, -1, 4, out, &more), 4);
+    cr_assert(more && out[0] == 0 && out[3] == 3);
+    cr_assert_eq(alter_audit_log_query(&log, &all, 3, 4, out, &more), 2);
+    cr_assert(!more && out[0] == 4 && out[1] == 5);
+    struct alter_audit_filter f = {.agent_id = "A", .run_id = "r1"};
+    cr_assert_eq(alter_audit_log_query(&log, &f, -1, 2, out, &more), 2);
+    cr_assert(more && out[0] == 0 && out[1] == 2);
+    cr_assert_eq(alter_audit_log_query(&log, &f, 2, 2, out, &more), 1);
+    cr_assert(!more && out[0] == 5);
+    struct alter_audit_filter action = {.action = "agent.listed"};
+    cr_assert_eq(alter_audit_log_query(&log, &action, -1, 10, out, &more), 1);
+    cr_assert_eq(out[0], 4);
+    struct alter_audit_filter none = {.run_id = "r9"};
+    cr_assert_eq(alter_audit_log_query(&log, &none, -1, 10, out, &more), 0);
+    cr_assert_eq(alter_audit_log_position(&log, log.rows[3]->id), 3);
+    cr_assert_eq(alter_audit_log_position(&log, "audit_nope"), -1);
+    alter_audit_log_free(&log);
+}
+
+Test(alter_audit_log, the_chain_links_and_verify_finds_the_first_tampered_row) {
+    struct alter_audit_log log = {0};
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(alter_audit_log_append(&log, row("A", NULL, "agent.me")), 0);
+    struct alter_audit_check check;
+    alter_audit_rows_verify(log.rows, log.n, &check);
+    cr_assert(check.valid && check.length == 5 && check.broken_at == -1);
+    cr_assert_str_eq(check.head_hash, log.rows[4]->hash);
+    cJSON *second = alter_audit_row_json(log.rows[1], log.rows[0]);
+    cr_assert_str_eq(cJSON_GetObjectItem(second, "previous_hash")->valuestring, log.rows[0]->hash);
+    cJSON_Delete(second);
+    cJSON *first = alter_audit_row_json(log.rows[0], NULL);
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(first, "previous_hash")));
+    cJSON_Delete(first);
+    log.rows[2]->status_code = 500; /* tamper with a recorded field */
+    size_t n = 0;
+    struct alter_audit_row **copy = alter_audit_log_rows(&log, &n);
+    cr_assert_eq(n, 5);
+    alter_audit_rows_verify(copy, n, &check);
+    free(copy);
+    cr_assert(!check.valid);
+    cr_assert_eq(check.broken_at, 2);
+    alter_audit_log_free(&log);
+}
+
+Test(alter_keys, formats_lookup_index_and_salted_verifier) {
+    char key[ALTER_KEY_MAX], other[ALTER_KEY_MAX];
+    alter_key_generate(ALTER_KEY_AGENT, key);
+    alter_key_generate(ALTER_KEY_APP, other);
+    cr_assert(alter_key_format_valid(key) && alter_key_format_valid(other));
+    cr_assert_eq(strncmp(key, "alter_key_agent_", 16), 0);
+    cr_assert_eq(strlen(key), 48);
+    cr_assert_eq(strncmp(other, "alter_key_app_", 14), 0);
+    static const char *const bad[] = {"",
+                                      "alter_key_app_",
+                                      "alter_key_app_0123456789abcdef0123456789abcde",
+                                      "alter_key_app_0123456789abcdef0123456789abcdef0",
+                                      "alter_key_app_0123456789abcdef0123456789abcd-f",
+                                      "alter_xx_0123456789abcdef",
+                                      "alter_rk_short"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert(!alter_key_format_valid(bad[i]), "%s accepted", bad[i]);
+    cr_assert(alter_key_format_valid("alter_ak_0123456789abcdefXYZ"));
+    char a[KEY_LOOKUP_LEN], b[KEY_LOOKUP_LEN], c[KEY_LOOKUP_LEN];
+    alter_key_lookup_index(key, a);
+    alter_key_lookup_index(key, b);
+    alter_key_lookup_index(other, c);
+    cr_assert_str_eq(a, b, "the lookup index of a key is stable within the process");
+    cr_assert_str_neq(a, c);
+    cr_assert_eq(strlen(a), 64);
+    struct key_verifier v1, v2;
+    alter_key_verifier_make(key, &v1);
+    alter_key_verifier_make(key, &v2);
+    cr_assert(memcmp(v1.salt, v2.salt, sizeof v1.salt) != 0, "salts repeat");
+    cr_assert(memcmp(v1.hash, v2.hash, sizeof v1.hash) != 0, "two verifiers of one key are equal");
+    cr_assert(alter_key_verifier_matches(&v1, key) && alter_key_verifier_matches(&v2, key));
+    cr_assert(!alter_key_verifier_matches(&v1, other));
+}
