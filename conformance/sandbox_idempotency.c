@@ -2,7 +2,7 @@
  * request with the key, 422 for a malformed key, per-org scope, 24 h of virtual time, and two
  * racing retries that execute once. */
 #include "sandbox.h"
-#include "trust_tx.h" /* clock_hold_shared */
+#include "trust_tx.h" /* clock_hold_shared, transactions */
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -183,7 +183,7 @@ Test(idempotency, keys_expire_after_24_hours_of_virtual_time, .timeout = 60) {
 
 struct racer {
     pthread_barrier_t *start;
-    const char *key, *body, *api_key;
+    const char *path, *key, *body, *api_key;
     long status;
     char id[96];
     bool replayed;
@@ -193,7 +193,7 @@ static void *race(void *arg) {
     struct racer *w = arg;
     const char *headers[] = {w->key, NULL};
     pthread_barrier_wait(w->start);
-    struct http_req req = {.method = "POST", .path = "/agents", .api_key = w->api_key,
+    struct http_req req = {.method = "POST", .path = w->path, .api_key = w->api_key,
                            .body = w->body, .headers = headers};
     struct http_resp r;
     http_do(&req, &r);
@@ -206,31 +206,59 @@ static void *race(void *arg) {
     return NULL;
 }
 
-Test(idempotency, racing_duplicates_execute_once, .timeout = 60) {
-    require_mock();
-    clock_hold_shared(); /* counts within a window of virtual time */
-    tenant_new(&T);
+/* Two threads POST the same body with the same key at once, `rounds` times with new keys.
+ * A latency rule on the path slows the handler, so the second request arrives while the first
+ * still runs and has to wait for its answer instead of finding it stored. */
+static void race_rounds(const char *path, const char *(*body_of)(int round), int rounds) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    /* a slow handler, so the second request arrives while the first still runs and has to
-     * wait for its answer instead of finding it stored */
     fault_add(fmt("{\"action\": \"latency\", \"latency_ms\": 400, \"method\": \"POST\", "
-                  "\"path_prefix\": \"/agents\", \"org_id\": \"%s\"}", T.org_id));
-    for (int round = 0; round < 3; round++) {
-        char *body = agent_body(fmt("Racer %d", round));
-        char key[64];
-        snprintf(key, sizeof key, "Idempotency-Key: race-%d-%s", round, T.tag);
+                  "\"path_prefix\": \"%s\", \"org_id\": \"%s\"}", path, T.org_id));
+    for (int round = 0; round < rounds; round++) {
+        char *body = strdup(body_of(round));
+        char key[96];
+        snprintf(key, sizeof key, "Idempotency-Key: race-%s-%d-%s", path + 1, round, T.tag);
         pthread_barrier_t start;
         pthread_barrier_init(&start, NULL, 2);
-        struct racer w[2] = {{&start, key, body, T.key[KEY_WRITE], 0, "", false},
-                             {&start, key, body, T.key[KEY_WRITE], 0, "", false}};
+        struct racer w[2] = {{&start, path, key, body, T.key[KEY_WRITE], 0, "", false},
+                             {&start, path, key, body, T.key[KEY_WRITE], 0, "", false}};
         pthread_t th[2];
         for (int i = 0; i < 2; i++) pthread_create(&th[i], NULL, race, &w[i]);
         for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
         pthread_barrier_destroy(&start);
-        for (int i = 0; i < 2; i++) cr_assert_eq(w[i].status, 201, "round %d racer %d: HTTP %ld", round, i, w[i].status);
-        cr_assert_str_eq(w[0].id, w[1].id, "round %d: both racers must get the same agent", round);
-        cr_assert(w[0].replayed != w[1].replayed, "round %d: exactly one answer is a replay", round);
+        for (int i = 0; i < 2; i++)
+            cr_assert_eq(w[i].status, 201, "%s round %d racer %d: HTTP %ld", path, round, i, w[i].status);
+        cr_assert_str_eq(w[0].id, w[1].id, "%s round %d: both racers must get the same object", path, round);
+        cr_assert(w[0].replayed != w[1].replayed, "%s round %d: exactly one answer is a replay", path, round);
         free(body);
     }
+}
+
+static const char *agent_of_round(int round) { return fmt("{\"name\": \"Racer %d\", "
+    "\"authorized_actions\": [\"a\"], \"spending_limit\": 5}", round); }
+
+Test(idempotency, racing_duplicates_execute_once, .timeout = 60) {
+    require_mock();
+    clock_hold_shared(); /* counts within a window of virtual time */
+    tenant_new(&T);
+    race_rounds("/agents", agent_of_round, 3);
     cr_assert_eq(agent_count(&T), 3, "three keys, three agents: no race executed twice");
+}
+
+static const char *payer, *payee;
+static const char *payment_of_round(int round) {
+    return tx_body(payer, payee, fmt("%d", round + 1), "pay", "");
+}
+
+Test(idempotency, racing_transactions_execute_once, .timeout = 60) {
+    require_mock();
+    clock_hold_shared();
+    tenant_new(&T);
+    tx_pair(&T, &payer, &payee);
+    char a[96], b[96]; /* copied out of fmt's rotating buffers: bodies are built per round */
+    snprintf(a, sizeof a, "%s", payer);
+    snprintf(b, sizeof b, "%s", payee);
+    payer = a;
+    payee = b;
+    race_rounds("/transactions", payment_of_round, 3);
+    cr_assert_eq(tx_total(&T, fmt("agent_id=%s", a)), 3, "three keys, three transactions");
 }
