@@ -93,6 +93,11 @@ size_t utf8_copy_lossy(char *dst, size_t dst_size, const char *src, size_t src_l
     const unsigned char *p = (const unsigned char *)src, *end = p + src_len;
     size_t out = 0;
     while (p < end) {
+        if (*p >= 0x01 && *p < 0x80) { /* plain ASCII, the common case: no decoding */
+            if (out + 1 >= dst_size) break;
+            dst[out++] = (char)*p++;
+            continue;
+        }
         size_t n = utf8_char_len(p, end);
         bool bad = n == 0 || *p == 0;
         if (bad) n = 1;

@@ -1,6 +1,7 @@
 #include "sandbox/report.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +26,15 @@ static const char *const kind_names[KINDS] = {
     "post_retry_without_idempotency_key", "missing_user_agent",
 };
 
+/* Counted without the report's lock (atomics): a status gets its slot under the lock once,
+ * then every request with it only adds 1. */
 struct route_coverage {
-    long calls;
-    int n_statuses;
-    struct { int status; long count; } statuses[STATUSES_PER_ROUTE]; /* status 0: dropped */
+    _Atomic long calls;
+    _Atomic int n_statuses;
+    struct {
+        _Atomic int status; /* 0: dropped */
+        _Atomic long count;
+    } statuses[STATUSES_PER_ROUTE];
 };
 
 struct violation {
@@ -47,12 +53,15 @@ struct seen {
     UT_hash_handle hh;
 };
 
+/* A well-behaved request (a User-Agent, known fields, no 429 pending, an Idempotency-Key on
+ * its POST) takes no lock here: only violations and the two maps need it. */
 struct report {
-    pthread_mutex_t lock;
-    struct route_coverage *routes; /* n_routes, allocated at the first record */
+    pthread_mutex_t lock; /* guards the maps, the counts and the ring below */
+    _Atomic(struct route_coverage *) coverage; /* n_routes, allocated at the first record */
     struct seen *retry_not_before; /* after a 429: bucket+method+path → when Retry-After ends */
     struct seen *posts;            /* POST without a key: bucket+path+query+body → when sent */
-    size_t n_retry, n_posts;
+    _Atomic size_t n_retry;        /* read without the lock: 0 means no 429 to check against */
+    _Atomic size_t n_posts;
     long counts[KINDS];
     struct violation recent[RECENT_VIOLATIONS]; /* ring */
     size_t n_recent, next_recent;
@@ -64,21 +73,30 @@ struct report *report_new(void) {
     return rep;
 }
 
-static void seen_free_all(struct seen **map, size_t *n) {
+static void seen_free_all(struct seen **map) {
     struct seen *s, *tmp;
     HASH_ITER(hh, *map, s, tmp) {
         HASH_DEL(*map, s);
         free(s);
     }
-    *n = 0;
 }
 
-/* Lock held. */
+/* Lock held.  The coverage array stays (requests count into it without the lock): zeroed. */
 static void clear_locked(struct report *rep) {
-    free(rep->routes);
-    rep->routes = NULL;
-    seen_free_all(&rep->retry_not_before, &rep->n_retry);
-    seen_free_all(&rep->posts, &rep->n_posts);
+    struct route_coverage *coverage = atomic_load(&rep->coverage);
+    for (size_t i = 0; coverage && i < n_routes; i++) {
+        struct route_coverage *c = &coverage[i];
+        atomic_store(&c->n_statuses, 0);
+        atomic_store(&c->calls, 0);
+        for (int k = 0; k < STATUSES_PER_ROUTE; k++) {
+            atomic_store(&c->statuses[k].status, 0);
+            atomic_store(&c->statuses[k].count, 0);
+        }
+    }
+    seen_free_all(&rep->retry_not_before);
+    atomic_store(&rep->n_retry, 0);
+    seen_free_all(&rep->posts);
+    atomic_store(&rep->n_posts, 0);
     memset(rep->counts, 0, sizeof rep->counts);
     rep->n_recent = rep->next_recent = 0;
 }
@@ -92,6 +110,7 @@ void report_clear(struct report *rep) {
 void report_free(struct report *rep) {
     if (!rep) return;
     clear_locked(rep);
+    free(atomic_load(&rep->coverage));
     pthread_mutex_destroy(&rep->lock);
     free(rep);
 }
@@ -122,7 +141,7 @@ static struct seen *seen_find(struct seen *map, uint64_t hash) {
 }
 
 /* Sets hash's time (moving it to the back of the age order); drops the oldest past the cap. */
-static void seen_put(struct seen **map, size_t *n, uint64_t hash, int64_t ms) {
+static void seen_put(struct seen **map, _Atomic size_t *n, uint64_t hash, int64_t ms) {
     struct seen *s = seen_find(*map, hash);
     if (s) {
         HASH_DEL(*map, s);
@@ -141,7 +160,7 @@ static void seen_put(struct seen **map, size_t *n, uint64_t hash, int64_t ms) {
     HASH_ADD(hh, *map, hash, sizeof s->hash, s);
 }
 
-static void seen_del(struct seen **map, size_t *n, struct seen *s) {
+static void seen_del(struct seen **map, _Atomic size_t *n, struct seen *s) {
     HASH_DEL(*map, s);
     free(s);
     --*n;
@@ -168,17 +187,36 @@ static void add_violation(struct report *rep, const struct req *r, enum kind kin
     utf8_copy_lossy(v->detail, sizeof v->detail, detail, strlen(detail)); /* a cut character */
 }
 
-static void count_status(struct route_coverage *c, int status) {
-    c->calls++;
-    for (int i = 0; i < c->n_statuses; i++) {
-        if (c->statuses[i].status == status) {
-            c->statuses[i].count++;
+/* Adds 1 to the status's slot; a new status takes a slot under the lock. */
+static void count_status(struct report *rep, struct route_coverage *c, int status) {
+    atomic_fetch_add(&c->calls, 1);
+    int n = atomic_load(&c->n_statuses);
+    for (int i = 0; i < n; i++) {
+        if (atomic_load(&c->statuses[i].status) == status) {
+            atomic_fetch_add(&c->statuses[i].count, 1);
             return;
         }
     }
-    if (c->n_statuses == STATUSES_PER_ROUTE) return; /* more distinct statuses than any route has */
-    c->statuses[c->n_statuses].status = status;
-    c->statuses[c->n_statuses++].count = 1;
+    pthread_mutex_lock(&rep->lock);
+    n = atomic_load(&c->n_statuses);
+    int i = 0;
+    while (i < n && atomic_load(&c->statuses[i].status) != status) i++;
+    if (i == n && n < STATUSES_PER_ROUTE) { /* else more distinct statuses than any route has */
+        atomic_store(&c->statuses[i].status, status);
+        atomic_store(&c->n_statuses, n + 1); /* after the status: readers see it whole */
+    }
+    if (i < STATUSES_PER_ROUTE) atomic_fetch_add(&c->statuses[i].count, 1);
+    pthread_mutex_unlock(&rep->lock);
+}
+
+static struct route_coverage *coverage_of(struct report *rep) {
+    struct route_coverage *coverage = atomic_load(&rep->coverage);
+    if (coverage) return coverage;
+    struct route_coverage *fresh = calloc(n_routes, sizeof *fresh), *expected = NULL;
+    if (!fresh) return NULL;
+    if (atomic_compare_exchange_strong(&rep->coverage, &expected, fresh)) return fresh;
+    free(fresh); /* another request got there first */
+    return expected;
 }
 
 /* The type-mismatch messages of core/validate.c and the handlers. */
@@ -224,8 +262,11 @@ static void check_retry_timing(struct report *rep, const struct req *r, int64_t 
         seen_put(&rep->retry_not_before, &rep->n_retry, h, now_ms + r->sandbox.retry_after * 1000);
 }
 
+static bool post_without_key(const struct req *r) {
+    return strcmp(r->method, "POST") == 0 && !req_header(r, "Idempotency-Key");
+}
+
 static void check_post_without_key(struct report *rep, const struct req *r, int64_t now_ms) {
-    if (strcmp(r->method, "POST") != 0 || req_header(r, "Idempotency-Key")) return;
     uint64_t h = hash_str(hash_str(hash_str(14695981039346656037ull, client_of(r)), r->path), r->query);
     h = fnv(h, r->body ? r->body : "", r->body_len);
     struct seen *s = seen_find(rep->posts, h);
@@ -241,21 +282,30 @@ void report_record(const struct req *r) {
     if (!r->route || r->api == API_MOCK) return;
     struct report *rep = r->caller.tenant ? r->caller.tenant->report : report_unauthenticated();
     if (!rep) return;
-    int64_t now_ms = clock_now_ms(), now = now_ms / 1000;
     int status = r->sandbox.dropped ? 0 : r->reply.status;
-    pthread_mutex_lock(&rep->lock);
-    if (!rep->routes) rep->routes = calloc(n_routes, sizeof *rep->routes);
-    if (rep->routes) count_status(&rep->routes[r->route - routes], status);
+    struct route_coverage *coverage = coverage_of(rep);
+    if (coverage) count_status(rep, &coverage[r->route - routes], status);
+
     const char *ua = req_header(r, "User-Agent");
-    if (!ua || !*ua) add_violation(rep, r, MISSING_USER_AGENT, now, "no User-Agent header");
+    bool no_ua = !ua || !*ua;
+    bool unknown = false;
     const cJSON *member, *body = cJSON_IsObject(r->json) ? r->json : NULL;
-    cJSON_ArrayForEach(member, body) {
+    cJSON_ArrayForEach(member, body) unknown |= known_fields_unknown(r->route, member->string);
+    bool retry_check = status == 429 || atomic_load(&rep->n_retry) > 0;
+    bool post_check = post_without_key(r);
+    if (!no_ua && !unknown && status != 422 && !retry_check && !post_check) return;
+
+    int64_t now_ms = clock_now_ms(), now = now_ms / 1000;
+    pthread_mutex_lock(&rep->lock);
+    if (no_ua) add_violation(rep, r, MISSING_USER_AGENT, now, "no User-Agent header");
+    const cJSON *unknown_in = unknown ? body : NULL;
+    cJSON_ArrayForEach(member, unknown_in) {
         if (known_fields_unknown(r->route, member->string))
             add_violation(rep, r, UNKNOWN_FIELD, now, "unknown body field \"%.100s\"", member->string);
     }
     if (status == 422 && r->reply.body) check_wrong_types(rep, r, now);
-    check_retry_timing(rep, r, now_ms);
-    check_post_without_key(rep, r, now_ms);
+    if (retry_check) check_retry_timing(rep, r, now_ms);
+    if (post_check) check_post_without_key(rep, r, now_ms);
     pthread_mutex_unlock(&rep->lock);
 }
 
@@ -269,20 +319,24 @@ static cJSON *coverage_json(const struct report *rep) {
     int total = 0, exercised = 0;
     for (size_t i = 0; i < n_routes; i++) {
         if (routes[i].api == API_MOCK) continue;
-        const struct route_coverage *c = rep->routes ? &rep->routes[i] : NULL;
+        const struct route_coverage *coverage = atomic_load(&rep->coverage);
+        const struct route_coverage *c = coverage ? &coverage[i] : NULL;
+        long calls = c ? atomic_load(&c->calls) : 0;
         total++;
-        if (c && c->calls) exercised++;
+        if (calls) exercised++;
         cJSON *row = cJSON_CreateObject();
         cJSON_AddStringToObject(row, "api", api_name(routes[i].api));
         cJSON_AddStringToObject(row, "method", routes[i].method);
         cJSON_AddStringToObject(row, "path", routes[i].pattern);
-        cJSON_AddNumberToObject(row, "calls", c ? (double)c->calls : 0);
+        cJSON_AddNumberToObject(row, "calls", (double)calls);
         cJSON *st = cJSON_AddObjectToObject(row, "statuses");
-        for (int s = 0; c && s < c->n_statuses; s++) {
+        int n = c ? atomic_load(&c->n_statuses) : 0;
+        for (int k = 0; k < n; k++) {
             char name[16];
-            if (c->statuses[s].status) snprintf(name, sizeof name, "%d", c->statuses[s].status);
+            int status = atomic_load(&c->statuses[k].status);
+            if (status) snprintf(name, sizeof name, "%d", status);
             else snprintf(name, sizeof name, "dropped");
-            cJSON_AddNumberToObject(st, name, (double)c->statuses[s].count);
+            cJSON_AddNumberToObject(st, name, (double)atomic_load(&c->statuses[k].count));
         }
         cJSON_AddItemToArray(list, row);
     }
