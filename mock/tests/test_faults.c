@@ -1,8 +1,8 @@
 #include <criterion/criterion.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "concurrently.h"
 #include "sandbox/faults.h"
 
 static cJSON *rule(const char *json) {
@@ -40,29 +40,19 @@ Test(faults, first_terminal_rule_decides_and_latencies_add_up) {
     cr_assert_eq(latency, 0);
 }
 
-#define THREADS 8
-#define PER_THREAD 500
-
-static int fired[THREADS];
-
-static void *hammer(void *arg) {
-    long i = (long)arg;
-    for (int n = 0; n < PER_THREAD; n++)
-        if (apply("GET", "/agents", NULL) == 503) fired[i]++;
-    return NULL;
+static long fire_many(long index) {
+    (void)index;
+    long fired = 0;
+    for (int n = 0; n < 500; n++)
+        if (apply("GET", "/agents", NULL) == 503) fired++;
+    return fired;
 }
 
 Test(faults, count_is_exact_under_concurrency) {
     faults_clear(NULL);
     cJSON *f = rule("{\"action\": \"error\", \"count\": 100}");
-    pthread_t th[THREADS];
-    for (long i = 0; i < THREADS; i++) pthread_create(&th[i], NULL, hammer, (void *)i);
-    int total = 0;
-    for (int i = 0; i < THREADS; i++) {
-        pthread_join(th[i], NULL);
-        total += fired[i];
-    }
-    cr_assert_eq(total, 100, "a rule with count 100 fired %d times", total);
+    long total = concurrently(8, fire_many);
+    cr_assert_eq(total, 100, "a rule with count 100 fired %ld times", total);
     cJSON *list = faults_list_json();
     cJSON *listed = cJSON_GetArrayItem(cJSON_GetObjectItem(list, "data"), 0);
     cr_assert_eq(cJSON_GetObjectItem(listed, "fired")->valueint, 100);

@@ -1,7 +1,7 @@
 #include <criterion/criterion.h>
-#include <pthread.h>
 #include <stdio.h>
 
+#include "concurrently.h"
 #include "sandbox/rate_limit.h"
 
 static struct rate_verdict take(const char *key, long limit, int window, int64_t now) {
@@ -77,27 +77,17 @@ Test(rate_limit, expired_buckets_are_swept) {
     rate_limit_forget(NULL);
 }
 
-#define THREADS 8
-#define PER_THREAD 2000
-
-static long allowed[THREADS];
-
-static void *hammer(void *arg) {
-    long i = (long)arg;
-    for (int n = 0; n < PER_THREAD; n++)
-        if (take("shared/key", 5000, 3600, 7).allowed) allowed[i]++;
-    return NULL;
+static long take_many(long index) {
+    (void)index;
+    long allowed = 0;
+    for (int n = 0; n < 2000; n++)
+        if (take("shared/key", 5000, 3600, 7).allowed) allowed++;
+    return allowed;
 }
 
 Test(rate_limit, concurrent_takes_never_exceed_the_limit) {
     rate_limit_forget(NULL);
-    pthread_t th[THREADS];
-    for (long i = 0; i < THREADS; i++) pthread_create(&th[i], NULL, hammer, (void *)i);
-    long total = 0;
-    for (int i = 0; i < THREADS; i++) {
-        pthread_join(th[i], NULL);
-        total += allowed[i];
-    }
-    cr_assert_eq(total, 5000, "%d takes against a limit of 5000 allowed %ld", THREADS * PER_THREAD, total);
+    long total = concurrently(8, take_many);
+    cr_assert_eq(total, 5000, "16000 takes against a limit of 5000 allowed %ld", total);
     rate_limit_forget(NULL);
 }
