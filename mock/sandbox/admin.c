@@ -64,6 +64,8 @@ struct org_settings {
     long long rate_limit;
     enum vres window_set;
     long long window;
+    enum vres alter_rpm_set;
+    long long alter_rpm;
 };
 
 static void parse_org_settings(const cJSON *body, struct field_errors *fe, struct org_settings *s) {
@@ -76,6 +78,7 @@ static void parse_org_settings(const cJSON *body, struct field_errors *fe, struc
     if (cJSON_IsNull(limit)) s->rate_limit_set = RATE_PLAN;
     else if (v_int(fe, body, "rate_limit", 1, RATE_LIMIT_MAX, &s->rate_limit) == V_OK) s->rate_limit_set = RATE_SET;
     s->window_set = v_int(fe, body, "rate_window_seconds", 1, RATE_WINDOW_MAX, &s->window);
+    s->alter_rpm_set = v_int(fe, body, "alter_rate_limit_rpm", 1, RATE_LIMIT_MAX, &s->alter_rpm);
 }
 
 /* Applies s to t (lock held, or t not yet shared).  Operator verification is an input of every
@@ -106,6 +109,7 @@ static void apply_org_settings(struct tenant *t, const struct org_settings *s, i
     }
     if (!t->rate_limit_custom) atomic_store(&t->rate_limit, plan_rate_limit(t->plan));
     if (s->window_set == V_OK) atomic_store(&t->rate_window_seconds, (int)s->window);
+    if (s->alter_rpm_set == V_OK) atomic_store(&t->alter_rate_limit_rpm, (long)s->alter_rpm);
 }
 
 /* POST /_mock/orgs {name?, plan?, operator_verified?, max_agents?, rate_limit?,

@@ -48,6 +48,7 @@ cJSON *org_json(const struct tenant *t) {
     cJSON_AddStringToObject(o, "user_id", t->user_id);
     cJSON_AddNumberToObject(o, "rate_limit", (double)atomic_load(&t->rate_limit));
     cJSON_AddNumberToObject(o, "rate_window_seconds", atomic_load(&t->rate_window_seconds));
+    cJSON_AddNumberToObject(o, "alter_rate_limit_rpm", (double)atomic_load(&t->alter_rate_limit_rpm));
     cJSON_AddStringToObject(o, "created_at", created);
     return o;
 }

@@ -43,6 +43,7 @@ struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verifi
     t->webhook_settings = (struct webhook_settings)WEBHOOK_SETTINGS_DEFAULT;
     atomic_init(&t->rate_limit, plan_rate_limit(plan));
     atomic_init(&t->rate_window_seconds, RATE_WINDOW_DEFAULT);
+    atomic_init(&t->alter_rate_limit_rpm, ALTER_RATE_LIMIT_DEFAULT);
     idempotency_store_init(&t->idem);
     pthread_mutex_init(&t->lock, NULL);
     atomic_init(&t->refs, 1);

@@ -36,6 +36,7 @@ struct tenant {
      * reads them on every request without taking the lock. */
     _Atomic long rate_limit;         /* requests per window: the plan's tier unless set */
     _Atomic int rate_window_seconds; /* default 3600 */
+    _Atomic long alter_rate_limit_rpm; /* Alter: per key per minute (alter.md §8), default 600 */
     bool rate_limit_custom;          /* under lock: set by the sandbox, kept on plan changes */
 
     struct idempotency_store idem; /* has its own lock (waiting on it must not block the tenant) */
@@ -58,6 +59,7 @@ long plan_max_agents(enum plan plan);
 /* Requests per hour for each key of a plan (alsorn.md §8). */
 long plan_rate_limit(enum plan plan);
 #define RATE_WINDOW_DEFAULT 3600
+#define ALTER_RATE_LIMIT_DEFAULT 600 /* alter.md §8 */
 
 struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verified);
 void tenant_retain(struct tenant *t);
