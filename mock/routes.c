@@ -6,11 +6,17 @@
 #include "alsorn/agents.h"
 #include "alsorn/auth.h"
 #include "alter/agents.h"
+#include "alter/approvals.h"
 #include "alter/audit.h"
 #include "alter/auth.h"
+#include "alter/grants.h"
 #include "alter/keys.h"
 #include "alter/me.h"
+#include "alter/proxy.h"
+#include "alter/token.h"
 #include "sandbox/admin.h"
+#include "sandbox/alter_vault.h"
+#include "sandbox/clock.h"
 #include "sandbox/state.h"
 #include "store/store.h"
 
@@ -55,6 +61,14 @@ const struct route routes[] = {
     { "GET",    "/sdk/audit",                                  alter_audit_list,        SCOPE_AUDIT_READ,   ALTER, BODY_IGNORED },
     { "GET",    "/sdk/audit/verify",                           alter_audit_verify,      SCOPE_AUDIT_READ,   ALTER, BODY_IGNORED },
 
+    /* Alter: vaulted access (alter.md §7): grants, retrieve and proxy modes, approvals */
+    { "GET",    "/sdk/grants",                 alter_grant_list,      SCOPE_AGENTS_READ | OR_AGENT,  ALTER, BODY_IGNORED },
+    { "POST",   "/sdk/grants/{id}/revoke",     alter_grant_revoke,    SCOPE_AGENTS_ADMIN,            ALTER, BODY_OPTIONAL },
+    { "POST",   "/sdk/token",                  alter_token_issue,     AGENT_IDENTITY,                ALTER, BODY_REQUIRED },
+    { "POST",   "/sdk/proxy",                  alter_proxy_call,      AGENT_IDENTITY,                ALTER, BODY_REQUIRED },
+    { "GET",    "/sdk/approvals/{id}",         alter_approval_get,    SCOPE_AGENTS_READ | OR_AGENT,  ALTER, BODY_IGNORED },
+    { "GET",    "/sdk/approvals/{id}/result",  alter_approval_result, SCOPE_AGENTS_READ | OR_AGENT,  ALTER, BODY_IGNORED },
+
     /* Sandbox controls (DESIGN.md) */
     { "GET",    "/_mock/health",             mock_health,               KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/orgs",               mock_org_create,           KEY_NONE,  MOCK,   BODY_OPTIONAL },
@@ -63,6 +77,14 @@ const struct route routes[] = {
     { "PUT",    "/_mock/state",              mock_state_import,         KEY_NONE,  MOCK,   BODY_STREAM },
     { "POST",   "/_mock/snapshot",           mock_snapshot_save,        KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/alter/app-keys",     mock_alter_app_key_create, KEY_NONE,  MOCK,   BODY_REQUIRED },
+    { "GET",    "/_mock/clock",              mock_clock_get,            KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "POST",   "/_mock/clock",              mock_clock_set,            KEY_NONE,  MOCK,   BODY_REQUIRED },
+    /* the Alter vault's sandbox side: grants are made and approvals decided here */
+    { "POST",   "/_mock/alter/grants",                 mock_alter_grant_create,     KEY_NONE, MOCK, BODY_REQUIRED },
+    { "GET",    "/_mock/alter/grants/{id}",            mock_alter_grant_get,        KEY_NONE, MOCK, BODY_IGNORED },
+    { "GET",    "/_mock/alter/approvals/{id}",         mock_alter_approval_get,     KEY_NONE, MOCK, BODY_IGNORED },
+    { "POST",   "/_mock/alter/approvals/{id}/approve", mock_alter_approval_approve, KEY_NONE, MOCK, BODY_OPTIONAL },
+    { "POST",   "/_mock/alter/approvals/{id}/deny",    mock_alter_approval_deny,    KEY_NONE, MOCK, BODY_OPTIONAL },
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

@@ -27,34 +27,50 @@ void reply_json(struct req *r, int status, cJSON *body) {
 
 void reply_empty(struct req *r, int status) { reply_raw(r, status, NULL, NULL, 0); }
 
+/* details: the Alter envelope's details object (taken; NULL = {}); Alsorn has none. */
 static void reply_error_body(struct req *r, int status, const char *code, const char *message,
-                             cJSON *fields) {
+                             cJSON *fields, cJSON *details) {
     cJSON *root = cJSON_CreateObject();
     if (r->api == API_ALTER) {
         /* {"error": code, "message", "details", "request_id"} */
         cJSON_AddStringToObject(root, "error", code);
         cJSON_AddStringToObject(root, "message", message);
-        cJSON *details = cJSON_AddObjectToObject(root, "details");
+        if (!details) details = cJSON_CreateObject();
+        cJSON_AddItemToObject(root, "details", details);
         if (fields) cJSON_AddItemToObject(details, "fields", fields);
         cJSON_AddStringToObject(root, "request_id", r->request_id);
     } else {
-        /* {"error": {"code", "message", "request_id", "field_errors"?}} */
+        /* {"error": {"code", "message", "request_id", "field_errors"?, "details"?}} */
         cJSON *err = cJSON_AddObjectToObject(root, "error");
         cJSON_AddStringToObject(err, "code", code);
         cJSON_AddStringToObject(err, "message", message);
         cJSON_AddStringToObject(err, "request_id", r->request_id);
         if (fields) cJSON_AddItemToObject(err, "field_errors", fields);
+        if (details) cJSON_AddItemToObject(err, "details", details);
     }
     reply_json(r, status, root);
 }
 
-void reply_error(struct req *r, int status, const char *code, const char *fmt, ...) {
+static void reply_error_v(struct req *r, int status, const char *code, cJSON *details,
+                          const char *fmt, va_list ap) {
     char message[512];
+    vsnprintf(message, sizeof message, fmt, ap);
+    reply_error_body(r, status, code, message, NULL, details);
+}
+
+void reply_error(struct req *r, int status, const char *code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    reply_error_v(r, status, code, NULL, fmt, ap);
     va_end(ap);
-    reply_error_body(r, status, code, message, NULL);
+}
+
+void reply_error_details(struct req *r, int status, const char *code, cJSON *details,
+                         const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    reply_error_v(r, status, code, details, fmt, ap);
+    va_end(ap);
 }
 
 void reply_validation(struct req *r, struct field_errors *fe) {
@@ -63,7 +79,7 @@ void reply_validation(struct req *r, struct field_errors *fe) {
     int n = cJSON_GetArraySize(fields);
     char message[128];
     snprintf(message, sizeof message, "%d field%s failed validation", n, n == 1 ? "" : "s");
-    reply_error_body(r, 422, "validation_error", message, fields);
+    reply_error_body(r, 422, "validation_error", message, fields, NULL);
 }
 
 void reply_not_found(struct req *r) { reply_error(r, 404, "not_found", "No such object"); }
