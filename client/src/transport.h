@@ -3,6 +3,7 @@
 #ifndef TRANSPORT_H
 #define TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -35,6 +36,7 @@ typedef struct {
     const cJSON *body;              /* NULL: no body */
     const char *const *headers;     /* extra "Name: value" lines, NULL-terminated; may be NULL */
     const char *idempotency_key;    /* POST: NULL makes one, reused by the call's retries */
+    bool send_once;                 /* no retries: the call is not safe to repeat */
 } transport_request;
 
 typedef struct {

@@ -7,14 +7,12 @@
 
 #include "alter/proxy_allow.h"
 #include "core/base64.h"
+#include "core/header_line.h"
 
 #define HEADER_NAME_MAX 128
 
 long proxy_timeout_ms = 10000;
 
-/* Credentials: the vault injects the grant's, and a caller's own would bypass it. */
-static const char *const credential_headers[] = {"Authorization", "Cookie", "x-api-key",
-                                                 "x-amz-security-token", NULL};
 /* Framing the proxy sets itself from the body and the URL. */
 static const char *const framing_headers[] = {"Host", "Content-Length", "Transfer-Encoding",
                                               "Connection", "Expect", NULL};
@@ -53,11 +51,10 @@ static void check_headers(const cJSON *headers, struct field_errors *fe) {
         snprintf(field, sizeof field, "headers.%.*s", HEADER_NAME_MAX, it->string);
         if (!header_name_valid(it->string))
             field_error_add(fe, field, "is not a valid header name");
-        else if (listed(credential_headers, it->string))
+        else if (header_is_credential(it->string))
             field_error_add(fe, field,
                             "must not be sent: the vault injects the grant's credential, so "
-                            "Authorization, Cookie, x-api-key and x-amz-security-token are "
-                            "refused");
+                            CREDENTIAL_HEADERS " are refused");
         else if (listed(framing_headers, it->string))
             field_error_add(fe, field, "is set by the proxy");
         else if (!cJSON_IsString(it) || !header_value_valid(it->valuestring))

@@ -1,7 +1,6 @@
 #include "alter/upstream.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,8 @@
 
 #include "alter/proxy_allow.h"
 #include "core/base64.h"
+#include "core/header_line.h"
+#include "core/upstream_reason.h"
 #include "core/validate.h"
 
 #define HEADER_BYTES_MAX (64 * 1024) /* of response headers kept */
@@ -75,31 +76,17 @@ static void add_header(cJSON *headers, const char *name, const char *value) {
 static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata) {
     struct transfer *x = userdata;
     size_t n = size * nmemb;
-    if (n > 5 && strncmp(data, "HTTP/", 5) == 0) { /* a new answer (after a 1xx): start over */
+    if (header_line_is_status(data, n)) { /* a new answer (after a 1xx): start over */
         cJSON_Delete(x->out->headers);
         x->out->headers = cJSON_CreateObject();
         x->header_bytes = 0;
         return n;
     }
     x->header_bytes += n;
-    const char *colon = memchr(data, ':', n);
-    if (!colon || x->header_bytes > HEADER_BYTES_MAX || !x->out->headers) return n;
     char name[256], value[8192];
-    size_t name_len = (size_t)(colon - data), value_len = n - name_len - 1;
-    const char *v = colon + 1;
-    while (value_len && (*v == ' ' || *v == '\t')) {
-        v++;
-        value_len--;
-    }
-    while (value_len && (v[value_len - 1] == '\r' || v[value_len - 1] == '\n' ||
-                         v[value_len - 1] == ' '))
-        value_len--;
-    if (!name_len || name_len >= sizeof name || value_len >= sizeof value) return n;
-    memcpy(name, data, name_len);
-    name[name_len] = '\0';
-    memcpy(value, v, value_len);
-    value[value_len] = '\0';
-    if (!hop_by_hop_header(name) && utf8_valid(value, value_len))
+    if (x->header_bytes <= HEADER_BYTES_MAX && x->out->headers &&
+        header_line_split(data, n, name, sizeof name, value, sizeof value) &&
+        !hop_by_hop_header(name) && utf8_valid(value, strlen(value)))
         add_header(x->out->headers, name, value);
     return n;
 }
@@ -173,25 +160,14 @@ static void fail(struct upstream_result *out, const char *error, const char *fmt
 
 static void classify_failure(CURL *curl, CURLcode rc, const struct transfer *x,
                              const char *curl_error) {
-    struct upstream_result *out = x->out;
     long os_errno = 0;
     curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
-    const char *detail = curl_error[0] ? curl_error : curl_easy_strerror(rc);
     if (x->blocked)
-        fail(out, "address_not_allowed", "%s resolves to an address off the allow-list",
+        fail(x->out, "address_not_allowed", "%s resolves to an address off the allow-list",
              x->call->host);
-    else if (rc == CURLE_OPERATION_TIMEDOUT)
-        fail(out, "timeout", "no answer within the timeout: %s", detail);
-    else if (rc == CURLE_COULDNT_CONNECT && os_errno == ECONNREFUSED)
-        fail(out, "connection_refused", "the upstream refused the connection: %s", detail);
-    else if (rc == CURLE_COULDNT_CONNECT)
-        fail(out, "connection_failed", "could not connect: %s", detail);
-    else if (rc == CURLE_COULDNT_RESOLVE_HOST)
-        fail(out, "dns_failure", "could not resolve the host: %s", detail);
-    else if (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR)
-        fail(out, "connection_reset", "the connection broke: %s", detail);
     else
-        fail(out, "protocol_error", "%s", detail);
+        fail(x->out, upstream_failure_reason(rc, os_errno), "%s",
+             curl_error[0] ? curl_error : curl_easy_strerror(rc));
 }
 
 void upstream_perform(const struct proxy_call *call, const char *credential,
