@@ -1,8 +1,10 @@
 /* Helpers of the vault tests; see alter_vault_harness.h. */
 #include "alter_vault_harness.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "base64.h"
@@ -111,4 +113,24 @@ const cJSON *vault_row(const cJSON *rows, const char *action) {
     cr_assert_fail("no %s row among %.1500s", action, s);
     free(s);
     return NULL;
+}
+
+void vault_private_mock(struct mock_process *m, const char *const *args) {
+    require_mock();
+    const char *all[24] = {"--no-fixtures"};
+    size_t n = 1;
+    for (const char *const *a = args; a && *a && n < 23; a++)
+        all[n++] = *a;
+    all[n] = NULL;
+    cr_assert(mock_process_start(m, all), "private agentmock did not start");
+    setenv("ALSORN_BASE_URL", m->url, 1);
+    setenv("ALTER_BASE_URL", m->url, 1);
+    cr_assert_str_eq(target_base_url(), m->url, "the test already called the shared mock");
+    cr_assert_str_eq(alter_base_url(), m->url, "the test already called the shared mock");
+}
+
+void vault_private_mock_stop(struct mock_process *m) {
+    int status = mock_process_stop(m, SIGTERM, 15000);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+              "the private agentmock did not exit cleanly (status 0x%x)", status);
 }

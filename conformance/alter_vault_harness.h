@@ -36,6 +36,14 @@ cJSON *vault_admin(const char *method, const char *path, const char *body, long 
  * at most timeout_ms; returns the last approval seen (caller deletes). */
 cJSON *vault_await(const char *key, const char *approval_id, int timeout_ms);
 
+/* Starts a private agentmock (--no-fixtures plus args, NULL-terminated, may be NULL) and points
+ * every call of this test process at it, for tests that move its clock or need other flags.
+ * Criterion runs each test in a process of its own, so the shared mock is untouched.  Call
+ * before any other call of the test. */
+void vault_private_mock(struct mock_process *m, const char *const *args);
+/* Stops it and asserts it exited cleanly (no sanitizer report, no hang). */
+void vault_private_mock_stop(struct mock_process *m);
+
 /* The rows of t's audit log whose request_id is rid, oldest first (caller deletes). */
 cJSON *vault_rows_of(struct tenant *t, const char *rid);
 /* The row of that action among rows, or fails the test. */
