@@ -211,6 +211,8 @@ CLIENT_TEST(alter, every_contract_code_has_its_own_status) {
         {410, "grant_revoked", ALTER_ERR_GRANT_REVOKED, "GrantRevokedError"},
         {403, "no_delegated_grant", ALTER_ERR_NO_DELEGATED_GRANT, "NoDelegatedGrantError"},
         {404, "approval_not_found", ALTER_ERR_APPROVAL_NOT_FOUND, "BackendError"},
+        {409, "approval_not_executed", ALTER_ERR_APPROVAL_NOT_EXECUTED, "BackendError"},
+        {502, "upstream_error", ALTER_ERR_UPSTREAM, "BackendError"},
         {500, "internal_error", ALTER_ERR_INTERNAL, "BackendError"},
         {405, "method_not_allowed", ALTER_ERR_HTTP, "BackendError"},
     };
