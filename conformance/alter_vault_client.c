@@ -3,6 +3,7 @@
  * an approval and reads its result; every §7 error arrives as its own status. */
 #include "alter_vault_harness.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,3 +207,24 @@ Test(alter_vault_client, an_agent_waits_for_its_approval_and_reads_the_result) {
     cJSON_Delete(g);
     cJSON_Delete(a);
 }
+
+#ifdef ALTER_VAULT_EXAMPLE
+Test(alter_vault_client, the_readme_example_calls_its_provider_in_both_modes) {
+    require_mock(); /* it uses the seeded agent and grant */
+    char command[1024];
+    snprintf(command, sizeof command, "ALTER_BASE_URL='%s' '%s' 2>&1", alter_base_url(),
+             ALTER_VAULT_EXAMPLE);
+    FILE *out = popen(command, "r");
+    cr_assert_not_null(out);
+    char text[4096];
+    size_t n = fread(text, 1, sizeof text - 1, out);
+    text[n] = '\0';
+    int status = pclose(out);
+    cr_assert_eq(status, 0, "the example failed: %s", text);
+    const char *retrieve = strstr(text, "retrieve provider answered 200");
+    const char *proxy = strstr(text, "proxy    provider answered 200");
+    cr_assert(retrieve && proxy, "%s", text);
+    cr_assert(strstr(retrieve, "Bearer ya29.sandbox-google-token-not-real"), "%s", text);
+    cr_assert(strstr(proxy, "Bearer ya29.sandbox-google-token-not-real"), "%s", text);
+}
+#endif
