@@ -25,7 +25,7 @@ Test(sandbox_clock, read_advance_set_and_reset) {
     cJSON *c3 = vault_admin("POST", "/_mock/clock", "{\"reset\": true}", 200);
     cr_assert_eq(offset_of(c3), 0);
     /* objects are stamped with the virtual time */
-    vault_admin("POST", "/_mock/clock", "{\"set\": \"2031-05-06T07:08:09Z\"}", 200);
+    cJSON_Delete(vault_admin("POST", "/_mock/clock", "{\"set\": \"2031-05-06T07:08:09Z\"}", 200));
     tenant_new(&T);
     cJSON *a = alter_create_named(&T, "stamped");
     cr_assert(!strncmp(jstr(a, "created_at"), "2031-05-06T07:08", 16), "%s",

@@ -163,7 +163,7 @@ static void classify_failure(CURL *curl, CURLcode rc, const struct transfer *x,
     long os_errno = 0;
     curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
     if (x->blocked)
-        fail(x->out, "address_not_allowed", "%s resolves to an address off the allow-list",
+        fail(x->out, "address_not_allowed", "%.200s resolves to an address off the allow-list",
              x->call->host);
     else
         fail(x->out, upstream_failure_reason(rc, os_errno), "%s",

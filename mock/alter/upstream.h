@@ -25,7 +25,7 @@ struct upstream_result {
     /* no answer: "timeout", "connection_refused", "address_not_allowed", "dns_failure",
      * "connection_failed", "connection_reset" or "protocol_error" (static); NULL otherwise */
     const char *error;
-    char message[256];
+    char message[512];
 };
 
 /* Makes the call with the header line `credential` ("Authorization: Bearer ...") added. */
