@@ -52,7 +52,9 @@ static cJSON *ask(struct setup *s, const char *url, const char *extra, char rid[
     return a;
 }
 
-static const char *id_of(const cJSON *approval) { return jstr(approval, "approval_id"); }
+static const char *id_of(const cJSON *approval) {
+    return jstr(approval, "approval_id");
+}
 
 /* Every row of the request rid carries its trace, agent and grant. */
 static void expect_trace_on_rows(const cJSON *rows, struct setup *s) {
@@ -94,8 +96,8 @@ Test(alter_vault_approvals, approved_the_call_runs_once_and_its_result_is_readab
     cr_assert_str_eq(jstr(done, "status"), "executed");
     cr_assert(jbool(done, "has_result") && is_rfc3339_utc_seconds(jstr(done, "executed_at")) &&
               is_rfc3339_utc_seconds(jstr(done, "decided_at")) && jnull(done, "error"));
-    cJSON *result = alter_expect("GET", fmt("/sdk/approvals/%s/result", id_of(pending)), s.key,
-                                 NULL, 200);
+    cJSON *result =
+        alter_expect("GET", fmt("/sdk/approvals/%s/result", id_of(pending)), s.key, NULL, 200);
     cr_assert_eq(jnum(result, "status_code"), 200);
     cJSON *echo = vault_echo_of(result);
     cr_assert_str_eq(jstr(echo, "authorization"), "Bearer gho_gated");
@@ -124,9 +126,7 @@ Test(alter_vault_approvals, approved_the_call_runs_once_and_its_result_is_readab
     cr_assert_eq(jnum(jobj(jobj(executed, "details"), "upstream"), "status_code"), 200);
     cJSON *verify = alter_expect("GET", "/sdk/audit/verify", alter_key(&T), NULL, 200);
     cr_assert(jbool(verify, "valid"));
-    cJSON *objects[] = {pending, shown, decided, done, result, echo, rows, verify};
-    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
-        cJSON_Delete(objects[i]);
+    VAULT_DELETE(pending, shown, decided, done, result, echo, rows, verify);
     tear_down(&s);
 }
 
@@ -172,8 +172,8 @@ Test(alter_vault_approvals, an_upstream_that_refuses_or_a_revoked_grant_fails_th
     snprintf(url, sizeof url, "%s/echo", s.p.url);
     fake_provider_stop(&s.p); /* its port now refuses */
     cJSON *pending = ask(&s, url, NULL, rid);
-    cJSON *decided = vault_admin("POST", fmt("/_mock/alter/approvals/%s/approve", id_of(pending)),
-                                 NULL, 200);
+    cJSON *decided =
+        vault_admin("POST", fmt("/_mock/alter/approvals/%s/approve", id_of(pending)), NULL, 200);
     cJSON *failed = vault_await(s.key, id_of(pending), 10000);
     cr_assert_str_eq(jstr(failed, "status"), "failed");
     cr_assert(!jbool(failed, "has_result"));
@@ -192,22 +192,14 @@ Test(alter_vault_approvals, an_upstream_that_refuses_or_a_revoked_grant_fails_th
     cr_assert_str_eq(jstr(jobj(jobj(row, "details"), "upstream"), "error"), "connection_refused");
     /* a grant revoked while the call waited: approving it fails, nothing is called */
     cJSON *second = ask(&s, url, NULL, rid2);
-    cJSON *revoked = alter_expect("POST", fmt("/sdk/grants/%s/revoke", s.grant_id), alter_key(&T),
-                                  NULL, 200);
-    cJSON *approved = vault_admin("POST", fmt("/_mock/alter/approvals/%s/approve", id_of(second)),
-                                  NULL, 200);
+    cJSON *revoked =
+        alter_expect("POST", fmt("/sdk/grants/%s/revoke", s.grant_id), alter_key(&T), NULL, 200);
+    cJSON *approved =
+        vault_admin("POST", fmt("/_mock/alter/approvals/%s/approve", id_of(second)), NULL, 200);
     cr_assert_str_eq(jstr(approved, "status"), "failed");
     cr_assert_str_eq(jstr(jobj(approved, "error"), "code"), "grant_revoked");
-    cJSON *objects[] = {pending, decided, failed, rows, second, revoked, approved};
-    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
-        cJSON_Delete(objects[i]);
+    VAULT_DELETE(pending, decided, failed, rows, second, revoked, approved);
     tear_down(&s);
-}
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 Test(alter_vault_approvals, approving_a_call_to_a_hanging_upstream_answers_at_once) {
@@ -215,10 +207,10 @@ Test(alter_vault_approvals, approving_a_call_to_a_hanging_upstream_answers_at_on
     set_up(&s);
     char rid[64];
     cJSON *pending = ask(&s, fmt("%s/hang", s.p.url), "\"timeout_ms\": 800", rid);
-    double start = now_ms();
-    cJSON *decided = vault_admin("POST", fmt("/_mock/alter/approvals/%s/approve", id_of(pending)),
-                                 NULL, 200);
-    double took = now_ms() - start;
+    double start = vault_now_ms();
+    cJSON *decided =
+        vault_admin("POST", fmt("/_mock/alter/approvals/%s/approve", id_of(pending)), NULL, 200);
+    double took = vault_now_ms() - start;
     cr_assert(took < 500, "the approve call waited %.0f ms for the upstream", took);
     cr_assert_str_eq(jstr(decided, "status"), "executing");
     cJSON *failed = vault_await(s.key, id_of(pending), 10000);
@@ -282,7 +274,8 @@ Test(alter_vault_approvals, an_approval_left_pending_expires_on_the_virtual_cloc
     cJSON *still = alter_expect("GET", fmt("/sdk/approvals/%s", id_of(pending)), s.key, NULL, 200);
     cr_assert_str_eq(jstr(still, "status"), "pending", "expired before its hour");
     cJSON_Delete(vault_admin("POST", "/_mock/clock", "{\"advance_seconds\": 2}", 200));
-    cJSON *expired = alter_expect("GET", fmt("/sdk/approvals/%s", id_of(pending)), s.key, NULL, 200);
+    cJSON *expired =
+        alter_expect("GET", fmt("/sdk/approvals/%s", id_of(pending)), s.key, NULL, 200);
     cr_assert_str_eq(jstr(expired, "status"), "expired");
     cr_assert(jnull(expired, "decided_at") && !jbool(expired, "has_result"));
     struct http_resp r;
@@ -300,9 +293,7 @@ Test(alter_vault_approvals, an_approval_left_pending_expires_on_the_virtual_cloc
     const cJSON *row = vault_row(rows, "approval.expired");
     cr_assert_str_eq(jstr(row, "created_at"), jstr(pending, "expires_at"),
                      "the expiry row is dated when it expired");
-    cJSON *objects[] = {pending, clock, still, expired, rows};
-    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
-        cJSON_Delete(objects[i]);
+    VAULT_DELETE(pending, clock, still, expired, rows);
     tear_down(&s);
     vault_private_mock_stop(&m);
 }

@@ -57,9 +57,9 @@ Test(alter_vault_client, an_agent_uses_its_grants_in_both_modes_inside_a_trace_s
     alter_token *token = NULL;
     expect_ok(alter_agent_token(agent, &rp, &token, &err), &err, "token");
     cr_assert_str_eq(token->access_token, "gho_sdk");
-    cr_assert_str_eq(alter_header_get(token->inject_headers, token->inject_header_count,
-                                      "authorization"),
-                     "Bearer gho_sdk");
+    cr_assert_str_eq(
+        alter_header_get(token->inject_headers, token->inject_header_count, "authorization"),
+        "Bearer gho_sdk");
     alter_token_free(token);
     alter_response *resp = NULL;
     expect_ok(alter_agent_request(agent, &rp, &resp, &err), &err, "request");
@@ -100,8 +100,8 @@ Test(alter_vault_client, an_agent_uses_its_grants_in_both_modes_inside_a_trace_s
     const alter_header_param auth[] = {{"Authorization", "Bearer mine"}};
     bad = pp;
     bad.headers = auth;
-    expect_status_is(alter_agent_proxy_request(agent, &bad, NULL, &err), ALTER_ERR_VALIDATION,
-                     &err, "credential header");
+    expect_status_is(alter_agent_proxy_request(agent, &bad, NULL, &err), ALTER_ERR_VALIDATION, &err,
+                     "credential header");
     cr_assert(err.field_error_count == 1);
     cr_assert_str_eq(err.field_errors[0].field, "headers.Authorization");
     /* a hanging provider: 502 upstream_error, and the proxy call was sent once, not retried */
@@ -142,9 +142,7 @@ Test(alter_vault_client, an_agent_uses_its_grants_in_both_modes_inside_a_trace_s
     alter_agent_free(agent);
     alter_app_free(app);
     fake_provider_stop(&p);
-    cJSON *objects[] = {a, other, g, not_mine};
-    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
-        cJSON_Delete(objects[i]);
+    VAULT_DELETE(a, other, g, not_mine);
 }
 
 Test(alter_vault_client, an_agent_waits_for_its_approval_and_reads_the_result) {

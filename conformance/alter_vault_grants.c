@@ -23,10 +23,19 @@ static const char *ids_of(const cJSON *list) {
 }
 
 static void expect_grant_shape(const cJSON *g) {
-    static const char *const fields[] = {
-        "grant_id",    "provider_id", "scopes",     "account_identifier", "principal_type",
-        "owner_agent_id", "delegated_agent_ids", "token_type", "status", "created_at",
-        "revoked_at",  "revoke_reason", NULL};
+    static const char *const fields[] = {"grant_id",
+                                         "provider_id",
+                                         "scopes",
+                                         "account_identifier",
+                                         "principal_type",
+                                         "owner_agent_id",
+                                         "delegated_agent_ids",
+                                         "token_type",
+                                         "status",
+                                         "created_at",
+                                         "revoked_at",
+                                         "revoke_reason",
+                                         NULL};
     for (int i = 0; fields[i]; i++)
         cr_assert(cJSON_GetObjectItemCaseSensitive(g, fields[i]), "grant lacks %s", fields[i]);
     cr_assert(is_uuid_v4(jstr(g, "grant_id")));
@@ -52,8 +61,8 @@ Test(alter_vault_grants, the_seeded_grants_are_listed_without_their_credentials)
     cr_assert(!strstr(text, "not-real"), "a credential leaked: %.500s", text);
     free(text);
     /* research-bot sees the user grant delegated to it, not billing-sync's secret */
-    cJSON *mine = alter_expect("GET", "/sdk/grants", "alter_key_agent_vYbdGLvuFJqbqMnM6kNPOPkk2X7y3yZc",
-                               NULL, 200);
+    cJSON *mine = alter_expect("GET", "/sdk/grants",
+                               "alter_key_agent_vYbdGLvuFJqbqMnM6kNPOPkk2X7y3yZc", NULL, 200);
     cr_assert_str_eq(ids_of(mine), "5b0c2a8e-3f1d-4c7a-9e2b-6d8f1a4c3e70");
     cJSON_Delete(mine);
     cJSON_Delete(list);
@@ -67,13 +76,14 @@ Test(alter_vault_grants, the_app_sees_every_grant_and_an_agent_only_its_own_and_
     cJSON *to_both = vault_user_grant(&T, fmt("[\"%s\", \"%s\"]", a_id, b_id), "tok-ab");
     cJSON *owned_by_b = vault_agent_grant(&T, b_id, "tok-b");
     cJSON *to_none = vault_user_grant(&T, "[]", "tok-none");
-    cr_assert_str_eq(jstr(to_a, "upstream_token"), "tok-a", "the sandbox view shows the credential");
+    cr_assert_str_eq(jstr(to_a, "upstream_token"), "tok-a",
+                     "the sandbox view shows the credential");
     cr_assert_str_eq(jstr(owned_by_b, "owner_agent_id"), b_id);
     cr_assert(jnull(to_a, "owner_agent_id"));
     cJSON *all = alter_expect("GET", "/sdk/grants", alter_key(&T), NULL, 200);
-    cr_assert_str_eq(ids_of(all), fmt("%s,%s,%s,%s", jstr(to_a, "grant_id"),
-                                      jstr(to_both, "grant_id"), jstr(owned_by_b, "grant_id"),
-                                      jstr(to_none, "grant_id")));
+    cr_assert_str_eq(ids_of(all),
+                     fmt("%s,%s,%s,%s", jstr(to_a, "grant_id"), jstr(to_both, "grant_id"),
+                         jstr(owned_by_b, "grant_id"), jstr(to_none, "grant_id")));
     cr_assert(jnum(all, "total") == 4 && !jbool(all, "has_more"));
     const cJSON *listed;
     cJSON_ArrayForEach(listed, jarr(all, "grants")) expect_grant_shape(listed);
@@ -111,10 +121,8 @@ Test(alter_vault_grants, the_app_sees_every_grant_and_an_agent_only_its_own_and_
     char scoped[96];
     alter_call_error("GET", "/sdk/grants", alter_scoped_key(&T, "[\"audit_logs:read\"]", scoped),
                      NULL, NULL, 403, "insufficient_scope");
-    cJSON *objects[] = {a, b, to_a, to_both, owned_by_b, to_none, all, seen_by_a, seen_by_b,
-                        stripe, b_github, page, none};
-    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
-        cJSON_Delete(objects[i]);
+    VAULT_DELETE(a, b, to_a, to_both, owned_by_b, to_none, all, seen_by_a, seen_by_b, stripe,
+                 b_github, page, none);
 }
 
 Test(alter_vault_grants, a_grant_that_is_not_the_agents_is_refused_with_no_delegated_grant) {
@@ -127,8 +135,8 @@ Test(alter_vault_grants, a_grant_that_is_not_the_agents_is_refused_with_no_deleg
     alter_call_error("POST", "/sdk/proxy", jstr(a, "api_key"), body, NULL, 403,
                      "no_delegated_grant");
     /* unknown grant: 404 grant_not_found in both modes */
-    const char *unknown = vault_body("00000000-0000-4000-8000-000000000000", "GET",
-                                     "http://127.0.0.1:9/echo", NULL);
+    const char *unknown =
+        vault_body("00000000-0000-4000-8000-000000000000", "GET", "http://127.0.0.1:9/echo", NULL);
     alter_call_error("POST", "/sdk/token", jstr(a, "api_key"), unknown, NULL, 404,
                      "grant_not_found");
     alter_call_error("POST", "/sdk/proxy", jstr(a, "api_key"), unknown, NULL, 404,
@@ -171,8 +179,8 @@ Test(alter_vault_grants, a_revoked_grant_is_gone_for_every_use) {
     /* listed only when asked for */
     cJSON *list = alter_expect("GET", "/sdk/grants", jstr(a, "api_key"), NULL, 200);
     cr_assert_eq(jnum(list, "total"), 0);
-    cJSON *with = alter_expect("GET", "/sdk/grants?include_revoked=true", jstr(a, "api_key"), NULL,
-                               200);
+    cJSON *with =
+        alter_expect("GET", "/sdk/grants?include_revoked=true", jstr(a, "api_key"), NULL, 200);
     cr_assert_str_eq(ids_of(with), id);
     /* the revocation is on the audit chain */
     cJSON *rows = alter_audit_all(&T, "action=grant.revoked");
@@ -191,9 +199,7 @@ Test(alter_vault_grants, a_revoked_grant_is_gone_for_every_use) {
                      "insufficient_scope");
     alter_call_field_error("POST", fmt("/sdk/grants/%s/revoke", id), alter_key(&T),
                            "{\"reason\": 5}", NULL, "reason");
-    cJSON *objects[] = {a, g, tok, revoked, again, list, with, rows};
-    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
-        cJSON_Delete(objects[i]);
+    VAULT_DELETE(a, g, tok, revoked, again, list, with, rows);
 }
 
 Test(alter_vault_grants, the_sandbox_checks_every_field_of_a_new_grant) {
@@ -270,9 +276,10 @@ Test(alter_vault_grants, the_sandbox_checks_every_field_of_a_new_grant) {
     unsigned char b[16];
     cr_assert(RAND_bytes(b, sizeof b) == 1);
     char fixed_id[40];
-    snprintf(fixed_id, sizeof fixed_id, "%02x%02x%02x%02x-%02x%02x-4%x%02x-8%x%02x-%02x%02x%02x%02x%02x%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6] & 15, b[7], b[8] & 15, b[9], b[10], b[11],
-             b[12], b[13], b[14], b[15]);
+    snprintf(fixed_id, sizeof fixed_id,
+             "%02x%02x%02x%02x-%02x%02x-4%x%02x-8%x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+             b[3], b[4], b[5], b[6] & 15, b[7], b[8] & 15, b[9], b[10], b[11], b[12], b[13], b[14],
+             b[15]);
     const char *members = fmt("\"grant_id\": \"%s\", \"provider_id\": \"p\", "
                               "\"account_identifier\": \"x\", \"principal_type\": \"user\", "
                               "\"upstream_token\": \"t\"",
@@ -281,8 +288,8 @@ Test(alter_vault_grants, the_sandbox_checks_every_field_of_a_new_grant) {
     cr_assert_str_eq(jstr(fixed, "grant_id"), fixed_id);
     cJSON *read = vault_admin("GET", fmt("/_mock/alter/grants/%s", fixed_id), NULL, 200);
     cr_assert_str_eq(jstr(read, "org_id"), T.org_id);
-    http_call("POST", "/_mock/alter/grants", NULL, fmt("{\"org_id\": \"%s\", %s}", T.org_id, members),
-              NULL, &r);
+    http_call("POST", "/_mock/alter/grants", NULL,
+              fmt("{\"org_id\": \"%s\", %s}", T.org_id, members), NULL, &r);
     expect_field_error(&r, "grant_id");
     http_resp_free(&r);
     cJSON_Delete(fixed);

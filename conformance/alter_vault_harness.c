@@ -134,3 +134,14 @@ void vault_private_mock_stop(struct mock_process *m) {
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
               "the private agentmock did not exit cleanly (status 0x%x)", status);
 }
+
+void vault_delete_all(cJSON *const *objects, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        cJSON_Delete(objects[i]);
+}
+
+double vault_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}

@@ -44,6 +44,13 @@ void vault_private_mock(struct mock_process *m, const char *const *args);
 /* Stops it and asserts it exited cleanly (no sanitizer report, no hang). */
 void vault_private_mock_stop(struct mock_process *m);
 
+/* Deletes every object given: VAULT_DELETE(a, b, c). */
+#define VAULT_DELETE(...)                                                                          \
+    vault_delete_all((cJSON *[]){__VA_ARGS__}, sizeof((cJSON *[]){__VA_ARGS__}) / sizeof(cJSON *))
+void vault_delete_all(cJSON *const *objects, size_t n);
+/* CLOCK_MONOTONIC in milliseconds: how long a call took. */
+double vault_now_ms(void);
+
 /* The rows of t's audit log whose request_id is rid, oldest first (caller deletes). */
 cJSON *vault_rows_of(struct tenant *t, const char *rid);
 /* The row of that action among rows, or fails the test. */

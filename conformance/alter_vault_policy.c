@@ -56,9 +56,7 @@ Test(alter_vault_policy, ip_allowlist_denies_a_client_address_outside_it) {
     cJSON *patched = alter_expect("PATCH", fmt("/sdk/agents/%s", jstr(a, "id")), alter_key(&T),
                                   "{\"policy\": {\"ip_allowlist\": [\"127.0.0.1\"]}}", 200);
     expect_allowed(jstr(a, "api_key"), body);
-    cJSON *objects[] = {a, g, ok, ok_g, patched};
-    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
-        cJSON_Delete(objects[i]);
+    VAULT_DELETE(a, g, ok, ok_g, patched);
 }
 
 /* "HH:MM" of the virtual clock's time of day plus minutes (wrapping at midnight). */
@@ -100,9 +98,7 @@ Test(alter_vault_policy, time_window_denies_outside_its_hours_on_the_virtual_clo
                                      hhmm(now, -60), hhmm(now, -61)),
                                  &g3, &b3);
     expect_allowed(jstr(wrapping, "api_key"), b3);
-    cJSON *objects[] = {later, around, wrapping, g1, g2, g3};
-    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
-        cJSON_Delete(objects[i]);
+    VAULT_DELETE(later, around, wrapping, g1, g2, g3);
 }
 
 Test(alter_vault_policy, rate_limit_rpm_counts_both_modes_and_denies_past_the_limit) {
@@ -112,9 +108,9 @@ Test(alter_vault_policy, rate_limit_rpm_counts_both_modes_and_denies_past_the_li
     cJSON *a = agent_with("rpm", "{\"rate_limit_rpm\": 2}", &g, &body);
     struct fake_provider p;
     fake_provider_start(&p, "Bearer gho_policy");
-    cJSON *first = alter_expect("POST", "/sdk/proxy", jstr(a, "api_key"),
-                                vault_body(jstr(g, "grant_id"), "GET", fmt("%s/echo", p.url), NULL),
-                                200);
+    cJSON *first =
+        alter_expect("POST", "/sdk/proxy", jstr(a, "api_key"),
+                     vault_body(jstr(g, "grant_id"), "GET", fmt("%s/echo", p.url), NULL), 200);
     expect_allowed(jstr(a, "api_key"), body);
     expect_denied("/sdk/token", jstr(a, "api_key"), body, "rate_limit_rpm", jstr(g, "grant_id"));
     expect_denied("/sdk/proxy", jstr(a, "api_key"), body, "rate_limit_rpm", jstr(g, "grant_id"));
@@ -125,9 +121,7 @@ Test(alter_vault_policy, rate_limit_rpm_counts_both_modes_and_denies_past_the_li
     cJSON *other = agent_with("rpm-other", "{\"rate_limit_rpm\": 2}", &g2, &body2);
     expect_allowed(jstr(other, "api_key"), body2);
     fake_provider_stop(&p);
-    cJSON *objects[] = {a, g, first, other, g2};
-    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
-        cJSON_Delete(objects[i]);
+    VAULT_DELETE(a, g, first, other, g2);
 }
 
 Test(alter_vault_policy, require_approval_denies_retrieve_mode_which_cannot_wait) {
@@ -139,11 +133,10 @@ Test(alter_vault_policy, require_approval_denies_retrieve_mode_which_cannot_wait
     /* require_approval: false restricts nothing */
     cJSON *g2;
     const char *body2;
-    cJSON *free_agent = agent_with("no-approval", "{\"require_approval\": false, "
-                                                  "\"rate_limit_rpm\": 100}",
+    cJSON *free_agent = agent_with("no-approval",
+                                   "{\"require_approval\": false, "
+                                   "\"rate_limit_rpm\": 100}",
                                    &g2, &body2);
     expect_allowed(jstr(free_agent, "api_key"), body2);
-    cJSON *objects[] = {a, g, free_agent, g2};
-    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
-        cJSON_Delete(objects[i]);
+    VAULT_DELETE(a, g, free_agent, g2);
 }

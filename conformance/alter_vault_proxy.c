@@ -74,8 +74,8 @@ Test(alter_vault_proxy, the_call_reaches_the_provider_with_the_credential_and_co
     cJSON_Delete(echo);
     http_resp_free(&r);
     /* a provider error is an answer like any other: 200 with its status */
-    vault_post("/sdk/proxy", s.key, vault_body(s.grant_id, "DELETE", fmt("%s/status/404", s.p.url), NULL),
-               NULL, &r);
+    vault_post("/sdk/proxy", s.key,
+               vault_body(s.grant_id, "DELETE", fmt("%s/status/404", s.p.url), NULL), NULL, &r);
     expect_status(&r, 200);
     cr_assert_eq(jnum(r.json, "status_code"), 404);
     http_resp_free(&r);
@@ -88,14 +88,15 @@ Test(alter_vault_proxy, the_call_reaches_the_provider_with_the_credential_and_co
 Test(alter_vault_proxy, the_callers_own_credentials_are_refused_whatever_their_case) {
     struct setup s;
     set_up(&s, "gho_proxy_2");
-    const char *forbidden[] = {"Authorization", "authorization", "COOKIE", "Cookie", "x-api-key",
-                               "X-Api-Key", "x-amz-security-token", "X-AMZ-Security-Token"};
+    const char *forbidden[] = {
+        "Authorization",        "authorization",       "COOKIE", "Cookie", "x-api-key", "X-Api-Key",
+        "x-amz-security-token", "X-AMZ-Security-Token"};
     for (size_t i = 0; i < sizeof forbidden / sizeof forbidden[0]; i++)
         alter_call_field_error(
             "POST", "/sdk/proxy", s.key,
-            vault_body(s.grant_id, "GET", fmt("%s/echo", s.p.url),
-                       fmt("\"headers\": {\"X-Fine\": \"1\", \"%s\": \"Bearer mine\"}",
-                           forbidden[i])),
+            vault_body(
+                s.grant_id, "GET", fmt("%s/echo", s.p.url),
+                fmt("\"headers\": {\"X-Fine\": \"1\", \"%s\": \"Bearer mine\"}", forbidden[i])),
             NULL, fmt("headers.%s", forbidden[i]));
     /* and the framing the proxy sets, malformed names and values, duplicates */
     const struct {
@@ -110,11 +111,10 @@ Test(alter_vault_proxy, the_callers_own_credentials_are_refused_whatever_their_c
         {"[\"X-A: 1\"]", "headers"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        alter_call_field_error(
-            "POST", "/sdk/proxy", s.key,
-            vault_body(s.grant_id, "GET", fmt("%s/echo", s.p.url),
-                       fmt("\"headers\": %s", bad[i].headers)),
-            NULL, bad[i].field);
+        alter_call_field_error("POST", "/sdk/proxy", s.key,
+                               vault_body(s.grant_id, "GET", fmt("%s/echo", s.p.url),
+                                          fmt("\"headers\": %s", bad[i].headers)),
+                               NULL, bad[i].field);
     cr_assert_eq(fake_provider_hits(&s.p), 0, "a refused call reached the provider");
     tear_down(&s);
 }
@@ -144,10 +144,8 @@ Test(alter_vault_proxy, only_allow_listed_targets_are_called) {
     const struct {
         const char *extra, *field;
     } bad[] = {
-        {"\"body_b64\": \"not base64!\"", "body_b64"},
-        {"\"body_b64\": \"YWJj=\"", "body_b64"},
-        {"\"timeout_ms\": 0", "timeout_ms"},
-        {"\"timeout_ms\": 1.5", "timeout_ms"},
+        {"\"body_b64\": \"not base64!\"", "body_b64"}, {"\"body_b64\": \"YWJj=\"", "body_b64"},
+        {"\"timeout_ms\": 0", "timeout_ms"},           {"\"timeout_ms\": 1.5", "timeout_ms"},
         {"\"timeout_ms\": 86400000", "timeout_ms"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -157,21 +155,15 @@ Test(alter_vault_proxy, only_allow_listed_targets_are_called) {
     tear_down(&s);
 }
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 Test(alter_vault_proxy, a_provider_that_hangs_or_refuses_is_a_502_upstream_error) {
     struct setup s;
     set_up(&s, "gho_proxy_4");
     struct http_resp r;
-    double start = now_ms();
+    double start = vault_now_ms();
     vault_post("/sdk/proxy", s.key,
                vault_body(s.grant_id, "GET", fmt("%s/hang", s.p.url), "\"timeout_ms\": 300"), NULL,
                &r);
-    double took = now_ms() - start;
+    double took = vault_now_ms() - start;
     expect_alter_error(&r, 502, "upstream_error");
     cr_assert_str_eq(jstr(jobj(r.json, "details"), "reason"), "timeout");
     cr_assert_eq(jnum(jobj(r.json, "details"), "timeout_ms"), 300);
@@ -197,8 +189,8 @@ Test(alter_vault_proxy, big_bodies_are_cut_at_10_KiB_on_the_audit_row_and_at_1_M
     struct setup s;
     set_up(&s, "gho_proxy_5");
     struct http_resp r;
-    vault_post("/sdk/proxy", s.key, vault_body(s.grant_id, "GET", fmt("%s/bytes/20000", s.p.url), NULL),
-               NULL, &r);
+    vault_post("/sdk/proxy", s.key,
+               vault_body(s.grant_id, "GET", fmt("%s/bytes/20000", s.p.url), NULL), NULL, &r);
     expect_status(&r, 200);
     size_t len = 0;
     free(vault_result_body(r.json, &len));

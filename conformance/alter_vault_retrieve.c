@@ -28,7 +28,8 @@ Test(alter_vault_retrieve, token_returns_the_credential_and_the_headers_to_injec
     cr_assert(is_rfc3339_utc_seconds(jstr(r.json, "expires_at")));
     const char *scopes[] = {"repo", "read:user"};
     cr_assert(json_strings_equal(jarr(r.json, "scopes"), scopes, 2));
-    cr_assert_str_eq(jstr(jobj(r.json, "inject_headers"), "Authorization"), "Bearer gho_retrieve_1");
+    cr_assert_str_eq(jstr(jobj(r.json, "inject_headers"), "Authorization"),
+                     "Bearer gho_retrieve_1");
     /* its audit row: token.retrieved with the grant, the target and the trace */
     cJSON *row = alter_audit_row_of(&T, resp_header(&r, "X-Request-Id"));
     cr_assert_str_eq(jstr(row, "action"), "token.retrieved");
@@ -76,8 +77,7 @@ Test(alter_vault_retrieve, token_checks_its_body_and_needs_an_agent) {
     /* a bare app key is not an agent; the app acting as one is */
     cJSON *g = vault_user_grant(&T, fmt("[\"%s\"]", jstr(a, "id")), "gho_x");
     const char *body = vault_body(jstr(g, "grant_id"), "GET", "http://127.0.0.1/", NULL);
-    alter_call_error("POST", "/sdk/token", alter_key(&T), body, NULL, 400,
-                     "me_requires_agent_key");
+    alter_call_error("POST", "/sdk/token", alter_key(&T), body, NULL, 400, "me_requires_agent_key");
     const char *as_agent[] = {fmt("X-Alter-Caller: %s", jstr(a, "id")), NULL};
     struct http_resp r;
     vault_post("/sdk/token", alter_key(&T), body, as_agent, &r);

@@ -92,8 +92,10 @@ static int handle(struct mg_connection *c, void *data) {
         size_t n = strtoul(path + 7, NULL, 10);
         char *body = malloc(n + 1);
         memset(body, 'a', n);
-        mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
-                     "Connection: close\r\n\r\n", n);
+        mg_printf(c,
+                  "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
+                  "Connection: close\r\n\r\n",
+                  n);
         mg_write(c, body, n);
         free(body);
         return 200;

@@ -9,7 +9,9 @@
 
 static struct tenant T;
 
-static long long offset_of(const cJSON *clock) { return (long long)jnum(clock, "offset_seconds"); }
+static long long offset_of(const cJSON *clock) {
+    return (long long)jnum(clock, "offset_seconds");
+}
 
 Test(sandbox_clock, read_advance_set_and_reset) {
     struct mock_process m = {.pid = -1};
@@ -28,8 +30,7 @@ Test(sandbox_clock, read_advance_set_and_reset) {
     cJSON_Delete(vault_admin("POST", "/_mock/clock", "{\"set\": \"2031-05-06T07:08:09Z\"}", 200));
     tenant_new(&T);
     cJSON *a = alter_create_named(&T, "stamped");
-    cr_assert(!strncmp(jstr(a, "created_at"), "2031-05-06T07:08", 16), "%s",
-              jstr(a, "created_at"));
+    cr_assert(!strncmp(jstr(a, "created_at"), "2031-05-06T07:08", 16), "%s", jstr(a, "created_at"));
     const char *bad[][2] = {
         {"{}", "advance_seconds"},
         {"{\"advance_seconds\": 1, \"reset\": true}", "advance_seconds"},
@@ -44,9 +45,7 @@ Test(sandbox_clock, read_advance_set_and_reset) {
         expect_field_error(&r, bad[i][1]);
         http_resp_free(&r);
     }
-    cJSON *objects[] = {c0, c1, c2, c3, a};
-    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
-        cJSON_Delete(objects[i]);
+    VAULT_DELETE(c0, c1, c2, c3, a);
     vault_private_mock_stop(&m);
 }
 
@@ -64,9 +63,11 @@ Test(sandbox_clock, moving_the_clock_into_an_agents_time_window_lets_its_calls_t
     expect_alter_error(&r, 403, "policy_violation");
     cr_assert_str_eq(jstr(jobj(r.json, "details"), "policy_error"), "time_window");
     http_resp_free(&r);
-    cJSON_Delete(vault_admin("POST", "/_mock/clock", "{\"advance_seconds\": 5400}", 200)); /* 09:00 */
+    cJSON_Delete(
+        vault_admin("POST", "/_mock/clock", "{\"advance_seconds\": 5400}", 200)); /* 09:00 */
     cJSON_Delete(alter_expect("POST", "/sdk/token", jstr(a, "api_key"), body, 200));
-    cJSON_Delete(vault_admin("POST", "/_mock/clock", "{\"advance_seconds\": 28800}", 200)); /* 17:00 */
+    cJSON_Delete(
+        vault_admin("POST", "/_mock/clock", "{\"advance_seconds\": 28800}", 200)); /* 17:00 */
     vault_post("/sdk/token", jstr(a, "api_key"), body, NULL, &r);
     expect_alter_error(&r, 403, "policy_violation");
     http_resp_free(&r);
@@ -101,11 +102,10 @@ Test(sandbox_clock, proxy_flags_set_the_default_timeout_and_the_allow_list) {
     expect_alter_error(&r, 502, "upstream_error");
     cr_assert_eq(jnum(jobj(r.json, "details"), "timeout_ms"), 400);
     http_resp_free(&r);
-    alter_call_field_error(
-        "POST", "/sdk/proxy", jstr(a, "api_key"),
-        vault_body(jstr(g, "grant_id"), "GET", fmt("http://localhost:%d/echo", port),
-                   "\"timeout_ms\": 401"),
-        NULL, "timeout_ms");
+    alter_call_field_error("POST", "/sdk/proxy", jstr(a, "api_key"),
+                           vault_body(jstr(g, "grant_id"), "GET",
+                                      fmt("http://localhost:%d/echo", port), "\"timeout_ms\": 401"),
+                           NULL, "timeout_ms");
     fake_provider_stop(&p);
     cJSON_Delete(ok);
     cJSON_Delete(g);

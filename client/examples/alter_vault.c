@@ -21,9 +21,9 @@
 
 #include "alter.h"
 
-#define EXAMPLE_BASE_URL  "http://127.0.0.1:4010"
-#define SEEDED_AGENT_KEY  "alter_key_agent_vYbdGLvuFJqbqMnM6kNPOPkk2X7y3yZc" /* research-bot */
-#define SEEDED_GRANT      "5b0c2a8e-3f1d-4c7a-9e2b-6d8f1a4c3e70"              /* its Google grant */
+#define EXAMPLE_BASE_URL "http://127.0.0.1:4010"
+#define SEEDED_AGENT_KEY "alter_key_agent_vYbdGLvuFJqbqMnM6kNPOPkk2X7y3yZc" /* research-bot */
+#define SEEDED_GRANT     "5b0c2a8e-3f1d-4c7a-9e2b-6d8f1a4c3e70"             /* its Google grant */
 
 /* The fake provider: {"path": ..., "authorization": ...} for every request. */
 static int provider(struct mg_connection *conn, void *data) {
@@ -83,8 +83,8 @@ int main(void) {
 
     /* retrieve mode: the vault hands out the credential, this program calls the provider */
     snprintf(url, sizeof url, "http://127.0.0.1:%d/gmail/v1/users/me/messages", port.port);
-    alter_request_params get = {.method = "GET", .url = url, .grant_id = grant,
-                                .reason = "list the inbox"};
+    alter_request_params get = {
+        .method = "GET", .url = url, .grant_id = grant, .reason = "list the inbox"};
     alter_response *resp = NULL;
     if (alter_agent_request(agent, &get, &resp, &err) != ALTER_OK) {
         rc = fail("request (retrieve mode)", &err);
@@ -97,9 +97,14 @@ int main(void) {
     snprintf(url, sizeof url, "http://127.0.0.1:%d/calendar/v3/events", port.port);
     const alter_header_param json[] = {{"Content-Type", "application/json"}};
     const char *event = "{\"summary\": \"sync\"}";
-    alter_request_params post = {.method = "POST", .url = url, .grant_id = grant,
-                                 .headers = json, .header_count = 1, .body = event,
-                                 .body_len = strlen(event), .reason = "book the sync"};
+    alter_request_params post = {.method = "POST",
+                                 .url = url,
+                                 .grant_id = grant,
+                                 .headers = json,
+                                 .header_count = 1,
+                                 .body = event,
+                                 .body_len = strlen(event),
+                                 .reason = "book the sync"};
     alter_proxy_result *proxied = NULL;
     if (alter_agent_proxy_request(agent, &post, &proxied, &err) != ALTER_OK) {
         rc = fail("proxy_request (proxy mode)", &err);

@@ -78,9 +78,8 @@ alter_status alter_await_approval(alter_agent *agent, const char *approval_id, l
         double left = deadline - monotonic_ms();
         if (settled(approval->status) || left <= 0) {
             if (!settled(approval->status))
-                alter_client_error(err, ALTER_ERR_TIMEOUT,
-                                   "approval %s is still %s after %ld ms", approval_id,
-                                   approval->status, timeout_ms);
+                alter_client_error(err, ALTER_ERR_TIMEOUT, "approval %s is still %s after %ld ms",
+                                   approval_id, approval->status, timeout_ms);
             alter_status result = settled(approval->status) ? ALTER_OK : ALTER_ERR_TIMEOUT;
             if (out)
                 *out = approval;

@@ -101,8 +101,9 @@ static cJSON *proxy_body(const alter_request_params *p, alter_error *err) {
         ok = cJSON_AddNumberToObject(body, "timeout_ms", (double)p->timeout_ms) != NULL;
     if (!ok) {
         cJSON_Delete(body);
-        alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT, "a header without name or value, or "
-                                                            "out of memory");
+        alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT,
+                           "a header without name or value, or "
+                           "out of memory");
         return NULL;
     }
     return body;

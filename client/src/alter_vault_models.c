@@ -71,9 +71,9 @@ static alter_header *decode_headers(json_decoder *d, const cJSON *obj, const cha
 
 void grant_clear(alter_grant *g) {
     if (!g) return;
-    char **strings[] = {&g->grant_id,   &g->provider_id, &g->account_identifier,
+    char **strings[] = {&g->grant_id,       &g->provider_id,    &g->account_identifier,
                         &g->principal_type, &g->owner_agent_id, &g->token_type,
-                        &g->status,     &g->created_at,  &g->revoked_at,
+                        &g->status,         &g->created_at,     &g->revoked_at,
                         &g->revoke_reason};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(*strings[i]);
@@ -111,7 +111,8 @@ alter_status grant_decode(const cJSON *json, alter_grant *out, alter_error *err)
 alter_status grant_list_decode(const cJSON *json, alter_grant_list **out, alter_error *err) {
     const cJSON *grants = cJSON_GetObjectItemCaseSensitive(json, "grants");
     if (!cJSON_IsArray(grants))
-        return alter_client_error(err, ALTER_ERR_DECODE, "grant list: expected {\"grants\": [...]}");
+        return alter_client_error(err, ALTER_ERR_DECODE,
+                                  "grant list: expected {\"grants\": [...]}");
     int n = cJSON_GetArraySize(grants);
     alter_grant_list *list = calloc(1, sizeof *list);
     if (!list || !(list->items = calloc(n ? (size_t)n : 1, sizeof *list->items))) {
@@ -219,7 +220,8 @@ alter_status approval_decode(const cJSON *json, alter_approval **out, alter_erro
         const cJSON *error = cJSON_GetObjectItemCaseSensitive(json, "error");
         if (cJSON_IsObject(error)) a->error_json = decode_json_text(&d, json, "error");
         if (d.status == ALSORN_OK && (!a->approval_id || !a->status))
-            decode_fail(&d, ALSORN_ERR_DECODE, "approval_id", "approval_id and status are required");
+            decode_fail(&d, ALSORN_ERR_DECODE, "approval_id",
+                        "approval_id and status are required");
     }
     alter_status status = finish(&d, err);
     if (status != ALTER_OK) {
@@ -275,8 +277,8 @@ void alter_response_free(alter_response *response) {
 
 void alter_approval_free(alter_approval *a) {
     if (!a) return;
-    char *strings[] = {a->approval_id, a->status,     a->grant_id,   a->agent_id,
-                       a->approval_url, a->created_at, a->expires_at, a->decided_at,
+    char *strings[] = {a->approval_id,     a->status,      a->grant_id,   a->agent_id,
+                       a->approval_url,    a->created_at,  a->expires_at, a->decided_at,
                        a->decision_reason, a->executed_at, a->error_json};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(strings[i]);

@@ -12,7 +12,7 @@
 
 #include "alter_internal.h"
 #include "header_line.h"
-#include "upstream_reason.h"
+#include "provider_request.h"
 
 #define BODY_MAX ((size_t)64 << 20)
 
@@ -67,50 +67,15 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata) {
 static struct curl_slist *request_headers(const alter_request_params *p, const alter_header *inject,
                                           size_t inject_count) {
     struct curl_slist *list = NULL;
-    bool has_type = false, ok = true;
-    for (size_t i = 0; ok && i < p->header_count + inject_count + 2; i++) {
-        char *line = NULL;
-        if (i < p->header_count) {
-            has_type |= strcasecmp(p->headers[i].name, "Content-Type") == 0;
-            ok = p->headers[i].value[0]
-                     ? asprintf(&line, "%s: %s", p->headers[i].name, p->headers[i].value) >= 0
-                     : asprintf(&line, "%s;", p->headers[i].name) >= 0; /* an empty value */
-        } else if (i < p->header_count + inject_count) {
-            const alter_header *h = &inject[i - p->header_count];
-            ok = asprintf(&line, "%s: %s", h->name, h->value) >= 0;
-        } else { /* no Expect round trip; no form type libcurl would invent for a body */
-            const char *fixed = i == p->header_count + inject_count ? "Expect:"
-                                : has_type                          ? NULL
-                                                                    : "Content-Type:";
-            if (!fixed) continue;
-            ok = (line = strdup(fixed)) != NULL;
-        }
-        struct curl_slist *grown = ok ? curl_slist_append(list, line) : NULL;
-        if (line) memset(line, 0, strlen(line)); /* may hold the credential */
-        free(line);
-        ok = grown != NULL;
-        if (ok) list = grown;
+    bool has_type = false;
+    for (size_t i = 0; i < p->header_count + inject_count; i++) {
+        bool own = i < p->header_count;
+        const char *name = own ? p->headers[i].name : inject[i - p->header_count].name;
+        const char *value = own ? p->headers[i].value : inject[i - p->header_count].value;
+        has_type |= own && strcasecmp(name, "Content-Type") == 0;
+        if (!(list = provider_request_header(list, name, value))) return NULL;
     }
-    if (!ok) {
-        curl_slist_free_all(list);
-        return NULL;
-    }
-    return list;
-}
-
-static void set_method(CURL *curl, const alter_request_params *p) {
-    if (p->body) {
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->body_len);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, (const char *)p->body);
-        if (strcmp(p->method, "POST") != 0) curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, p->method);
-    } else if (strcmp(p->method, "HEAD") == 0) {
-        curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-    } else if (strcmp(p->method, "POST") == 0) {
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
-    } else if (strcmp(p->method, "GET") != 0) {
-        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, p->method);
-    }
+    return provider_request_finish_headers(list, has_type);
 }
 
 alter_status provider_call(const alter_request_params *p, const alter_header *inject,
@@ -126,18 +91,19 @@ alter_status provider_call(const alter_request_params *p, const alter_header *in
         return alter_client_error(err, ALTER_ERR_NOMEM, "out of memory");
     }
     char curl_error[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(curl, CURLOPT_URL, p->url);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, p->timeout_ms > 0 ? p->timeout_ms : timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &a);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
-    set_method(curl, p);
+    const struct provider_request req = {
+        .method = p->method,
+        .url = p->url,
+        .body = p->body,
+        .body_len = p->body_len,
+        .timeout_ms = p->timeout_ms > 0 ? p->timeout_ms : timeout_ms,
+        .headers = headers,
+        .on_body = on_body,
+        .on_header = on_header,
+        .data = &a,
+        .error_buffer = curl_error,
+    };
+    provider_request_setup(curl, &req);
     CURLcode rc = curl_easy_perform(curl);
     long os_errno = 0;
     curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
@@ -149,8 +115,9 @@ alter_status provider_call(const alter_request_params *p, const alter_header *in
         status = alter_client_error(err, ALTER_ERR_NOMEM, "out of memory reading the answer");
     } else if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && r->body_truncated)) {
         const char *reason = upstream_failure_reason(rc, os_errno);
-        status = alter_client_error(err, ALTER_ERR_UPSTREAM, "the provider call to %s failed (%s): %s",
-                                    p->url, reason, curl_error[0] ? curl_error : curl_easy_strerror(rc));
+        status =
+            alter_client_error(err, ALTER_ERR_UPSTREAM, "the provider call to %s failed (%s): %s",
+                               p->url, reason, curl_error[0] ? curl_error : curl_easy_strerror(rc));
         if (err && asprintf(&err->details_json, "{\"reason\":\"%s\"}", reason) < 0)
             err->details_json = NULL;
     } else if (!r->body && !(r->body = calloc(1, 1))) {

@@ -116,3 +116,24 @@ int closed_port(void) {
     close(fd);
     return ntohs(addr.sin_port);
 }
+
+const char *request_member(const cJSON *request, const char *key) {
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(request, key);
+    return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+const cJSON *assert_request_at(const cJSON *log, int i, const char *method, const char *path,
+                               const char *body_json) {
+    const cJSON *request = cJSON_GetArrayItem(log, i);
+    cr_assert_not_null(request, "request %d was not sent", i);
+    cr_assert_str_eq(request_member(request, "method"), method, "request %d", i);
+    cr_assert_str_eq(request_member(request, "path"), path, "request %d", i);
+    if (!body_json) return request;
+    cJSON *actual = cJSON_Parse(request_member(request, "body"));
+    cJSON *expected = cJSON_Parse(body_json);
+    cr_assert(cJSON_Compare(actual, expected, true), "request %d body %s, expected %s", i,
+              request_member(request, "body"), body_json);
+    cJSON_Delete(actual);
+    cJSON_Delete(expected);
+    return request;
+}

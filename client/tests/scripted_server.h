@@ -47,6 +47,13 @@ cJSON *script_requests(const char *name);
 
 /* Header value of a logged request, case-insensitive name; NULL when absent. */
 const char *request_header(const cJSON *request, const char *name);
+/* A string member of a logged request ("method", "path", "query", "body"); NULL when absent
+ * or null. */
+const char *request_member(const cJSON *request, const char *key);
+/* Request i of log was method path and, when body_json is given, carried that JSON body
+ * (compared as JSON).  Returns the request. */
+const cJSON *assert_request_at(const cJSON *log, int i, const char *method, const char *path,
+                               const char *body_json);
 
 /* A client for <name>'s base URL with fast back-off (1 ms base, 20 ms cap). */
 alsorn_client *script_client(const char *name);

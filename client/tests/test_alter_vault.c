@@ -14,25 +14,20 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-#define GRANT_ID "5b0c2a8e-3f1d-4c7a-9e2b-6d8f1a4c3e70"
+#define GRANT_ID    "5b0c2a8e-3f1d-4c7a-9e2b-6d8f1a4c3e70"
 #define APPROVAL_ID "0d9e8f7a-6b5c-4d3e-8f1a-2b3c4d5e6f70"
 #define GRANT_JSON                                                                                 \
-    "{\"grant_id\":\"" GRANT_ID "\",\"provider_id\":\"google\",\"scopes\":[\"gmail.readonly\"],"  \
-    "\"account_identifier\":\"ada@example.test\",\"principal_type\":\"user\","                    \
-    "\"owner_agent_id\":null,\"delegated_agent_ids\":[\"a1\",\"a2\"],\"token_type\":\"Bearer\","  \
-    "\"status\":\"active\",\"created_at\":\"2026-01-02T03:04:05Z\",\"revoked_at\":null,"          \
+    "{\"grant_id\":\"" GRANT_ID "\",\"provider_id\":\"google\",\"scopes\":[\"gmail.readonly\"],"   \
+    "\"account_identifier\":\"ada@example.test\",\"principal_type\":\"user\","                     \
+    "\"owner_agent_id\":null,\"delegated_agent_ids\":[\"a1\",\"a2\"],\"token_type\":\"Bearer\","   \
+    "\"status\":\"active\",\"created_at\":\"2026-01-02T03:04:05Z\",\"revoked_at\":null,"           \
     "\"revoke_reason\":null}"
 #define APPROVAL_JSON(status, has_result)                                                          \
     "{\"approval_id\":\"" APPROVAL_ID "\",\"status\":\"" status "\",\"grant_id\":\"" GRANT_ID      \
     "\",\"agent_id\":\"a1\",\"approval_url\":\"http://sandbox/_mock/alter/approvals/x\","          \
-    "\"created_at\":\"2026-01-02T03:04:05Z\",\"expires_at\":\"2026-01-02T04:04:05Z\","            \
+    "\"created_at\":\"2026-01-02T03:04:05Z\",\"expires_at\":\"2026-01-02T04:04:05Z\","             \
     "\"decided_at\":null,\"decision_reason\":null,\"executed_at\":null,\"has_result\":" has_result \
     ",\"error\":null}"
-
-static const char *member(const cJSON *request, const char *key) {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(request, key);
-    return cJSON_IsString(item) ? item->valuestring : NULL;
-}
 
 static alter_agent *agent_for(const char *name) {
     alter_agent *agent = alter_agent_new("alter_key_agent_test", script_base_url(name));
@@ -41,25 +36,12 @@ static alter_agent *agent_for(const char *name) {
     return agent;
 }
 
-static void assert_request(const cJSON *log, int i, const char *method, const char *path,
-                           const char *body_json) {
-    const cJSON *request = cJSON_GetArrayItem(log, i);
-    cr_assert_not_null(request, "request %d was not sent", i);
-    cr_assert_str_eq(member(request, "method"), method, "request %d", i);
-    cr_assert_str_eq(member(request, "path"), path, "request %d", i);
-    if (!body_json) return;
-    cJSON *actual = cJSON_Parse(member(request, "body"));
-    cJSON *expected = cJSON_Parse(body_json);
-    cr_assert(cJSON_Compare(actual, expected, true), "request %d body %s, expected %s", i,
-              member(request, "body"), body_json);
-    cJSON_Delete(actual);
-    cJSON_Delete(expected);
-}
-
 CLIENT_TEST(alter_vault, grants_calls_use_their_routes_and_decode) {
     const scripted_response script[] = {
-        {200, NULL, "{\"grants\":[" GRANT_JSON "],\"total\":3,\"limit\":1,\"offset\":1,"
-                    "\"has_more\":true}", 0},
+        {200, NULL,
+         "{\"grants\":[" GRANT_JSON "],\"total\":3,\"limit\":1,\"offset\":1,"
+         "\"has_more\":true}",
+         0},
         {200, NULL, "{\"grants\":[],\"total\":0,\"limit\":100,\"offset\":0,\"has_more\":false}", 0},
         {200, NULL, GRANT_JSON, 0},
     };
@@ -67,8 +49,8 @@ CLIENT_TEST(alter_vault, grants_calls_use_their_routes_and_decode) {
     alter_app *app = alter_app_new("alter_key_app_test", script_base_url("vault_grants"));
     alter_agent *agent = agent_for("vault_grants");
     alter_error err = ALTER_ERROR_INIT;
-    alter_grant_list_params p = {.provider_id = "google", .include_revoked = true, .limit = 1,
-                                 .offset = 1};
+    alter_grant_list_params p = {
+        .provider_id = "google", .include_revoked = true, .limit = 1, .offset = 1};
     alter_grant_list *list = NULL;
     cr_assert_eq(alter_grants_list(app, &p, &list, &err), ALTER_OK, "%s", err.message);
     cr_assert(list->count == 1 && list->total == 3 && list->has_more && list->offset == 1);
@@ -85,12 +67,13 @@ CLIENT_TEST(alter_vault, grants_calls_use_their_routes_and_decode) {
     cr_assert_eq(alter_grants_revoke(app, GRANT_ID, "rotated", &revoked, &err), ALTER_OK);
     alter_grant_free(revoked);
     cJSON *log = script_requests("vault_grants");
-    assert_request(log, 0, "GET", "/sdk/grants", NULL);
-    cr_assert_str_eq(member(cJSON_GetArrayItem(log, 0), "query"),
+    assert_request_at(log, 0, "GET", "/sdk/grants", NULL);
+    cr_assert_str_eq(request_member(cJSON_GetArrayItem(log, 0), "query"),
                      "provider_id=google&include_revoked=true&limit=1&offset=1");
-    assert_request(log, 1, "GET", "/sdk/grants", NULL);
+    assert_request_at(log, 1, "GET", "/sdk/grants", NULL);
     cr_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(log, 1), "query")));
-    assert_request(log, 2, "POST", "/sdk/grants/" GRANT_ID "/revoke", "{\"reason\":\"rotated\"}");
+    assert_request_at(log, 2, "POST", "/sdk/grants/" GRANT_ID "/revoke",
+                      "{\"reason\":\"rotated\"}");
     cJSON_Delete(log);
     alter_error_clear(&err);
     alter_agent_free(agent);
@@ -99,9 +82,11 @@ CLIENT_TEST(alter_vault, grants_calls_use_their_routes_and_decode) {
 
 CLIENT_TEST(alter_vault, request_fetches_the_token_then_calls_the_provider_with_its_headers) {
     const scripted_response api[] = {
-        {200, NULL, "{\"access_token\":\"tok-1\",\"token_type\":\"Bearer\",\"expires_at\":"
-                    "\"2026-01-02T04:04:05Z\",\"scopes\":[\"repo\"],\"grant_id\":\"" GRANT_ID "\","
-                    "\"inject_headers\":{\"Authorization\":\"Bearer tok-1\"}}", 0},
+        {200, NULL,
+         "{\"access_token\":\"tok-1\",\"token_type\":\"Bearer\",\"expires_at\":"
+         "\"2026-01-02T04:04:05Z\",\"scopes\":[\"repo\"],\"grant_id\":\"" GRANT_ID "\","
+         "\"inject_headers\":{\"Authorization\":\"Bearer tok-1\"}}",
+         0},
     };
     const scripted_response provider[] = {
         {201, "X-Provider: scripted\r\n", "created", 0},
@@ -132,16 +117,16 @@ CLIENT_TEST(alter_vault, request_fetches_the_token_then_calls_the_provider_with_
     cJSON *log = script_requests("vault_token");
     char want[512];
     snprintf(want, sizeof want,
-             "{\"grant_id\":\"" GRANT_ID "\",\"method\":\"POST\",\"url\":\"%s\",\"reason\":\"sync\","
+             "{\"grant_id\":\"" GRANT_ID
+             "\",\"method\":\"POST\",\"url\":\"%s\",\"reason\":\"sync\","
              "\"context\":{\"job\":9}}",
              url);
-    assert_request(log, 0, "POST", "/sdk/token", want);
+    assert_request_at(log, 0, "POST", "/sdk/token", want);
     cJSON_Delete(log);
     log = script_requests("vault_provider");
-    const cJSON *call = cJSON_GetArrayItem(log, 0);
-    assert_request(log, 0, "POST", "/repos", NULL);
-    cr_assert_str_eq(member(call, "query"), "page=2");
-    cr_assert_str_eq(member(call, "body"), "data");
+    const cJSON *call = assert_request_at(log, 0, "POST", "/repos", NULL);
+    cr_assert_str_eq(request_member(call, "query"), "page=2");
+    cr_assert_str_eq(request_member(call, "body"), "data");
     cr_assert_str_eq(request_header(call, "Authorization"), "Bearer tok-1");
     cr_assert_str_eq(request_header(call, "X-Mine"), "1");
     cr_assert_null(request_header(call, "x-api-key"), "the Alter key must not reach the provider");
@@ -173,22 +158,33 @@ CLIENT_TEST(alter_vault, request_fetches_the_token_then_calls_the_provider_with_
 
 CLIENT_TEST(alter_vault, proxy_is_sent_once_and_tells_a_result_from_an_approval) {
     const scripted_response script[] = {
-        {200, NULL, "{\"status_code\":404,\"headers\":{\"Content-Type\":\"text/plain\"},"
-                    "\"body_b64\":\"bm9wZQ==\",\"body_truncated\":false}", 0},
+        {200, NULL,
+         "{\"status_code\":404,\"headers\":{\"Content-Type\":\"text/plain\"},"
+         "\"body_b64\":\"bm9wZQ==\",\"body_truncated\":false}",
+         0},
         {202, NULL, APPROVAL_JSON("pending", "false"), 0},
-        {502, NULL, "{\"error\":\"upstream_error\",\"message\":\"m\",\"details\":{\"reason\":"
-                    "\"timeout\"},\"request_id\":\"req_1\"}", 0},
-        {200, NULL, "{\"status_code\":200,\"headers\":{},\"body_b64\":\"%%%\","
-                    "\"body_truncated\":false}", 0},
+        {502, NULL,
+         "{\"error\":\"upstream_error\",\"message\":\"m\",\"details\":{\"reason\":"
+         "\"timeout\"},\"request_id\":\"req_1\"}",
+         0},
+        {200, NULL,
+         "{\"status_code\":200,\"headers\":{},\"body_b64\":\"%%%\","
+         "\"body_truncated\":false}",
+         0},
     };
     script_program("vault_proxy", script, COUNT(script));
     alter_agent *agent = agent_for("vault_proxy");
     alter_agent_set_max_retries(agent, 3); /* and still only one attempt per proxy call */
     alter_error err = ALTER_ERROR_INIT;
     const alter_header_param h[] = {{"Accept", "text/plain"}};
-    alter_request_params p = {.method = "PUT", .url = "http://127.0.0.1/p", .grant_id = GRANT_ID,
-                              .headers = h, .header_count = 1, .body = "\x01\x02",
-                              .body_len = 2, .timeout_ms = 1500};
+    alter_request_params p = {.method = "PUT",
+                              .url = "http://127.0.0.1/p",
+                              .grant_id = GRANT_ID,
+                              .headers = h,
+                              .header_count = 1,
+                              .body = "\x01\x02",
+                              .body_len = 2,
+                              .timeout_ms = 1500};
     alter_proxy_result *r = NULL;
     cr_assert_eq(alter_agent_proxy_request(agent, &p, &r, &err), ALTER_OK, "%s", err.message);
     cr_assert(r->response && !r->approval);
@@ -206,10 +202,11 @@ CLIENT_TEST(alter_vault, proxy_is_sent_once_and_tells_a_result_from_an_approval)
     cr_assert_eq(alter_agent_proxy_request(agent, &p, &r, &err), ALTER_ERR_DECODE);
     cJSON *log = script_requests("vault_proxy");
     cr_assert_eq(cJSON_GetArraySize(log), 4, "the 502 was retried");
-    assert_request(log, 0, "POST", "/sdk/proxy",
-                   "{\"grant_id\":\"" GRANT_ID "\",\"method\":\"PUT\",\"url\":\"http://127.0.0.1/p\","
-                   "\"headers\":{\"Accept\":\"text/plain\"},\"body_b64\":\"AQI=\","
-                   "\"timeout_ms\":1500}");
+    assert_request_at(log, 0, "POST", "/sdk/proxy",
+                      "{\"grant_id\":\"" GRANT_ID
+                      "\",\"method\":\"PUT\",\"url\":\"http://127.0.0.1/p\","
+                      "\"headers\":{\"Accept\":\"text/plain\"},\"body_b64\":\"AQI=\","
+                      "\"timeout_ms\":1500}");
     cJSON_Delete(log);
     alter_error_clear(&err);
     alter_agent_free(agent);
@@ -220,10 +217,14 @@ CLIENT_TEST(alter_vault, await_polls_until_the_approval_settles) {
         {200, NULL, APPROVAL_JSON("pending", "false"), 0},
         {200, NULL, APPROVAL_JSON("executing", "false"), 0},
         {200, NULL, APPROVAL_JSON("executed", "true"), 0},
-        {200, NULL, "{\"status_code\":200,\"headers\":{},\"body_b64\":\"b2s=\","
-                    "\"body_truncated\":true}", 0},
-        {409, NULL, "{\"error\":\"approval_not_executed\",\"message\":\"m\",\"details\":"
-                    "{\"status\":\"denied\"},\"request_id\":\"req_2\"}", 0},
+        {200, NULL,
+         "{\"status_code\":200,\"headers\":{},\"body_b64\":\"b2s=\","
+         "\"body_truncated\":true}",
+         0},
+        {409, NULL,
+         "{\"error\":\"approval_not_executed\",\"message\":\"m\",\"details\":"
+         "{\"status\":\"denied\"},\"request_id\":\"req_2\"}",
+         0},
         {200, NULL, APPROVAL_JSON("pending", "false"), 0},
         {200, NULL, APPROVAL_JSON("pending", "false"), 0},
         {200, NULL, APPROVAL_JSON("pending", "false"), 0},
@@ -253,8 +254,8 @@ CLIENT_TEST(alter_vault, await_polls_until_the_approval_settles) {
                  ALTER_ERR_INVALID_ARGUMENT);
     cJSON *log = script_requests("vault_await");
     for (int i = 0; i < 3; i++)
-        assert_request(log, i, "GET", "/sdk/approvals/" APPROVAL_ID, NULL);
-    assert_request(log, 3, "GET", "/sdk/approvals/" APPROVAL_ID "/result", NULL);
+        assert_request_at(log, i, "GET", "/sdk/approvals/" APPROVAL_ID, NULL);
+    assert_request_at(log, 3, "GET", "/sdk/approvals/" APPROVAL_ID "/result", NULL);
     cJSON_Delete(log);
     alter_error_clear(&err);
     alter_agent_free(agent);

@@ -12,8 +12,8 @@
 #include "core/log.h"
 #include "store/store.h"
 
-const char *const alter_approval_status_names[] = {
-    "pending", "approved", "executing", "executed", "denied", "expired", "failed", NULL};
+const char *const alter_approval_status_names[] = {"pending", "approved", "executing", "executed",
+                                                   "denied",  "expired",  "failed",    NULL};
 
 /* Approved calls still running, so shutdown can wait for them. */
 static pthread_mutex_t running_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -45,8 +45,8 @@ static void record(struct tenant *t, const struct alter_approval *a, const char 
 
 struct alter_approval *alter_approval_create(struct tenant *t, const char *grant_id,
                                              const char *agent_id, struct proxy_call *call,
-                                             struct alter_audit_row *origin,
-                                             const char *url_base, int64_t now) {
+                                             struct alter_audit_row *origin, const char *url_base,
+                                             int64_t now) {
     struct alter_approval *a = calloc(1, sizeof *a);
     if (!a) goto fail;
     random_uuid(a->id);
@@ -99,7 +99,8 @@ static void finish(struct tenant *t, struct alter_approval *a, const struct upst
     cJSON_AddItemToObject(audit, "upstream", upstream_audit_json(&a->call, res));
     if (res->error) {
         a->status = ALTER_APPROVAL_FAILED;
-        a->error = error_json("upstream_error", res->message, upstream_error_details(&a->call, res));
+        a->error =
+            error_json("upstream_error", res->message, upstream_error_details(&a->call, res));
         record(t, a, "approval.failed", ALTER_OUTCOME_ERROR, 502, now, audit);
         return;
     }
@@ -165,11 +166,9 @@ static cJSON *gone(struct tenant *t, const struct alter_approval *a, const struc
     *g = alter_grant_find(&t->alter->grants, a->grant_id);
     const struct alter_agent *agent = alter_app_find_agent(t->alter, a->agent_id);
     if (!*g || (*g)->revoked)
-        return error_json("grant_revoked", "The grant was revoked before the call could run",
-                          NULL);
+        return error_json("grant_revoked", "The grant was revoked before the call could run", NULL);
     if (!agent || agent->revoked)
-        return error_json("agent_revoked", "The agent was deleted before the call could run",
-                          NULL);
+        return error_json("agent_revoked", "The agent was deleted before the call could run", NULL);
     return NULL;
 }
 
@@ -226,7 +225,8 @@ cJSON *alter_approval_json(const struct alter_approval *a) {
     json_add_string_or_null(o, "decision_reason", a->decision_reason);
     json_add_time(o, "executed_at", a->executed_at);
     cJSON_AddBoolToObject(o, "has_result", a->result != NULL);
-    cJSON_AddItemToObject(o, "error", a->error ? cJSON_Duplicate(a->error, true) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "error",
+                          a->error ? cJSON_Duplicate(a->error, true) : cJSON_CreateNull());
     return o;
 }
 

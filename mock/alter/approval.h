@@ -44,11 +44,11 @@ struct alter_approval {
     char agent_id[UUID_LEN]; /* who asked; only it (and the app) may read the approval */
     enum alter_approval_status status;
     int64_t created_at, expires_at, decided_at, executed_at; /* 0 = null */
-    char *decision_reason;  /* owned; NULL = null */
-    char *approval_url;     /* owned */
-    struct proxy_call call; /* owned, immutable: the execution thread reads it unlocked */
-    cJSON *result;          /* owned: the proxy's answer once executed */
-    cJSON *error;           /* owned {code, message, details} once failed */
+    char *decision_reason;                                   /* owned; NULL = null */
+    char *approval_url;                                      /* owned */
+    struct proxy_call call;         /* owned, immutable: the execution thread reads it unlocked */
+    cJSON *result;                  /* owned: the proxy's answer once executed */
+    cJSON *error;                   /* owned {code, message, details} once failed */
     struct alter_audit_row *origin; /* owned: the proxy request's row, copied by every step */
     UT_hash_handle hh;
 };
@@ -64,8 +64,8 @@ struct tenant;
  * url_base + "/" + its id.  NULL when out of memory (call and origin freed). */
 struct alter_approval *alter_approval_create(struct tenant *t, const char *grant_id,
                                              const char *agent_id, struct proxy_call *call,
-                                             struct alter_audit_row *origin,
-                                             const char *url_base, int64_t now);
+                                             struct alter_audit_row *origin, const char *url_base,
+                                             int64_t now);
 /* Finds an approval and notices its expiry (writing the approval.expired row). */
 struct alter_approval *alter_approval_find(struct tenant *t, const char *id, int64_t now);
 

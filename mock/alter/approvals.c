@@ -47,6 +47,6 @@ void alter_approval_result(struct req *r) {
                     a->status == ALTER_APPROVAL_EXECUTING;
     tenant_unlock(r->caller.tenant);
     reply_error_details(r, 409, "approval_not_executed", details,
-                        "Approval %s is %s: there is no result%s",
-                        r->params[0], status, may_come ? " yet" : "");
+                        "Approval %s is %s: there is no result%s", r->params[0], status,
+                        may_come ? " yet" : "");
 }

@@ -8,11 +8,11 @@
 #include "alter/app.h"
 #include "store/store.h"
 
-#define PROVIDER_MAX     64
-#define SCOPE_MAX        200
-#define SCOPES_MAX       100
-#define ACCOUNT_MAX      320
-#define DELEGATES_MAX    1000
+#define PROVIDER_MAX  64
+#define SCOPE_MAX     200
+#define SCOPES_MAX    100
+#define ACCOUNT_MAX   320
+#define DELEGATES_MAX 1000
 
 const char *const alter_principal_names[] = {"user", "agent", NULL};
 
@@ -91,17 +91,16 @@ static void parse_fields(struct field_errors *fe, const struct alter_app *app,
         field_error_add(fe, "grant_id", "must be a new lowercase UUID");
     v_require(fe, v_string(fe, body, "provider_id", 1, PROVIDER_MAX, false, &f->provider_id),
               "provider_id");
-    v_require(fe,
-              v_string(fe, body, "account_identifier", 1, ACCOUNT_MAX, false,
-                       &f->account_identifier),
-              "account_identifier");
+    v_require(
+        fe, v_string(fe, body, "account_identifier", 1, ACCOUNT_MAX, false, &f->account_identifier),
+        "account_identifier");
     v_require(fe, v_enum(fe, body, "principal_type", alter_principal_names, &f->principal),
               "principal_type");
     f->scopes = string_array(fe, body, "scopes", SCOPES_MAX, SCOPE_MAX);
     f->delegated = string_array(fe, body, "delegated_agent_ids", DELEGATES_MAX, UUID_LEN - 1);
     check_delegates(fe, app, f->delegated);
-    enum vres owner = v_string(fe, body, "owner_agent_id", 1, UUID_LEN - 1, true,
-                               &f->owner_agent_id);
+    enum vres owner =
+        v_string(fe, body, "owner_agent_id", 1, UUID_LEN - 1, true, &f->owner_agent_id);
     if (f->principal == ALTER_PRINCIPAL_AGENT) {
         v_require(fe, owner, "owner_agent_id");
         const struct alter_agent *a =
@@ -189,7 +188,8 @@ enum alter_grant_result alter_grant_add(struct tenant *t, const cJSON *body, int
     else
         random_uuid(g->id);
     g->principal = (enum alter_principal)f.principal;
-    if (f.owner_agent_id) snprintf(g->owner_agent_id, sizeof g->owner_agent_id, "%s", f.owner_agent_id);
+    if (f.owner_agent_id)
+        snprintf(g->owner_agent_id, sizeof g->owner_agent_id, "%s", f.owner_agent_id);
     snprintf(g->token_type, sizeof g->token_type, "Bearer");
     g->created_at = now;
     if (store_alter_object_register(g->id, t) != 0) { /* a UUID another app holds */
@@ -218,8 +218,8 @@ bool alter_grant_usable_by(const struct alter_grant *g, const char *agent_id) {
     return false;
 }
 
-void alter_grant_mark_revoked(struct alter_grants *grants, struct alter_grant *g, const char *reason,
-                        int64_t now) {
+void alter_grant_mark_revoked(struct alter_grants *grants, struct alter_grant *g,
+                              const char *reason, int64_t now) {
     if (g->revoked) return; /* the first revocation's time and reason stand */
     g->revoked = true;
     g->revoked_at = now;
@@ -244,7 +244,8 @@ size_t alter_grants_page(const struct alter_grants *grants, const struct alter_g
         return written;
     }
     /* the smaller posting of the filter's agent and provider */
-    const struct posting *by_agent = f->agent_id ? posting_find(grants->by_agent, f->agent_id) : NULL;
+    const struct posting *by_agent =
+        f->agent_id ? posting_find(grants->by_agent, f->agent_id) : NULL;
     const struct posting *by_provider =
         f->provider_id ? posting_find(grants->by_provider, f->provider_id) : NULL;
     const struct posting *p = f->agent_id ? by_agent : by_provider;

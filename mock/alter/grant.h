@@ -52,9 +52,9 @@ struct alter_grants {
     struct alter_grant *by_id;
     struct alter_grant **list; /* owned, creation order */
     size_t n, cap;
-    struct rank_index active;        /* positions of the unrevoked grants */
-    struct posting *by_provider;     /* provider_id → positions */
-    struct posting *by_agent;        /* agent id (owner or delegate) → positions */
+    struct rank_index active;    /* positions of the unrevoked grants */
+    struct posting *by_provider; /* provider_id → positions */
+    struct posting *by_agent;    /* agent id (owner or delegate) → positions */
 };
 
 struct tenant;
@@ -68,8 +68,8 @@ enum alter_grant_result alter_grant_add(struct tenant *t, const cJSON *body, int
 struct alter_grant *alter_grant_find(const struct alter_grants *grants, const char *id);
 /* Whether agent_id owns the grant or is one of its delegates. */
 bool alter_grant_usable_by(const struct alter_grant *g, const char *agent_id);
-void alter_grant_mark_revoked(struct alter_grants *grants, struct alter_grant *g, const char *reason,
-                        int64_t now);
+void alter_grant_mark_revoked(struct alter_grants *grants, struct alter_grant *g,
+                              const char *reason, int64_t now);
 
 struct alter_grant_filter {
     const char *agent_id;    /* NULL: every grant (the app's view) */

@@ -4,46 +4,37 @@
 #include <string.h>
 
 #include "alter/app.h"
+#include "alter/list_page.h"
 #include "alter/vault.h"
 #include "store/tenant.h"
 
-#define LIST_LIMIT_MAX     1000
-#define LIST_LIMIT_DEFAULT 100
-
 void alter_grant_list(struct req *r) {
-    static const char *const booleans[] = {"false", "true", NULL};
     struct field_errors fe = {0};
-    long limit, offset;
-    req_query_int(r, &fe, "limit", 1, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT, &limit);
-    req_query_int(r, &fe, "offset", 0, 0x7fffffffL, 0, &offset);
+    struct alter_list_page page;
+    alter_list_page_parse(r, &fe, &page);
     char provider[72];
     int got = req_query(r, "provider_id", provider, sizeof provider);
     if (got < 0 || (got > 0 && !provider[0]))
         field_error_add(&fe, "provider_id", "must be 1 to %zu characters", sizeof provider - 1);
+    if (field_errors_any(&fe)) return reply_validation(r, &fe);
     struct alter_grant_filter f = {
         .agent_id = r->caller.is_agent ? r->caller.agent_id : NULL,
         .provider_id = got > 0 ? provider : NULL,
-        .include_revoked = req_query_enum(r, &fe, "include_revoked", booleans) == 1,
+        .include_revoked = page.include_revoked,
     };
-    if (field_errors_any(&fe)) return reply_validation(r, &fe);
-    struct alter_grant **page = malloc((size_t)limit * sizeof *page);
-    if (!page) return reply_error(r, 500, "internal_error", "Out of memory");
+    struct alter_grant **found = malloc((size_t)page.limit * sizeof *found);
+    if (!found) return reply_error(r, 500, "internal_error", "Out of memory");
     struct tenant *t = r->caller.tenant;
     cJSON *grants = cJSON_CreateArray();
     size_t total = 0;
     tenant_lock(t);
-    size_t n = alter_grants_page(&t->alter->grants, &f, (size_t)offset, (size_t)limit, page, &total);
+    size_t n = alter_grants_page(&t->alter->grants, &f, (size_t)page.offset, (size_t)page.limit,
+                                 found, &total);
     for (size_t i = 0; i < n; i++)
-        cJSON_AddItemToArray(grants, alter_grant_json(page[i]));
+        cJSON_AddItemToArray(grants, alter_grant_json(found[i]));
     tenant_unlock(t);
-    free(page);
-    cJSON *body = cJSON_CreateObject();
-    cJSON_AddItemToObject(body, "grants", grants);
-    cJSON_AddNumberToObject(body, "total", (double)total);
-    cJSON_AddNumberToObject(body, "limit", (double)limit);
-    cJSON_AddNumberToObject(body, "offset", (double)offset);
-    cJSON_AddBoolToObject(body, "has_more", (size_t)offset + n < total);
-    reply_json(r, 200, body);
+    free(found);
+    reply_json(r, 200, alter_list_page_json(&page, "grants", grants, total));
 }
 
 void alter_grant_revoke(struct req *r) {

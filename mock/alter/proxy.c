@@ -13,9 +13,10 @@
 /* Where the sandbox shows an approval: this server's admin API, as the caller reached it. */
 static void approvals_url_base(const struct req *r, char *out, size_t size) {
     const char *host = req_header(r, "Host");
-    bool usable = host && *host && strlen(host) < 200 &&
-                  strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") ==
-                      strlen(host);
+    bool usable =
+        host && *host && strlen(host) < 200 &&
+        strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") ==
+            strlen(host);
     snprintf(out, size, "http://%s/_mock/alter/approvals", usable ? host : "127.0.0.1");
 }
 

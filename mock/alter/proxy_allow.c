@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define ENTRIES_MAX 64
+#define ENTRIES_MAX  64
 #define NAME_MAX_LEN 253
 
 static struct {
@@ -55,8 +55,7 @@ int proxy_allow_set(const char *spec, char *err, size_t err_size) {
         } else if (name_valid(entry)) {
             snprintf(allow.names[allow.n_names++], NAME_MAX_LEN + 1, "%s", entry);
         } else {
-            snprintf(err, err_size, "'%s' is not loopback, an address block or a host name",
-                     entry);
+            snprintf(err, err_size, "'%s' is not loopback, an address block or a host name", entry);
             return -1;
         }
     }

@@ -14,8 +14,8 @@
 long proxy_timeout_ms = 10000;
 
 /* Framing the proxy sets itself from the body and the URL. */
-static const char *const framing_headers[] = {"Host", "Content-Length", "Transfer-Encoding",
-                                              "Connection", "Expect", NULL};
+static const char *const framing_headers[] = {"Host",       "Content-Length", "Transfer-Encoding",
+                                              "Connection", "Expect",         NULL};
 
 static bool listed(const char *const *names, const char *name) {
     for (int i = 0; names[i]; i++)
@@ -52,14 +52,17 @@ static void check_headers(const cJSON *headers, struct field_errors *fe) {
         if (!header_name_valid(it->string))
             field_error_add(fe, field, "is not a valid header name");
         else if (header_is_credential(it->string))
-            field_error_add(fe, field,
-                            "must not be sent: the vault injects the grant's credential, so "
-                            CREDENTIAL_HEADERS " are refused");
+            field_error_add(
+                fe, field,
+                "must not be sent: the vault injects the grant's credential, so " CREDENTIAL_HEADERS
+                " are refused");
         else if (listed(framing_headers, it->string))
             field_error_add(fe, field, "is set by the proxy");
         else if (!cJSON_IsString(it) || !header_value_valid(it->valuestring))
-            field_error_add(fe, field, "must be a string of at most %d characters without "
-                            "control characters", PROXY_HEADER_VALUE_MAX);
+            field_error_add(fe, field,
+                            "must be a string of at most %d characters without "
+                            "control characters",
+                            PROXY_HEADER_VALUE_MAX);
     }
     for (const cJSON *it = headers->child; it; it = it->next)
         for (const cJSON *later = it->next; later; later = later->next)
@@ -90,8 +93,7 @@ int proxy_call_parse(const cJSON *body, const struct vault_target *target, struc
     if (timeout && !cJSON_IsNull(timeout)) {
         double v = timeout->valuedouble;
         if (!cJSON_IsNumber(timeout) || v != (double)(long)v || v < 1 || v > proxy_timeout_ms)
-            field_error_add(fe, "timeout_ms", "must be an integer from 1 to %ld",
-                            proxy_timeout_ms);
+            field_error_add(fe, "timeout_ms", "must be an integer from 1 to %ld", proxy_timeout_ms);
         else
             out->timeout_ms = (long)v;
     }

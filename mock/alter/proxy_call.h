@@ -16,10 +16,10 @@
 
 struct proxy_call {
     char method[8];
-    char *url;            /* owned */
-    char host[256];       /* the URL's host, without brackets: what the allow-list matched */
-    cJSON *headers;       /* owned object {name: value}: the caller's headers, checked */
-    unsigned char *body;  /* owned; NULL when the call has none */
+    char *url;           /* owned */
+    char host[256];      /* the URL's host, without brackets: what the allow-list matched */
+    cJSON *headers;      /* owned object {name: value}: the caller's headers, checked */
+    unsigned char *body; /* owned; NULL when the call has none */
     size_t body_len;
     long timeout_ms;
 };

@@ -12,15 +12,15 @@
 #include "alter/proxy_allow.h"
 #include "core/base64.h"
 #include "core/header_line.h"
-#include "core/upstream_reason.h"
+#include "core/provider_request.h"
 #include "core/validate.h"
 
 #define HEADER_BYTES_MAX (64 * 1024) /* of response headers kept */
 
 /* Hop-by-hop headers describe the upstream connection, not the answer. */
-static const char *const hop_by_hop[] = {"Connection", "Keep-Alive", "Transfer-Encoding", "TE",
-                                         "Trailer",    "Upgrade",    "Proxy-Authenticate",
-                                         "Proxy-Connection", NULL};
+static const char *const hop_by_hop[] = {
+    "Connection", "Keep-Alive",         "Transfer-Encoding", "TE", "Trailer",
+    "Upgrade",    "Proxy-Authenticate", "Proxy-Connection",  NULL};
 
 struct transfer {
     const struct proxy_call *call;
@@ -111,45 +111,18 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose,
 }
 
 static struct curl_slist *request_headers(const struct proxy_call *call, const char *credential) {
-    struct curl_slist *list = NULL, *grown;
+    struct curl_slist *list = NULL;
     bool has_type = false;
-    char line[PROXY_HEADER_VALUE_MAX + 256];
     for (const cJSON *h = call->headers->child; h; h = h->next) {
         has_type |= strcasecmp(h->string, "Content-Type") == 0;
-        if (h->valuestring[0])
-            snprintf(line, sizeof line, "%s: %s", h->string, h->valuestring);
-        else /* "Name:" would tell libcurl to drop the header; "Name;" sends it empty */
-            snprintf(line, sizeof line, "%s;", h->string);
-        if (!(grown = curl_slist_append(list, line))) goto fail;
-        list = grown;
+        if (!(list = provider_request_header(list, h->string, h->valuestring))) return NULL;
     }
-    /* no Expect: 100-continue round trip; no form type libcurl would invent for a body */
-    const char *fixed[] = {credential, "Expect:", has_type ? NULL : "Content-Type:"};
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-        if (!fixed[i]) continue;
-        if (!(grown = curl_slist_append(list, fixed[i]))) goto fail;
-        list = grown;
+    struct curl_slist *grown = curl_slist_append(list, credential);
+    if (!grown) {
+        curl_slist_free_all(list);
+        return NULL;
     }
-    return list;
-fail:
-    curl_slist_free_all(list);
-    return NULL;
-}
-
-static void set_method(CURL *curl, const struct proxy_call *call) {
-    if (call->body) {
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, (const char *)call->body);
-        if (strcmp(call->method, "POST") != 0)
-            curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, call->method);
-    } else if (strcmp(call->method, "HEAD") == 0) {
-        curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-    } else if (strcmp(call->method, "POST") == 0) {
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
-    } else if (strcmp(call->method, "GET") != 0) {
-        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, call->method);
-    }
+    return provider_request_finish_headers(grown, has_type);
 }
 
 static void fail(struct upstream_result *out, const char *error, const char *fmt, const char *a) {
@@ -182,21 +155,22 @@ void upstream_perform(const struct proxy_call *call, const char *credential,
         fail(out, "protocol_error", "%s", "out of memory preparing the call");
         goto done;
     }
-    curl_easy_setopt(curl, CURLOPT_URL, call->url);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    const struct provider_request req = {
+        .method = call->method,
+        .url = call->url,
+        .body = call->body,
+        .body_len = call->body_len,
+        .timeout_ms = call->timeout_ms,
+        .headers = headers,
+        .on_body = on_body,
+        .on_header = on_header,
+        .data = &x,
+        .error_buffer = curl_error,
+    };
+    provider_request_setup(curl, &req);
     curl_easy_setopt(curl, CURLOPT_NOPROXY, "*"); /* never an http_proxy from the environment */
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, call->timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_socket); /* the allow-list, again */
     curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &x);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &x);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &x);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
-    set_method(curl, call);
     CURLcode rc = curl_easy_perform(curl);
     if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && out->body_truncated)) {
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status_code);
@@ -254,8 +228,10 @@ cJSON *upstream_audit_json(const struct proxy_call *call, const struct upstream_
     }
     add_body(o, "request_body_b64", call->body, call->body_len, UPSTREAM_AUDIT_BODY_MAX);
     cJSON_AddBoolToObject(o, "request_body_truncated", call->body_len > UPSTREAM_AUDIT_BODY_MAX);
-    add_body(o, "response_body_b64", result->error ? NULL : result->body ? result->body
-                                                           : (const unsigned char *)"",
+    add_body(o, "response_body_b64",
+             result->error  ? NULL
+             : result->body ? result->body
+                            : (const unsigned char *)"",
              result->body_len, UPSTREAM_AUDIT_BODY_MAX);
     cJSON_AddBoolToObject(o, "response_body_truncated",
                           result->body_truncated || result->body_len > UPSTREAM_AUDIT_BODY_MAX);

@@ -12,8 +12,8 @@
 
 #define CONTEXT_MAX 8192 /* bytes of compact JSON */
 
-const char *const vault_methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS",
-                                     NULL};
+const char *const vault_methods[] = {"GET",    "POST", "PUT",     "PATCH",
+                                     "DELETE", "HEAD", "OPTIONS", NULL};
 
 /* An absolute http(s) URL without credentials in it; its host (brackets stripped) into host.
  * Returns NULL, or what is wrong with it. */

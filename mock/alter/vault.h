@@ -20,8 +20,8 @@ extern const char *const vault_methods[]; /* GET, POST, PUT, PATCH, DELETE, HEAD
 
 struct vault_target {
     const char *grant_id, *method, *url, *reason; /* point into the body; reason may be NULL */
-    const cJSON *context;                          /* an object, or NULL */
-    char host[256];                                /* the URL's host, without brackets */
+    const cJSON *context;                         /* an object, or NULL */
+    char host[256];                               /* the URL's host, without brackets */
 };
 
 /* Checks grant_id, method, url (absolute http or https, no user:password), reason (optional,

@@ -97,5 +97,9 @@ static void decide(struct req *r, bool approve) {
                         r->params[0], status);
 }
 
-void mock_alter_approval_approve(struct req *r) { decide(r, true); }
-void mock_alter_approval_deny(struct req *r) { decide(r, false); }
+void mock_alter_approval_approve(struct req *r) {
+    decide(r, true);
+}
+void mock_alter_approval_deny(struct req *r) {
+    decide(r, false);
+}

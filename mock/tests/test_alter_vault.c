@@ -39,7 +39,8 @@ Test(alter_policy, ip_allowlist_matches_v4_v6_and_mapped_addresses) {
     cr_assert_eq(verdict(list, "192.168.1.7", T0, NULL, &rule), ALTER_POLICY_ALLOW);
     cr_assert_eq(verdict(list, "::ffff:10.1.1.1", T0, NULL, &rule), ALTER_POLICY_ALLOW);
     cr_assert_eq(verdict(list, "2001:db8:ffff::1", T0, NULL, &rule), ALTER_POLICY_ALLOW);
-    const char *outside[] = {"11.0.0.1", "192.168.1.8", "2001:db9::1", "127.0.0.1", "garbage", NULL};
+    const char *outside[] = {"11.0.0.1",  "192.168.1.8", "2001:db9::1",
+                             "127.0.0.1", "garbage",     NULL};
     for (int i = 0; outside[i]; i++) {
         cr_assert_eq(verdict(list, outside[i], T0, NULL, &rule), ALTER_POLICY_DENY, "%s",
                      outside[i]);
@@ -61,11 +62,13 @@ Test(alter_policy, time_window_is_half_open_and_may_wrap_past_midnight) {
     int64_t midnight = T0 - T0 % 86400;
     const char *day = "{\"time_window\": {\"start\": \"09:00\", \"end\": \"17:00\"}}";
     cr_assert_eq(verdict(day, "1.1.1.1", midnight + 9 * 3600, NULL, &rule), ALTER_POLICY_ALLOW);
-    cr_assert_eq(verdict(day, "1.1.1.1", midnight + 17 * 3600 - 1, NULL, &rule), ALTER_POLICY_ALLOW);
+    cr_assert_eq(verdict(day, "1.1.1.1", midnight + 17 * 3600 - 1, NULL, &rule),
+                 ALTER_POLICY_ALLOW);
     cr_assert_eq(verdict(day, "1.1.1.1", midnight + 17 * 3600, NULL, &rule), ALTER_POLICY_DENY);
     cr_assert_str_eq(rule, "time_window");
     cr_assert_eq(verdict(day, "1.1.1.1", midnight + 9 * 3600 - 1, NULL, &rule), ALTER_POLICY_DENY);
-    const char *night = "{\"time_window\": {\"start\": \"22:00\", \"end\": \"06:00\", \"tz\": \"UTC\"}}";
+    const char *night =
+        "{\"time_window\": {\"start\": \"22:00\", \"end\": \"06:00\", \"tz\": \"UTC\"}}";
     cr_assert_eq(verdict(night, "1.1.1.1", midnight + 23 * 3600, NULL, &rule), ALTER_POLICY_ALLOW);
     cr_assert_eq(verdict(night, "1.1.1.1", midnight + 3600, NULL, &rule), ALTER_POLICY_ALLOW);
     cr_assert_eq(verdict(night, "1.1.1.1", midnight + 12 * 3600, NULL, &rule), ALTER_POLICY_DENY);
@@ -85,9 +88,9 @@ Test(alter_policy, rate_window_opens_at_the_first_call_and_counts_only_allowed_o
     cr_assert_str_eq(rule, "rate_limit_rpm");
     cr_assert_eq(verdict(p, "10.0.0.1", T0 + 90, &rate, &rule), ALTER_POLICY_ALLOW,
                  "a minute after the window opened it opens again");
-    cr_assert_eq(verdict("{\"require_approval\": true, \"rate_limit_rpm\": 5}", "1.1.1.1", T0, NULL,
-                         &rule),
-                 ALTER_POLICY_NEEDS_APPROVAL);
+    cr_assert_eq(
+        verdict("{\"require_approval\": true, \"rate_limit_rpm\": 5}", "1.1.1.1", T0, NULL, &rule),
+        ALTER_POLICY_NEEDS_APPROVAL);
     cr_assert_eq(verdict("{\"require_approval\": false}", "1.1.1.1", T0, NULL, &rule),
                  ALTER_POLICY_ALLOW);
     cr_assert_eq(verdict("{}", NULL, T0, NULL, &rule), ALTER_POLICY_ALLOW, "no rules, no limits");
@@ -174,21 +177,28 @@ Test(alter_grants, pages_by_agent_and_provider_read_only_their_postings) {
     struct alter_agent *a1, *a2;
     struct tenant *t = vault_tenant(&a1, &a2);
     struct alter_grant *g[5];
-    g[0] = add_grant(t, "{\"provider_id\": \"github\", \"account_identifier\": \"x\", "
-                        "\"principal_type\": \"user\", \"delegated_agent_ids\": [\"%s\"], "
-                        "\"upstream_token\": \"t0\"}", a1->id);
-    g[1] = add_grant(t, "{\"provider_id\": \"stripe\", \"account_identifier\": \"x\", "
-                        "\"principal_type\": \"agent\", \"owner_agent_id\": \"%s\", "
-                        "\"delegated_agent_ids\": [\"%s\", \"%s\"], \"upstream_token\": \"t1\"}",
+    g[0] = add_grant(t,
+                     "{\"provider_id\": \"github\", \"account_identifier\": \"x\", "
+                     "\"principal_type\": \"user\", \"delegated_agent_ids\": [\"%s\"], "
+                     "\"upstream_token\": \"t0\"}",
+                     a1->id);
+    g[1] = add_grant(t,
+                     "{\"provider_id\": \"stripe\", \"account_identifier\": \"x\", "
+                     "\"principal_type\": \"agent\", \"owner_agent_id\": \"%s\", "
+                     "\"delegated_agent_ids\": [\"%s\", \"%s\"], \"upstream_token\": \"t1\"}",
                      a2->id, a2->id, a1->id);
     g[2] = add_grant(t, "{\"provider_id\": \"github\", \"account_identifier\": \"x\", "
                         "\"principal_type\": \"user\", \"upstream_token\": \"t2\"}");
-    g[3] = add_grant(t, "{\"provider_id\": \"github\", \"account_identifier\": \"x\", "
-                        "\"principal_type\": \"user\", \"delegated_agent_ids\": [\"%s\"], "
-                        "\"upstream_token\": \"t3\"}", a1->id);
-    g[4] = add_grant(t, "{\"provider_id\": \"slack\", \"account_identifier\": \"x\", "
-                        "\"principal_type\": \"user\", \"delegated_agent_ids\": [\"%s\"], "
-                        "\"upstream_token\": \"t4\"}", a2->id);
+    g[3] = add_grant(t,
+                     "{\"provider_id\": \"github\", \"account_identifier\": \"x\", "
+                     "\"principal_type\": \"user\", \"delegated_agent_ids\": [\"%s\"], "
+                     "\"upstream_token\": \"t3\"}",
+                     a1->id);
+    g[4] = add_grant(t,
+                     "{\"provider_id\": \"slack\", \"account_identifier\": \"x\", "
+                     "\"principal_type\": \"user\", \"delegated_agent_ids\": [\"%s\"], "
+                     "\"upstream_token\": \"t4\"}",
+                     a2->id);
     struct alter_grants *grants = &t->alter->grants;
     alter_grant_mark_revoked(grants, g[3], "gone", T0 + 5);
     struct alter_grant *out[8];
@@ -210,8 +220,8 @@ Test(alter_grants, pages_by_agent_and_provider_read_only_their_postings) {
         {{"no-such-agent", NULL, true}, 0, 8, 0, 0, -1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        size_t n = alter_grants_page(grants, &cases[i].f, cases[i].offset, cases[i].limit, out,
-                                     &total);
+        size_t n =
+            alter_grants_page(grants, &cases[i].f, cases[i].offset, cases[i].limit, out, &total);
         cr_assert_eq(total, cases[i].total, "case %zu total", i);
         cr_assert_eq(n, cases[i].n, "case %zu count", i);
         if (n) cr_assert_eq(out[0], g[cases[i].first], "case %zu first", i);
@@ -229,10 +239,11 @@ Test(alter_approvals, a_pending_approval_expires_on_the_virtual_clock_with_its_r
     store_init();
     struct alter_agent *a1, *a2;
     struct tenant *t = vault_tenant(&a1, &a2);
-    struct alter_grant *g = add_grant(t, "{\"provider_id\": \"p\", \"account_identifier\": \"x\", "
-                                         "\"principal_type\": \"user\", \"upstream_token\": \"t\"}");
-    struct proxy_call call = {.url = strdup("http://127.0.0.1:9/"), .headers = cJSON_CreateObject(),
-                              .timeout_ms = 100};
+    struct alter_grant *g =
+        add_grant(t, "{\"provider_id\": \"p\", \"account_identifier\": \"x\", "
+                     "\"principal_type\": \"user\", \"upstream_token\": \"t\"}");
+    struct proxy_call call = {
+        .url = strdup("http://127.0.0.1:9/"), .headers = cJSON_CreateObject(), .timeout_ms = 100};
     snprintf(call.method, sizeof call.method, "GET");
     struct alter_audit_row *origin = calloc(1, sizeof *origin);
     snprintf(origin->request_id, sizeof origin->request_id, "req_origin");
