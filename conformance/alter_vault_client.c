@@ -33,7 +33,9 @@ Test(alter_vault_client, an_agent_uses_its_grants_in_both_modes_inside_a_trace_s
     alter_app *app = alter_app_new(alter_key(&T), alter_base_url());
     alter_agent *agent = alter_app_get_agent(app, jstr(a, "id"));
     alter_error err = ALTER_ERROR_INIT;
-    alter_trace run = {.run_id = fmt("sdk-%s", T.tag), .thread_id = "t1"};
+    char run_id[64];
+    snprintf(run_id, sizeof run_id, "sdk-%s", T.tag);
+    alter_trace run = {.run_id = run_id, .thread_id = "t1"};
     expect_ok(alter_trace_begin(agent, &run), &err, "trace");
 
     alter_grant_list *mine = NULL;
@@ -138,6 +140,20 @@ Test(alter_vault_client, an_agent_uses_its_grants_in_both_modes_inside_a_trace_s
     cr_assert(token_rows >= 2 && proxy_rows >= 2, "token rows %d, proxy rows %d", token_rows,
               proxy_rows);
     cJSON_Delete(rows);
+    /* the client reads a row's details, and the chain with them still checks out here */
+    alter_audit_params ap = {.run_id = run.run_id, .action = "proxy.executed"};
+    alter_audit_page *page = NULL;
+    expect_ok(alter_audit_list(app, &ap, &page, &err), &err, "audit");
+    cr_assert(page->count >= 2);
+    cr_assert(strstr(page->rows[0].details_json, "\"upstream\""), "%s", page->rows[0].details_json);
+    cr_assert(strstr(page->rows[0].details_json, "\"reason\":\"sdk test\""), "%s",
+              page->rows[0].details_json);
+    alter_audit_page_free(page);
+    alter_audit_row *chain = NULL;
+    size_t n = 0;
+    expect_ok(alter_audit_get_chain(app, &chain, &n, &err), &err, "chain");
+    cr_assert_eq(alter_audit_chain_verify(chain, n, NULL), 1, "the chain does not verify here");
+    alter_audit_rows_free(chain, n);
     alter_error_clear(&err);
     alter_agent_free(agent);
     alter_app_free(app);

@@ -48,10 +48,10 @@ void vault_post(const char *path, const char *key, const char *body, const char 
     alter_http("POST", path, key, body, headers, out);
 }
 
-char *vault_result_body(const cJSON *result, size_t *len) {
+char *vault_b64_text(const char *b64, size_t *len) {
     unsigned char *raw = NULL;
     size_t n = 0;
-    cr_assert(base64_decode(jstr(result, "body_b64"), &raw, &n), "body_b64 is not base64");
+    cr_assert(base64_decode(b64, &raw, &n), "not base64: %.100s", b64);
     char *text = malloc(n + 1);
     memcpy(text, raw, n);
     text[n] = '\0';
@@ -61,7 +61,7 @@ char *vault_result_body(const cJSON *result, size_t *len) {
 }
 
 cJSON *vault_echo_of(const cJSON *result) {
-    char *text = vault_result_body(result, NULL);
+    char *text = vault_b64_text(jstr(result, "body_b64"), NULL);
     cJSON *echo = cJSON_Parse(text);
     cr_assert_not_null(echo, "the provider's answer is not its echo: %.300s", text);
     free(text);

@@ -24,8 +24,8 @@ const char *vault_body(const char *grant_id, const char *method, const char *url
 /* POST path (/sdk/token or /sdk/proxy) as key with the body and extra header lines. */
 void vault_post(const char *path, const char *key, const char *body, const char *const *headers,
                 struct http_resp *out);
-/* A proxy result's body_b64 decoded, NUL-terminated (caller frees); *len may be NULL. */
-char *vault_result_body(const cJSON *result, size_t *len);
+/* base64 text decoded, NUL-terminated (caller frees); *len may be NULL. */
+char *vault_b64_text(const char *b64, size_t *len);
 /* The fake provider's /echo answer inside a proxy result (caller deletes). */
 cJSON *vault_echo_of(const cJSON *result);
 

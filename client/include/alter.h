@@ -205,6 +205,8 @@ typedef struct {
     char *method;
     char *path;
     char *request_id;
+    char *details_json;  /* what the call did beyond its route (§7: the upstream call, the
+                          * approval, the policy rule), compact JSON; "{}" when nothing */
     char *previous_hash; /* NULL for the first row of the chain */
     char *hash;
     char *row_json; /* the whole row as received: what alter_audit_chain_verify hashes */
