@@ -86,6 +86,8 @@ static bool check_needs(struct req *r) {
                     "This call needs an agent key, or an app key with X-Alter-Caller");
         return false;
     }
+    if ((needs & OR_AGENT) && r->caller.is_agent) return true;
+    needs &= ~OR_AGENT;
     if (!needs) return true;
     if (r->caller.is_agent) {
         reply_error(r, 403, "agent_cannot_mint_subagents",

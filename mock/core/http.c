@@ -33,27 +33,31 @@ void reply_json(struct req *r, int status, cJSON *body) {
 
 void reply_empty(struct req *r, int status) { reply_raw(r, status, NULL, NULL, 0); }
 
+/* details: the Alter envelope's details object (taken; NULL = {}); Alsorn has none. */
+/* extra: members added to Alsorn's error object (e.g. transaction_id); details: Alter's
+ * details object, or an Alsorn "details" member.  Both consumed; either may be NULL. */
 static void reply_error_body(struct req *r, int status, const char *code, const char *message,
-                             cJSON *fields, cJSON *extra) {
+                             cJSON *fields, cJSON *extra, cJSON *details) {
     cJSON *root = cJSON_CreateObject();
     if (r->api == API_ALTER) {
         /* {"error": code, "message", "details", "request_id"} */
         cJSON_AddStringToObject(root, "error", code);
         cJSON_AddStringToObject(root, "message", message);
-        cJSON *details = cJSON_AddObjectToObject(root, "details");
+        if (!details) details = cJSON_CreateObject();
+        cJSON_AddItemToObject(root, "details", details);
         if (fields) cJSON_AddItemToObject(details, "fields", fields);
         cJSON_AddStringToObject(root, "request_id", r->request_id);
     } else {
-        /* {"error": {"code", "message", "request_id", "field_errors"?}} */
+        /* {"error": {"code", "message", "request_id", "field_errors"?, "details"?, ...extra}} */
         cJSON *err = cJSON_AddObjectToObject(root, "error");
         cJSON_AddStringToObject(err, "code", code);
         cJSON_AddStringToObject(err, "message", message);
         cJSON_AddStringToObject(err, "request_id", r->request_id);
         if (fields) cJSON_AddItemToObject(err, "field_errors", fields);
+        if (details) cJSON_AddItemToObject(err, "details", details);
         for (cJSON *member = extra ? extra->child : NULL; member;) {
             cJSON *next = member->next;
-            cJSON_AddItemToObject(err, member->string,
-                                  cJSON_DetachItemViaPointer(extra, member));
+            cJSON_AddItemToObject(err, member->string, cJSON_DetachItemViaPointer(extra, member));
             member = next;
         }
     }
@@ -62,16 +66,16 @@ static void reply_error_body(struct req *r, int status, const char *code, const 
 }
 
 static void vreply_error(struct req *r, int status, const char *code, cJSON *extra,
-                         const char *fmt, va_list ap) {
+                         cJSON *details, const char *fmt, va_list ap) {
     char message[512];
     vsnprintf(message, sizeof message, fmt, ap);
-    reply_error_body(r, status, code, message, NULL, extra);
+    reply_error_body(r, status, code, message, NULL, extra, details);
 }
 
 void reply_error(struct req *r, int status, const char *code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vreply_error(r, status, code, NULL, fmt, ap);
+    vreply_error(r, status, code, NULL, NULL, fmt, ap);
     va_end(ap);
 }
 
@@ -79,7 +83,15 @@ void reply_error_extra(struct req *r, int status, const char *code, cJSON *extra
                        const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vreply_error(r, status, code, extra, fmt, ap);
+    vreply_error(r, status, code, extra, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void reply_error_details(struct req *r, int status, const char *code, cJSON *details,
+                         const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vreply_error(r, status, code, NULL, details, fmt, ap);
     va_end(ap);
 }
 
@@ -89,7 +101,7 @@ void reply_validation(struct req *r, struct field_errors *fe) {
     int n = cJSON_GetArraySize(fields);
     char message[128];
     snprintf(message, sizeof message, "%d field%s failed validation", n, n == 1 ? "" : "s");
-    reply_error_body(r, 422, "validation_error", message, fields, NULL);
+    reply_error_body(r, 422, "validation_error", message, fields, NULL, NULL);
 }
 
 void reply_not_found(struct req *r) { reply_error(r, 404, "not_found", "No such object"); }

@@ -91,6 +91,11 @@ struct req {
     int64_t now; /* virtual clock, read once per request */
     struct caller caller;
     char subject_id[ID_LEN]; /* the object the call acted on, for Alter's audit row; "" = none */
+    /* What a handler adds to its Alter audit row (alter/audit.c): an action other than the
+     * route's ("policy.denied"), the grant it used, and details (owned; the row takes it). */
+    const char *audit_action; /* static string; NULL = the route's */
+    char grant_id[UUID_LEN];  /* "" = none */
+    cJSON *audit_details;     /* NULL = {} */
     struct reply reply;
     struct sandbox_state sandbox;
 };
@@ -106,6 +111,10 @@ void reply_error(struct req *r, int status, const char *code, const char *fmt, .
  * request_id, ...extra}}); consumes extra, a JSON object. */
 void reply_error_extra(struct req *r, int status, const char *code, cJSON *extra,
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* reply_error with a details object (taken; NULL = {}): Alter's details, or Alsorn's
+ * error.details. */
+void reply_error_details(struct req *r, int status, const char *code, cJSON *details,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* 422 validation_error listing every field error (consumes fe). */
 void reply_validation(struct req *r, struct field_errors *fe);
 void reply_not_found(struct req *r);

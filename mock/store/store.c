@@ -35,6 +35,7 @@ static struct tenant *tenants;
 static struct key_entry *keys;
 static struct agent_entry *agents;
 static struct alter_key_entry *alter_keys;
+static struct agent_entry *alter_objects; /* grants and approvals: the same id → tenant entry */
 
 static void key_hash(const char *plaintext, char out[65]) {
     unsigned char md[SHA256_DIGEST_LENGTH];
@@ -45,11 +46,12 @@ static void key_hash(const char *plaintext, char out[65]) {
 void store_init(void) { store_clear(); }
 
 /* Drops the agent index entries of tenant t (every tenant's when NULL). Write lock held. */
-static void drop_agents_of(const struct tenant *t) {
+/* Drops the entries of tenant t (every tenant's when NULL) from an id → tenant table. */
+static void drop_entries(struct agent_entry **table, const struct tenant *t) {
     struct agent_entry *a, *atmp;
-    HASH_ITER(hh, agents, a, atmp) {
+    HASH_ITER(hh, *table, a, atmp) {
         if (t && a->tenant != t) continue;
-        HASH_DEL(agents, a);
+        HASH_DEL(*table, a);
         free(a);
     }
 }
@@ -68,12 +70,13 @@ static void drop_entries_of(const struct tenant *t) {
         HASH_DEL(alter_keys, ak);
         free(ak);
     }
-    drop_agents_of(t);
+    drop_entries(&agents, t);
+    drop_entries(&alter_objects, t);
 }
 
 void store_forget_agents(const struct tenant *t) {
     pthread_rwlock_wrlock(&lock);
-    drop_agents_of(t);
+    drop_entries(&agents, t);
     pthread_rwlock_unlock(&lock);
 }
 
@@ -228,25 +231,44 @@ struct tenant *store_alter_key_find(const char *lookup, struct alter_key **key) 
     return t;
 }
 
-void store_agent_register(const char *agent_id, struct tenant *t) {
-    struct agent_entry *e = calloc(1, sizeof *e);
-    if (!e) return;
-    snprintf(e->id, sizeof e->id, "%s", agent_id);
+/* Adds id → t to an id table.  Returns 0, or -1 when taken (only when unique) or no memory. */
+static int id_entry_add(struct agent_entry **table, const char *id, struct tenant *t, bool unique) {
+    struct agent_entry *e = calloc(1, sizeof *e), *old = NULL;
+    if (!e) return -1;
+    snprintf(e->id, sizeof e->id, "%s", id);
     e->tenant = t;
     pthread_rwlock_wrlock(&lock);
-    HASH_ADD_STR(agents, id, e);
+    if (unique) HASH_FIND_STR(*table, e->id, old);
+    if (!old) HASH_ADD_STR(*table, id, e);
     pthread_rwlock_unlock(&lock);
+    if (old) free(e);
+    return old ? -1 : 0;
 }
 
-struct tenant *store_agent_owner(const char *agent_id) {
+/* The tenant of id in the table, with a reference; NULL when unknown. */
+static struct tenant *id_entry_owner(struct agent_entry *const *table, const char *id) {
     struct agent_entry *e = NULL;
     struct tenant *t = NULL;
     pthread_rwlock_rdlock(&lock);
-    HASH_FIND_STR(agents, agent_id, e);
+    HASH_FIND_STR(*table, id, e);
     if (e) {
         t = e->tenant;
         tenant_retain(t);
     }
     pthread_rwlock_unlock(&lock);
     return t;
+}
+
+void store_agent_register(const char *agent_id, struct tenant *t) {
+    id_entry_add(&agents, agent_id, t, false);
+}
+
+struct tenant *store_agent_owner(const char *agent_id) { return id_entry_owner(&agents, agent_id); }
+
+int store_alter_object_register(const char *id, struct tenant *t) {
+    return id_entry_add(&alter_objects, id, t, true);
+}
+
+struct tenant *store_alter_object_owner(const char *id) {
+    return id_entry_owner(&alter_objects, id);
 }

@@ -49,6 +49,12 @@ int store_alter_key_add(const char *lookup, struct tenant *t, struct alter_key *
 /* The tenant holding that key, with a reference, and *key; NULL when unknown. */
 struct tenant *store_alter_key_find(const char *lookup, struct alter_key **key);
 
+/* Alter grants and approvals by their UUID: the sandbox's admin calls name one by id alone.
+ * Returns 0, or -1 when the id is taken or out of memory. */
+int store_alter_object_register(const char *id, struct tenant *t);
+/* The tenant holding that grant or approval, with a reference; NULL when unknown. */
+struct tenant *store_alter_object_owner(const char *id);
+
 void store_agent_register(const char *agent_id, struct tenant *t);
 /* Drops the agent-owner entries of t (its agents were cleared; t's lock may be held). */
 void store_forget_agents(const struct tenant *t);
