@@ -307,8 +307,10 @@ int router_handle(struct mg_connection *conn, void *cbdata) {
     if (r.api == API_ALTER && r.route && !r.sandbox.dropped) alter_audit_record(&r);
     idempotency_finish(&r); /* first: waiting duplicates get the answer as early as possible */
     report_record(&r);      /* before sending, so a client's next request sees this one */
-    reply_send(&r);
+    /* also before sending: a client that got its answer finds the request in the journal
+     * (duration_ms is the handling time, the send excluded) */
     journal_record(&r, (double)(monotonic_us() - r.sandbox.started_us) / 1000.0);
+    reply_send(&r);
     log_debug("%s %s -> %d", r.method, r.path, r.sandbox.dropped ? 0 : r.reply.status);
 
     free(r.body);
