@@ -20,12 +20,22 @@
 /* ---- target ---------------------------------------------------------------------------- */
 
 const char *target_base_url(void); /* ALSORN_BASE_URL without a trailing slash */
+/* Points this test's requests at another server (NULL: back to ALSORN_BASE_URL). */
+void target_set_base_url(const char *base);
 /* Where /sdk/ (Alter) paths go: ALTER_BASE_URL when set, else the target above. */
 const char *alter_base_url(void);
 bool target_is_mock(void);         /* GET /_mock/health answered as agentmock */
 
 /* Skip the current test when the target has no /_mock sandbox controls. */
 void require_mock(void);
+/* A fresh agentmock for this test alone (flags `extra_args`, NULL-terminated, after the
+ * defaults), and this test's requests go to it until own_mock_stop.  For tests of
+ * process-wide controls (clock, full reset, admin token, journal clearing, the per-address
+ * limit) that would disturb the tests running in parallel on the shared mock.  Skips on a
+ * live target.  own_mock_stop fails the test when the mock does not exit cleanly. */
+void own_mock_start(const char *const *extra_args);
+void own_mock_stop(void);
+
 /* Skip a test of a contract row marked (ext) on a live target when CONFORMANCE_SKIP_EXT=1. */
 void require_ext(void);
 /* True when calls to (ext) rows are to be left out of a mixed test (same condition). */
@@ -56,7 +66,9 @@ struct http_req {
     size_t body_len;           /* 0: strlen(body) */
     /* NULL: "application/json" when there is a body, none otherwise; "": no Content-Type at all */
     const char *content_type;
-    const char *const *headers; /* extra "Name: value" lines, NULL-terminated, may be NULL */
+    /* extra "Name: value" lines, NULL-terminated, may be NULL; "Name:" removes a default one
+     * (every request carries User-Agent: agentmock-conformance/0.1) */
+    const char *const *headers;
 };
 
 struct http_resp {
@@ -68,6 +80,7 @@ struct http_resp {
     size_t n_headers;
     char request[160]; /* "POST /agents", for messages */
     char curl_error[256];
+    int curl_code;     /* CURLcode of a failed transfer (52: empty reply), 0 otherwise */
 };
 
 /* Performs the request; returns 0, or -1 when the transfer failed (status 0). */

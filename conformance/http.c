@@ -17,8 +17,14 @@
 
 /* ---- target ---------------------------------------------------------------------------- */
 
+static char url[512];
+
+void target_set_base_url(const char *base) {
+    url[0] = '\0';
+    if (base) snprintf(url, sizeof url, "%s", base);
+}
+
 const char *target_base_url(void) {
-    static char url[512];
     if (!url[0]) {
         const char *b = getenv("ALSORN_BASE_URL");
         cr_assert(b && *b, "ALSORN_BASE_URL is not set (the runner sets it when it starts the mock)");
@@ -30,14 +36,15 @@ const char *target_base_url(void) {
 }
 
 const char *alter_base_url(void) {
-    static char url[512];
-    if (!url[0]) {
-        const char *b = getenv("ALTER_BASE_URL");
-        snprintf(url, sizeof url, "%s", b && *b ? b : target_base_url());
-        size_t n = strlen(url);
-        while (n && url[n - 1] == '/') url[--n] = '\0';
+    static char alter[512];
+    const char *b = getenv("ALTER_BASE_URL");
+    if (!b || !*b) return target_base_url(); /* which a test's own mock may have moved */
+    if (!alter[0]) {
+        snprintf(alter, sizeof alter, "%s", b);
+        size_t n = strlen(alter);
+        while (n && alter[n - 1] == '/') alter[--n] = '\0';
     }
-    return url;
+    return alter;
 }
 
 bool target_is_mock(void) {
@@ -140,6 +147,9 @@ int http_do(const struct http_req *req, struct http_resp *out) {
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
     curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+    /* like any real client (the mock's report flags requests without one); a test can drop
+     * it with the header line "User-Agent:" */
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "agentmock-conformance/0.1");
     if (!strcmp(req->method, "HEAD")) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 
     struct curl_slist *hl = NULL;
@@ -166,6 +176,13 @@ int http_do(const struct http_req *req, struct http_resp *out) {
     }
     hl = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip */
     for (const char *const *h = req->headers; h && *h; h++) hl = curl_slist_append(hl, *h);
+    /* a mock started with --admin-token: the sandbox controls need it (tests of the token
+     * itself send their own headers and leave the variable unset) */
+    const char *admin = getenv("AGENTMOCK_ADMIN_TOKEN");
+    if (admin && *admin && !strncmp(req->path, "/_mock/", 7)) {
+        snprintf(line, sizeof line, "X-Mock-Admin-Token: %s", admin);
+        hl = curl_slist_append(hl, line);
+    }
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 
     CURLcode rc = curl_easy_perform(c);
@@ -173,6 +190,7 @@ int http_do(const struct http_req *req, struct http_resp *out) {
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
     } else {
         snprintf(out->curl_error, sizeof out->curl_error, "%s", curl_easy_strerror(rc));
+        out->curl_code = (int)rc;
         out->status = 0;
     }
     curl_slist_free_all(hl);

@@ -139,3 +139,32 @@ int mock_process_stop(struct mock_process *m, int sig, int timeout_ms) {
     m->pid = -1;
     return status;
 }
+
+/* ---- a test's own mock ------------------------------------------------------------------ */
+
+#ifndef FIXTURES_DIR
+#define FIXTURES_DIR "fixtures"
+#endif
+
+static struct mock_process own = {.pid = -1};
+
+void own_mock_start(const char *const *extra_args) {
+    require_mock();
+    cr_assert(own.pid <= 0, "own_mock_start: this test already has its own mock");
+    const char *fixtures = getenv("AGENTMOCK_FIXTURES");
+    const char *args[MAX_ARGS + 1] = {"--fixtures", fixtures && *fixtures ? fixtures : FIXTURES_DIR};
+    int n = 2;
+    for (int i = 0; extra_args && extra_args[i] && n < MAX_ARGS; i++) args[n++] = extra_args[i];
+    args[n] = NULL;
+    cr_assert(mock_process_start(&own, args), "could not start a private agentmock (see stderr)");
+    target_set_base_url(own.url);
+}
+
+void own_mock_stop(void) {
+    if (own.pid <= 0) return;
+    int status = mock_process_stop(&own, SIGTERM, 10000);
+    target_set_base_url(NULL);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+              "the private agentmock did not exit cleanly (status 0x%x: a sanitizer report or a "
+              "crash, see stderr)", status);
+}

@@ -5,10 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alsorn/auth.h"
+#include <curl/curl.h>
+
+#include "alter/approval.h"
+#include "alter/proxy_allow.h"
+#include "alter/proxy_call.h"
 #include "core/log.h"
 #include "core/random.h"
 #include "delivery/allowlist.h"
+#include "sandbox/admin.h"
+#include "sandbox/faults.h"
 #include "sandbox/fixtures.h"
+#include "sandbox/journal.h"
+#include "sandbox/rate_limit.h"
 #include "sandbox/snapshot.h"
 #include "server.h"
 #include "store/store.h"
@@ -27,12 +37,21 @@ static void usage(FILE *out) {
             "  --snapshot-write-delay-us N  slow each record of a save (crash tests)\n"
             "  --max-body BYTES     largest request body (default 1048576)\n"
             "  --log-level LEVEL    error, warn, info (default) or debug\n"
+            "  --admin-token TOKEN  /_mock/* (but health) needs X-Mock-Admin-Token or Bearer TOKEN\n"
+            "  --journal-size N     requests kept by GET /_mock/requests (default 10000; 0 = off)\n"
+            "  --anon-rate-limit N  requests per hour per client address without a valid Alsorn\n"
+            "                       key (default 100)\n"
             "  --webhook-allow LIST hosts webhooks may be sent to: comma-separated host names,\n"
             "                       *.domain, addresses and CIDR blocks\n"
             "                       (default 127.0.0.0/8,::1,localhost: loopback only)\n"
             "  --webhook-retry-base-ms MS\n"
             "                       back-off base of webhook retries: base x 2^n, 8 attempts\n"
             "                       (default 60000; orgs can override it, see the README)\n"
+            "  --proxy-timeout-ms N longest upstream call of Alter's proxy mode, and its\n"
+            "                       default (default 10000; a call may ask for less)\n"
+            "  --proxy-allow LIST   hosts the proxy may call: comma-separated 'loopback',\n"
+            "                       address blocks (10.0.0.0/8) and host names\n"
+            "                       (default loopback)\n"
             "  --help               this text\n"
             "Plain HTTP only: Debian's CivetWeb 1.15 crashes on TLS with OpenSSL 3.\n");
 }
@@ -56,6 +75,11 @@ static void print_banner(const char *url, const cJSON *orgs) {
             printf("    agent key  %s  (%s, %s)\n", cJSON_GetObjectItem(a, "api_key")->valuestring,
                    cJSON_GetObjectItem(a, "name")->valuestring,
                    cJSON_GetObjectItem(a, "id")->valuestring);
+        const cJSON *grants = cJSON_GetObjectItem(alter, "grants");
+        for (const cJSON *g = grants ? grants->child : NULL; g; g = g->next)
+            printf("    grant      %s  (%s, %s)\n", cJSON_GetObjectItem(g, "grant_id")->valuestring,
+                   cJSON_GetObjectItem(g, "provider_id")->valuestring,
+                   cJSON_GetObjectItem(g, "principal_type")->valuestring);
     }
     fflush(stdout);
 }
@@ -65,8 +89,10 @@ int main(int argc, char **argv) {
                                 .webhook_retry_base_ms = 60000};
     const char *webhook_allow = NULL;
     const char *fixtures = "fixtures";
+    long journal_size = JOURNAL_DEFAULT_SIZE;
     enum { OPT_LISTEN = 1, OPT_THREADS, OPT_SEED, OPT_FIXTURES, OPT_NO_FIXTURES, OPT_MAX_BODY,
            OPT_LOG_LEVEL, OPT_STATE, OPT_SNAPSHOT_DELAY, OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY_BASE,
+           OPT_ADMIN_TOKEN, OPT_JOURNAL_SIZE, OPT_ANON_RATE_LIMIT, OPT_PROXY_TIMEOUT, OPT_PROXY_ALLOW,
            OPT_HELP };
     static const struct option options[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -76,15 +102,22 @@ int main(int argc, char **argv) {
         {"no-fixtures", no_argument, NULL, OPT_NO_FIXTURES},
         {"max-body", required_argument, NULL, OPT_MAX_BODY},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"admin-token", required_argument, NULL, OPT_ADMIN_TOKEN},
+        {"journal-size", required_argument, NULL, OPT_JOURNAL_SIZE},
+        {"anon-rate-limit", required_argument, NULL, OPT_ANON_RATE_LIMIT},
         {"state", required_argument, NULL, OPT_STATE},
         {"snapshot-write-delay-us", required_argument, NULL, OPT_SNAPSHOT_DELAY},
         {"webhook-allow", required_argument, NULL, OPT_WEBHOOK_ALLOW},
         {"webhook-retry-base-ms", required_argument, NULL, OPT_WEBHOOK_RETRY_BASE},
+        {"proxy-timeout-ms", required_argument, NULL, OPT_PROXY_TIMEOUT},
+        {"proxy-allow", required_argument, NULL, OPT_PROXY_ALLOW},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     int opt;
     char *end;
+    char err[512];
+    proxy_allow_set(PROXY_ALLOW_DEFAULT, err, sizeof err);
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (opt) {
         case OPT_LISTEN: cfg.listen = optarg; break;
@@ -141,6 +174,43 @@ int main(int argc, char **argv) {
             cfg.webhook_retry_base_ms = v;
             break;
         }
+        case OPT_ADMIN_TOKEN:
+            if (!*optarg) {
+                fprintf(stderr, "agentmock: --admin-token must not be empty\n");
+                return 2;
+            }
+            mock_admin_token = optarg;
+            break;
+        case OPT_JOURNAL_SIZE:
+            journal_size = strtol(optarg, &end, 10);
+            if (*end || !*optarg || journal_size < 0 || journal_size > 1000000) {
+                fprintf(stderr, "agentmock: --journal-size takes 0 to 1000000\n");
+                return 2;
+            }
+            break;
+        case OPT_ANON_RATE_LIMIT:
+            alsorn_unauthenticated_rate_limit = strtol(optarg, &end, 10);
+            if (*end || !*optarg || alsorn_unauthenticated_rate_limit < 1 ||
+                alsorn_unauthenticated_rate_limit > 1000000000) {
+                fprintf(stderr, "agentmock: --anon-rate-limit takes 1 to 1000000000\n");
+                return 2;
+            }
+            break;
+        case OPT_PROXY_TIMEOUT: {
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 600000) {
+                fprintf(stderr, "agentmock: --proxy-timeout-ms takes 1 to 600000\n");
+                return 2;
+            }
+            proxy_timeout_ms = v;
+            break;
+        }
+        case OPT_PROXY_ALLOW:
+            if (proxy_allow_set(optarg, err, sizeof err) != 0) {
+                fprintf(stderr, "agentmock: --proxy-allow: %s\n", err);
+                return 2;
+            }
+            break;
         case OPT_HELP: usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -165,9 +235,10 @@ int main(int argc, char **argv) {
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: it is not thread-safe */
     store_init();
+    journal_init((size_t)journal_size);
     cJSON *banner = NULL;
-    char err[512];
     int loaded = snapshot_path() ? snapshot_load_file(snapshot_path(), err, sizeof err) : 0;
     if (loaded < 0) {
         fprintf(stderr, "agentmock: cannot load state: %s\n", err);
@@ -209,6 +280,7 @@ int main(int argc, char **argv) {
     sigwait(&stop, &sig);
     log_info("stopping on signal %d", sig);
     server_stop(server);
+    alter_approval_executions_wait(); /* approved calls still running: their timeout bounds it */
     int rc = 0;
     if (snapshot_path() && snapshot_save_file(snapshot_path(), err, sizeof err) != 0) {
         fprintf(stderr, "agentmock: state not saved: %s\n", err);
@@ -217,5 +289,9 @@ int main(int argc, char **argv) {
     store_clear();
     snapshot_set_path(NULL);
     allowlist_free();
+    journal_shutdown();
+    faults_clear(NULL);
+    rate_limit_forget(NULL);
+    curl_global_cleanup();
     return rc;
 }

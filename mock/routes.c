@@ -10,22 +10,34 @@
 #include "alsorn/trust_api.h"
 #include "alsorn/webhooks.h"
 #include "alter/agents.h"
+#include "alter/approvals.h"
 #include "alter/audit.h"
 #include "alter/auth.h"
+#include "alter/grants.h"
 #include "alter/keys.h"
 #include "alter/me.h"
+#include "alter/proxy.h"
+#include "alter/token.h"
 #include "sandbox/admin.h"
+#include "sandbox/alter_vault.h"
 #include "sandbox/clock.h"
 #include "sandbox/generate.h"
 #include "sandbox/state.h"
 #include "sandbox/webhook_settings.h"
 #include "store/store.h"
 
-/* How each api checks its callers (NULL: no authentication). */
+/* How each api checks its callers (NULL: no authentication).  An authenticator also picks
+ * the request's rate-limit bucket (struct caller: rate_key, rate_limit, rate_window_seconds);
+ * the dispatcher counts it and answers 429 with the api's code below. */
 const authenticate_fn authenticators[] = {
     [API_ALSORN] = alsorn_authenticate,
     [API_ALTER] = alter_authenticate,
-    [API_MOCK] = NULL,
+    [API_MOCK] = mock_authenticate,
+};
+const char *const rate_limit_codes[] = {
+    [API_ALSORN] = "rate_limit_exceeded", /* alsorn.md §8 */
+    [API_ALTER] = "rate_limited",         /* alter.md §8 */
+    [API_MOCK] = "rate_limited",
 };
 
 #define ALSORN API_ALSORN
@@ -85,10 +97,28 @@ const struct route routes[] = {
     { "GET",    "/transactions/{id}",        alsorn_transaction_get,    KEY_READ,  ALSORN, BODY_IGNORED },
     { "POST",   "/transactions/{id}/reverse", alsorn_transaction_reverse, KEY_WRITE, ALSORN, BODY_OPTIONAL },
 
-    /* Sandbox controls (DESIGN.md) */
+    /* Alter: vaulted access (alter.md §7): grants, retrieve and proxy modes, approvals */
+    { "GET",    "/sdk/grants",                 alter_grant_list,      SCOPE_AGENTS_READ | OR_AGENT,  ALTER, BODY_IGNORED },
+    { "POST",   "/sdk/grants/{id}/revoke",     alter_grant_revoke,    SCOPE_AGENTS_ADMIN,            ALTER, BODY_OPTIONAL },
+    { "POST",   "/sdk/token",                  alter_token_issue,     AGENT_IDENTITY,                ALTER, BODY_REQUIRED },
+    { "POST",   "/sdk/proxy",                  alter_proxy_call,      AGENT_IDENTITY,                ALTER, BODY_REQUIRED },
+    { "GET",    "/sdk/approvals/{id}",         alter_approval_get,    SCOPE_AGENTS_READ | OR_AGENT,  ALTER, BODY_IGNORED },
+    { "GET",    "/sdk/approvals/{id}/result",  alter_approval_result, SCOPE_AGENTS_READ | OR_AGENT,  ALTER, BODY_IGNORED },
+    /* Sandbox controls (DESIGN.md "Sandbox controls"; --admin-token guards all but health) */
     { "GET",    "/_mock/health",             mock_health,               KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/orgs",               mock_org_create,           KEY_NONE,  MOCK,   BODY_OPTIONAL },
     { "POST",   "/_mock/keys/revoke",        mock_key_revoke,           KEY_NONE,  MOCK,   BODY_REQUIRED },
+    /* issue 5: tenants, reset, faults, journal, report */
+    { "GET",    "/_mock/orgs/{id}",          mock_org_get,              KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "PATCH",  "/_mock/orgs/{id}",          mock_org_update,           KEY_NONE,  MOCK,   BODY_REQUIRED },
+    { "POST",   "/_mock/reset",              mock_reset,                KEY_NONE,  MOCK,   BODY_OPTIONAL },
+    { "POST",   "/_mock/faults",             mock_fault_create,         KEY_NONE,  MOCK,   BODY_REQUIRED },
+    { "GET",    "/_mock/faults",             mock_fault_list,           KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "DELETE", "/_mock/faults",             mock_fault_clear,          KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "DELETE", "/_mock/faults/{id}",        mock_fault_delete,         KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "GET",    "/_mock/requests",           mock_requests_list,        KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "DELETE", "/_mock/requests",           mock_requests_clear,       KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "GET",    "/_mock/report",             mock_report,               KEY_NONE,  MOCK,   BODY_IGNORED },
     { "GET",    "/_mock/state",              mock_state_export,         KEY_NONE,  MOCK,   BODY_IGNORED },
     { "PUT",    "/_mock/state",              mock_state_import,         KEY_NONE,  MOCK,   BODY_STREAM },
     { "POST",   "/_mock/snapshot",           mock_snapshot_save,        KEY_NONE,  MOCK,   BODY_IGNORED },
@@ -103,6 +133,12 @@ const struct route routes[] = {
     { "POST",   "/_mock/clock",              mock_clock_change,         KEY_NONE,  MOCK,   BODY_REQUIRED },
     { "POST",   "/_mock/orgs/{id}/generate", mock_org_generate,         KEY_NONE,  MOCK,   BODY_REQUIRED },
     { "POST",   "/_mock/orgs/{id}/disputes/{dispute_id}/resolve", mock_dispute_resolve, KEY_NONE, MOCK, BODY_REQUIRED },
+    /* the Alter vault's sandbox side: grants are made and approvals decided here */
+    { "POST",   "/_mock/alter/grants",                 mock_alter_grant_create,     KEY_NONE, MOCK, BODY_REQUIRED },
+    { "GET",    "/_mock/alter/grants/{id}",            mock_alter_grant_get,        KEY_NONE, MOCK, BODY_IGNORED },
+    { "GET",    "/_mock/alter/approvals/{id}",         mock_alter_approval_get,     KEY_NONE, MOCK, BODY_IGNORED },
+    { "POST",   "/_mock/alter/approvals/{id}/approve", mock_alter_approval_approve, KEY_NONE, MOCK, BODY_OPTIONAL },
+    { "POST",   "/_mock/alter/approvals/{id}/deny",    mock_alter_approval_deny,    KEY_NONE, MOCK, BODY_OPTIONAL },
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

@@ -1,4 +1,4 @@
-/* agentclient: a C client for the Alter agent-identity API (contract: contract/alter.md §1–§6).
+/* agentclient: a C client for the Alter agent-identity API (contract: contract/alter.md §1–§7).
  *
  * It mirrors the shape of the Alter Python SDK: App (an app key) with its `agents`
  * namespace, Agent (an agent key, or App.get_agent(id): the app key plus X-Alter-Caller) with
@@ -57,6 +57,10 @@ typedef enum {
     ALTER_ERR_GRANT_REVOKED,                       /* 410 GrantRevokedError */
     ALTER_ERR_NO_DELEGATED_GRANT,                  /* 403 NoDelegatedGrantError */
     ALTER_ERR_APPROVAL_NOT_FOUND,                  /* 404 */
+    ALTER_ERR_APPROVAL_NOT_EXECUTED,               /* 409: no result (yet); see details_json */
+    ALTER_ERR_UPSTREAM, /* 502 upstream_error (proxy), or the provider call of retrieve mode
+                         * got no answer: details_json {"reason": "timeout" | ...} */
+    ALTER_ERR_TIMEOUT,  /* alter_await_approval: still undecided or running at the deadline */
     ALTER_ERR_INTERNAL,                            /* 500 internal_error: BackendError */
     ALTER_ERR_HTTP,             /* another HTTP error (unknown route, 405, 413, 415, ...) */
     ALTER_ERR_CONNECTION,       /* no HTTP answer (refused, reset, timeout) after the retries */
@@ -201,6 +205,8 @@ typedef struct {
     char *method;
     char *path;
     char *request_id;
+    char *details_json;  /* what the call did beyond its route (§7: the upstream call, the
+                          * approval, the policy rule), compact JSON; "{}" when nothing */
     char *previous_hash; /* NULL for the first row of the chain */
     char *hash;
     char *row_json; /* the whole row as received: what alter_audit_chain_verify hashes */
@@ -359,6 +365,160 @@ alter_status alter_audit_verify(alter_app *app, alter_audit_verification **out, 
  * (an empty chain is), 0 when broken with *broken_at (may be NULL) = index of the first bad
  * row, -1 when out of memory. */
 int alter_audit_chain_verify(const alter_audit_row *rows, size_t n, size_t *broken_at);
+
+/* ---- vaulted access (contract §7) ------------------------------------------------------- */
+
+/* A header: borrowed in params, owned (free with the result) in results. */
+typedef struct {
+    const char *name;
+    const char *value;
+} alter_header_param;
+
+typedef struct {
+    char *name;
+    char *value;
+} alter_header;
+
+typedef struct { /* Grant: never the credential itself */
+    char *grant_id;
+    char *provider_id;
+    char **scopes;
+    size_t scope_count;
+    char *account_identifier;
+    char *principal_type; /* user | agent */
+    char *owner_agent_id; /* an agent-owned managed secret's owner; NULL for user grants */
+    char **delegated_agent_ids;
+    size_t delegated_count;
+    char *token_type;
+    char *status; /* active | revoked */
+    char *created_at;
+    char *revoked_at;
+    char *revoke_reason;
+} alter_grant;
+
+typedef struct {
+    alter_grant *items; /* oldest first */
+    size_t count;
+    long long total;
+    long limit;
+    long offset;
+    bool has_more;
+} alter_grant_list;
+
+/* Unset filters are not sent: provider_id NULL, limit 0 (server default 100). */
+typedef struct {
+    const char *provider_id;
+    bool include_revoked;
+    long limit;
+    long offset;
+} alter_grant_list_params;
+
+/* Every grant of the app (params may be NULL). */
+alter_status alter_grants_list(alter_app *app, const alter_grant_list_params *params,
+                               alter_grant_list **out, alter_error *err);
+/* The grants the agent owns or that are delegated to it. */
+alter_status alter_agent_list_grants(alter_agent *agent, const alter_grant_list_params *params,
+                                     alter_grant_list **out, alter_error *err);
+/* App key with agents:admin.  reason may be NULL; revoking again changes nothing.  Using a
+ * revoked grant fails with ALTER_ERR_GRANT_REVOKED. */
+alter_status alter_grants_revoke(alter_app *app, const char *grant_id, const char *reason,
+                                 alter_grant **out, alter_error *err);
+
+/* agent.request(method, url, grant_id=...) and agent.proxy_request(...): the call to make
+ * with a grant's credential.  Your own headers must not carry credentials (Authorization,
+ * Cookie, x-api-key, x-amz-security-token: the vault injects the grant's); the proxy refuses
+ * them with ALTER_ERR_VALIDATION, alter_agent_request with ALTER_ERR_INVALID_ARGUMENT before
+ * sending anything.
+ * body NULL: no body.  reason and context_json (JSON object text) go on the audit row.
+ * timeout_ms 0: the default (proxy: the server's; request: the handle's own timeout). */
+typedef struct {
+    const char *method; /* "GET", "POST", ... */
+    const char *url;
+    const char *grant_id;
+    const alter_header_param *headers;
+    size_t header_count;
+    const void *body;
+    size_t body_len;
+    const char *reason;
+    const char *context_json;
+    long timeout_ms;
+} alter_request_params;
+
+typedef struct { /* retrieve mode's credential */
+    char *access_token;
+    char *token_type; /* "Bearer" */
+    char *expires_at;
+    char **scopes;
+    size_t scope_count;
+    char *grant_id;
+    alter_header *inject_headers; /* add these to the provider call */
+    size_t inject_header_count;
+} alter_token;
+
+typedef struct { /* the provider's answer, in either mode (any HTTP status) */
+    long status_code;
+    alter_header *headers;
+    size_t header_count;
+    unsigned char *body; /* NUL-terminated (not counted in body_len); never NULL */
+    size_t body_len;
+    bool body_truncated; /* cut at the server's (proxy) or the client's cap: see README */
+} alter_response;
+
+typedef struct {
+    char *approval_id;
+    char *status; /* pending | approved | executing | executed | denied | expired | failed */
+    char *grant_id;
+    char *agent_id;
+    char *approval_url; /* where a person decides it (the sandbox's admin API) */
+    char *created_at;
+    char *expires_at;
+    char *decided_at;
+    char *decision_reason;
+    char *executed_at;
+    bool has_result;  /* executed: alter_approval_result reads the answer */
+    char *error_json; /* a failed one's {"code", "message", "details"}; NULL otherwise */
+} alter_approval;
+
+typedef struct { /* exactly one is set */
+    alter_response *response; /* the call was made (HTTP 200) */
+    alter_approval *approval; /* the agent's policy requires an approval first (HTTP 202) */
+} alter_proxy_result;
+
+void alter_grant_free(alter_grant *grant);
+void alter_grant_list_free(alter_grant_list *list);
+void alter_token_free(alter_token *token); /* wipes the credential */
+void alter_response_free(alter_response *response);
+void alter_approval_free(alter_approval *approval);
+void alter_proxy_result_free(alter_proxy_result *result);
+/* The value of a header of a response or token (name without case); NULL when absent. */
+const char *alter_header_get(const alter_header *headers, size_t n, const char *name);
+
+/* Retrieve mode, step one: the grant's credential (POST /sdk/token). */
+alter_status alter_agent_token(alter_agent *agent, const alter_request_params *params,
+                               alter_token **out, alter_error *err);
+/* Retrieve mode: fetches the credential, then calls params->url itself with libcurl, the
+ * token's inject_headers added to params->headers.  A provider answer of any status is
+ * ALTER_OK; no answer at all is ALTER_ERR_UPSTREAM (details_json {"reason"}).  The provider
+ * call follows no redirects and reads at most 64 MiB (then body_truncated). */
+alter_status alter_agent_request(alter_agent *agent, const alter_request_params *params,
+                                 alter_response **out, alter_error *err);
+/* Proxy mode (POST /sdk/proxy): the server makes the call.  Sent once, never retried: the
+ * provider call may not be safe to repeat. */
+alter_status alter_agent_proxy_request(alter_agent *agent, const alter_request_params *params,
+                                       alter_proxy_result **out, alter_error *err);
+
+/* An approval the agent asked for (GET /sdk/approvals/{id}). */
+alter_status alter_approval_get(alter_agent *agent, const char *approval_id, alter_approval **out,
+                                alter_error *err);
+/* Its result once executed; before that, or when it never will be, ALTER_ERR_APPROVAL_NOT_EXECUTED
+ * with details_json {"status", "error"?}. */
+alter_status alter_approval_result(alter_agent *agent, const char *approval_id,
+                                   alter_response **out, alter_error *err);
+/* Polls the approval every poll_interval_ms (0: 500) until it is executed, denied, expired or
+ * failed (ALTER_OK, *out the approval: check its status), or timeout_ms pass
+ * (ALTER_ERR_TIMEOUT, *out the last state seen). */
+alter_status alter_await_approval(alter_agent *agent, const char *approval_id, long timeout_ms,
+                                  long poll_interval_ms, alter_approval **out, alter_error *err);
 
 #ifdef __cplusplus
 }

@@ -105,11 +105,14 @@ static bool header_is_true(alsorn_client *http, const char *name) {
     return v && strcasecmp(v, "true") == 0;
 }
 
-alter_status alter_call(struct alter_conn *c, alter_route_id route_id, const char *const *params,
-                        size_t param_count, const query_param *query, size_t query_count,
-                        const cJSON *body, const char *idempotency_key, cJSON **json,
-                        alter_error *err) {
+/* Every Alter call: transport_send with the caller and trace headers, the answer turned into
+ * JSON or the typed error. */
+static alter_status call(struct alter_conn *c, alter_route_id route_id, const char *const *params,
+                         size_t param_count, const query_param *query, size_t query_count,
+                         const cJSON *body, const char *idempotency_key, bool send_once,
+                         cJSON **json, long *http_status, alter_error *err) {
     if (json) *json = NULL;
+    if (http_status) *http_status = 0;
     const alter_route *route = alter_route_get(route_id);
     if (!route) return alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT, "no such route");
     /* X-Alter-Caller first, then the trace headers of the open scopes */
@@ -141,7 +144,8 @@ alter_status alter_call(struct alter_conn *c, alter_route_id route_id, const cha
                                    .query_count = query_count,
                                    .body = body,
                                    .headers = headers,
-                                   .idempotency_key = idempotency_key};
+                                   .idempotency_key = idempotency_key,
+                                   .send_once = send_once};
     transport_response resp;
     alsorn_error transport_err = ALSORN_ERROR_INIT;
     alter_status status = ALTER_OK;
@@ -151,6 +155,7 @@ alter_status alter_call(struct alter_conn *c, alter_route_id route_id, const cha
     } else {
         c->last_key_deprecated = header_is_true(c->http, "X-Alter-Key-Deprecated");
         c->last_replayed = header_is_true(c->http, "Idempotent-Replayed");
+        if (http_status) *http_status = resp.http_status;
         if (resp.http_status < 200 || resp.http_status > 299) {
             status = alter_http_error(err, resp.http_status, resp.body, resp.body_len,
                                       alsorn_client_last_request_id(c->http), resp.retry_after);
@@ -169,4 +174,17 @@ alter_status alter_call(struct alter_conn *c, alter_route_id route_id, const cha
     free(caller);
     alter_trace_headers_free(trace);
     return status;
+}
+
+alter_status alter_call(struct alter_conn *c, alter_route_id route, const char *const *params,
+                        size_t param_count, const query_param *query, size_t query_count,
+                        const cJSON *body, const char *idempotency_key, cJSON **json,
+                        alter_error *err) {
+    return call(c, route, params, param_count, query, query_count, body, idempotency_key, false,
+                json, NULL, err);
+}
+
+alter_status alter_call_once(struct alter_conn *c, alter_route_id route, const cJSON *body,
+                             cJSON **json, long *http_status, alter_error *err) {
+    return call(c, route, NULL, 0, NULL, 0, body, NULL, true, json, http_status, err);
 }

@@ -40,6 +40,10 @@ alter_status alter_call(struct alter_conn *c, alter_route_id route, const char *
                         size_t param_count, const query_param *query, size_t query_count,
                         const cJSON *body, const char *idempotency_key, cJSON **json,
                         alter_error *err);
+/* The same for a call that must not be retried (send_once); *http_status (may be NULL) gets
+ * the answer's status, so a caller can tell 200 from 202. */
+alter_status alter_call_once(struct alter_conn *c, alter_route_id route, const cJSON *body,
+                             cJSON **json, long *http_status, alter_error *err);
 
 /* ---- errors (alter_error.c) ---- */
 alter_status alter_client_error(alter_error *err, alter_status status, const char *fmt, ...)
@@ -66,5 +70,17 @@ alter_status agent_key_decode(const cJSON *json, alter_agent_key *out, alter_err
 void agent_key_clear(alter_agent_key *key);
 alter_status audit_row_decode(const cJSON *json, alter_audit_row *out, alter_error *err);
 void audit_row_clear(alter_audit_row *row);
+
+/* ---- vault models (alter_vault_models.c) ---- */
+alter_status grant_decode(const cJSON *json, alter_grant *out, alter_error *err);
+void grant_clear(alter_grant *grant);
+alter_status grant_list_decode(const cJSON *json, alter_grant_list **out, alter_error *err);
+alter_status token_decode(const cJSON *json, alter_token **out, alter_error *err);
+/* The proxy's {status_code, headers, body_b64, body_truncated}. */
+alter_status response_decode(const cJSON *json, alter_response **out, alter_error *err);
+alter_status approval_decode(const cJSON *json, alter_approval **out, alter_error *err);
+/* Appends a header to a growing array (name and value copied).  false when out of memory. */
+bool headers_append(alter_header **headers, size_t *n, const char *name, const char *value);
+void headers_free(alter_header *headers, size_t n);
 
 #endif

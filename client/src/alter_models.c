@@ -143,6 +143,7 @@ void audit_row_clear(alter_audit_row *row) {
                         &row->method,
                         &row->path,
                         &row->request_id,
+                        &row->details_json,
                         &row->previous_hash,
                         &row->hash,
                         &row->row_json};
@@ -172,6 +173,7 @@ alter_status audit_row_decode(const cJSON *json, alter_audit_row *out, alter_err
         out->method = decode_string(&d, json, "method");
         out->path = decode_string(&d, json, "path");
         out->request_id = decode_string(&d, json, "request_id");
+        out->details_json = decode_json_text(&d, json, "details");
         out->previous_hash = decode_string(&d, json, "previous_hash");
         out->hash = decode_string(&d, json, "hash");
         if (d.status == ALSORN_OK && !(out->row_json = cJSON_PrintUnformatted(json)))

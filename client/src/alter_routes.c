@@ -1,5 +1,5 @@
 /* The one place that says which method and path each Alter call uses (contract/alter.md
- * §3–§6).  Alter publishes SDK signatures, not its wire format: these paths are the
+ * §3–§7).  Alter publishes SDK signatures, not its wire format: these paths are the
  * contract's reconstruction, so if the live service differs, correcting a row here corrects
  * the client. */
 #include "alter_routes.h"
@@ -21,6 +21,12 @@ static const alter_route routes[ALTER_ROUTE_COUNT] = {
     [ALTER_ROUTE_AGENTS_ME]          = {"GET",    "/sdk/agents/me"},
     [ALTER_ROUTE_AUDIT_LIST]         = {"GET",    "/sdk/audit"},
     [ALTER_ROUTE_AUDIT_VERIFY]       = {"GET",    "/sdk/audit/verify"},
+    [ALTER_ROUTE_GRANTS_LIST]        = {"GET",    "/sdk/grants"},
+    [ALTER_ROUTE_GRANTS_REVOKE]      = {"POST",   "/sdk/grants/{id}/revoke"},
+    [ALTER_ROUTE_TOKEN]              = {"POST",   "/sdk/token"},
+    [ALTER_ROUTE_PROXY]              = {"POST",   "/sdk/proxy"},
+    [ALTER_ROUTE_APPROVALS_GET]      = {"GET",    "/sdk/approvals/{id}"},
+    [ALTER_ROUTE_APPROVALS_RESULT]   = {"GET",    "/sdk/approvals/{id}/result"},
 };
 /* clang-format on */
 

@@ -302,7 +302,7 @@ alsorn_status transport_send(alsorn_client *client, const transport_request *req
 
     /* Every attempt sends the same URL, body and Idempotency-Key. */
     for (int attempt = 0;; attempt++) {
-        bool may_retry = attempt < client->max_retries;
+        bool may_retry = !req->send_once && attempt < client->max_retries;
         double backoff = retry_backoff_seconds(attempt, client->backoff_base_seconds,
                                                client->backoff_cap_seconds, retry_unit_random());
         buf.len = 0;

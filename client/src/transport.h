@@ -3,6 +3,7 @@
 #ifndef TRANSPORT_H
 #define TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -37,6 +38,7 @@ typedef struct {
     const char *const *headers;     /* extra "Name: value" lines, NULL-terminated; may be NULL */
     const char *idempotency_key;    /* POST: NULL makes one, reused by the call's retries */
     FILE *sink; /* non-NULL: a 2xx body is written here as it arrives, not kept (exports) */
+    bool send_once;                 /* no retries: the call is not safe to repeat */
 } transport_request;
 
 typedef struct {

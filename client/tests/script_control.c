@@ -149,3 +149,19 @@ char *decoded_query(const cJSON *request) {
     curl_free(plain);
     return copy;
 }
+
+const cJSON *assert_request_at(const cJSON *log, int i, const char *method, const char *path,
+                               const char *body_json) {
+    const cJSON *request = cJSON_GetArrayItem(log, i);
+    cr_assert_not_null(request, "request %d was not sent", i);
+    cr_assert_str_eq(request_member(request, "method"), method, "request %d", i);
+    cr_assert_str_eq(request_member(request, "path"), path, "request %d", i);
+    if (!body_json) return request;
+    cJSON *actual = cJSON_Parse(request_member(request, "body"));
+    cJSON *expected = cJSON_Parse(body_json);
+    cr_assert(cJSON_Compare(actual, expected, true), "request %d body %s, expected %s", i,
+              request_member(request, "body"), body_json);
+    cJSON_Delete(actual);
+    cJSON_Delete(expected);
+    return request;
+}

@@ -56,6 +56,10 @@ char *decoded_query(const cJSON *request);
 /* The request's body equals expected_json as JSON (member order and spacing are free) and was
  * sent as application/json. */
 void assert_request_body(const cJSON *request, const char *expected_json);
+/* Request i of log was method path and, when body_json is given, carried that JSON body
+ * (compared as JSON).  Returns the request. */
+const cJSON *assert_request_at(const cJSON *log, int i, const char *method, const char *path,
+                               const char *body_json);
 
 /* A client for <name>'s base URL with fast back-off (1 ms base, 20 ms cap). */
 alsorn_client *script_client(const char *name);

@@ -32,11 +32,6 @@
 #define ALTER_ERROR(code)                                                                          \
     "{\"error\":\"" code "\",\"message\":\"m\",\"details\":{},\"request_id\":\"req_9\"}"
 
-static const char *member(const cJSON *request, const char *key) {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(request, key);
-    return cJSON_IsString(item) ? item->valuestring : NULL;
-}
-
 static alter_app *app_for(const char *name) {
     alter_app *app = alter_app_new("alter_key_app_test", script_base_url(name));
     cr_assert_not_null(app);
@@ -46,19 +41,9 @@ static alter_app *app_for(const char *name) {
 
 static void assert_request(const cJSON *log, int i, const char *method, const char *path,
                            const char *body_json) {
-    const cJSON *request = cJSON_GetArrayItem(log, i);
-    cr_assert_not_null(request, "request %d was not sent", i);
-    cr_assert_str_eq(member(request, "method"), method, "request %d", i);
-    cr_assert_str_eq(member(request, "path"), path, "request %d", i);
+    const cJSON *request = assert_request_at(log, i, method, path, body_json);
     cr_assert_str_eq(request_header(request, "x-api-key"), "alter_key_app_test");
     cr_assert_null(request_header(request, "Authorization"), "Alter keys go in x-api-key");
-    if (!body_json) return;
-    cJSON *actual = cJSON_Parse(member(request, "body"));
-    cJSON *expected = cJSON_Parse(body_json);
-    cr_assert(cJSON_Compare(actual, expected, true), "request %d body %s, expected %s", i,
-              member(request, "body"), body_json);
-    cJSON_Delete(actual);
-    cJSON_Delete(expected);
 }
 
 CLIENT_TEST(alter, every_call_uses_its_route) {
@@ -147,7 +132,7 @@ CLIENT_TEST(alter, every_call_uses_its_route) {
                    "[\"gmail.readonly\"]},\"metadata\":{\"team\":\"r\"}}");
     cr_assert_str_eq(request_header(cJSON_GetArrayItem(log, 0), "Idempotency-Key"), "idem-1");
     assert_request(log, 1, "GET", "/sdk/agents", NULL);
-    cr_assert_str_eq(member(cJSON_GetArrayItem(log, 1), "query"),
+    cr_assert_str_eq(request_member(cJSON_GetArrayItem(log, 1), "query"),
                      "limit=1&offset=2&include_revoked=true");
     assert_request(log, 2, "GET", "/sdk/agents/" AGENT_ID, NULL);
     assert_request(log, 3, "GET", "/sdk/agents/by-name/research bot", NULL);
@@ -161,12 +146,12 @@ CLIENT_TEST(alter, every_call_uses_its_route) {
     assert_request(log, 10, "POST", "/sdk/agents/" AGENT_ID "/keys/key_0a1b2c/revoke",
                    "{\"force\":true}");
     assert_request(log, 11, "GET", "/sdk/audit", NULL);
-    cr_assert_str_eq(member(cJSON_GetArrayItem(log, 11), "query"),
+    cr_assert_str_eq(request_member(cJSON_GetArrayItem(log, 11), "query"),
                      "after=audit_1&limit=50&run_id=run+a%26b&action=agent.me");
     assert_request(log, 12, "GET", "/sdk/audit/verify", NULL);
     for (int i = 0; i < 13; i++) {
         const cJSON *request = cJSON_GetArrayItem(log, i);
-        if (strcmp(member(request, "method"), "POST") == 0)
+        if (strcmp(request_member(request, "method"), "POST") == 0)
             cr_assert_not_null(request_header(request, "Idempotency-Key"), "POST %d without a key",
                                i);
         cr_assert_null(request_header(request, "X-Alter-Caller"),
@@ -211,6 +196,8 @@ CLIENT_TEST(alter, every_contract_code_has_its_own_status) {
         {410, "grant_revoked", ALTER_ERR_GRANT_REVOKED, "GrantRevokedError"},
         {403, "no_delegated_grant", ALTER_ERR_NO_DELEGATED_GRANT, "NoDelegatedGrantError"},
         {404, "approval_not_found", ALTER_ERR_APPROVAL_NOT_FOUND, "BackendError"},
+        {409, "approval_not_executed", ALTER_ERR_APPROVAL_NOT_EXECUTED, "BackendError"},
+        {502, "upstream_error", ALTER_ERR_UPSTREAM, "BackendError"},
         {500, "internal_error", ALTER_ERR_INTERNAL, "BackendError"},
         {405, "method_not_allowed", ALTER_ERR_HTTP, "BackendError"},
     };
@@ -379,7 +366,7 @@ CLIENT_TEST(alter, agents_send_x_alter_caller_and_their_trace_scopes) {
     };
     for (int i = 0; i < 5; i++) {
         const cJSON *request = cJSON_GetArrayItem(log, i);
-        cr_assert_str_eq(member(request, "path"), "/sdk/agents/me");
+        cr_assert_str_eq(request_member(request, "path"), "/sdk/agents/me");
         cr_assert_str_eq(request_header(request, "X-Alter-Caller"), AGENT_ID);
         cr_assert_str_eq(request_header(request, "x-api-key"), "alter_key_app_test");
         const char *got[] = {request_header(request, "X-Alter-Run-Id"),
@@ -504,8 +491,8 @@ CLIENT_TEST(alter, get_chain_follows_the_cursor) {
     cr_assert_str_eq(rows[1].trace_json, "{\"b\":\"2\",\"a\":\"1\"}");
     cr_assert_eq(alter_audit_chain_verify(rows, n, NULL), 1);
     cJSON *log = script_requests("alter_chain");
-    cr_assert_str_eq(member(cJSON_GetArrayItem(log, 0), "query"), "limit=1000");
-    cr_assert_str_eq(member(cJSON_GetArrayItem(log, 1), "query"), "after=audit_1&limit=1000");
+    cr_assert_str_eq(request_member(cJSON_GetArrayItem(log, 0), "query"), "limit=1000");
+    cr_assert_str_eq(request_member(cJSON_GetArrayItem(log, 1), "query"), "after=audit_1&limit=1000");
     cJSON_Delete(log);
     alter_audit_rows_free(rows, n);
     free_rows(made, 3);

@@ -23,7 +23,7 @@ const char *trust_reason_static(const char *text) {
     static const char *const reasons[] = {
         TRUST_REASON_REGISTERED, TRUST_REASON_COMPLETED, TRUST_REASON_FAILED,
         TRUST_REASON_REVERSED,   TRUST_REASON_DISPUTE_FILED, TRUST_REASON_UPHELD,
-        TRUST_REASON_IN_FAVOR,   TRUST_REASON_EVALUATION,
+        TRUST_REASON_IN_FAVOR,   TRUST_REASON_EVALUATION,    TRUST_REASON_VERIFICATION,
     };
     for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
         if (strcmp(reasons[i], text) == 0) return reasons[i];

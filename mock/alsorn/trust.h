@@ -22,6 +22,7 @@
 #define TRUST_REASON_UPHELD        "Dispute upheld against agent"
 #define TRUST_REASON_IN_FAVOR      "Dispute resolved in favor"
 #define TRUST_REASON_EVALUATION    "Evaluation requested"
+#define TRUST_REASON_VERIFICATION  "Operator verification changed" /* PATCH /_mock/orgs/{id} */
 /* The static reason equal to text (history snapshots keep pointers to these), or NULL. */
 const char *trust_reason_static(const char *text);
 

@@ -6,10 +6,8 @@
 
 #include "alter/agent_fields.h"
 #include "alter/agent_json.h"
+#include "alter/list_page.h"
 #include "core/log.h"
-
-#define LIST_LIMIT_MAX     1000
-#define LIST_LIMIT_DEFAULT 100
 
 struct alter_agent *alter_lock_agent(struct req *r, const char *id) {
     struct tenant *t = r->caller.tenant;
@@ -183,29 +181,21 @@ void alter_agent_create(struct req *r) {
 }
 
 void alter_agent_list(struct req *r) {
-    static const char *const booleans[] = {"false", "true", NULL};
     struct field_errors fe = {0};
-    long limit, offset;
-    req_query_int(r, &fe, "limit", 1, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT, &limit);
-    req_query_int(r, &fe, "offset", 0, 0x7fffffffL, 0, &offset);
-    bool include_revoked = req_query_enum(r, &fe, "include_revoked", booleans) == 1;
+    struct alter_list_page page;
+    alter_list_page_parse(r, &fe, &page);
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
 
     struct tenant *t = r->caller.tenant;
     cJSON *agents = cJSON_CreateArray();
     tenant_lock(t);
-    size_t total = alter_app_count(t->alter, include_revoked);
-    size_t end = (size_t)offset + (size_t)limit;
-    for (size_t k = (size_t)offset; k < total && k < end; k++) /* oldest first */
-        cJSON_AddItemToArray(agents, alter_agent_json(alter_app_nth(t->alter, include_revoked, k)));
+    size_t total = alter_app_count(t->alter, page.include_revoked);
+    size_t end = (size_t)page.offset + (size_t)page.limit;
+    for (size_t k = (size_t)page.offset; k < total && k < end; k++) /* oldest first */
+        cJSON_AddItemToArray(agents,
+                             alter_agent_json(alter_app_nth(t->alter, page.include_revoked, k)));
     tenant_unlock(t);
-    cJSON *body = cJSON_CreateObject();
-    cJSON_AddItemToObject(body, "agents", agents);
-    cJSON_AddNumberToObject(body, "total", (double)total);
-    cJSON_AddNumberToObject(body, "limit", (double)limit);
-    cJSON_AddNumberToObject(body, "offset", (double)offset);
-    cJSON_AddBoolToObject(body, "has_more", end < total);
-    reply_json(r, 200, body);
+    reply_json(r, 200, alter_list_page_json(&page, "agents", agents, total));
 }
 
 void alter_agent_get(struct req *r) {

@@ -62,6 +62,8 @@ void alter_app_free(struct alter_app *app) {
     }
     idempotency_free(&app->idempotency);
     alter_audit_log_free(&app->audit);
+    alter_grants_free(&app->grants);
+    alter_approvals_free(&app->approvals);
     free(app);
 }
 

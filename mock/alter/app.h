@@ -1,5 +1,5 @@
-/* An Alter app as stored (alter.md §3–§6): its agents, every key it issued, the idempotency
- * records of agent creation and its audit log.  Each tenant has one app (tenant->alter),
+/* An Alter app as stored (alter.md §3–§7): its agents, every key it issued, the idempotency
+ * records of agent creation, its audit log, and its vault (grants and approvals).  Each tenant has one app (tenant->alter),
  * guarded by the tenant's lock like the rest of the tenant.
  *
  * Agents are indexed by id, by name (live ones) and by creation order,
@@ -16,9 +16,12 @@
 #include <cjson/cJSON.h>
 #include <uthash.h>
 
+#include "alter/approval.h"
 #include "alter/audit_log.h"
+#include "alter/grant.h"
 #include "alter/idempotency.h"
 #include "alter/key_hash.h"
+#include "alter/policy.h"
 #include "core/random.h"
 #include "store/rank_index.h"
 
@@ -68,6 +71,7 @@ struct alter_agent {
     struct alter_key **keys; /* borrowed from app->keys, oldest first */
     size_t n_keys, keys_cap;
     size_t n_active;        /* keys with status active */
+    struct alter_rate_window rate; /* its vaulted calls against policy.rate_limit_rpm */
     UT_hash_handle hh;      /* app->by_id */
     UT_hash_handle hh_name; /* app->by_name */
 };
@@ -82,6 +86,8 @@ struct alter_app {
     struct alter_key *keys; /* every key issued (app and agent), owned */
     struct alter_idempotency idempotency;
     struct alter_audit_log audit;
+    struct alter_grants grants;
+    struct alter_approvals approvals;
 };
 
 struct alter_app *alter_app_new(void);

@@ -7,8 +7,12 @@
 #include "alsorn/agent_json.h"
 #include "alter/agents.h"
 #include "alter/app.h"
+#include "alter/approvals.h"
+#include "alter/grants.h"
 #include "alter/keys.h"
 #include "alter/me.h"
+#include "alter/proxy.h"
+#include "alter/token.h"
 #include "alter/trace.h"
 #include "core/router.h"
 #include "store/tenant.h"
@@ -28,6 +32,9 @@ static const struct {
     {alter_key_deprecate, "key.deprecated"}, {alter_key_undeprecate, "key.undeprecated"},
     {alter_key_revoke, "key.revoked"},       {alter_agent_me, "agent.me"},
     {alter_audit_list, "audit.listed"},      {alter_audit_verify, "audit.verified"},
+    {alter_grant_list, "grant.listed"},      {alter_grant_revoke, "grant.revoked"},
+    {alter_token_issue, "token.retrieved"},  {alter_proxy_call, "proxy.executed"},
+    {alter_approval_get, "approval.read"},   {alter_approval_result, "approval.result_read"},
 };
 
 static const char *action_of(const struct route *route) {
@@ -62,12 +69,13 @@ static bool dup_field(char **slot, const char *value) {
     return *slot != NULL;
 }
 
-static struct alter_audit_row *row_of(struct req *r) {
+struct alter_audit_row *alter_audit_row_of_request(const struct req *r) {
     struct alter_audit_row *row = calloc(1, sizeof *row);
     if (!row) return NULL;
     random_object_id(row->id, sizeof row->id, "audit_");
     row->created_at = r->now;
-    snprintf(row->action, sizeof row->action, "%s", action_of(r->route));
+    snprintf(row->action, sizeof row->action, "%s",
+             r->audit_action ? r->audit_action : action_of(r->route));
     row->outcome = outcome_of(r->reply.status);
     row->status_code = r->reply.status;
     snprintf(row->caller_key_prefix, sizeof row->caller_key_prefix, "%s", r->caller.key_prefix);
@@ -75,6 +83,7 @@ static struct alter_audit_row *row_of(struct req *r) {
     snprintf(row->agent_id, sizeof row->agent_id, "%s",
              r->caller.is_agent ? r->caller.agent_id : r->subject_id);
     snprintf(row->request_id, sizeof row->request_id, "%s", r->request_id);
+    memcpy(row->grant_id, r->grant_id, sizeof row->grant_id);
     /* a header that failed its check was refused with 422 and is left out here */
     struct field_errors ignored = {0};
     struct alter_trace trace;
@@ -95,9 +104,11 @@ static struct alter_audit_row *row_of(struct req *r) {
 void alter_audit_record(struct req *r) {
     struct tenant *t = r->caller.tenant;
     if (r->api != API_ALTER || !t) return;
-    struct alter_audit_row *row = row_of(r);
+    struct alter_audit_row *row = alter_audit_row_of_request(r);
     int rc = -1;
     if (row) {
+        row->details = r->audit_details;
+        r->audit_details = NULL;
         tenant_lock(t);
         /* an app call on /sdk/agents/{id}/... that failed before its handler found the agent
          * (a 422, say) is still about that agent when the agent exists */

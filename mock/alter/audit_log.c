@@ -1,56 +1,14 @@
 #include "alter/audit_log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "core/json_read.h"
+#include "store/posting.h"
 
 const char *const alter_outcome_names[] = {"success", "denied", "error", NULL};
-
-struct posting {
-    char *key;   /* owned */
-    size_t *pos; /* ascending row positions */
-    size_t n, cap;
-    UT_hash_handle hh;
-};
-
-static struct posting *posting_find(struct posting *table, const char *key) {
-    struct posting *p = NULL;
-    HASH_FIND_STR(table, key, p);
-    return p;
-}
-
-static int posting_add(struct posting **table, const char *key, size_t pos) {
-    struct posting *p = posting_find(*table, key);
-    if (!p) {
-        p = calloc(1, sizeof *p);
-        if (!p || !(p->key = strdup(key))) {
-            free(p);
-            return -1;
-        }
-        HASH_ADD_KEYPTR(hh, *table, p->key, strlen(p->key), p);
-    }
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 8;
-        size_t *grown = realloc(p->pos, cap * sizeof *grown);
-        if (!grown) return -1;
-        p->pos = grown;
-        p->cap = cap;
-    }
-    p->pos[p->n++] = pos;
-    return 0;
-}
-
-static void posting_free_all(struct posting **table) {
-    struct posting *p, *tmp;
-    HASH_ITER(hh, *table, p, tmp) {
-        HASH_DEL(*table, p);
-        free(p->key);
-        free(p->pos);
-        free(p);
-    }
-}
 
 void alter_audit_row_free(struct alter_audit_row *row) {
     if (!row) return;
@@ -60,7 +18,42 @@ void alter_audit_row_free(struct alter_audit_row *row) {
     cJSON_Delete(row->trace);
     free(row->method);
     free(row->path);
+    cJSON_Delete(row->details);
     free(row);
+}
+
+static bool copy_string(char **slot, const char *value) {
+    return !value || (*slot = strdup(value)) != NULL;
+}
+
+struct alter_audit_row *alter_audit_row_step(const struct alter_audit_row *origin,
+                                             const char *action, enum alter_outcome outcome,
+                                             int status_code, int64_t now, cJSON *details) {
+    struct alter_audit_row *row = calloc(1, sizeof *row);
+    if (!row) {
+        cJSON_Delete(details);
+        return NULL;
+    }
+    row->details = details;
+    random_object_id(row->id, sizeof row->id, "audit_");
+    row->created_at = now;
+    snprintf(row->action, sizeof row->action, "%s", action);
+    row->outcome = outcome;
+    row->status_code = status_code;
+    memcpy(row->caller_key_prefix, origin->caller_key_prefix, sizeof row->caller_key_prefix);
+    row->caller_is_agent = origin->caller_is_agent;
+    memcpy(row->agent_id, origin->agent_id, sizeof row->agent_id);
+    memcpy(row->grant_id, origin->grant_id, sizeof row->grant_id);
+    memcpy(row->request_id, origin->request_id, sizeof row->request_id);
+    row->trace = cJSON_Duplicate(origin->trace, true);
+    if (!row->trace || !copy_string(&row->run_id, origin->run_id) ||
+        !copy_string(&row->thread_id, origin->thread_id) ||
+        !copy_string(&row->parent_run_id, origin->parent_run_id) ||
+        !copy_string(&row->method, origin->method) || !copy_string(&row->path, origin->path)) {
+        alter_audit_row_free(row);
+        return NULL;
+    }
+    return row;
 }
 
 static void add_string_or_null(cJSON *o, const char *name, const char *s) {
@@ -92,6 +85,8 @@ static cJSON *hashed_fields(const struct alter_audit_row *row, const char *previ
     cJSON_AddStringToObject(o, "method", row->method ? row->method : "");
     cJSON_AddStringToObject(o, "path", row->path ? row->path : "");
     cJSON_AddStringToObject(o, "request_id", row->request_id);
+    cJSON_AddItemToObject(o, "details", row->details ? cJSON_Duplicate(row->details, true)
+                                                     : cJSON_CreateObject());
     add_string_or_null(o, "previous_hash", previous_hash);
     return o;
 }
@@ -123,7 +118,7 @@ static int append_hashed(struct alter_audit_log *log, struct alter_audit_row *ro
     for (size_t i = 0; i < sizeof indexes / sizeof indexes[0]; i++) {
         if (!indexes[i].key || posting_add(indexes[i].table, indexes[i].key, pos) == 0) continue;
         while (i-- > 0) /* undo the earlier ones: each added pos last */
-            if (indexes[i].key) posting_find(*indexes[i].table, indexes[i].key)->n--;
+            if (indexes[i].key) posting_undo(*indexes[i].table, indexes[i].key);
         alter_audit_row_free(row);
         return -1;
     }
@@ -204,6 +199,8 @@ struct alter_audit_row *alter_audit_row_from_json(const cJSON *o) {
     row->method = strdup(jr_string(o, "method", &ok));
     row->path = strdup(jr_string(o, "path", &ok));
     ok = copy_or_empty(o, "request_id", row->request_id, sizeof row->request_id) && ok;
+    const cJSON *details = jr_member(o, "details");
+    ok = cJSON_IsObject(details) && (row->details = cJSON_Duplicate(details, true)) && ok;
     jr_copy(o, "hash", row->hash, sizeof row->hash, &ok);
     if (ok && row->method && row->path) return row;
     alter_audit_row_free(row);
@@ -237,19 +234,6 @@ static bool matches(const struct alter_audit_row *row, const struct alter_audit_
            (!f->action || strcmp(row->action, f->action) == 0);
 }
 
-/* First index of the ascending positions whose value is > after. */
-static size_t first_after(const size_t *pos, size_t n, long after) {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if ((long)pos[mid] <= after)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 size_t alter_audit_log_query(const struct alter_audit_log *log, const struct alter_audit_filter *f,
                              long after, size_t limit, size_t *out, bool *more) {
     /* Walk the shortest list of candidates: the posting of the rarest filter value, or every
@@ -270,7 +254,7 @@ size_t alter_audit_log_query(const struct alter_audit_log *log, const struct alt
         if (!best || p->n < best->n) best = p;
     }
     size_t n = best ? best->n : log->n;
-    size_t k = best ? first_after(best->pos, best->n, after) : (size_t)(after + 1);
+    size_t k = best ? posting_first_after(best, after) : (size_t)(after + 1);
     size_t got = 0;
     for (; k < n; k++) {
         size_t pos = best ? best->pos[k] : k;

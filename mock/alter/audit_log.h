@@ -35,6 +35,8 @@ struct alter_audit_row {
     cJSON *trace;                             /* owned object {key: value} */
     char grant_id[UUID_LEN];                  /* "" = null */
     char *method, *path;                      /* owned */
+    cJSON *details; /* owned object: what the call did beyond its route (the proxied call, the
+                     * approval, the policy rule that denied it); NULL = {} */
     char request_id[32];
     char hash[SHA256_TAGGED_LEN]; /* set by alter_audit_log_append */
     size_t position;              /* in the chain, set by alter_audit_log_append */
@@ -51,6 +53,13 @@ struct alter_audit_log {
 };
 
 void alter_audit_row_free(struct alter_audit_row *row);
+/* A row for a later step of the request that `origin` is the row of (an approval's decision or
+ * execution): origin's caller, agent, trace, grant, method, path and request id, with a new id
+ * and these action, outcome, status, time and details (taken; NULL = {}).  NULL when out of
+ * memory (details freed). */
+struct alter_audit_row *alter_audit_row_step(const struct alter_audit_row *origin,
+                                             const char *action, enum alter_outcome outcome,
+                                             int status_code, int64_t now, cJSON *details);
 /* Hashes row onto the chain and takes ownership.  Returns 0, or -1 when out of memory (the
  * row is freed and the chain unchanged). */
 int alter_audit_log_append(struct alter_audit_log *log, struct alter_audit_row *row);

@@ -86,6 +86,8 @@ static bool check_needs(struct req *r) {
                     "This call needs an agent key, or an app key with X-Alter-Caller");
         return false;
     }
+    if ((needs & OR_AGENT) && r->caller.is_agent) return true;
+    needs &= ~OR_AGENT;
     if (!needs) return true;
     if (r->caller.is_agent) {
         reply_error(r, 403, "agent_cannot_mint_subagents",
@@ -137,6 +139,11 @@ bool alter_authenticate(struct req *r) {
         reply_error(r, 401, "key_revoked", "This API key was revoked");
         return false;
     }
+    /* alter.md §8: per key, a fixed one-minute window; the dispatcher enforces it */
+    snprintf(r->caller.rate_key, sizeof r->caller.rate_key, "%s/alter/%s", r->caller.tenant->id,
+             r->caller.key_hash);
+    r->caller.rate_limit = atomic_load(&r->caller.tenant->alter_rate_limit_rpm);
+    r->caller.rate_window_seconds = 60;
     if (status == ALTER_KEY_DEPRECATED) reply_header(r, "X-Alter-Key-Deprecated", "true");
     const char *caller = req_header(r, "X-Alter-Caller");
     if (caller && !act_as_caller(r, caller)) return false;

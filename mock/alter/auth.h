@@ -17,6 +17,9 @@
 #define SCOPE_AUDIT_READ   ALTER_SCOPE_AUDIT_LOGS_READ
 /* An agent key, or an app key with X-Alter-Caller; a bare app key is 400 me_requires_agent_key. */
 #define AGENT_IDENTITY 0x100
+/* Added to scopes: an agent identity may call too (and sees only its own objects); an app key
+ * needs the scopes.  Grants and approvals are both the app's and its agents'. */
+#define OR_AGENT 0x200
 
 /* Renders the §2 error and returns false when the caller may not call r->route.  On success
  * (and on the 400/403/404/409/422 refusals after the key was recognised) r->caller is set,

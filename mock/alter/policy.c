@@ -1,33 +1,15 @@
 #include "alter/policy.h"
 
-#include <arpa/inet.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cidr.h"
+
 #define RATE_LIMIT_MAX 1000000
 #define ALLOWLIST_MAX  100
-
-/* "10.0.0.0/8", "2001:db8::/32", or a single address. */
-static bool cidr_valid(const char *s) {
-    char addr[INET6_ADDRSTRLEN + 8];
-    if (strlen(s) >= sizeof addr) return false;
-    snprintf(addr, sizeof addr, "%s", s);
-    char *slash = strchr(addr, '/');
-    long bits = -1;
-    if (slash) {
-        char *end;
-        *slash = '\0';
-        if (!slash[1] || slash[1] == '+' || slash[1] == '-') return false;
-        bits = strtol(slash + 1, &end, 10);
-        if (*end) return false;
-    }
-    unsigned char buf[16];
-    if (inet_pton(AF_INET, addr, buf) == 1) return bits <= 32;
-    if (inet_pton(AF_INET6, addr, buf) == 1) return bits <= 128;
-    return false;
-}
 
 /* "HH:MM", 00:00 to 23:59. */
 static bool clock_time_valid(const cJSON *v) {
@@ -47,7 +29,8 @@ static void check_allowlist(const cJSON *v, struct field_errors *fe) {
     }
     int i = 0;
     for (const cJSON *it = v->child; it; it = it->next, i++) {
-        if (cJSON_IsString(it) && cidr_valid(it->valuestring)) continue;
+        struct cidr block;
+        if (cJSON_IsString(it) && cidr_parse(it->valuestring, &block)) continue;
         char path[48];
         snprintf(path, sizeof path, "policy.ip_allowlist[%d]", i);
         field_error_add(fe, path, "must be an IPv4 or IPv6 CIDR such as 10.0.0.0/8");
@@ -99,4 +82,69 @@ void alter_policy_validate(const cJSON *policy, struct field_errors *fe) {
                             "time_window, require_approval)");
         }
     }
+}
+
+static bool address_allowed(const cJSON *allowlist, const char *client_addr) {
+    struct ip_addr addr;
+    if (!client_addr || !ip_parse(client_addr, &addr)) return false;
+    for (const cJSON *it = allowlist->child; it; it = it->next) {
+        struct cidr block;
+        if (cidr_parse(it->valuestring, &block) && cidr_contains(&block, &addr)) return true;
+    }
+    return false;
+}
+
+static int minutes_of(const char *hhmm) {
+    return ((hhmm[0] - '0') * 10 + (hhmm[1] - '0')) * 60 + (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+}
+
+/* [start, end) in UTC minutes of the day; start > end wraps past midnight; start == end is
+ * the whole day. */
+static bool inside_window(const cJSON *window, int64_t now) {
+    int start = minutes_of(cJSON_GetObjectItemCaseSensitive(window, "start")->valuestring);
+    int end = minutes_of(cJSON_GetObjectItemCaseSensitive(window, "end")->valuestring);
+    int minute = (int)(((now % 86400) + 86400) % 86400 / 60);
+    if (start == end) return true;
+    if (start < end) return minute >= start && minute < end;
+    return minute >= start || minute < end;
+}
+
+static enum alter_policy_verdict deny(struct alter_policy_denial *out, const char *rule,
+                                      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static enum alter_policy_verdict deny(struct alter_policy_denial *out, const char *rule,
+                                      const char *fmt, ...) {
+    out->rule = rule;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->message, sizeof out->message, fmt, ap);
+    va_end(ap);
+    return ALTER_POLICY_DENY;
+}
+
+enum alter_policy_verdict alter_policy_evaluate(const cJSON *policy, const char *client_addr,
+                                                int64_t now, struct alter_rate_window *rate,
+                                                struct alter_policy_denial *out) {
+    const cJSON *allowlist = cJSON_GetObjectItemCaseSensitive(policy, "ip_allowlist");
+    if (allowlist && !address_allowed(allowlist, client_addr))
+        return deny(out, "ip_allowlist", "The client address %s is not in the agent's ip_allowlist",
+                    client_addr ? client_addr : "(unknown)");
+    const cJSON *window = cJSON_GetObjectItemCaseSensitive(policy, "time_window");
+    if (window && !inside_window(window, now))
+        return deny(out, "time_window", "Outside the agent's time_window %s-%s UTC",
+                    cJSON_GetObjectItemCaseSensitive(window, "start")->valuestring,
+                    cJSON_GetObjectItemCaseSensitive(window, "end")->valuestring);
+    const cJSON *rpm = cJSON_GetObjectItemCaseSensitive(policy, "rate_limit_rpm");
+    if (rate->used == 0 || now >= rate->start + 60) {
+        rate->start = now;
+        rate->used = 0;
+    }
+    if (cJSON_IsNumber(rpm) && rate->used >= (long)rpm->valuedouble)
+        return deny(out, "rate_limit_rpm",
+                    "The agent's rate_limit_rpm of %ld calls a minute is used up; the window "
+                    "reopens in %lld s",
+                    (long)rpm->valuedouble, (long long)(rate->start + 60 - now));
+    rate->used++;
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(policy, "require_approval"))
+               ? ALTER_POLICY_NEEDS_APPROVAL
+               : ALTER_POLICY_ALLOW;
 }

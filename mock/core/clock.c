@@ -20,11 +20,27 @@ void clock_advance(int64_t seconds) { atomic_fetch_add(&offset_ms, seconds * 100
 void clock_reset(void) { atomic_store(&offset_ms, 0); }
 int64_t clock_offset(void) { return atomic_load(&offset_ms) / 1000; }
 
+static void two_digits(char *p, int v) {
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+}
+
+/* Written digit by digit: glibc's strftime calls tzset() every time, which takes a
+ * process-wide lock and stats /etc/localtime, and every response renders several times. */
 void clock_format(int64_t unix_seconds, char out[RFC3339_LEN]) {
     time_t t = (time_t)unix_seconds;
     struct tm tm;
     gmtime_r(&t, &tm);
-    strftime(out, RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int year = tm.tm_year + 1900;
+    if (year < 0 || year > 9999) year = year < 0 ? 0 : 9999;
+    memcpy(out, "0000-00-00T00:00:00Z", RFC3339_LEN);
+    two_digits(out, year / 100);
+    two_digits(out + 2, year % 100);
+    two_digits(out + 5, tm.tm_mon + 1);
+    two_digits(out + 8, tm.tm_mday);
+    two_digits(out + 11, tm.tm_hour);
+    two_digits(out + 14, tm.tm_min);
+    two_digits(out + 17, tm.tm_sec);
 }
 
 int clock_parse(const char *s, int64_t *out) {

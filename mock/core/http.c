@@ -5,6 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <civetweb.h>
 
 void reply_raw(struct req *r, int status, const char *content_type, char *body, size_t len) {
@@ -27,27 +33,31 @@ void reply_json(struct req *r, int status, cJSON *body) {
 
 void reply_empty(struct req *r, int status) { reply_raw(r, status, NULL, NULL, 0); }
 
+/* details: the Alter envelope's details object (taken; NULL = {}); Alsorn has none. */
+/* extra: members added to Alsorn's error object (e.g. transaction_id); details: Alter's
+ * details object, or an Alsorn "details" member.  Both consumed; either may be NULL. */
 static void reply_error_body(struct req *r, int status, const char *code, const char *message,
-                             cJSON *fields, cJSON *extra) {
+                             cJSON *fields, cJSON *extra, cJSON *details) {
     cJSON *root = cJSON_CreateObject();
     if (r->api == API_ALTER) {
         /* {"error": code, "message", "details", "request_id"} */
         cJSON_AddStringToObject(root, "error", code);
         cJSON_AddStringToObject(root, "message", message);
-        cJSON *details = cJSON_AddObjectToObject(root, "details");
+        if (!details) details = cJSON_CreateObject();
+        cJSON_AddItemToObject(root, "details", details);
         if (fields) cJSON_AddItemToObject(details, "fields", fields);
         cJSON_AddStringToObject(root, "request_id", r->request_id);
     } else {
-        /* {"error": {"code", "message", "request_id", "field_errors"?}} */
+        /* {"error": {"code", "message", "request_id", "field_errors"?, "details"?, ...extra}} */
         cJSON *err = cJSON_AddObjectToObject(root, "error");
         cJSON_AddStringToObject(err, "code", code);
         cJSON_AddStringToObject(err, "message", message);
         cJSON_AddStringToObject(err, "request_id", r->request_id);
         if (fields) cJSON_AddItemToObject(err, "field_errors", fields);
+        if (details) cJSON_AddItemToObject(err, "details", details);
         for (cJSON *member = extra ? extra->child : NULL; member;) {
             cJSON *next = member->next;
-            cJSON_AddItemToObject(err, member->string,
-                                  cJSON_DetachItemViaPointer(extra, member));
+            cJSON_AddItemToObject(err, member->string, cJSON_DetachItemViaPointer(extra, member));
             member = next;
         }
     }
@@ -56,16 +66,16 @@ static void reply_error_body(struct req *r, int status, const char *code, const 
 }
 
 static void vreply_error(struct req *r, int status, const char *code, cJSON *extra,
-                         const char *fmt, va_list ap) {
+                         cJSON *details, const char *fmt, va_list ap) {
     char message[512];
     vsnprintf(message, sizeof message, fmt, ap);
-    reply_error_body(r, status, code, message, NULL, extra);
+    reply_error_body(r, status, code, message, NULL, extra, details);
 }
 
 void reply_error(struct req *r, int status, const char *code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vreply_error(r, status, code, NULL, fmt, ap);
+    vreply_error(r, status, code, NULL, NULL, fmt, ap);
     va_end(ap);
 }
 
@@ -73,7 +83,15 @@ void reply_error_extra(struct req *r, int status, const char *code, cJSON *extra
                        const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vreply_error(r, status, code, extra, fmt, ap);
+    vreply_error(r, status, code, extra, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void reply_error_details(struct req *r, int status, const char *code, cJSON *details,
+                         const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vreply_error(r, status, code, NULL, details, fmt, ap);
     va_end(ap);
 }
 
@@ -83,7 +101,7 @@ void reply_validation(struct req *r, struct field_errors *fe) {
     int n = cJSON_GetArraySize(fields);
     char message[128];
     snprintf(message, sizeof message, "%d field%s failed validation", n, n == 1 ? "" : "s");
-    reply_error_body(r, 422, "validation_error", message, fields, NULL);
+    reply_error_body(r, 422, "validation_error", message, fields, NULL, NULL);
 }
 
 void reply_not_found(struct req *r) { reply_error(r, 404, "not_found", "No such object"); }
@@ -105,13 +123,29 @@ void reply_header(struct req *r, const char *name, const char *fmt, ...) {
     rep->headers_len += n + m + 2;
 }
 
-/* The status line and headers; length < 0: chunked. */
-/* The status line and headers; length < 0 means a chunked body.  Returns the bytes written. */
+void reply_reset(struct req *r) {
+    free(r->reply.body);
+    r->reply.body = NULL;
+    r->reply.body_len = 0;
+    r->reply.status = 0;
+    r->reply.content_type = NULL;
+    r->reply.headers[0] = '\0';
+    r->reply.headers_len = 0;
+}
+
+/* The status line and headers (with the rate-limit headers in r->sandbox); length < 0 means
+ * a chunked body.  Returns the bytes written. */
 static size_t format_head(struct req *r, long long length, char *head, size_t size) {
     struct reply *rep = &r->reply;
     char framing[64];
     if (length < 0) snprintf(framing, sizeof framing, "Transfer-Encoding: chunked");
     else snprintf(framing, sizeof framing, "Content-Length: %lld", length);
+    char rate[160] = "";
+    const struct sandbox_state *sb = &r->sandbox;
+    if (sb->rl_limit > 0)
+        snprintf(rate, sizeof rate,
+                 "X-RateLimit-Limit: %ld\r\nX-RateLimit-Remaining: %ld\r\nX-RateLimit-Reset: %lld\r\n",
+                 sb->rl_limit, sb->rl_remaining, (long long)sb->rl_reset);
     int n = snprintf(head, size,
                      "HTTP/1.1 %d %s\r\n"
                      "%s\r\n"
@@ -119,11 +153,12 @@ static size_t format_head(struct req *r, long long length, char *head, size_t si
                      "%s%s%s"
                      "%s"
                      "%s"
+                     "%s"
                      "\r\n",
                      rep->status, mg_get_response_code_text(r->conn, rep->status), framing,
                      r->request_id, rep->content_type ? "Content-Type: " : "",
                      rep->content_type ? rep->content_type : "", rep->content_type ? "\r\n" : "",
-                     rep->close ? "Connection: close\r\n" : "", rep->headers);
+                     rep->close ? "Connection: close\r\n" : "", rate, rep->headers);
     if (n < 0) return 0;
     return (size_t)n < size ? (size_t)n : size - 1;
 }
@@ -131,7 +166,7 @@ static size_t format_head(struct req *r, long long length, char *head, size_t si
 void reply_send(struct req *r) {
     struct reply *rep = &r->reply;
     if (rep->sent) return;
-    char head[REPLY_HEADERS_MAX + 512];
+    char head[REPLY_HEADERS_MAX + 768];
     size_t n = format_head(r, (long long)rep->body_len, head, sizeof head);
     size_t body_len = strcmp(r->method, "HEAD") != 0 ? rep->body_len : 0;
     /* one write for head and body: one packet for small replies */
@@ -151,7 +186,7 @@ void reply_send(struct req *r) {
 void reply_stream_start(struct req *r, int status, const char *content_type) {
     r->reply.status = status;
     r->reply.content_type = content_type;
-    char head[REPLY_HEADERS_MAX + 512];
+    char head[REPLY_HEADERS_MAX + 768];
     mg_write(r->conn, head, format_head(r, -1, head, sizeof head));
     r->reply.sent = true;
 }
@@ -162,6 +197,55 @@ bool reply_stream_chunk(struct req *r, const char *data, size_t len) {
 }
 
 void reply_stream_end(struct req *r) { mg_send_chunk(r->conn, "", 0); }
+
+static int port_of(const struct sockaddr_storage *sa) {
+    if (sa->ss_family == AF_INET) return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+    if (sa->ss_family == AF_INET6) return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+    return -1;
+}
+
+static void address_of(const struct sockaddr_storage *sa, char *out, size_t size) {
+    out[0] = '\0';
+    if (sa->ss_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa->ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
+/* True when fd is the TCP connection from remote_addr:remote_port to our local_port. */
+static bool is_connection(int fd, int local_port, const char *remote_addr, int remote_port) {
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) return false;
+    struct sockaddr_storage local, peer;
+    socklen_t llen = sizeof local, plen = sizeof peer;
+    if (getsockname(fd, (struct sockaddr *)&local, &llen) != 0 ||
+        getpeername(fd, (struct sockaddr *)&peer, &plen) != 0)
+        return false;
+    if (port_of(&local) != local_port || port_of(&peer) != remote_port) return false;
+    char addr[64];
+    address_of(&peer, addr, sizeof addr);
+    return strcmp(addr, remote_addr) == 0;
+}
+
+/* CivetWeb 1.15 has no call that closes a connection without answering, nor one that gives
+ * its socket, so find the socket among the process's descriptors by its address and ports
+ * and shut it down; CivetWeb then reads EOF and closes it. */
+void reply_drop_connection(struct req *r) {
+    r->reply.sent = true; /* nothing may be written after this */
+    r->sandbox.dropped = true;
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) return;
+    int self = dirfd(d);
+    for (struct dirent *e; (e = readdir(d));) {
+        int fd = atoi(e->d_name);
+        if (fd <= 2 || fd == self) continue;
+        if (is_connection(fd, r->ri->server_port, r->ri->remote_addr, r->ri->remote_port)) {
+            shutdown(fd, SHUT_RDWR);
+            break;
+        }
+    }
+    closedir(d);
+}
 
 const char *req_header(const struct req *r, const char *name) {
     return mg_get_header(r->conn, name);

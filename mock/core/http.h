@@ -26,6 +26,8 @@ enum api { API_ALSORN, API_ALTER, API_MOCK };
 #define PATH_PARAM_MAX   160
 #define REPLY_HEADERS_MAX 1024
 
+#define RATE_KEY_MAX 128
+
 /* Who is calling.  Filled by the api's authenticator before the handler runs. */
 struct caller {
     struct tenant *tenant; /* one reference held for the request; NULL when unauthenticated */
@@ -37,6 +39,28 @@ struct caller {
     bool is_agent;         /* an agent key, or an app key acting through X-Alter-Caller */
     char agent_id[ID_LEN]; /* that agent */
     char key_prefix[17];   /* first 16 characters of the presented key */
+    /* The rate-limit bucket this request counts against, chosen by the authenticator even
+     * when authentication fails (the dispatcher counts the request either way).  An empty
+     * rate_key means the request is not limited and gets no X-RateLimit-* headers.  By
+     * convention a tenant's buckets start with "<tenant id>/" so a tenant reset can drop them. */
+    char rate_key[RATE_KEY_MAX];
+    long rate_limit;         /* requests per window */
+    int rate_window_seconds; /* fixed window length */
+};
+
+struct idem_entry;
+
+/* What the dispatcher's sandbox steps decided for this request (core/router.c). */
+struct sandbox_state {
+    long rl_limit, rl_remaining; /* X-RateLimit-Limit / -Remaining; rl_limit 0: send none */
+    int64_t rl_reset;            /* X-RateLimit-Reset, Unix seconds */
+    long retry_after;            /* Retry-After sent with a 429, seconds; 0 when none */
+    const char *fault;           /* action of the injected fault that fired, or NULL */
+    int latency_ms;              /* injected latency, waited before the handler runs */
+    struct idem_entry *idem;     /* the idempotency entry this request executes for, or NULL */
+    bool replayed;               /* answered from the idempotency store */
+    bool dropped;                /* connection dropped without an answer (fault "reset") */
+    int64_t started_us;          /* monotonic, for the journal's duration */
 };
 
 struct reply {
@@ -67,7 +91,13 @@ struct req {
     int64_t now; /* virtual clock, read once per request */
     struct caller caller;
     char subject_id[ID_LEN]; /* the object the call acted on, for Alter's audit row; "" = none */
+    /* What a handler adds to its Alter audit row (alter/audit.c): an action other than the
+     * route's ("policy.denied"), the grant it used, and details (owned; the row takes it). */
+    const char *audit_action; /* static string; NULL = the route's */
+    char grant_id[UUID_LEN];  /* "" = none */
+    cJSON *audit_details;     /* NULL = {} */
     struct reply reply;
+    struct sandbox_state sandbox;
 };
 
 /* --- replies ------------------------------------------------------------------------ */
@@ -81,13 +111,22 @@ void reply_error(struct req *r, int status, const char *code, const char *fmt, .
  * request_id, ...extra}}); consumes extra, a JSON object. */
 void reply_error_extra(struct req *r, int status, const char *code, cJSON *extra,
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* reply_error with a details object (taken; NULL = {}): Alter's details, or Alsorn's
+ * error.details. */
+void reply_error_details(struct req *r, int status, const char *code, cJSON *details,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* 422 validation_error listing every field error (consumes fe). */
 void reply_validation(struct req *r, struct field_errors *fe);
 void reply_not_found(struct req *r);
 void reply_header(struct req *r, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Sends the reply in r->reply over the connection (called once, by the dispatcher). */
+/* Forgets a reply already rendered (status, body, extra headers), so another can replace it. */
+void reply_reset(struct req *r);
+/* Sends the reply in r->reply over the connection (called once, by the dispatcher), with the
+ * rate-limit headers in r->sandbox. */
 void reply_send(struct req *r);
+/* Ends the connection without an answer (the "reset" fault): the client sees an empty reply. */
+void reply_drop_connection(struct req *r);
 
 /* Streaming a large body instead of building it: the handler sends the status line and the
  * headers reply_send would (X-Request-Id, the reply_header lines) with Transfer-Encoding:

@@ -1,14 +1,21 @@
 #include "core/router.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <civetweb.h>
 
 #include "alter/audit.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "sandbox/faults.h"
+#include "sandbox/idempotency.h"
+#include "sandbox/journal.h"
+#include "sandbox/rate_limit.h"
+#include "sandbox/report.h"
 #include "store/tenant.h"
 
 #define MAX_SEGMENTS 10
@@ -16,6 +23,7 @@
 
 size_t router_max_body = 1024 * 1024;
 extern const authenticate_fn authenticators[]; /* routes.c, indexed by enum api */
+extern const char *const rate_limit_codes[];   /* routes.c: each api's 429 error code */
 
 struct compiled_route {
     int n;
@@ -201,10 +209,54 @@ static bool parse_body(struct req *r) {
     return true;
 }
 
+/* Counts the request against the bucket its authenticator chose (even when authentication
+ * failed).  Returns false after replacing whatever was rendered with the 429. */
+static bool admit(struct req *r) {
+    const struct caller *c = &r->caller;
+    if (!c->rate_key[0]) return true;
+    struct rate_verdict v;
+    rate_limit_take(c->rate_key, c->rate_limit, c->rate_window_seconds, r->now, &v);
+    r->sandbox.rl_limit = v.limit;
+    r->sandbox.rl_remaining = v.remaining;
+    r->sandbox.rl_reset = v.reset;
+    if (v.allowed) return true;
+    reply_reset(r);
+    r->sandbox.retry_after = v.retry_after;
+    reply_header(r, "Retry-After", "%ld", v.retry_after);
+    reply_error(r, 429, rate_limit_codes[r->api],
+                "Rate limit of %ld requests per %d s exceeded; retry in %ld s", v.limit,
+                c->rate_window_seconds, v.retry_after);
+    return false;
+}
+
+/* A path that is no route still counts against the caller's bucket and answers with its
+ * X-RateLimit-* headers: the api's authenticator picks the bucket as for a public route
+ * (whatever it renders is dropped).  Returns false after rendering the 429. */
+static bool admit_unrouted(struct req *r) {
+    authenticate_fn auth = authenticators[r->api];
+    if (r->api == API_MOCK || !auth) return true;
+    const struct route public_route = {.method = r->method, .pattern = r->path, .api = r->api};
+    r->route = &public_route;
+    auth(r);
+    r->route = NULL;
+    reply_reset(r);
+    return admit(r);
+}
+
+static void sleep_ms(int ms) {
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* match → authenticate → rate limit → read body → injected faults → idempotency → injected
+ * latency → parse body → handler.  Faults come before idempotency so an injected 503 is never
+ * stored as a key's answer; latency comes after it so a duplicate of a slow request waits. */
 static void dispatch(struct req *r) {
     char allow[128];
     r->route = match(r, allow, sizeof allow);
     if (!r->route) {
+        if (!admit_unrouted(r)) return;
         if (allow[0]) {
             reply_header(r, "Allow", "%s", allow);
             reply_error(r, 405, "method_not_allowed", "%s is not allowed here; allowed: %s",
@@ -216,14 +268,29 @@ static void dispatch(struct req *r) {
     }
     r->api = r->route->api;
     authenticate_fn auth = authenticators[r->api];
-    if (auth && !auth(r)) return;
-    if (r->route->body != BODY_STREAM && (!read_body(r) || !parse_body(r))) return;
+    bool authenticated = !auth || auth(r);
+    if (!admit(r) || !authenticated) return;
+    bool streamed = r->route->body == BODY_STREAM; /* the handler reads the body itself */
+    if (!streamed && !read_body(r)) return;
+    if (r->api != API_MOCK && !faults_apply(r, rate_limit_codes[r->api])) return;
+    if (r->api == API_ALSORN && r->caller.tenant && strcmp(r->method, "POST") == 0 &&
+        !idempotency_start(r))
+        return;
+    if (r->sandbox.latency_ms) sleep_ms(r->sandbox.latency_ms);
+    if (!streamed && !parse_body(r)) return;
     r->route->handler(r);
+}
+
+static int64_t monotonic_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 int router_handle(struct mg_connection *conn, void *cbdata) {
     (void)cbdata;
     struct req r = {0};
+    r.sandbox.started_us = monotonic_us();
     r.conn = conn;
     r.ri = mg_get_request_info(conn);
     r.method = r.ri->request_method;
@@ -234,14 +301,23 @@ int router_handle(struct mg_connection *conn, void *cbdata) {
     random_hex(r.request_id, sizeof r.request_id, "req_", 12);
 
     dispatch(&r);
-    if (!r.reply.status) reply_error(&r, 500, "internal_error", "The handler gave no reply");
-    if (r.api == API_ALTER) alter_audit_record(&r); /* its row is written before it is sent */
+    if (!r.sandbox.dropped && !r.reply.status)
+        reply_error(&r, 500, "internal_error", "The handler gave no reply");
+    /* Alter's audit row of a routed call is written before the answer is sent */
+    if (r.api == API_ALTER && r.route && !r.sandbox.dropped) alter_audit_record(&r);
+    idempotency_finish(&r); /* first: waiting duplicates get the answer as early as possible */
+    report_record(&r);      /* before sending, so a client's next request sees this one */
+    /* also before sending: a client that got its answer finds the request in the journal
+     * (duration_ms is the handling time, the send excluded) */
+    journal_record(&r, (double)(monotonic_us() - r.sandbox.started_us) / 1000.0);
     reply_send(&r);
-    log_debug("%s %s -> %d", r.method, r.path, r.reply.status);
+    log_debug("%s %s -> %d", r.method, r.path, r.sandbox.dropped ? 0 : r.reply.status);
 
     free(r.body);
     cJSON_Delete(r.json);
+    cJSON_Delete(r.audit_details); /* when the audit row did not take it */
     free(r.reply.body);
     tenant_release(r.caller.tenant);
-    return r.reply.status;
+    /* CivetWeb takes any status 1..999 as "handled"; 444 marks a dropped connection in its log */
+    return r.sandbox.dropped ? 444 : r.reply.status;
 }

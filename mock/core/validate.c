@@ -61,28 +61,57 @@ enum json_precheck json_precheck(const char *s, size_t len, int max_depth) {
     return JSON_PRECHECK_OK;
 }
 
+/* Length (1–4) of the well-formed UTF-8 character at p, or 0 when the bytes there are not one. */
+static size_t utf8_char_len(const unsigned char *p, const unsigned char *end) {
+    unsigned c = *p;
+    size_t n;
+    unsigned cp;
+    if (c < 0x80) return 1;
+    else if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; }
+    else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; }
+    else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; }
+    else return 0;
+    if ((size_t)(end - p) <= n) return 0;
+    for (size_t i = 1; i <= n; i++) {
+        if ((p[i] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n + 1;
+}
+
 bool utf8_valid(const char *s, size_t len) {
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
-    while (p < end) {
-        unsigned c = *p;
-        size_t n;
-        unsigned cp;
-        if (c < 0x80) { p++; continue; }
-        else if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; }
-        else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; }
-        else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; }
-        else return false;
-        if ((size_t)(end - p) <= n) return false;
-        for (size_t i = 1; i <= n; i++) {
-            if ((p[i] & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        p += n + 1;
-    }
+    for (size_t n; p < end; p += n)
+        if (!(n = utf8_char_len(p, end))) return false;
     return true;
+}
+
+size_t utf8_copy_lossy(char *dst, size_t dst_size, const char *src, size_t src_len) {
+    const unsigned char *p = (const unsigned char *)src, *end = p + src_len;
+    size_t out = 0;
+    while (p < end) {
+        if (*p >= 0x01 && *p < 0x80) { /* plain ASCII, the common case: no decoding */
+            if (out + 1 >= dst_size) break;
+            dst[out++] = (char)*p++;
+            continue;
+        }
+        size_t n = utf8_char_len(p, end);
+        bool bad = n == 0 || *p == 0;
+        if (bad) n = 1;
+        if (out + (bad ? 1 : n) >= dst_size) break;
+        if (bad) {
+            dst[out++] = '?';
+        } else {
+            memcpy(dst + out, p, n);
+            out += n;
+        }
+        p += n;
+    }
+    if (dst_size) dst[out] = '\0';
+    return (size_t)(p - (const unsigned char *)src);
 }
 
 size_t utf8_chars(const char *s) {
@@ -138,6 +167,35 @@ enum vres v_bool(struct field_errors *fe, const cJSON *obj, const char *name, bo
         return V_BAD;
     }
     *out = cJSON_IsTrue(it);
+    return V_OK;
+}
+
+enum vres v_int(struct field_errors *fe, const cJSON *obj, const char *name, long long min,
+                long long max, long long *out) {
+    const cJSON *it = field(obj, name);
+    if (!it) return V_ABSENT;
+    double v = it->valuedouble;
+    if (!cJSON_IsNumber(it) || !(v >= (double)min && v <= (double)max) || v != floor(v)) {
+        field_error_add(fe, name, "must be an integer from %lld to %lld", min, max);
+        return V_BAD;
+    }
+    *out = (long long)v;
+    return V_OK;
+}
+
+enum vres v_number(struct field_errors *fe, const cJSON *obj, const char *name, double min,
+                   double max, double *out) {
+    const cJSON *it = field(obj, name);
+    if (!it) return V_ABSENT;
+    if (!cJSON_IsNumber(it)) {
+        field_error_add(fe, name, "must be a number");
+        return V_BAD;
+    }
+    if (!(it->valuedouble >= min && it->valuedouble <= max)) {
+        field_error_add(fe, name, "must be from %g to %g", min, max);
+        return V_BAD;
+    }
+    *out = it->valuedouble;
     return V_OK;
 }
 

@@ -32,6 +32,10 @@ enum json_precheck json_precheck(const char *s, size_t len, int max_depth);
 /* UTF-8: well-formed (no overlongs, surrogates or code points past U+10FFFF). */
 bool utf8_valid(const char *s, size_t len);
 size_t utf8_chars(const char *s); /* code points of a valid UTF-8 string */
+/* Copies src[0..src_len) into dst as valid UTF-8 text for display: each byte that does not
+ * start a well-formed character (and each NUL) becomes '?'; stops at a character boundary
+ * when dst is full.  Returns how many bytes of src were copied (< src_len: truncated). */
+size_t utf8_copy_lossy(char *dst, size_t dst_size, const char *src, size_t src_len);
 
 /* A string of min..max characters (code points).  `nullable`: JSON null counts as absent. */
 enum vres v_string(struct field_errors *fe, const cJSON *obj, const char *name, size_t min_chars,
@@ -40,6 +44,12 @@ enum vres v_string(struct field_errors *fe, const cJSON *obj, const char *name, 
 enum vres v_enum(struct field_errors *fe, const cJSON *obj, const char *name,
                  const char *const *choices, int *index);
 enum vres v_bool(struct field_errors *fe, const cJSON *obj, const char *name, bool *out);
+/* An integral JSON number in [min, max]. */
+enum vres v_int(struct field_errors *fe, const cJSON *obj, const char *name, long long min,
+                long long max, long long *out);
+/* A JSON number in [min, max]. */
+enum vres v_number(struct field_errors *fe, const cJSON *obj, const char *name, double min,
+                   double max, double *out);
 /* Money: a JSON number > 0, <= max, with at most 2 decimals, as integer minor units. */
 enum vres v_money(struct field_errors *fe, const cJSON *obj, const char *name, int64_t max_units,
                   int64_t *cents);

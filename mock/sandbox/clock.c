@@ -20,9 +20,10 @@ void mock_clock_change(struct req *r) {
     struct field_errors fe = {0};
     const cJSON *advance = cJSON_GetObjectItemCaseSensitive(r->json, "advance_seconds");
     const cJSON *set = cJSON_GetObjectItemCaseSensitive(r->json, "set");
+    const cJSON *reset = cJSON_GetObjectItemCaseSensitive(r->json, "reset");
     int64_t target = 0;
-    if (advance && set) {
-        field_error_add(&fe, "set", "give either advance_seconds or set, not both");
+    if ((advance != NULL) + (set != NULL) + (reset != NULL) > 1) {
+        field_error_add(&fe, set ? "set" : "reset", "give one of advance_seconds, set, reset");
     } else if (advance) {
         double v = cJSON_IsNumber(advance) ? advance->valuedouble : NAN;
         if (!(fabs(v) <= (double)MAX_ADVANCE && v == floor(v)))
@@ -31,11 +32,14 @@ void mock_clock_change(struct req *r) {
     } else if (set) {
         if (!cJSON_IsString(set) || clock_parse(set->valuestring, &target) != 0)
             field_error_add(&fe, "set", "must be an RFC 3339 timestamp, e.g. 2026-01-02T03:04:05Z");
+    } else if (reset) {
+        if (!cJSON_IsTrue(reset)) field_error_add(&fe, "reset", "must be true");
     } else {
-        field_error_add(&fe, "advance_seconds", "give advance_seconds or set");
+        field_error_add(&fe, "advance_seconds", "give advance_seconds, set or reset");
     }
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
     if (advance) clock_advance((int64_t)advance->valuedouble);
-    else clock_set(target);
+    else if (set) clock_set(target);
+    else clock_reset();
     reply_clock(r);
 }

@@ -6,6 +6,7 @@
 #include "alsorn/agents.h"
 #include "alter/agents.h"
 #include "alsorn/trust_model.h"
+#include "alter/app.h"
 #include "core/clock.h"
 #include "core/files.h"
 #include "sandbox/provision.h"
@@ -72,6 +73,32 @@ static int load_alter_agents(struct tenant *t, const cJSON *alter, cJSON *banner
     return rc;
 }
 
+/* Adds the grants of the org's "alter" object through the same validation as POST
+ * /_mock/alter/grants.  Appends {grant_id, provider_id, principal_type} of each to banner. */
+static int load_alter_grants(struct tenant *t, const cJSON *alter, cJSON *banner, char *err,
+                             size_t err_size) {
+    const cJSON *grants = cJSON_GetObjectItemCaseSensitive(alter, "grants");
+    int i = 0, rc = 0;
+    tenant_lock(t);
+    for (const cJSON *body = grants ? grants->child : NULL; body && rc == 0; body = body->next, i++) {
+        struct field_errors fe = {0};
+        struct alter_grant *g = NULL;
+        enum alter_grant_result res = alter_grant_add(t, body, clock_now(), &fe, &g);
+        if (res == ALTER_GRANT_OK) {
+            cJSON *entry = cJSON_CreateObject();
+            cJSON_AddStringToObject(entry, "grant_id", g->id);
+            cJSON_AddStringToObject(entry, "provider_id", g->provider_id);
+            cJSON_AddStringToObject(entry, "principal_type", alter_principal_names[g->principal]);
+            cJSON_AddItemToArray(banner, entry);
+            continue;
+        }
+        agent_error(err, err_size, t, "alter grant", i, &fe, "out of memory");
+        rc = -1;
+    }
+    tenant_unlock(t);
+    return rc;
+}
+
 static struct tenant *load_org(const cJSON *o, struct org_spec *spec, char *err, size_t err_size) {
     memset(spec, 0, sizeof *spec);
     spec->id = string_of(o, "id");
@@ -116,12 +143,14 @@ cJSON *fixtures_load(const char *dir, char *err, size_t err_size) {
     for (const cJSON *o = cJSON_IsArray(orgs) ? orgs->child : NULL; o; o = o->next) {
         struct org_spec spec;
         struct tenant *t = load_org(o, &spec, err, err_size);
-        cJSON *entry = NULL, *alter_agents = cJSON_CreateArray();
+        cJSON *entry = NULL, *alter_agents = cJSON_CreateArray(), *grants = cJSON_CreateArray();
+        const cJSON *alter = cJSON_GetObjectItemCaseSensitive(o, "alter");
         if (!t || load_agents(t, cJSON_GetObjectItemCaseSensitive(o, "agents"), err, err_size) != 0 ||
-            load_alter_agents(t, cJSON_GetObjectItemCaseSensitive(o, "alter"), alter_agents, err,
-                              err_size) != 0) {
+            load_alter_agents(t, alter, alter_agents, err, err_size) != 0 ||
+            load_alter_grants(t, alter, grants, err, err_size) != 0) {
             tenant_release(t);
             cJSON_Delete(alter_agents);
+            cJSON_Delete(grants);
             cJSON_Delete(banner);
             cJSON_Delete(seed);
             return NULL;
@@ -129,6 +158,7 @@ cJSON *fixtures_load(const char *dir, char *err, size_t err_size) {
         entry = provision_org_json(t, &spec);
         cJSON_AddNumberToObject(entry, "agents", (double)t->agents.n);
         cJSON_AddItemToObject(cJSON_GetObjectItem(entry, "alter"), "agents", alter_agents);
+        cJSON_AddItemToObject(cJSON_GetObjectItem(entry, "alter"), "grants", grants);
         cJSON_AddItemToArray(banner, entry);
         tenant_release(t);
     }

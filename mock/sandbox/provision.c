@@ -36,14 +36,25 @@ fail:
     return NULL;
 }
 
-cJSON *provision_org_json(const struct tenant *t, const struct org_spec *spec) {
+cJSON *org_json(const struct tenant *t) {
     cJSON *o = cJSON_CreateObject();
+    char created[RFC3339_LEN];
+    clock_format(t->created_at, created);
     cJSON_AddStringToObject(o, "id", t->id);
     cJSON_AddStringToObject(o, "name", t->name);
     cJSON_AddStringToObject(o, "plan", plan_names[t->plan]);
     cJSON_AddBoolToObject(o, "operator_verified", t->operator_verified);
     cJSON_AddNumberToObject(o, "max_agents", (double)t->max_agents);
     cJSON_AddStringToObject(o, "user_id", t->user_id);
+    cJSON_AddNumberToObject(o, "rate_limit", (double)atomic_load(&t->rate_limit));
+    cJSON_AddNumberToObject(o, "rate_window_seconds", atomic_load(&t->rate_window_seconds));
+    cJSON_AddNumberToObject(o, "alter_rate_limit_rpm", (double)atomic_load(&t->alter_rate_limit_rpm));
+    cJSON_AddStringToObject(o, "created_at", created);
+    return o;
+}
+
+cJSON *provision_org_json(const struct tenant *t, const struct org_spec *spec) {
+    cJSON *o = org_json(t);
     cJSON *keys = cJSON_AddObjectToObject(o, "keys");
     for (int level = KEY_READ; level <= KEY_ADMIN; level++)
         cJSON_AddStringToObject(keys, key_level_names[level], spec->keys[level]);

@@ -28,8 +28,11 @@ struct org_spec {
 /* Adds the organization and its keys to the store.  Returns it with a reference the caller
  * releases, or NULL (out of memory, or a key already in use). spec->keys receives the keys. */
 struct tenant *provision_org(struct org_spec *spec);
-/* {"id","name","plan","operator_verified","max_agents","user_id","keys":{"read","write","admin"},
- *  "alter":{"app_id","app_key"}} */
+/* {"id", "name", "plan", "operator_verified", "max_agents", "user_id", "rate_limit",
+ * "rate_window_seconds", "created_at"}: an org's settings (t's lock held or t not shared). */
+cJSON *org_json(const struct tenant *t);
+/* org_json + "keys": {"read", "write", "admin"} and "alter": {"app_id", "app_key"} (the
+ * plaintexts exist only at creation). */
 cJSON *provision_org_json(const struct tenant *t, const struct org_spec *spec);
 
 #endif

@@ -103,6 +103,11 @@ static cJSON *org_record(const struct tenant *t) {
     snapshot_add_int(settings, "retry_base_ms", t->webhook_settings.retry_base_ms);
     snapshot_add_int(settings, "max_attempts", t->webhook_settings.max_attempts);
     snapshot_add_int(settings, "timeout_ms", t->webhook_settings.timeout_ms);
+    /* sandbox rate settings; rate_limit null = the plan's tier */
+    if (t->rate_limit_custom) snapshot_add_int(o, "rate_limit", atomic_load(&t->rate_limit));
+    else cJSON_AddNullToObject(o, "rate_limit");
+    snapshot_add_int(o, "rate_window_seconds", atomic_load(&t->rate_window_seconds));
+    snapshot_add_int(o, "alter_rate_limit_rpm", atomic_load(&t->alter_rate_limit_rpm));
     store_keys_foreach(t, add_key, cJSON_AddArrayToObject(o, "keys"));
     return o;
 }
@@ -209,6 +214,25 @@ static int load_settings(struct webhook_settings *s, const cJSON *o) {
     return ok && s->retry_base_ms >= 0 && s->max_attempts >= 1 && s->timeout_ms >= 1 ? 0 : -1;
 }
 
+/* The sandbox's rate settings (rate_limit null: the plan's tier). */
+static int load_rates(struct tenant *t, const cJSON *rec) {
+    bool ok = true;
+    const cJSON *limit = jr_member(rec, "rate_limit");
+    int64_t window = jr_int(rec, "rate_window_seconds", &ok);
+    int64_t alter_rpm = jr_int(rec, "alter_rate_limit_rpm", &ok);
+    if (!ok || !(cJSON_IsNull(limit) || cJSON_IsNumber(limit)) || window < 1 || alter_rpm < 1)
+        return -1;
+    if (cJSON_IsNumber(limit)) {
+        int64_t v = jr_int(rec, "rate_limit", &ok);
+        if (!ok || v < 1) return -1;
+        t->rate_limit_custom = true;
+        atomic_store(&t->rate_limit, (long)v);
+    }
+    atomic_store(&t->rate_window_seconds, (int)window);
+    atomic_store(&t->alter_rate_limit_rpm, (long)alter_rpm);
+    return 0;
+}
+
 static int load_org(struct store_staging *st, const cJSON *rec, char *err, size_t err_size) {
     bool ok = true;
     const char *id = jr_string(rec, "id", &ok), *name = jr_string(rec, "name", &ok);
@@ -229,6 +253,9 @@ static int load_org(struct store_staging *st, const cJSON *rec, char *err, size_
     if (load_settings(&t->webhook_settings,
                       jr_member(rec, "webhook_settings")) != 0)
         return snapshot_fail(err, err_size, "org %s: bad webhook_settings", id);
+    if (load_rates(t, rec) != 0)
+        return snapshot_fail(err, err_size, "org %s: bad rate_limit, rate_window_seconds or "
+                                            "alter_rate_limit_rpm", id);
     if (load_keys(st, t, jr_member(rec, "keys")) != 0)
         return snapshot_fail(err, err_size, "org %s: bad or duplicate key record", id);
     return 0;

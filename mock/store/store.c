@@ -35,6 +35,7 @@ static struct tenant *tenants;
 static struct key_entry *keys;
 static struct agent_entry *agents;
 static struct alter_key_entry *alter_keys;
+static struct agent_entry *alter_objects; /* grants and approvals: the same id → tenant entry */
 
 static void key_hash(const char *plaintext, char out[65]) {
     unsigned char md[SHA256_DIGEST_LENGTH];
@@ -44,9 +45,19 @@ static void key_hash(const char *plaintext, char out[65]) {
 
 void store_init(void) { store_clear(); }
 
-/* Frees the entries of tenant t in these tables (of every tenant when t is NULL). */
-static void drop_entries(struct key_entry **key_table, struct alter_key_entry **alter_table,
-                         struct agent_entry **agent_table, const struct tenant *t) {
+/* Drops the entries of tenant t (every tenant's when NULL) from an id → tenant table. */
+static void drop_entries(struct agent_entry **table, const struct tenant *t) {
+    struct agent_entry *a, *atmp;
+    HASH_ITER(hh, *table, a, atmp) {
+        if (t && a->tenant != t) continue;
+        HASH_DEL(*table, a);
+        free(a);
+    }
+}
+
+/* Frees the key entries of tenant t (of every tenant when t is NULL) in these tables. */
+static void drop_keys(struct key_entry **key_table, struct alter_key_entry **alter_table,
+                      const struct tenant *t) {
     struct key_entry *k, *ktmp;
     HASH_ITER(hh, *key_table, k, ktmp) {
         if (t && k->tenant != t) continue;
@@ -59,16 +70,20 @@ static void drop_entries(struct key_entry **key_table, struct alter_key_entry **
         HASH_DEL(*alter_table, ak);
         free(ak);
     }
-    struct agent_entry *a, *atmp;
-    HASH_ITER(hh, *agent_table, a, atmp) {
-        if (t && a->tenant != t) continue;
-        HASH_DEL(*agent_table, a);
-        free(a);
-    }
 }
 
 /* Drops the index entries of tenant t (or of every tenant when t is NULL). Write lock held. */
-static void drop_entries_of(const struct tenant *t) { drop_entries(&keys, &alter_keys, &agents, t); }
+static void drop_entries_of(const struct tenant *t) {
+    drop_keys(&keys, &alter_keys, t);
+    drop_entries(&agents, t);
+    drop_entries(&alter_objects, t);
+}
+
+void store_forget_agents(const struct tenant *t) {
+    pthread_rwlock_wrlock(&lock);
+    drop_entries(&agents, t);
+    pthread_rwlock_unlock(&lock);
+}
 
 static void release_all(struct tenant **table) {
     struct tenant *t, *tmp;
@@ -239,27 +254,46 @@ struct tenant *store_alter_key_find(const char *lookup, struct alter_key **key) 
     return t;
 }
 
-void store_agent_register(const char *agent_id, struct tenant *t) {
-    struct agent_entry *e = calloc(1, sizeof *e);
-    if (!e) return;
-    snprintf(e->id, sizeof e->id, "%s", agent_id);
+/* Adds id → t to an id table.  Returns 0, or -1 when taken (only when unique) or no memory. */
+static int id_entry_add(struct agent_entry **table, const char *id, struct tenant *t, bool unique) {
+    struct agent_entry *e = calloc(1, sizeof *e), *old = NULL;
+    if (!e) return -1;
+    snprintf(e->id, sizeof e->id, "%s", id);
     e->tenant = t;
     pthread_rwlock_wrlock(&lock);
-    HASH_ADD_STR(agents, id, e);
+    if (unique) HASH_FIND_STR(*table, e->id, old);
+    if (!old) HASH_ADD_STR(*table, id, e);
     pthread_rwlock_unlock(&lock);
+    if (old) free(e);
+    return old ? -1 : 0;
 }
 
-struct tenant *store_agent_owner(const char *agent_id) {
+/* The tenant of id in the table, with a reference; NULL when unknown. */
+static struct tenant *id_entry_owner(struct agent_entry *const *table, const char *id) {
     struct agent_entry *e = NULL;
     struct tenant *t = NULL;
     pthread_rwlock_rdlock(&lock);
-    HASH_FIND_STR(agents, agent_id, e);
+    HASH_FIND_STR(*table, id, e);
     if (e) {
         t = e->tenant;
         tenant_retain(t);
     }
     pthread_rwlock_unlock(&lock);
     return t;
+}
+
+void store_agent_register(const char *agent_id, struct tenant *t) {
+    id_entry_add(&agents, agent_id, t, false);
+}
+
+struct tenant *store_agent_owner(const char *agent_id) { return id_entry_owner(&agents, agent_id); }
+
+int store_alter_object_register(const char *id, struct tenant *t) {
+    return id_entry_add(&alter_objects, id, t, true);
+}
+
+struct tenant *store_alter_object_owner(const char *id) {
+    return id_entry_owner(&alter_objects, id);
 }
 
 /* ---- staging -------------------------------------------------------------------------- */
@@ -269,13 +303,16 @@ struct store_staging {
     struct key_entry *keys;
     struct agent_entry *agents;
     struct alter_key_entry *alter_keys;
+    struct agent_entry *alter_objects;
 };
 
 struct store_staging *store_staging_new(void) { return calloc(1, sizeof(struct store_staging)); }
 
 void store_staging_free(struct store_staging *s) {
     if (!s) return;
-    drop_entries(&s->keys, &s->alter_keys, &s->agents, NULL);
+    drop_keys(&s->keys, &s->alter_keys, NULL);
+    drop_entries(&s->agents, NULL);
+    drop_entries(&s->alter_objects, NULL);
     release_all(&s->tenants);
     free(s);
 }
@@ -324,17 +361,30 @@ int store_staging_add_alter_key(struct store_staging *s, const char *lookup, str
     return alter_key_entry_add(&s->alter_keys, lookup, t, key);
 }
 
+int store_staging_add_alter_object(struct store_staging *s, const char *id, struct tenant *t) {
+    struct agent_entry *e = NULL;
+    HASH_FIND_STR(s->alter_objects, id, e);
+    if (e || strlen(id) >= sizeof e->id || !(e = calloc(1, sizeof *e))) return -1;
+    memcpy(e->id, id, strlen(id) + 1);
+    e->tenant = t;
+    HASH_ADD_STR(s->alter_objects, id, e);
+    return 0;
+}
+
 void store_replace(struct store_staging *s) {
     struct store_staging old;
     pthread_rwlock_wrlock(&lock);
-    old = (struct store_staging){tenants, keys, agents, alter_keys};
+    old = (struct store_staging){tenants, keys, agents, alter_keys, alter_objects};
     tenants = s->tenants;
     keys = s->keys;
     agents = s->agents;
     alter_keys = s->alter_keys;
+    alter_objects = s->alter_objects;
     pthread_rwlock_unlock(&lock);
     /* outside the lock: releasing a million-agent tenant takes a while */
-    drop_entries(&old.keys, &old.alter_keys, &old.agents, NULL);
+    drop_keys(&old.keys, &old.alter_keys, NULL);
+    drop_entries(&old.agents, NULL);
+    drop_entries(&old.alter_objects, NULL);
     release_all(&old.tenants);
     free(s);
 }

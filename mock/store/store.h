@@ -49,7 +49,15 @@ int store_alter_key_add(const char *lookup, struct tenant *t, struct alter_key *
 /* The tenant holding that key, with a reference, and *key; NULL when unknown. */
 struct tenant *store_alter_key_find(const char *lookup, struct alter_key **key);
 
+/* Alter grants and approvals by their UUID: the sandbox's admin calls name one by id alone.
+ * Returns 0, or -1 when the id is taken or out of memory. */
+int store_alter_object_register(const char *id, struct tenant *t);
+/* The tenant holding that grant or approval, with a reference; NULL when unknown. */
+struct tenant *store_alter_object_owner(const char *id);
+
 void store_agent_register(const char *agent_id, struct tenant *t);
+/* Drops the agent-owner entries of t (its agents were cleared; t's lock may be held). */
+void store_forget_agents(const struct tenant *t);
 /* The tenant that owns an agent id, with a reference; NULL when unknown. */
 struct tenant *store_agent_owner(const char *agent_id);
 
@@ -72,6 +80,8 @@ int store_staging_add_key(struct store_staging *s, struct tenant *t, const char 
 int store_staging_add_agent(struct store_staging *s, const char *agent_id, struct tenant *t);
 int store_staging_add_alter_key(struct store_staging *s, const char *lookup, struct tenant *t,
                                 struct alter_key *key);
+/* An Alter grant or approval id (-1: taken by any staged org). */
+int store_staging_add_alter_object(struct store_staging *s, const char *id, struct tenant *t);
 /* Replaces the directory with s (consumed); the old tenants are released. */
 void store_replace(struct store_staging *s);
 void store_staging_free(struct store_staging *s);

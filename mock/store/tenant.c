@@ -5,6 +5,7 @@
 
 #include "alter/app.h"
 #include "core/clock.h"
+#include "sandbox/report.h"
 
 const char *const plan_names[] = {"starter", "growth", "enterprise", NULL};
 
@@ -16,10 +17,19 @@ long plan_max_agents(enum plan plan) {
     }
 }
 
+long plan_rate_limit(enum plan plan) {
+    switch (plan) {
+    case PLAN_STARTER: return 1000;
+    case PLAN_GROWTH: return 10000;
+    default: return 100000;
+    }
+}
+
 struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verified) {
     struct tenant *t = calloc(1, sizeof *t);
     if (!t) return NULL;
-    if (!(t->name = strdup(name)) || !(t->alter = alter_app_new())) {
+    if (!(t->name = strdup(name)) || !(t->alter = alter_app_new()) || !(t->report = report_new())) {
+        alter_app_free(t->alter);
         free(t->name);
         free(t);
         return NULL;
@@ -31,6 +41,10 @@ struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verifi
     t->max_agents = plan_max_agents(plan);
     t->created_at = clock_now();
     t->webhook_settings = (struct webhook_settings)WEBHOOK_SETTINGS_DEFAULT;
+    atomic_init(&t->rate_limit, plan_rate_limit(plan));
+    atomic_init(&t->rate_window_seconds, RATE_WINDOW_DEFAULT);
+    atomic_init(&t->alter_rate_limit_rpm, ALTER_RATE_LIMIT_DEFAULT);
+    idempotency_store_init(&t->idem);
     pthread_mutex_init(&t->lock, NULL);
     atomic_init(&t->refs, 1);
     return t;
@@ -46,7 +60,19 @@ void tenant_release(struct tenant *t) {
     agent_set_free(&t->agents);
     alter_app_free(t->alter);
     webhook_set_free(&t->webhooks);
+    idempotency_store_free(&t->idem);
+    report_free(t->report);
     pthread_mutex_destroy(&t->lock);
     free(t->name);
     free(t);
+}
+
+void tenant_clear_data(struct tenant *t) {
+    /* each *_free leaves an empty, usable set; transactions and disputes borrow agents */
+    transaction_set_free(&t->transactions);
+    dispute_set_free(&t->disputes);
+    agent_set_free(&t->agents);
+    webhook_set_free(&t->webhooks); /* the delivery worker finds endpoints by id: as deleted */
+    idempotency_store_clear(&t->idem);
+    report_clear(t->report);
 }

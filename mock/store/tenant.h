@@ -11,12 +11,14 @@
 #include <uthash.h>
 
 #include "core/random.h"
+#include "sandbox/idempotency.h"
 #include "store/agent.h"
+#include "store/dispute.h"
+#include "store/transaction.h"
 #include "store/webhook.h"
 
 struct alter_app;
-#include "store/dispute.h"
-#include "store/transaction.h"
+struct report;
 
 enum plan { PLAN_STARTER, PLAN_GROWTH, PLAN_ENTERPRISE };
 extern const char *const plan_names[]; /* NULL-terminated */
@@ -29,6 +31,16 @@ struct tenant {
     bool operator_verified;
     long max_agents; /* plan cap on agents (deleted ones included); <= 0 = no cap */
     int64_t created_at;
+
+    /* Rate limit of each of the tenant's keys (alsorn.md §8).  Atomic: the authenticator
+     * reads them on every request without taking the lock. */
+    _Atomic long rate_limit;         /* requests per window: the plan's tier unless set */
+    _Atomic int rate_window_seconds; /* default 3600 */
+    _Atomic long alter_rate_limit_rpm; /* Alter: per key per minute (alter.md §8), default 600 */
+    bool rate_limit_custom;          /* under lock: set by the sandbox, kept on plan changes */
+
+    struct idempotency_store idem; /* has its own lock (waiting on it must not block the tenant) */
+    struct report *report;         /* coverage and violations (sandbox/report.h), own lock */
 
     pthread_mutex_t lock; /* guards everything below */
     struct agent_set agents;
@@ -44,10 +56,19 @@ struct tenant {
 
 /* Default cap on agents for a plan. */
 long plan_max_agents(enum plan plan);
+/* Requests per hour for each key of a plan (alsorn.md §8). */
+long plan_rate_limit(enum plan plan);
+#define RATE_WINDOW_DEFAULT 3600
+#define ALTER_RATE_LIMIT_DEFAULT 600 /* alter.md §8 */
 
 struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verified);
 void tenant_retain(struct tenant *t);
 void tenant_release(struct tenant *t); /* frees at the last reference */
+/* Empties the tenant's Alsorn data (agents, transactions, disputes, webhook endpoints,
+ * idempotency keys, report) but keeps its identity, settings and keys: the sandbox's
+ * one-tenant reset.  The Alter app is kept whole (its keys are indexed by the directory).
+ * Call with t's lock held. */
+void tenant_clear_data(struct tenant *t);
 
 static inline void tenant_lock(struct tenant *t) { pthread_mutex_lock(&t->lock); }
 static inline void tenant_unlock(struct tenant *t) { pthread_mutex_unlock(&t->lock); }

@@ -113,3 +113,16 @@ Test(json_precheck, counts_nesting_outside_strings_and_finds_escaped_nul) {
     const char *escaped_backslash = "{\"a\":\"x\\\\u0000y\"}"; /* the text \\u0000: no NUL */
     cr_assert_eq(json_precheck(escaped_backslash, strlen(escaped_backslash), 4), JSON_PRECHECK_OK);
 }
+
+Test(utf8, copy_lossy_replaces_bad_bytes_and_cuts_whole_characters) {
+    char out[8];
+    cr_assert_eq(utf8_copy_lossy(out, sizeof out, "ab\xff" "c", 4), 4);
+    cr_assert_str_eq(out, "ab?c");
+    cr_assert_eq(utf8_copy_lossy(out, sizeof out, "a\0b", 3), 3);
+    cr_assert_str_eq(out, "a?b");
+    /* "abcdef" + é (2 bytes) does not fit in 7 bytes + NUL whole: stop before it */
+    cr_assert_eq(utf8_copy_lossy(out, sizeof out, "abcdef\xc3\xa9", 8), 6);
+    cr_assert_str_eq(out, "abcdef");
+    cr_assert_eq(utf8_copy_lossy(out, sizeof out, "\xe2\x82", 2), 2, "a truncated sequence");
+    cr_assert_str_eq(out, "??");
+}

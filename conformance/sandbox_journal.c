@@ -1,0 +1,137 @@
+/* The request journal: GET /_mock/requests (limit, org_id, path_prefix; newest first) with
+ * secrets masked and bodies cut at 4 KiB; DELETE clears it; --journal-size bounds it. */
+#include "sandbox.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct tenant T;
+
+static cJSON *journal_of(const struct tenant *t, const char *extra) {
+    return mock_call("GET", fmt("/_mock/requests?org_id=%s%s", t->org_id, extra ? extra : ""), NULL, 200);
+}
+
+Test(journal, records_requests_newest_first_with_secrets_masked) {
+    require_mock();
+    tenant_new(&T);
+    char *body = agent_body(tname(&T, "Journaled"));
+    const char *headers[] = {"x-api-key: alter_key_app_SECRETSECRETSECRET", "Cookie: session=SECRET-COOKIE",
+                             "User-Agent: journal-test/1.0", NULL};
+    struct http_resp first, second;
+    http_call_h("POST", "/agents?source=test", T.key[KEY_WRITE], body, headers, &first);
+    expect_status(&first, 201);
+    http_call("GET", "/agents/agent_doesnotexist00", T.key[KEY_READ], NULL, NULL, &second);
+    expect_status(&second, 404);
+
+    cJSON *j = journal_of(&T, NULL);
+    const cJSON *data = jarr(j, "data");
+    cr_assert_eq(cJSON_GetArraySize(data), 2, "the org made two requests: %s", cJSON_PrintUnformatted(j));
+    const cJSON *get = cJSON_GetArrayItem(data, 0), *post = cJSON_GetArrayItem(data, 1);
+    cr_assert_str_eq(jstr(get, "method"), "GET", "newest first");
+    cr_assert_str_eq(jstr(get, "path"), "/agents/agent_doesnotexist00");
+    cr_assert_eq(jnum(get, "status"), 404);
+    cr_assert(jnull(get, "body") && jnull(get, "query"));
+    cr_assert_str_eq(jstr(get, "request_id"), resp_header(&second, "X-Request-Id"));
+
+    cr_assert_str_eq(jstr(post, "method"), "POST");
+    cr_assert_str_eq(jstr(post, "path"), "/agents");
+    cr_assert_str_eq(jstr(post, "query"), "source=test");
+    cr_assert_str_eq(jstr(post, "body"), body);
+    cr_assert_eq(jnum(post, "body_bytes"), (double)strlen(body));
+    cr_assert(!jbool(post, "body_truncated"));
+    cr_assert_eq(jnum(post, "status"), 201);
+    cr_assert(jnum(post, "duration_ms") >= 0);
+    cr_assert_str_eq(jstr(post, "org_id"), T.org_id);
+    cr_assert_str_eq(jstr(post, "request_id"), resp_header(&first, "X-Request-Id"));
+    cr_assert(is_rfc3339_utc_seconds(jstr(post, "at")));
+    const cJSON *h = jobj(post, "headers");
+    cr_assert_str_eq(jstr(h, "Authorization"), fmt("%.8s\xe2\x80\xa6", fmt("Bearer %s", T.key[KEY_WRITE])));
+    cr_assert_str_eq(jstr(h, "x-api-key"), "alter_ke\xe2\x80\xa6");
+    cr_assert_str_eq(jstr(h, "Cookie"), "session=\xe2\x80\xa6");
+    cr_assert_str_eq(jstr(h, "User-Agent"), "journal-test/1.0");
+    char *text = cJSON_PrintUnformatted(j);
+    cr_assert_null(strstr(text, T.key[KEY_WRITE] + 8), "a key leaked into the journal");
+    cr_assert_null(strstr(text, "SECRET"), "a secret header leaked into the journal");
+    free(text);
+
+    cJSON *limited = journal_of(&T, "&limit=1");
+    cr_assert_eq(cJSON_GetArraySize(jarr(limited, "data")), 1);
+    cr_assert_str_eq(jstr(cJSON_GetArrayItem(jarr(limited, "data"), 0), "method"), "GET");
+    cJSON *prefixed = journal_of(&T, fmt("&path_prefix=%s", urlenc("/agents/agent_")));
+    cr_assert_eq(cJSON_GetArraySize(jarr(prefixed, "data")), 1);
+    cJSON_Delete(limited);
+    cJSON_Delete(prefixed);
+    cJSON_Delete(j);
+    http_resp_free(&first);
+    http_resp_free(&second);
+    free(body);
+}
+
+Test(journal, large_bodies_are_cut_and_drops_are_recorded) {
+    require_mock();
+    tenant_new(&T);
+    size_t n = 10000;
+    char *big = malloc(n + 64);
+    int at = snprintf(big, n + 64, "{\"name\": \"Big\", \"description\": \"");
+    memset(big + at, 'd', n - (size_t)at - 2);
+    strcpy(big + n - 2, "\"}");
+    struct http_resp r;
+    http_call("POST", "/agents", T.key[KEY_WRITE], big, NULL, &r);
+    expect_status(&r, 422);
+    http_resp_free(&r);
+    fault_add(fmt("{\"action\": \"reset\", \"count\": 1, \"org_id\": \"%s\"}", T.org_id));
+    http_call("GET", "/agents", T.key[KEY_READ], NULL, NULL, &r);
+    cr_assert_eq(r.status, 0);
+    http_resp_free(&r);
+
+    cJSON *j = journal_of(&T, NULL);
+    const cJSON *dropped = cJSON_GetArrayItem(jarr(j, "data"), 0);
+    const cJSON *cut = cJSON_GetArrayItem(jarr(j, "data"), 1);
+    cr_assert(jnull(dropped, "status"), "a dropped connection has no status");
+    cr_assert_str_eq(jstr(dropped, "fault"), "reset");
+    cr_assert_eq(strlen(jstr(cut, "body")), 4096);
+    cr_assert_eq(jnum(cut, "body_bytes"), (double)n);
+    cr_assert(jbool(cut, "body_truncated"));
+    cJSON_Delete(j);
+    free(big);
+}
+
+Test(journal, sandbox_calls_are_not_journaled_and_bad_filters_are_422) {
+    require_mock();
+    tenant_new(&T);
+    cJSON_Delete(org_patch(&T, "{\"name\": \"Not Journaled\"}"));
+    cJSON *j = journal_of(&T, NULL);
+    cr_assert_eq(cJSON_GetArraySize(jarr(j, "data")), 0);
+    cJSON_Delete(j);
+    const char *bad[] = {"limit=0", "limit=10001", "limit=abc"};
+    for (size_t i = 0; i < 3; i++) {
+        struct http_resp r;
+        http_call("GET", fmt("/_mock/requests?%s", bad[i]), NULL, NULL, NULL, &r);
+        expect_field_error(&r, "limit");
+        http_resp_free(&r);
+    }
+}
+
+Test(journal, ring_is_bounded_and_delete_clears_it, .timeout = 60) {
+    static const char *const flags[] = {"--journal-size", "5", NULL};
+    own_mock_start(flags);
+    tenant_new(&T);
+    for (int i = 0; i < 8; i++) {
+        struct http_resp r;
+        http_call("GET", fmt("/agents?page=%d", i + 1), T.key[KEY_READ], NULL, NULL, &r);
+        expect_status(&r, 200);
+        http_resp_free(&r);
+    }
+    cJSON *j = mock_call("GET", "/_mock/requests?limit=100", NULL, 200);
+    const cJSON *data = jarr(j, "data");
+    cr_assert_eq(cJSON_GetArraySize(data), 5, "--journal-size 5 keeps 5");
+    cr_assert_eq(jnum(j, "capacity"), 5);
+    for (int i = 0; i < 5; i++)
+        cr_assert_str_eq(jstr(cJSON_GetArrayItem(data, i), "query"), fmt("page=%d", 8 - i));
+    cJSON_Delete(j);
+    cJSON_Delete(mock_call("DELETE", "/_mock/requests", NULL, 204));
+    j = mock_call("GET", "/_mock/requests", NULL, 200);
+    cr_assert_eq(cJSON_GetArraySize(jarr(j, "data")), 0);
+    cJSON_Delete(j);
+    own_mock_stop();
+}

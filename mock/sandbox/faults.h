@@ -1,0 +1,40 @@
+/* Fault injection (DESIGN.md "Sandbox controls"): rules that make matching API requests fail
+ * on purpose, so a client's retry and timeout paths can be tested.
+ *
+ * A rule matches a request by method ("*" = any), path prefix and optionally organization;
+ * it fires with its probability, at most `count` times (unlimited when absent).  Actions:
+ *   error       the api's error envelope with `status` (503 service_unavailable, ...)
+ *   latency     wait latency_ms, then serve normally (every matching latency rule adds up)
+ *   reset       drop the connection without an answer
+ *   rate_limit  429 with Retry-After: retry_after
+ * The first matching error / reset / rate_limit rule (in creation order) decides.  Rules
+ * apply after routing and authentication and never to /_mock/ paths.
+ *
+ * The rule list is read under a reader lock (requests never wait for each other) and skipped
+ * without any lock while it is empty. */
+#ifndef FAULTS_H
+#define FAULTS_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/http.h"
+
+#define FAULTS_MAX 1000
+
+/* Validates a POST /_mock/faults body and adds the rule.  Returns the rule's JSON (201),
+ * or NULL after filling fe (422) or, with fe empty, when the list is full. */
+cJSON *faults_add(const cJSON *body, int64_t now, struct field_errors *fe);
+cJSON *faults_list_json(void);
+/* Returns 0, or -1 for an unknown id. */
+int faults_remove(const char *id);
+/* Removes every rule (org_id NULL) or the rules scoped to one organization; returns how many. */
+int faults_clear(const char *org_id);
+
+/* Dispatcher step: picks the rules that fire for r.  Renders the reply (error, 429) or drops
+ * the connection and returns false; returns true to go on, with any injected latency in
+ * r->sandbox.latency_ms.  rate_limit_code is the api's 429 code. */
+bool faults_apply(struct req *r, const char *rate_limit_code);
+
+#endif

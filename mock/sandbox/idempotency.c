@@ -1,0 +1,182 @@
+#include "sandbox/idempotency.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <uthash.h>
+
+#include "store/tenant.h"
+
+struct idem_entry {
+    char key[IDEM_KEY_MAX + 1];
+    unsigned char fingerprint[32]; /* SHA-256 of method, path, query and body */
+    int64_t created_at;
+    bool done;
+    /* the stored response (owned), valid once done */
+    int status;
+    const char *content_type; /* a string literal, as every reply_raw caller passes */
+    char *body;
+    size_t body_len;
+    char *headers; /* the handler's extra header lines */
+    char request_id[32]; /* the first request's: an error body repeats it */
+    UT_hash_handle hh;
+};
+
+void idempotency_store_init(struct idempotency_store *s) {
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->completed, NULL);
+    s->entries = NULL;
+    s->n = 0;
+}
+
+static void entry_free(struct idem_entry *e) {
+    free(e->body);
+    free(e->headers);
+    free(e);
+}
+
+static void drop(struct idempotency_store *s, struct idem_entry *e) {
+    HASH_DEL(s->entries, e);
+    s->n--;
+    entry_free(e);
+}
+
+void idempotency_store_clear(struct idempotency_store *s) {
+    pthread_mutex_lock(&s->lock);
+    struct idem_entry *e, *tmp;
+    HASH_ITER(hh, s->entries, e, tmp) {
+        if (e->done) drop(s, e);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+void idempotency_store_free(struct idempotency_store *s) {
+    struct idem_entry *e, *tmp;
+    HASH_ITER(hh, s->entries, e, tmp) drop(s, e);
+    pthread_cond_destroy(&s->completed);
+    pthread_mutex_destroy(&s->lock);
+}
+
+static bool key_valid(const char *k) {
+    size_t n = strlen(k);
+    if (n < 1 || n > IDEM_KEY_MAX) return false;
+    for (const char *p = k; *p; p++)
+        if (*p < 0x20 || *p > 0x7e) return false;
+    return true;
+}
+
+static void fingerprint(const struct req *r, unsigned char out[32]) {
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    const char *query = r->query ? r->query : "";
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    EVP_DigestUpdate(ctx, r->method, strlen(r->method) + 1); /* the NULs separate the parts */
+    EVP_DigestUpdate(ctx, r->path, strlen(r->path) + 1);
+    EVP_DigestUpdate(ctx, query, strlen(query) + 1);
+    if (r->body) EVP_DigestUpdate(ctx, r->body, r->body_len);
+    EVP_DigestFinal_ex(ctx, out, NULL);
+    EVP_MD_CTX_free(ctx);
+}
+
+/* Drops expired entries and, past the cap, the oldest completed ones.  Entries sit in
+ * insertion order, so the candidates are at the front; a running one there stops the sweep
+ * (it completes soon and the next arrival sweeps on). */
+static void expire(struct idempotency_store *s, int64_t now) {
+    while (s->entries && s->entries->done &&
+           (s->entries->created_at + IDEM_TTL_SECONDS <= now || s->n >= IDEM_MAX_ENTRIES))
+        drop(s, s->entries);
+}
+
+static char *dup_bytes(const char *p, size_t n) {
+    char *d = malloc(n + 1);
+    if (!d) return NULL;
+    if (n) memcpy(d, p, n);
+    d[n] = '\0';
+    return d;
+}
+
+static void replay(struct req *r, const struct idem_entry *e) {
+    reply_raw(r, e->status, e->content_type, e->body_len ? dup_bytes(e->body, e->body_len) : NULL,
+              e->body_len);
+    if (e->body_len && !r->reply.body) return reply_error(r, 500, "internal_error", "Out of memory");
+    size_t n = strlen(e->headers);
+    if (n < sizeof r->reply.headers) {
+        memcpy(r->reply.headers, e->headers, n + 1);
+        r->reply.headers_len = n;
+    }
+    reply_header(r, "Idempotent-Replayed", "true");
+    /* the same answer, X-Request-Id included, so it agrees with the request_id in the body */
+    memcpy(r->request_id, e->request_id, sizeof r->request_id);
+    r->sandbox.replayed = true;
+}
+
+bool idempotency_start(struct req *r) {
+    const char *key = req_header(r, "Idempotency-Key");
+    if (!key) return true;
+    if (!key_valid(key)) {
+        struct field_errors fe = {0};
+        field_error_add(&fe, "Idempotency-Key", "must be 1 to %d printable ASCII characters",
+                        IDEM_KEY_MAX);
+        reply_validation(r, &fe);
+        return false;
+    }
+    struct idempotency_store *s = &r->caller.tenant->idem;
+    unsigned char fp[32];
+    fingerprint(r, fp);
+    pthread_mutex_lock(&s->lock);
+    struct idem_entry *e;
+    for (;;) {
+        e = NULL;
+        HASH_FIND_STR(s->entries, key, e);
+        if (e && e->done && e->created_at + IDEM_TTL_SECONDS <= r->now) {
+            drop(s, e); /* expired: the key is free again */
+            e = NULL;
+        }
+        if (!e || e->done || memcmp(e->fingerprint, fp, sizeof fp) != 0) break;
+        /* the same request is running: wait for its response (look the key up again after
+         * waking, since the entry may have been swept meanwhile) */
+        pthread_cond_wait(&s->completed, &s->lock);
+    }
+    if (e && memcmp(e->fingerprint, fp, sizeof fp) != 0) {
+        pthread_mutex_unlock(&s->lock);
+        reply_error(r, 409, "idempotency_key_reused",
+                    "This Idempotency-Key was used for a different request; use a new key");
+        return false;
+    }
+    if (e) { /* done, same request */
+        replay(r, e);
+        pthread_mutex_unlock(&s->lock);
+        return false;
+    }
+    expire(s, r->now);
+    e = calloc(1, sizeof *e);
+    if (e) {
+        memcpy(e->key, key, strlen(key) + 1);
+        memcpy(e->fingerprint, fp, sizeof fp);
+        e->created_at = r->now;
+        HASH_ADD_STR(s->entries, key, e);
+        s->n++;
+    }
+    pthread_mutex_unlock(&s->lock);
+    r->sandbox.idem = e; /* NULL when out of memory: the request runs unprotected */
+    return true;
+}
+
+void idempotency_finish(struct req *r) {
+    struct idem_entry *e = r->sandbox.idem;
+    if (!e) return;
+    struct idempotency_store *s = &r->caller.tenant->idem;
+    const struct reply *rep = &r->reply;
+    pthread_mutex_lock(&s->lock);
+    e->status = rep->status;
+    e->content_type = rep->content_type;
+    e->body = rep->body_len ? dup_bytes(rep->body, rep->body_len) : NULL;
+    e->body_len = e->body ? rep->body_len : 0;
+    e->headers = dup_bytes(rep->headers, rep->headers_len);
+    memcpy(e->request_id, r->request_id, sizeof e->request_id);
+    e->done = true;
+    if ((rep->body_len && !e->body) || !e->headers) drop(s, e); /* out of memory: forget the key */
+    pthread_cond_broadcast(&s->completed);
+    pthread_mutex_unlock(&s->lock);
+    r->sandbox.idem = NULL;
+}

@@ -1,0 +1,47 @@
+/* Idempotency-Key for Alsorn POSTs (alsorn.md §7): the first response to a key is stored for
+ * 24 h of virtual time per organization; a repeat with the same method, path (with its query)
+ * and body bytes gets it again (X-Request-Id included) with `Idempotent-Replayed: true`; a
+ * different request with the key is 409 idempotency_key_reused; a repeat that arrives while
+ * the first still runs waits for it (a condition variable), so two racing retries never both
+ * execute.
+ *
+ * Each tenant has its own store and lock (struct tenant.idem).  Memory is bounded: entries
+ * past 24 h, and the oldest completed ones beyond IDEM_MAX_ENTRIES, go lazily when a
+ * new key arrives. */
+#ifndef IDEMPOTENCY_H
+#define IDEMPOTENCY_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/http.h"
+
+#define IDEM_TTL_SECONDS (24 * 3600)
+#define IDEM_MAX_ENTRIES 10000 /* per tenant */
+#define IDEM_KEY_MAX 255
+
+struct idem_entry;
+
+struct idempotency_store {
+    pthread_mutex_t lock;
+    pthread_cond_t completed; /* broadcast whenever an entry gets its response */
+    struct idem_entry *entries; /* uthash by key; insertion order = age */
+    size_t n;
+};
+
+void idempotency_store_init(struct idempotency_store *s);
+/* Drops every completed entry; running ones stay (their requests will complete them). */
+void idempotency_store_clear(struct idempotency_store *s);
+void idempotency_store_free(struct idempotency_store *s); /* no request may be using it */
+
+/* Dispatcher steps for an Alsorn POST of an authenticated caller.
+ * idempotency_start: without the header, does nothing.  With a valid key it either claims the
+ * key (the request goes on to execute) or renders the reply (replay, 409, or a 422 for a
+ * malformed key) and returns false. */
+bool idempotency_start(struct req *r);
+/* Stores r->reply as the key's response when this request claimed one, and wakes waiters. */
+void idempotency_finish(struct req *r);
+
+#endif

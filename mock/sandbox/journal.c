@@ -1,0 +1,218 @@
+#include "sandbox/journal.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <civetweb.h>
+
+#include "core/clock.h"
+#include "store/tenant.h"
+
+#define PATH_MAX_KEPT    2048
+#define QUERY_MAX_KEPT   2048
+#define HEADER_VALUE_MAX 1024
+#define MASK_KEEP        8
+
+/* One recorded request: the fixed fields, then its strings packed after it (one malloc). */
+struct entry {
+    atomic_int refs;
+    int64_t at;
+    int status; /* 0: connection dropped */
+    double duration_ms;
+    const char *fault; /* static string or NULL */
+    bool replayed;
+    size_t body_bytes; /* as received */
+    char method[16];
+    char request_id[32];
+    char org_id[ID_LEN];
+    char *path, *query, *body; /* into data; query/body NULL when absent */
+    int n_headers;
+    char **header_names, **header_values; /* into data */
+    char data[]; /* header pointer arrays, then the strings */
+};
+_Static_assert(offsetof(struct entry, data) % _Alignof(char *) == 0, "pointer arrays in data");
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct entry **ring;
+static _Atomic size_t capacity; /* written under lock; read without it to skip a disabled journal */
+static size_t next;
+
+void journal_init(size_t cap) {
+    journal_shutdown();
+    pthread_mutex_lock(&lock);
+    ring = cap ? calloc(cap, sizeof *ring) : NULL;
+    capacity = ring ? cap : 0;
+    next = 0;
+    pthread_mutex_unlock(&lock);
+}
+
+static void entry_release(struct entry *e) {
+    if (e && atomic_fetch_sub(&e->refs, 1) == 1) free(e);
+}
+
+void journal_clear(void) {
+    pthread_mutex_lock(&lock);
+    size_t n = capacity;
+    struct entry **old = n ? malloc(n * sizeof *old) : NULL;
+    if (old) memcpy(old, ring, n * sizeof *old);
+    if (ring) memset(ring, 0, n * sizeof *ring);
+    next = 0;
+    pthread_mutex_unlock(&lock);
+    for (size_t i = 0; old && i < n; i++) entry_release(old[i]);
+    free(old);
+}
+
+void journal_shutdown(void) {
+    journal_clear();
+    pthread_mutex_lock(&lock);
+    free(ring);
+    ring = NULL;
+    capacity = 0;
+    pthread_mutex_unlock(&lock);
+}
+
+static bool is_secret_header(const char *name) {
+    static const char *const secret[] = {"Authorization", "Proxy-Authorization", "x-api-key",
+                                         "Cookie", "X-Mock-Admin-Token", NULL};
+    for (int i = 0; secret[i]; i++)
+        if (!strcasecmp(name, secret[i])) return true;
+    return false;
+}
+
+/* Packs strings into an entry's data area. */
+struct packer {
+    char *at, *end;
+};
+
+/* Copies src as display-safe UTF-8 (at most max bytes) and returns the copy. */
+static char *pack(struct packer *p, const char *src, size_t len, size_t max) {
+    char *dst = p->at;
+    size_t room = (size_t)(p->end - p->at);
+    if (room > max + 1) room = max + 1;
+    utf8_copy_lossy(dst, room, src, len);
+    p->at += strlen(dst) + 1;
+    return dst;
+}
+
+/* "Bearer a…": the first characters only, so a journal never shows a whole secret. */
+static char *pack_masked(struct packer *p, const char *value) {
+    char *dst = p->at;
+    size_t keep = strlen(value) > MASK_KEEP ? MASK_KEEP : 0;
+    pack(p, value, keep, MASK_KEEP);
+    p->at--; /* continue the same string */
+    memcpy(p->at, "\u2026", 4);
+    p->at += 4;
+    return dst;
+}
+
+void journal_record(const struct req *r, double duration_ms) {
+    if (r->api == API_MOCK || !atomic_load(&capacity)) return;
+    const struct mg_request_info *ri = r->ri;
+    int n_headers = ri->num_headers;
+    size_t body_kept = r->body_len < JOURNAL_BODY_MAX ? r->body_len : JOURNAL_BODY_MAX;
+    /* room for every string at its maximum, a NUL and a mask's "…" each */
+    size_t need = strlen(r->path) + 1 + (r->query ? strlen(r->query) + 1 : 0) + body_kept + 1;
+    for (int i = 0; i < n_headers; i++) {
+        size_t v = strlen(ri->http_headers[i].value);
+        need += strlen(ri->http_headers[i].name) + 1 + (v < HEADER_VALUE_MAX ? v : HEADER_VALUE_MAX) + 5;
+    }
+    need += 2 * (size_t)n_headers * sizeof(char *);
+    struct entry *e = malloc(sizeof *e + need);
+    if (!e) return;
+    atomic_init(&e->refs, 1);
+    e->at = r->now;
+    e->status = r->sandbox.dropped ? 0 : r->reply.status;
+    e->duration_ms = duration_ms;
+    e->fault = r->sandbox.fault;
+    e->replayed = r->sandbox.replayed;
+    e->body_bytes = r->body_len;
+    snprintf(e->method, sizeof e->method, "%s", r->method);
+    snprintf(e->request_id, sizeof e->request_id, "%s", r->request_id);
+    snprintf(e->org_id, sizeof e->org_id, "%s", r->caller.tenant ? r->caller.tenant->id : "");
+    e->header_names = (char **)e->data;
+    e->header_values = e->header_names + n_headers;
+    struct packer p = {(char *)(e->header_values + n_headers), e->data + need};
+    e->path = pack(&p, r->path, strlen(r->path), PATH_MAX_KEPT);
+    e->query = r->query ? pack(&p, r->query, strlen(r->query), QUERY_MAX_KEPT) : NULL;
+    /* the whole length: the copy stops at the last whole character that fits */
+    e->body = r->body ? pack(&p, r->body, r->body_len, JOURNAL_BODY_MAX) : NULL;
+    e->n_headers = n_headers;
+    for (int i = 0; i < n_headers; i++) {
+        const char *name = ri->http_headers[i].name, *value = ri->http_headers[i].value;
+        e->header_names[i] = pack(&p, name, strlen(name), 256);
+        e->header_values[i] = is_secret_header(name) ? pack_masked(&p, value)
+                                                     : pack(&p, value, strlen(value), HEADER_VALUE_MAX);
+    }
+
+    pthread_mutex_lock(&lock);
+    struct entry *old = NULL;
+    if (capacity) {
+        old = ring[next];
+        ring[next] = e;
+        next = (next + 1) % capacity;
+        e = NULL;
+    }
+    pthread_mutex_unlock(&lock);
+    entry_release(old);
+    entry_release(e); /* journal turned off meanwhile */
+}
+
+static cJSON *entry_json(const struct entry *e) {
+    cJSON *o = cJSON_CreateObject();
+    char at[RFC3339_LEN];
+    clock_format(e->at, at);
+    cJSON_AddStringToObject(o, "request_id", e->request_id);
+    cJSON_AddStringToObject(o, "at", at);
+    cJSON_AddStringToObject(o, "method", e->method);
+    cJSON_AddStringToObject(o, "path", e->path);
+    if (e->query) cJSON_AddStringToObject(o, "query", e->query);
+    else cJSON_AddNullToObject(o, "query");
+    cJSON *h = cJSON_AddObjectToObject(o, "headers");
+    for (int i = 0; i < e->n_headers; i++)
+        if (!cJSON_GetObjectItem(h, e->header_names[i])) /* a repeated header: the first */
+            cJSON_AddStringToObject(h, e->header_names[i], e->header_values[i]);
+    if (e->body) cJSON_AddStringToObject(o, "body", e->body);
+    else cJSON_AddNullToObject(o, "body");
+    cJSON_AddNumberToObject(o, "body_bytes", (double)e->body_bytes);
+    cJSON_AddBoolToObject(o, "body_truncated", e->body_bytes > JOURNAL_BODY_MAX);
+    if (e->status) cJSON_AddNumberToObject(o, "status", e->status);
+    else cJSON_AddNullToObject(o, "status"); /* the connection was dropped */
+    cJSON_AddNumberToObject(o, "duration_ms", (double)(int64_t)(e->duration_ms * 1000) / 1000);
+    if (e->org_id[0]) cJSON_AddStringToObject(o, "org_id", e->org_id);
+    else cJSON_AddNullToObject(o, "org_id");
+    if (e->fault) cJSON_AddStringToObject(o, "fault", e->fault);
+    else cJSON_AddNullToObject(o, "fault");
+    cJSON_AddBoolToObject(o, "idempotent_replayed", e->replayed);
+    return o;
+}
+
+cJSON *journal_json(long limit, const char *org_id, const char *path_prefix) {
+    size_t prefix_len = path_prefix ? strlen(path_prefix) : 0;
+    struct entry **picked = limit > 0 ? calloc((size_t)limit, sizeof *picked) : NULL;
+    size_t n = 0, cap;
+    pthread_mutex_lock(&lock);
+    cap = capacity;
+    for (size_t i = 0; picked && i < capacity && n < (size_t)limit; i++) {
+        struct entry *e = ring[(next + capacity - 1 - i) % capacity];
+        if (!e) break; /* the ring is filled from next backwards: nothing older */
+        if (org_id && strcmp(e->org_id, org_id) != 0) continue;
+        if (prefix_len && strncmp(e->path, path_prefix, prefix_len) != 0) continue;
+        atomic_fetch_add(&e->refs, 1);
+        picked[n++] = e;
+    }
+    pthread_mutex_unlock(&lock);
+    cJSON *o = cJSON_CreateObject();
+    cJSON *data = cJSON_AddArrayToObject(o, "data");
+    for (size_t i = 0; i < n; i++) {
+        cJSON_AddItemToArray(data, entry_json(picked[i]));
+        entry_release(picked[i]);
+    }
+    free(picked);
+    cJSON_AddNumberToObject(o, "capacity", (double)cap);
+    return o;
+}

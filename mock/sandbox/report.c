@@ -1,0 +1,384 @@
+#include "sandbox/report.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <civetweb.h>
+#include <uthash.h>
+
+#include "core/clock.h"
+#include "core/router.h"
+#include "sandbox/known_fields.h"
+#include "store/tenant.h"
+
+#define STATUSES_PER_ROUTE 16
+#define RECENT_VIOLATIONS  100
+#define SEEN_MAX           4096 /* per map: recent 429s, recent POSTs without a key */
+#define POST_REPEAT_MS     60000
+
+enum kind { UNKNOWN_FIELD, WRONG_TYPE, EARLY_RETRY, POST_WITHOUT_KEY, MISSING_USER_AGENT, KINDS };
+static const char *const kind_names[KINDS] = {
+    "unknown_field", "wrong_type", "retry_before_retry_after",
+    "post_retry_without_idempotency_key", "missing_user_agent",
+};
+
+/* Counted without the report's lock (atomics): a status gets its slot under the lock once,
+ * then every request with it only adds 1. */
+struct route_coverage {
+    _Atomic long calls;
+    _Atomic int n_statuses;
+    struct {
+        _Atomic int status; /* 0: dropped */
+        _Atomic long count;
+    } statuses[STATUSES_PER_ROUTE];
+};
+
+struct violation {
+    enum kind kind;
+    char method[16];
+    char path[160];
+    char request_id[32];
+    char detail[200];
+    int64_t at;
+};
+
+/* A request fingerprint (64-bit hash) and a time in virtual milliseconds. */
+struct seen {
+    uint64_t hash;
+    int64_t ms;
+    UT_hash_handle hh;
+};
+
+/* A well-behaved request (a User-Agent, known fields, no 429 pending, an Idempotency-Key on
+ * its POST) takes no lock here: only violations and the two maps need it. */
+struct report {
+    pthread_mutex_t lock; /* guards the maps, the counts and the ring below */
+    _Atomic(struct route_coverage *) coverage; /* n_routes, allocated at the first record */
+    struct seen *retry_not_before; /* after a 429: bucket+method+path → when Retry-After ends */
+    struct seen *posts;            /* POST without a key: bucket+path+query+body → when sent */
+    _Atomic size_t n_retry;        /* read without the lock: 0 means no 429 to check against */
+    _Atomic size_t n_posts;
+    long counts[KINDS];
+    struct violation recent[RECENT_VIOLATIONS]; /* ring */
+    size_t n_recent, next_recent;
+};
+
+struct report *report_new(void) {
+    struct report *rep = calloc(1, sizeof *rep);
+    if (rep) pthread_mutex_init(&rep->lock, NULL);
+    return rep;
+}
+
+static void seen_free_all(struct seen **map) {
+    struct seen *s, *tmp;
+    HASH_ITER(hh, *map, s, tmp) {
+        HASH_DEL(*map, s);
+        free(s);
+    }
+}
+
+/* Lock held.  The coverage array stays (requests count into it without the lock): zeroed. */
+static void clear_locked(struct report *rep) {
+    struct route_coverage *coverage = atomic_load(&rep->coverage);
+    for (size_t i = 0; coverage && i < n_routes; i++) {
+        struct route_coverage *c = &coverage[i];
+        atomic_store(&c->n_statuses, 0);
+        atomic_store(&c->calls, 0);
+        for (int k = 0; k < STATUSES_PER_ROUTE; k++) {
+            atomic_store(&c->statuses[k].status, 0);
+            atomic_store(&c->statuses[k].count, 0);
+        }
+    }
+    seen_free_all(&rep->retry_not_before);
+    atomic_store(&rep->n_retry, 0);
+    seen_free_all(&rep->posts);
+    atomic_store(&rep->n_posts, 0);
+    memset(rep->counts, 0, sizeof rep->counts);
+    rep->n_recent = rep->next_recent = 0;
+}
+
+void report_clear(struct report *rep) {
+    pthread_mutex_lock(&rep->lock);
+    clear_locked(rep);
+    pthread_mutex_unlock(&rep->lock);
+}
+
+void report_free(struct report *rep) {
+    if (!rep) return;
+    clear_locked(rep);
+    free(atomic_load(&rep->coverage));
+    pthread_mutex_destroy(&rep->lock);
+    free(rep);
+}
+
+static struct report *unauthenticated;
+static pthread_once_t unauthenticated_once = PTHREAD_ONCE_INIT;
+static void make_unauthenticated(void) { unauthenticated = report_new(); }
+
+struct report *report_unauthenticated(void) {
+    pthread_once(&unauthenticated_once, make_unauthenticated);
+    return unauthenticated;
+}
+
+/* ---- recording ------------------------------------------------------------------------- */
+
+static uint64_t fnv(uint64_t h, const void *data, size_t n) {
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+static uint64_t hash_str(uint64_t h, const char *s) { return fnv(h, s ? s : "", s ? strlen(s) + 1 : 1); }
+
+static struct seen *seen_find(struct seen *map, uint64_t hash) {
+    struct seen *s = NULL;
+    HASH_FIND(hh, map, &hash, sizeof hash, s);
+    return s;
+}
+
+/* Sets hash's time (moving it to the back of the age order); drops the oldest past the cap. */
+static void seen_put(struct seen **map, _Atomic size_t *n, uint64_t hash, int64_t ms) {
+    struct seen *s = seen_find(*map, hash);
+    if (s) {
+        HASH_DEL(*map, s);
+    } else {
+        if (*n >= SEEN_MAX) {
+            struct seen *oldest = *map;
+            HASH_DEL(*map, oldest);
+            free(oldest);
+            --*n;
+        }
+        if (!(s = malloc(sizeof *s))) return;
+        s->hash = hash;
+        ++*n;
+    }
+    s->ms = ms;
+    HASH_ADD(hh, *map, hash, sizeof s->hash, s);
+}
+
+static void seen_del(struct seen **map, _Atomic size_t *n, struct seen *s) {
+    HASH_DEL(*map, s);
+    free(s);
+    --*n;
+}
+
+static void add_violation(struct report *rep, const struct req *r, enum kind kind, int64_t now,
+                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void add_violation(struct report *rep, const struct req *r, enum kind kind, int64_t now,
+                          const char *fmt, ...) {
+    rep->counts[kind]++;
+    struct violation *v = &rep->recent[rep->next_recent];
+    rep->next_recent = (rep->next_recent + 1) % RECENT_VIOLATIONS;
+    if (rep->n_recent < RECENT_VIOLATIONS) rep->n_recent++;
+    v->kind = kind;
+    snprintf(v->method, sizeof v->method, "%s", r->method);
+    utf8_copy_lossy(v->path, sizeof v->path, r->path, strlen(r->path));
+    snprintf(v->request_id, sizeof v->request_id, "%s", r->request_id);
+    v->at = now;
+    char detail[sizeof v->detail];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    utf8_copy_lossy(v->detail, sizeof v->detail, detail, strlen(detail)); /* a cut character */
+}
+
+/* Adds 1 to the status's slot; a new status takes a slot under the lock. */
+static void count_status(struct report *rep, struct route_coverage *c, int status) {
+    atomic_fetch_add(&c->calls, 1);
+    int n = atomic_load(&c->n_statuses);
+    for (int i = 0; i < n; i++) {
+        if (atomic_load(&c->statuses[i].status) == status) {
+            atomic_fetch_add(&c->statuses[i].count, 1);
+            return;
+        }
+    }
+    pthread_mutex_lock(&rep->lock);
+    n = atomic_load(&c->n_statuses);
+    int i = 0;
+    while (i < n && atomic_load(&c->statuses[i].status) != status) i++;
+    if (i == n && n < STATUSES_PER_ROUTE) { /* else more distinct statuses than any route has */
+        atomic_store(&c->statuses[i].status, status);
+        atomic_store(&c->n_statuses, n + 1); /* after the status: readers see it whole */
+    }
+    if (i < STATUSES_PER_ROUTE) atomic_fetch_add(&c->statuses[i].count, 1);
+    pthread_mutex_unlock(&rep->lock);
+}
+
+static struct route_coverage *coverage_of(struct report *rep) {
+    struct route_coverage *coverage = atomic_load(&rep->coverage);
+    if (coverage) return coverage;
+    struct route_coverage *fresh = calloc(n_routes, sizeof *fresh), *expected = NULL;
+    if (!fresh) return NULL;
+    if (atomic_compare_exchange_strong(&rep->coverage, &expected, fresh)) return fresh;
+    free(fresh); /* another request got there first */
+    return expected;
+}
+
+/* The type-mismatch messages of core/validate.c and the handlers. */
+static bool is_type_message(const char *m) {
+    static const char *const types[] = {"must be a string", "must be a number", "must be a boolean",
+                                        "must be an array", "must be an object", NULL};
+    for (int i = 0; types[i]; i++)
+        if (!strncmp(m, types[i], strlen(types[i]))) return true;
+    return false;
+}
+
+/* Field errors of a rendered 422 (Alsorn: error.field_errors, Alter: details.fields). */
+static void check_wrong_types(struct report *rep, const struct req *r, int64_t now) {
+    cJSON *body = cJSON_ParseWithLength(r->reply.body, r->reply.body_len);
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(body, "error");
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(err, "field_errors");
+    if (!list) list = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "details"), "fields");
+    const cJSON *fe;
+    cJSON_ArrayForEach(fe, list) {
+        const cJSON *field = cJSON_GetObjectItemCaseSensitive(fe, "field");
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(fe, "message");
+        if (cJSON_IsString(field) && cJSON_IsString(msg) && is_type_message(msg->valuestring))
+            add_violation(rep, r, WRONG_TYPE, now, "%.80s %.100s", field->valuestring, msg->valuestring);
+    }
+    cJSON_Delete(body);
+}
+
+/* The bucket a request counts against names "the same client" for the retry checks. */
+static const char *client_of(const struct req *r) {
+    return r->caller.rate_key[0] ? r->caller.rate_key : r->ri->remote_addr;
+}
+
+static void check_retry_timing(struct report *rep, const struct req *r, int64_t now_ms) {
+    uint64_t h = hash_str(hash_str(hash_str(14695981039346656037ull, client_of(r)), r->method), r->path);
+    struct seen *s = seen_find(rep->retry_not_before, h);
+    if (s && now_ms < s->ms)
+        add_violation(rep, r, EARLY_RETRY, now_ms / 1000,
+                      "retried %lld ms before the Retry-After of the previous 429 had elapsed",
+                      (long long)(s->ms - now_ms));
+    else if (s)
+        seen_del(&rep->retry_not_before, &rep->n_retry, s);
+    if (r->reply.status == 429 && r->sandbox.retry_after > 0)
+        seen_put(&rep->retry_not_before, &rep->n_retry, h, now_ms + r->sandbox.retry_after * 1000);
+}
+
+static bool post_without_key(const struct req *r) {
+    return strcmp(r->method, "POST") == 0 && !req_header(r, "Idempotency-Key");
+}
+
+static void check_post_without_key(struct report *rep, const struct req *r, int64_t now_ms) {
+    uint64_t h = hash_str(hash_str(hash_str(14695981039346656037ull, client_of(r)), r->path), r->query);
+    h = fnv(h, r->body ? r->body : "", r->body_len);
+    struct seen *s = seen_find(rep->posts, h);
+    if (s && now_ms - s->ms < POST_REPEAT_MS)
+        add_violation(rep, r, POST_WITHOUT_KEY, now_ms / 1000,
+                      "the same POST was sent %lld ms earlier without an Idempotency-Key; a "
+                      "retried POST needs one so it cannot execute twice",
+                      (long long)(now_ms - s->ms));
+    seen_put(&rep->posts, &rep->n_posts, h, now_ms);
+}
+
+void report_record(const struct req *r) {
+    if (!r->route || r->api == API_MOCK) return;
+    struct report *rep = r->caller.tenant ? r->caller.tenant->report : report_unauthenticated();
+    if (!rep) return;
+    int status = r->sandbox.dropped ? 0 : r->reply.status;
+    struct route_coverage *coverage = coverage_of(rep);
+    if (coverage) count_status(rep, &coverage[r->route - routes], status);
+
+    const char *ua = req_header(r, "User-Agent");
+    bool no_ua = !ua || !*ua;
+    bool unknown = false;
+    const cJSON *member, *body = cJSON_IsObject(r->json) ? r->json : NULL;
+    cJSON_ArrayForEach(member, body) unknown |= known_fields_unknown(r->route, member->string);
+    bool retry_check = status == 429 || atomic_load(&rep->n_retry) > 0;
+    bool post_check = post_without_key(r);
+    if (!no_ua && !unknown && status != 422 && !retry_check && !post_check) return;
+
+    int64_t now_ms = clock_now_ms(), now = now_ms / 1000;
+    pthread_mutex_lock(&rep->lock);
+    if (no_ua) add_violation(rep, r, MISSING_USER_AGENT, now, "no User-Agent header");
+    const cJSON *unknown_in = unknown ? body : NULL;
+    cJSON_ArrayForEach(member, unknown_in) {
+        if (known_fields_unknown(r->route, member->string))
+            add_violation(rep, r, UNKNOWN_FIELD, now, "unknown body field \"%.100s\"", member->string);
+    }
+    if (status == 422 && r->reply.body) check_wrong_types(rep, r, now);
+    if (retry_check) check_retry_timing(rep, r, now_ms);
+    if (post_check) check_post_without_key(rep, r, now_ms);
+    pthread_mutex_unlock(&rep->lock);
+}
+
+/* ---- rendering ------------------------------------------------------------------------- */
+
+static const char *api_name(enum api api) { return api == API_ALTER ? "alter" : "alsorn"; }
+
+static cJSON *coverage_json(const struct report *rep) {
+    cJSON *cov = cJSON_CreateObject();
+    cJSON *list = cJSON_CreateArray();
+    int total = 0, exercised = 0;
+    for (size_t i = 0; i < n_routes; i++) {
+        if (routes[i].api == API_MOCK) continue;
+        const struct route_coverage *coverage = atomic_load(&rep->coverage);
+        const struct route_coverage *c = coverage ? &coverage[i] : NULL;
+        long calls = c ? atomic_load(&c->calls) : 0;
+        total++;
+        if (calls) exercised++;
+        cJSON *row = cJSON_CreateObject();
+        cJSON_AddStringToObject(row, "api", api_name(routes[i].api));
+        cJSON_AddStringToObject(row, "method", routes[i].method);
+        cJSON_AddStringToObject(row, "path", routes[i].pattern);
+        cJSON_AddNumberToObject(row, "calls", (double)calls);
+        cJSON *st = cJSON_AddObjectToObject(row, "statuses");
+        int n = c ? atomic_load(&c->n_statuses) : 0;
+        for (int k = 0; k < n; k++) {
+            char name[16];
+            int status = atomic_load(&c->statuses[k].status);
+            if (status) snprintf(name, sizeof name, "%d", status);
+            else snprintf(name, sizeof name, "dropped");
+            cJSON_AddNumberToObject(st, name, (double)atomic_load(&c->statuses[k].count));
+        }
+        cJSON_AddItemToArray(list, row);
+    }
+    cJSON_AddNumberToObject(cov, "routes_total", total);
+    cJSON_AddNumberToObject(cov, "routes_exercised", exercised);
+    cJSON_AddItemToObject(cov, "routes", list);
+    return cov;
+}
+
+static cJSON *violations_json(const struct report *rep) {
+    cJSON *v = cJSON_CreateObject();
+    long total = 0;
+    cJSON *by_kind = cJSON_CreateObject();
+    for (int k = 0; k < KINDS; k++) {
+        total += rep->counts[k];
+        cJSON_AddNumberToObject(by_kind, kind_names[k], (double)rep->counts[k]);
+    }
+    cJSON_AddNumberToObject(v, "total", (double)total);
+    cJSON_AddItemToObject(v, "by_kind", by_kind);
+    cJSON *recent = cJSON_AddArrayToObject(v, "recent"); /* newest first */
+    for (size_t i = 0; i < rep->n_recent; i++) {
+        const struct violation *x =
+            &rep->recent[(rep->next_recent + RECENT_VIOLATIONS - 1 - i) % RECENT_VIOLATIONS];
+        cJSON *o = cJSON_CreateObject();
+        char at[RFC3339_LEN];
+        clock_format(x->at, at);
+        cJSON_AddStringToObject(o, "kind", kind_names[x->kind]);
+        cJSON_AddStringToObject(o, "method", x->method);
+        cJSON_AddStringToObject(o, "path", x->path);
+        cJSON_AddStringToObject(o, "request_id", x->request_id);
+        cJSON_AddStringToObject(o, "detail", x->detail);
+        cJSON_AddStringToObject(o, "at", at);
+        cJSON_AddItemToArray(recent, o);
+    }
+    return v;
+}
+
+cJSON *report_json(struct report *rep) {
+    cJSON *o = cJSON_CreateObject();
+    pthread_mutex_lock(&rep->lock);
+    cJSON_AddItemToObject(o, "coverage", coverage_json(rep));
+    cJSON_AddItemToObject(o, "violations", violations_json(rep));
+    pthread_mutex_unlock(&rep->lock);
+    return o;
+}

@@ -1,0 +1,90 @@
+#include <criterion/criterion.h>
+#include <civetweb.h>
+#include <string.h>
+
+#include "sandbox/journal.h"
+
+static struct mg_request_info info;
+
+/* A request as the dispatcher would hand it over, without a connection. */
+static void fake_request(struct req *r, const char *path, const char *body) {
+    memset(r, 0, sizeof *r);
+    memset(&info, 0, sizeof info);
+    info.num_headers = 4;
+    info.http_headers[0] = (struct mg_header){"Authorization", "Bearer als_0123456789abcdef"};
+    info.http_headers[1] = (struct mg_header){"X-Api-Key", "short"};
+    info.http_headers[2] = (struct mg_header){"User-Agent", "bad \xff byte"};
+    info.http_headers[3] = (struct mg_header){"Cookie", "a=b; secret=c"};
+    r->ri = &info;
+    r->api = API_ALSORN;
+    r->method = "POST";
+    r->path = path;
+    r->body = (char *)body;
+    r->body_len = body ? strlen(body) : 0;
+    r->reply.status = 201;
+    snprintf(r->request_id, sizeof r->request_id, "req_%s", path + 1);
+}
+
+Test(journal, masks_secrets_and_keeps_text_valid) {
+    journal_init(4);
+    struct req r;
+    fake_request(&r, "/a", "{\"x\": 1}");
+    journal_record(&r, 1.5);
+    cJSON *j = journal_json(10, NULL, NULL);
+    cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
+    cJSON *h = cJSON_GetObjectItem(e, "headers");
+    cr_assert_str_eq(cJSON_GetObjectItem(h, "Authorization")->valuestring, "Bearer a\xe2\x80\xa6");
+    cr_assert_str_eq(cJSON_GetObjectItem(h, "X-Api-Key")->valuestring, "\xe2\x80\xa6",
+                     "a short secret shows nothing of itself");
+    cr_assert_str_eq(cJSON_GetObjectItem(h, "Cookie")->valuestring, "a=b; sec\xe2\x80\xa6");
+    cr_assert_str_eq(cJSON_GetObjectItem(h, "User-Agent")->valuestring, "bad ? byte");
+    cr_assert_str_eq(cJSON_GetObjectItem(e, "body")->valuestring, "{\"x\": 1}");
+    cr_assert_eq(cJSON_GetObjectItem(e, "status")->valueint, 201);
+    cJSON_Delete(j);
+    journal_shutdown();
+}
+
+Test(journal, ring_keeps_the_newest_and_filters) {
+    journal_init(3);
+    const char *paths[] = {"/p1", "/p2", "/q3", "/p4", "/p5"};
+    for (int i = 0; i < 5; i++) {
+        struct req r;
+        fake_request(&r, paths[i], NULL);
+        journal_record(&r, 0);
+    }
+    cJSON *j = journal_json(10, NULL, NULL);
+    cJSON *data = cJSON_GetObjectItem(j, "data");
+    cr_assert_eq(cJSON_GetArraySize(data), 3);
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(data, 0), "path")->valuestring, "/p5");
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(data, 2), "path")->valuestring, "/q3");
+    cJSON_Delete(j);
+    j = journal_json(10, NULL, "/p");
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 2);
+    cJSON_Delete(j);
+    j = journal_json(1, NULL, NULL);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 1);
+    cJSON_Delete(j);
+    journal_clear();
+    j = journal_json(10, NULL, NULL);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "data")), 0);
+    cJSON_Delete(j);
+    journal_shutdown();
+}
+
+Test(journal, long_bodies_are_cut_on_a_character_boundary) {
+    journal_init(2);
+    static char body[JOURNAL_BODY_MAX + 100];
+    memset(body, 'a', sizeof body - 1);
+    memcpy(body + JOURNAL_BODY_MAX - 1, "\xc3\xa9", 2); /* é straddles the cut */
+    struct req r;
+    fake_request(&r, "/big", body);
+    journal_record(&r, 0);
+    cJSON *j = journal_json(1, NULL, NULL);
+    cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
+    const char *kept = cJSON_GetObjectItem(e, "body")->valuestring;
+    cr_assert_eq(strlen(kept), JOURNAL_BODY_MAX - 1, "the cut character is left out whole");
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(e, "body_truncated")));
+    cr_assert_eq(cJSON_GetObjectItem(e, "body_bytes")->valuedouble, sizeof body - 1);
+    cJSON_Delete(j);
+    journal_shutdown();
+}
