@@ -20,7 +20,8 @@ static pthread_mutex_t running_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t running_done = PTHREAD_COND_INITIALIZER;
 static int running;
 
-static void approval_free(struct alter_approval *a) {
+void alter_approval_free(struct alter_approval *a) {
+    if (!a) return;
     free(a->decision_reason);
     free(a->approval_url);
     proxy_call_free(&a->call);
@@ -230,11 +231,26 @@ cJSON *alter_approval_json(const struct alter_approval *a) {
     return o;
 }
 
+void alter_approval_restore(struct alter_approvals *approvals, struct alter_approval *a) {
+    if (a->status == ALTER_APPROVAL_APPROVED || a->status == ALTER_APPROVAL_EXECUTING) {
+        /* its call was running in the process that saved it: nothing here can finish it, and
+         * running it again could reach the provider twice */
+        a->status = ALTER_APPROVAL_FAILED;
+        if (!a->executed_at) a->executed_at = a->decided_at;
+        cJSON_Delete(a->error);
+        a->error = error_json("interrupted",
+                              "The mock stopped while the approved call ran; it may or may not "
+                              "have reached the provider",
+                              NULL);
+    }
+    HASH_ADD_STR(approvals->by_id, id, a);
+}
+
 void alter_approvals_free(struct alter_approvals *approvals) {
     struct alter_approval *a, *tmp;
     HASH_ITER(hh, approvals->by_id, a, tmp) {
         HASH_DEL(approvals->by_id, a);
-        approval_free(a);
+        alter_approval_free(a);
     }
 }
 

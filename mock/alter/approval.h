@@ -78,6 +78,12 @@ enum alter_decision_result alter_approval_decide(struct tenant *t, struct alter_
 /* {approval_id, status, grant_id, agent_id, request {method, url}, approval_url, created_at,
  * expires_at, decided_at, decision_reason, executed_at, has_result, error} */
 cJSON *alter_approval_json(const struct alter_approval *a);
+/* Adds an approval as a snapshot saved it (its directory entry is the caller's), taking it.
+ * One that was approved or executing when saved becomes failed with error code
+ * "interrupted": its call cannot be finished, and making it again could reach the provider
+ * twice. */
+void alter_approval_restore(struct alter_approvals *approvals, struct alter_approval *a);
+void alter_approval_free(struct alter_approval *a);
 void alter_approvals_free(struct alter_approvals *approvals);
 
 /* Waits until no approved call is still running (shutdown, before the store is cleared). */

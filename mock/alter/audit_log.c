@@ -201,7 +201,7 @@ struct alter_audit_row *alter_audit_row_from_json(const cJSON *o) {
     ok = copy_or_empty(o, "request_id", row->request_id, sizeof row->request_id) && ok;
     const cJSON *details = jr_member(o, "details");
     ok = cJSON_IsObject(details) && (row->details = cJSON_Duplicate(details, true)) && ok;
-    jr_copy(o, "hash", row->hash, sizeof row->hash, &ok);
+    ok = copy_or_empty(o, "hash", row->hash, sizeof row->hash) && ok; /* "": never appended */
     if (ok && row->method && row->path) return row;
     alter_audit_row_free(row);
     return NULL;

@@ -68,8 +68,9 @@ int alter_audit_log_append(struct alter_audit_log *log, struct alter_audit_row *
  * that holds the tenant (not its lock) may render rows it found under the lock. */
 cJSON *alter_audit_row_json(const struct alter_audit_row *row,
                             const struct alter_audit_row *previous);
-/* A row from its API rendering (alter_audit_row_json: a snapshot's record), hash included;
- * NULL when a field is missing, mistyped or too long.  Caller frees. */
+/* A row from its API rendering (alter_audit_row_json: a snapshot's record), hash included
+ * ("" for a row never appended, as an approval's origin); NULL when a field is missing,
+ * mistyped or too long.  Caller frees. */
 struct alter_audit_row *alter_audit_row_from_json(const cJSON *o);
 /* Appends a row read back (its hash set) when it links onto the chain: its hash is the one
  * its fields and the last row's hash give, and its previous_hash (NULL = null) names that

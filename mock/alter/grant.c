@@ -159,7 +159,7 @@ static int index_grant(struct alter_grants *grants, struct alter_grant *g) {
     return 0;
 }
 
-static void grant_free(struct alter_grant *g) {
+void alter_grant_free(struct alter_grant *g) {
     if (!g) return;
     free(g->provider_id);
     cJSON_Delete(g->scopes);
@@ -193,7 +193,7 @@ enum alter_grant_result alter_grant_add(struct tenant *t, const cJSON *body, int
     snprintf(g->token_type, sizeof g->token_type, "Bearer");
     g->created_at = now;
     if (store_alter_object_register(g->id, t) != 0) { /* a UUID another app holds */
-        grant_free(g);
+        alter_grant_free(g);
         field_error_add(fe, "grant_id", "is already in use");
         return ALTER_GRANT_INVALID;
     }
@@ -201,8 +201,14 @@ enum alter_grant_result alter_grant_add(struct tenant *t, const cJSON *body, int
     *out = g;
     return ALTER_GRANT_OK;
 nomem:
-    grant_free(g);
+    alter_grant_free(g);
     return ALTER_GRANT_NOMEM;
+}
+
+int alter_grant_restore(struct alter_grants *grants, struct alter_grant *g) {
+    if (index_grant(grants, g) != 0) return -1;
+    if (g->revoked) rank_index_add(&grants->active, g->position, -1);
+    return 0;
 }
 
 struct alter_grant *alter_grant_find(const struct alter_grants *grants, const char *id) {
@@ -282,7 +288,7 @@ cJSON *alter_grant_json(const struct alter_grant *g) {
 void alter_grants_free(struct alter_grants *grants) {
     HASH_CLEAR(hh, grants->by_id);
     for (size_t i = 0; i < grants->n; i++)
-        grant_free(grants->list[i]);
+        alter_grant_free(grants->list[i]);
     free(grants->list);
     rank_index_free(&grants->active);
     posting_free_all(&grants->by_provider);

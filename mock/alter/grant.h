@@ -65,6 +65,10 @@ enum alter_grant_result { ALTER_GRANT_OK, ALTER_GRANT_INVALID, ALTER_GRANT_NOMEM
  * directory by id.  Agent ids must name live agents of the app. */
 enum alter_grant_result alter_grant_add(struct tenant *t, const cJSON *body, int64_t now,
                                         struct field_errors *fe, struct alter_grant **out);
+/* Indexes a grant as a snapshot saved it (fields set, revoked or not; its directory entry is
+ * the caller's).  Takes ownership (0); -1 when out of memory (g untouched). */
+int alter_grant_restore(struct alter_grants *grants, struct alter_grant *g);
+void alter_grant_free(struct alter_grant *g);
 struct alter_grant *alter_grant_find(const struct alter_grants *grants, const char *id);
 /* Whether agent_id owns the grant or is one of its delegates. */
 bool alter_grant_usable_by(const struct alter_grant *g, const char *agent_id);

@@ -15,6 +15,7 @@
 #include "alsorn/webhook_snapshot.h"
 #include "alter/app_snapshot.h"
 #include "alter/key_hash.h"
+#include "alter/vault_snapshot.h"
 #include "core/clock.h"
 #include "core/hex.h"
 #include "core/json_read.h"
@@ -29,7 +30,7 @@
  * records name, each in creation order, so indexes rebuild exactly as they were. */
 static const snapshot_write_records_fn writers[] = {
     agent_snapshot_write,   transaction_snapshot_write, dispute_snapshot_write,
-    webhook_snapshot_write, alter_app_snapshot_write,
+    webhook_snapshot_write, alter_app_snapshot_write,   alter_vault_snapshot_write,
 };
 
 /* Every record type after meta and org, and the module that loads it. */
@@ -48,6 +49,8 @@ static const struct {
     {"alter_key", alter_key_snapshot_load},
     {"alter_idempotency", alter_idempotency_snapshot_load},
     {"alter_audit", alter_audit_snapshot_load},
+    {"alter_grant", alter_grant_snapshot_load},
+    {"alter_approval", alter_approval_snapshot_load},
 };
 
 static char *state_path;

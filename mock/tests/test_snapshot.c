@@ -11,6 +11,8 @@
 #include "alsorn/transactions.h"
 #include "alter/agents.h"
 #include "alter/app.h"
+#include "alter/approval.h"
+#include "alter/grant.h"
 #include "core/clock.h"
 #include "sandbox/provision.h"
 #include "sandbox/snapshot.h"
@@ -137,10 +139,37 @@ static struct alter_audit_row *audit_row(const char *agent_id, const char *actio
     return r;
 }
 
+/* A grant delegated to agent, and a pending approval of a proxy call with a body on it. */
+static struct alter_approval *add_vault(struct tenant *t, const struct alter_agent *agent) {
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"provider_id\": \"github\", \"account_identifier\": \"octo\", \"scopes\": "
+             "[\"repo\"], \"principal_type\": \"user\", \"delegated_agent_ids\": [\"%s\"], "
+             "\"upstream_token\": \"ghp_unit_secret\"}",
+             agent->id);
+    cJSON *body = cJSON_Parse(json);
+    struct field_errors fe = {0};
+    struct alter_grant *g = NULL;
+    cr_assert_eq(alter_grant_add(t, body, clock_now(), &fe, &g), ALTER_GRANT_OK);
+    cJSON_Delete(body);
+    struct proxy_call call = {.url = strdup("http://127.0.0.1:9/repos"),
+                              .headers = cJSON_Parse("{\"X-Trace\": \"1\"}"),
+                              .body = (unsigned char *)strdup("hello"),
+                              .body_len = 5,
+                              .timeout_ms = 1000};
+    snprintf(call.method, sizeof call.method, "POST");
+    snprintf(call.host, sizeof call.host, "127.0.0.1");
+    struct alter_approval *a = alter_approval_create(t, g->id, agent->id, &call,
+                                                     audit_row(agent->id, "proxy.request"),
+                                                     "http://127.0.0.1:4010/approvals", clock_now());
+    cr_assert_not_null(a);
+    return a;
+}
+
 struct fixture {
     struct org_spec spec;
     char org_id[ID_LEN], tx_reversed[ID_LEN], tx_failed[ID_LEN], agent_a[ID_LEN];
-    char alter_agent_key[ALTER_KEY_MAX], alter_agent_id[UUID_LEN];
+    char alter_agent_key[ALTER_KEY_MAX], alter_agent_id[UUID_LEN], approval_id[UUID_LEN];
 };
 
 /* One org holding something of every kind the store keeps. */
@@ -185,6 +214,7 @@ static void build(struct fixture *f) {
     cr_assert_eq(alter_audit_log_append(&t->alter->audit, audit_row(aa->id, "agent.registered")),
                  0);
     cr_assert_eq(alter_audit_log_append(&t->alter->audit, audit_row("", "agent.listed")), 0);
+    snprintf(f->approval_id, sizeof f->approval_id, "%s", add_vault(t, aa)->id);
     tenant_unlock(t);
     tenant_release(t);
 }
@@ -238,6 +268,17 @@ Test(snapshot, round_trip_restores_every_kind_of_state_identically) {
     bool more;
     cr_assert_eq(alter_audit_log_query(&t->alter->audit, &by_run, -1, 4, pos, &more), 2,
                  "the audit indexes are rebuilt");
+    struct alter_approval *approval = alter_approval_find(t, f.approval_id, clock_now());
+    cr_assert_eq(approval->status, ALTER_APPROVAL_PENDING);
+    cr_assert_eq(approval->call.body_len, 5);
+    cr_assert(memcmp(approval->call.body, "hello", 5) == 0);
+    struct alter_grant *grant = alter_grant_find(&t->alter->grants, approval->grant_id);
+    cr_assert_str_eq(grant->upstream_token, "ghp_unit_secret");
+    struct alter_grant_filter by_agent = {.agent_id = f.alter_agent_id};
+    struct alter_grant *page[2];
+    size_t total = 0;
+    alter_grants_page(&t->alter->grants, &by_agent, 0, 2, page, &total);
+    cr_assert_eq(total, 1, "the grant indexes are rebuilt");
     tenant_unlock(t);
     tenant_release(t);
 
@@ -247,6 +288,9 @@ Test(snapshot, round_trip_restores_every_kind_of_state_identically) {
     t = store_alter_key_find(lookup, &k);
     cr_assert_not_null(t, "the agent key is found under the restored pepper");
     cr_assert(alter_key_verifier_matches(&k->verifier, f.alter_agent_key));
+    tenant_release(t);
+    t = store_alter_object_owner(f.approval_id);
+    cr_assert_not_null(t, "approvals are found by id in the directory again");
     tenant_release(t);
     cr_assert_null(strstr(first, f.alter_agent_key), "no plaintext Alter key is saved");
     cr_assert_null(strstr(first, f.spec.keys[KEY_ADMIN]), "no plaintext Alsorn key is saved");
@@ -339,6 +383,14 @@ Test(snapshot, inconsistent_records_are_refused_and_change_nothing) {
     expect_refused(state, from, "\"agent_id\":\"nobody\",\"prefix\"", "agent_id names no agent");
     expect_refused(state, "\"webhook_id\":\"wh_unit000000000001\"", "\"webhook_id\":\"wh_other\"",
                    "no such endpoint");
+    snprintf(from, sizeof from, "\"delegated_agent_ids\":[\"%s\"]", f.alter_agent_id);
+    expect_refused(state, from, "\"delegated_agent_ids\":[\"nobody\"]",
+                   "names an agent the app does not have");
+    char *no_grant = without_line(state, "\"type\":\"alter_grant\"");
+    char err0[512] = "";
+    cr_assert_eq(import_all(no_grant, err0, sizeof err0), -1, "an approval without its grant");
+    cr_assert_not_null(strstr(err0, "names a grant or agent"), "%s", err0);
+    free(no_grant);
     expect_refused(state, "\"alter_key_pepper\":\"", "\"alter_key_pepper\":\"zz",
                    "alter_key_pepper");
     expect_refused(state, "\"version\":2", "\"version\":1", "the first record must be");
@@ -357,6 +409,30 @@ Test(snapshot, inconsistent_records_are_refused_and_change_nothing) {
     cr_assert_eq(import_all(twice, err, sizeof err), -1);
     cr_assert_not_null(strstr(err, "duplicate id"), "%s", err);
     free(twice);
+    free(state);
+    store_clear();
+}
+
+Test(snapshot, an_approval_running_when_saved_loads_as_interrupted) {
+    struct fixture f;
+    build(&f);
+    struct tenant *t = store_tenant_get(f.org_id);
+    tenant_lock(t);
+    struct alter_approval *a = alter_approval_find(t, f.approval_id, clock_now());
+    a->status = ALTER_APPROVAL_EXECUTING; /* as if approved and its call under way */
+    a->decided_at = clock_now();
+    tenant_unlock(t);
+    tenant_release(t);
+    char *state = export_all(), err[512] = "";
+    cr_assert_eq(import_all(state, err, sizeof err), 0, "%s", err);
+    t = store_alter_object_owner(f.approval_id);
+    tenant_lock(t);
+    a = alter_approval_find(t, f.approval_id, clock_now());
+    cr_assert_eq(a->status, ALTER_APPROVAL_FAILED);
+    cr_assert_str_eq(cJSON_GetObjectItem(a->error, "code")->valuestring, "interrupted");
+    cr_assert_eq(a->executed_at, a->decided_at);
+    tenant_unlock(t);
+    tenant_release(t);
     free(state);
     store_clear();
 }
