@@ -331,6 +331,13 @@ Test(sandbox_state, every_feature_survives_a_restart, .timeout = 60) {
     struct receiver *rc = waiting_endpoint(&k, "transaction.completed", &wh_id, &secret);
 
     char *a = private_agent(k.write, "Payer"), *b = private_agent(k.write, "Payee");
+    char *idem_body = agent_body("Registered Once");
+    const char *idem_headers[] = {"Idempotency-Key: restart-1", NULL};
+    struct http_req idem = {.method = "POST", .path = fmt("%s/agents", M.url), .api_key = k.write,
+                            .body = idem_body, .headers = idem_headers};
+    struct http_resp first;
+    http_do(&idem, &first);
+    expect_status(&first, 201);
     char *kept = private_tx(k.write, a, b, "10.00", 201);
     char *reversed = private_tx(k.write, a, b, "20.00", 201);
     char *failed = private_tx(k.write, a, b, "99999.00", 403); /* over the limit */
@@ -382,6 +389,15 @@ Test(sandbox_state, every_feature_survives_a_restart, .timeout = 60) {
     cr_assert_str_eq(log_after, log_before, "the delivery log survives");
     free(log_before);
     free(log_after);
+    struct http_resp again;
+    idem.path = fmt("%s/agents", M.url);
+    http_do(&idem, &again);
+    expect_status(&again, 201);
+    cr_assert_str_eq(again.body, first.body, "the Idempotency-Key replays across the restart");
+    cr_assert_str_eq(resp_header(&again, "Idempotent-Replayed"), "true");
+    http_resp_free(&first);
+    http_resp_free(&again);
+    free(idem_body);
     cJSON *me = private_json("GET", "/sdk/agents/me", alter_key, true, NULL, 200);
     cr_assert_str_eq(jstr(me, "id"), alter_id, "the agent key still authenticates");
     cJSON_Delete(me);

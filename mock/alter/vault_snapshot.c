@@ -115,8 +115,8 @@ int alter_grant_snapshot_load(struct store_staging *st, struct tenant *t, const 
     g->created_at = jr_int(rec, "created_at", &ok);
     g->revoked_at = jr_int(rec, "revoked_at", &ok);
     ok = ok && g->provider_id && g->account_identifier && g->upstream_token;
-    const char *why = !ok                                  ? "missing or mistyped fields"
-                      : !agents_known(t->alter, g)         ? "names an agent the app does not have"
+    const char *why = !ok                          ? "missing or mistyped fields"
+                      : !agents_known(t->alter, g) ? "names an agent the app does not have"
                       : store_staging_add_alter_object(st, g->id, t) != 0 ? "duplicate id"
                       : alter_grant_restore(&t->alter->grants, g) != 0    ? "out of memory"
                                                                           : NULL;
@@ -167,12 +167,12 @@ int alter_approval_snapshot_load(struct store_staging *st, struct tenant *t, con
     ok = object_or_null(rec, "result", &a->result) && object_or_null(rec, "error", &a->error) && ok;
     ok = ok && a->approval_url && (a->origin = alter_audit_row_from_json(jr_member(rec, "origin")));
     const struct alter_app *app = t->alter;
-    const char *why = !ok ? "missing or mistyped fields"
-                      : !alter_grant_find(&app->grants, a->grant_id) ||
-                              !alter_app_find_agent(app, a->agent_id)
-                          ? "names a grant or agent the app does not have"
-                      : store_staging_add_alter_object(st, a->id, t) != 0 ? "duplicate id"
-                                                                          : NULL;
+    const char *why =
+        !ok ? "missing or mistyped fields"
+        : !alter_grant_find(&app->grants, a->grant_id) || !alter_app_find_agent(app, a->agent_id)
+            ? "names a grant or agent the app does not have"
+        : store_staging_add_alter_object(st, a->id, t) != 0 ? "duplicate id"
+                                                            : NULL;
     if (why) {
         snapshot_fail(err, err_size, "alter approval %s: %s", a->id[0] ? a->id : "?", why);
         alter_approval_free(a);

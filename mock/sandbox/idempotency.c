@@ -6,6 +6,10 @@
 #include <openssl/evp.h>
 #include <uthash.h>
 
+#include "alsorn/agent_json.h"
+#include "core/hex.h"
+#include "core/json_read.h"
+#include "store/snapshot_record.h"
 #include "store/tenant.h"
 
 struct idem_entry {
@@ -179,4 +183,67 @@ void idempotency_finish(struct req *r) {
     pthread_cond_broadcast(&s->completed);
     pthread_mutex_unlock(&s->lock);
     r->sandbox.idem = NULL;
+}
+
+/* ---- snapshots -------------------------------------------------------------------------- */
+
+static cJSON *entry_record(const struct idem_entry *e, const struct tenant *t) {
+    char fp[2 * sizeof e->fingerprint + 1];
+    hex_encode(e->fingerprint, sizeof e->fingerprint, fp);
+    cJSON *o = snapshot_record("idempotency", t);
+    cJSON_AddStringToObject(o, "key", e->key);
+    cJSON_AddStringToObject(o, "fingerprint", fp);
+    snapshot_add_int(o, "created_at", e->created_at);
+    snapshot_add_int(o, "status", e->status);
+    json_add_string_or_null(o, "content_type", e->content_type);
+    /* a reply body is JSON text the mock wrote; kept as a string, byte for byte */
+    cJSON_AddItemToObject(o, "body", e->body ? cJSON_CreateString(e->body) : cJSON_CreateNull());
+    cJSON_AddStringToObject(o, "headers", e->headers);
+    cJSON_AddStringToObject(o, "request_id", e->request_id);
+    return o;
+}
+
+int idempotency_snapshot_write(const struct tenant *t, const struct snapshot_out *out) {
+    struct idempotency_store *s = (struct idempotency_store *)&t->idem; /* its own lock */
+    int rc = 0;
+    pthread_mutex_lock(&s->lock);
+    for (const struct idem_entry *e = s->entries; e && rc == 0; e = e->hh.next)
+        if (e->done) rc = out->put(out->ctx, entry_record(e, t)); /* a running one dies here */
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+int idempotency_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
+                              char *err, size_t err_size) {
+    (void)st;
+    struct idempotency_store *s = &t->idem;
+    struct idem_entry *e = calloc(1, sizeof *e), *old = NULL;
+    if (!e) return snapshot_fail(err, err_size, "out of memory");
+    bool ok = true;
+    const char *key = jr_string(rec, "key", &ok), *type = jr_string_or_null(rec, "content_type", &ok);
+    ok = ok && key_valid(key) &&
+         hex_decode(jr_string(rec, "fingerprint", &ok), e->fingerprint, sizeof e->fingerprint) == 0;
+    if (ok) memcpy(e->key, key, strlen(key) + 1);
+    e->created_at = jr_int(rec, "created_at", &ok);
+    e->status = (int)jr_int(rec, "status", &ok);
+    /* content_type points at a literal: the only one replies stored here carry */
+    if (type && strcmp(type, "application/json") != 0) ok = false;
+    e->content_type = type ? "application/json" : NULL;
+    const char *body = jr_string_or_null(rec, "body", &ok);
+    e->body = body ? strdup(body) : NULL;
+    e->body_len = body ? strlen(body) : 0;
+    e->headers = strdup(jr_string(rec, "headers", &ok));
+    jr_copy(rec, "request_id", e->request_id, sizeof e->request_id, &ok);
+    e->done = true;
+    if (ok) HASH_FIND_STR(s->entries, e->key, old);
+    const char *why = !ok || (body && !e->body) || !e->headers ? "missing or mistyped fields"
+                      : old                                    ? "duplicate key"
+                                                               : NULL;
+    if (why) {
+        entry_free(e);
+        return snapshot_fail(err, err_size, "idempotency record: %s", why);
+    }
+    HASH_ADD_STR(s->entries, key, e); /* staged: no lock needed yet */
+    s->n++;
+    return 0;
 }

@@ -44,4 +44,16 @@ bool idempotency_start(struct req *r);
 /* Stores r->reply as the key's response when this request claimed one, and wakes waiters. */
 void idempotency_finish(struct req *r);
 
+/* Snapshots: one record per completed key, oldest first (a key whose request is still
+ * running is not saved: that request dies with the process).
+ *   {"type":"idempotency","org_id","key","fingerprint","created_at","status","content_type",
+ *    "body","headers","request_id"} */
+struct snapshot_out;
+struct store_staging;
+struct tenant;
+int idempotency_snapshot_write(const struct tenant *t, const struct snapshot_out *out);
+/* Refused: a malformed key or fingerprint, a duplicate key, an unknown content type. */
+int idempotency_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
+                              char *err, size_t err_size);
+
 #endif

@@ -20,6 +20,7 @@
 #include "core/hex.h"
 #include "core/json_read.h"
 #include "delivery/dispatcher.h"
+#include "sandbox/idempotency.h"
 #include "sandbox/snapshot_reader.h"
 #include "store/store.h"
 
@@ -30,7 +31,8 @@
  * records name, each in creation order, so indexes rebuild exactly as they were. */
 static const snapshot_write_records_fn writers[] = {
     agent_snapshot_write,   transaction_snapshot_write, dispute_snapshot_write,
-    webhook_snapshot_write, alter_app_snapshot_write,   alter_vault_snapshot_write,
+    webhook_snapshot_write, idempotency_snapshot_write, alter_app_snapshot_write,
+    alter_vault_snapshot_write,
 };
 
 /* Every record type after meta and org, and the module that loads it. */
@@ -44,6 +46,7 @@ static const struct {
     {"webhook", webhook_snapshot_load},
     {"webhook_delivery", webhook_delivery_snapshot_load},
     {"webhook_pending", webhook_pending_snapshot_load},
+    {"idempotency", idempotency_snapshot_load},
     {"alter_app", alter_app_snapshot_load},
     {"alter_agent", alter_agent_snapshot_load},
     {"alter_key", alter_key_snapshot_load},
