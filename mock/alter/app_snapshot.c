@@ -63,14 +63,8 @@ static cJSON *idempotency_record(const struct idempotency_record *r, const struc
 
 /* The row as the API renders it, under the record's type and org. */
 static cJSON *audit_record(const struct alter_audit_log *log, size_t i, const struct tenant *t) {
-    cJSON *o = snapshot_record("alter_audit", t);
-    cJSON *row = alter_audit_row_json(log->rows[i], i ? log->rows[i - 1] : NULL);
-    for (cJSON *field; row && (field = row->child);) {
-        cJSON_DetachItemViaPointer(row, field);
-        cJSON_AddItemToObject(o, field->string, field); /* copies the name before freeing it */
-    }
-    cJSON_Delete(row);
-    return o;
+    return snapshot_record_of("alter_audit", t,
+                              alter_audit_row_json(log->rows[i], i ? log->rows[i - 1] : NULL));
 }
 
 int alter_app_snapshot_write(const struct tenant *t, const struct snapshot_out *out) {

@@ -7,23 +7,13 @@
 #include "alsorn/agent_json.h"
 #include "alter/app.h"
 #include "core/base64.h"
+#include "core/clock.h"
 #include "core/json_read.h"
 
+/* The grant as the API renders it, and the credential the API never shows. */
 static cJSON *grant_record(const struct alter_grant *g, const struct tenant *t) {
-    cJSON *o = snapshot_record("alter_grant", t);
-    cJSON_AddStringToObject(o, "id", g->id);
-    cJSON_AddStringToObject(o, "provider_id", g->provider_id);
-    cJSON_AddItemToObject(o, "scopes", cJSON_Duplicate(g->scopes, true));
-    cJSON_AddStringToObject(o, "account_identifier", g->account_identifier);
-    cJSON_AddStringToObject(o, "principal_type", alter_principal_names[g->principal]);
-    json_add_string_or_null(o, "owner_agent_id", g->owner_agent_id[0] ? g->owner_agent_id : NULL);
-    cJSON_AddItemToObject(o, "delegated_agent_ids", cJSON_Duplicate(g->delegated, true));
+    cJSON *o = snapshot_record_of("alter_grant", t, alter_grant_json(g));
     cJSON_AddStringToObject(o, "upstream_token", g->upstream_token);
-    cJSON_AddStringToObject(o, "token_type", g->token_type);
-    cJSON_AddBoolToObject(o, "revoked", g->revoked);
-    json_add_string_or_null(o, "revoke_reason", g->revoke_reason);
-    snapshot_add_int(o, "created_at", g->created_at);
-    snapshot_add_int(o, "revoked_at", g->revoked_at);
     return o;
 }
 
@@ -92,12 +82,21 @@ static bool agents_known(const struct alter_app *app, const struct alter_grant *
     return true;
 }
 
+/* A time the API renders (RFC 3339, or null for none) back to Unix seconds. */
+static int64_t time_of(const cJSON *rec, const char *name, bool *ok) {
+    const char *text = jr_string_or_null(rec, name, ok);
+    int64_t t = 0;
+    if (text && clock_parse(text, &t) != 0) *ok = false;
+    return t;
+}
+
 int alter_grant_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
                               char *err, size_t err_size) {
+    static const char *const statuses[] = {"active", "revoked", NULL};
     struct alter_grant *g = calloc(1, sizeof *g);
     if (!g) return snapshot_fail(err, err_size, "out of memory");
     bool ok = true;
-    jr_copy(rec, "id", g->id, sizeof g->id, &ok);
+    jr_copy(rec, "grant_id", g->id, sizeof g->id, &ok);
     g->provider_id = strdup(jr_string(rec, "provider_id", &ok));
     ok = copy_strings(rec, "scopes", &g->scopes) && ok;
     g->account_identifier = strdup(jr_string(rec, "account_identifier", &ok));
@@ -108,12 +107,12 @@ int alter_grant_snapshot_load(struct store_staging *st, struct tenant *t, const 
     else if (owner)
         ok = false;
     ok = copy_strings(rec, "delegated_agent_ids", &g->delegated) && ok;
-    g->upstream_token = strdup(jr_string(rec, "upstream_token", &ok));
     jr_copy(rec, "token_type", g->token_type, sizeof g->token_type, &ok);
-    g->revoked = jr_bool(rec, "revoked", &ok);
+    g->revoked = jr_enum(rec, "status", statuses, &ok) == 1;
+    g->created_at = time_of(rec, "created_at", &ok);
+    g->revoked_at = time_of(rec, "revoked_at", &ok);
     g->revoke_reason = jr_strdup_or_null(rec, "revoke_reason", &ok);
-    g->created_at = jr_int(rec, "created_at", &ok);
-    g->revoked_at = jr_int(rec, "revoked_at", &ok);
+    g->upstream_token = strdup(jr_string(rec, "upstream_token", &ok));
     ok = ok && g->provider_id && g->account_identifier && g->upstream_token;
     const char *why = !ok                          ? "missing or mistyped fields"
                       : !agents_known(t->alter, g) ? "names an agent the app does not have"

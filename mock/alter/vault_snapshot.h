@@ -1,9 +1,7 @@
 /* An Alter app's vault in a state snapshot, after its agents: grants in creation order, then
  * approvals in creation order.
  *
- *   {"type":"alter_grant","org_id","id","provider_id","scopes":[...],"account_identifier",
- *    "principal_type","owner_agent_id","delegated_agent_ids":[...],"upstream_token",
- *    "token_type","revoked","revoke_reason","created_at","revoked_at"}
+ *   {"type":"alter_grant","org_id",...the grant as the API renders it...,"upstream_token"}
  *   {"type":"alter_approval","org_id","id","grant_id","agent_id","status","approval_url",
  *    "created_at","expires_at","decided_at","executed_at","decision_reason",
  *    "call":{"method","url","host","headers":{...},"body_b64","timeout_ms"},

@@ -27,6 +27,9 @@ typedef int (*snapshot_load_record_fn)(struct store_staging *st, struct tenant *
 
 /* A new record {"type": type, "org_id": t's id}. */
 cJSON *snapshot_record(const char *type, const struct tenant *t);
+/* The same with the members of fields (an object, consumed) after them: a record that is an
+ * object as the API renders it. */
+cJSON *snapshot_record_of(const char *type, const struct tenant *t, cJSON *fields);
 /* Adds an integer (a count, a Unix time; exact below 2^53) as a JSON number. */
 void snapshot_add_int(cJSON *o, const char *name, int64_t value);
 /* snprintf into err; returns -1. */
