@@ -50,18 +50,17 @@ static void clear_agent(void *agent) {
     agent_clear(agent);
 }
 
+static void release_agent(void *agent) {
+    alsorn_agent_free(agent);
+}
+
+static const object_codec agent_codec = {sizeof(alsorn_agent), decode_agent, release_agent};
+
 /* Sends one request whose answer is an Agent and hands it to *out (or frees it). */
 static alsorn_status agent_call(alsorn_client *client, alsorn_route_id route, const char *id,
                                 const cJSON *body, alsorn_agent **out, alsorn_error *err) {
-    void *agent = NULL;
-    alsorn_status status = call_for_object(client, route, id, NULL, 0, body, sizeof(alsorn_agent),
-                                           decode_agent, &agent, err);
-    if (status != ALSORN_OK) return status;
-    if (out)
-        *out = agent;
-    else
-        alsorn_agent_free(agent);
-    return ALSORN_OK;
+    return transport_call_object(client, route, id, NULL, 0, body, &agent_codec, (void **)out,
+                                 err);
 }
 
 alsorn_status alsorn_agents_register(alsorn_client *client, const alsorn_agent_params *params,

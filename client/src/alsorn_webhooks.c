@@ -44,18 +44,18 @@ static alsorn_status decode_test_result(const cJSON *json, void *r, alsorn_error
     return webhook_test_result_decode(json, r, err);
 }
 
+static void release_webhook(void *webhook) {
+    alsorn_webhook_free(webhook);
+}
+
+static const object_codec webhook_codec = {sizeof(alsorn_webhook), decode_webhook,
+                                           release_webhook};
+
 /* Sends one request whose answer is a Webhook and hands it to *out (or frees it). */
 static alsorn_status webhook_call(alsorn_client *client, alsorn_route_id route, const char *id,
                                   const cJSON *body, alsorn_webhook **out, alsorn_error *err) {
-    void *webhook = NULL;
-    alsorn_status status = call_for_object(client, route, id, NULL, 0, body, sizeof(alsorn_webhook),
-                                           decode_webhook, &webhook, err);
-    if (status != ALSORN_OK) return status;
-    if (out)
-        *out = webhook;
-    else
-        alsorn_webhook_free(webhook);
-    return ALSORN_OK;
+    return transport_call_object(client, route, id, NULL, 0, body, &webhook_codec, (void **)out,
+                                 err);
 }
 
 alsorn_status alsorn_webhooks_register(alsorn_client *client, const alsorn_webhook_params *params,
