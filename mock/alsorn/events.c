@@ -13,11 +13,19 @@ const char *const event_names[] = {
 };
 
 static _Atomic(event_sink_fn) sink;
+static _Atomic(event_wanted_fn) sink_wants;
 static void *_Atomic sink_ctx;
 
-void events_set_sink(event_sink_fn fn, void *ctx) {
+void events_set_sink(event_sink_fn fn, event_wanted_fn wanted, void *ctx) {
     atomic_store(&sink_ctx, ctx);
+    atomic_store(&sink_wants, wanted);
     atomic_store(&sink, fn);
+}
+
+bool events_wanted(const struct tenant *t, const char *event) {
+    if (!atomic_load(&sink)) return false;
+    event_wanted_fn wanted = atomic_load(&sink_wants);
+    return !wanted || wanted(t, event, atomic_load(&sink_ctx));
 }
 
 cJSON *events_envelope(const char *event, cJSON *data, int64_t now) {
@@ -34,7 +42,7 @@ cJSON *events_envelope(const char *event, cJSON *data, int64_t now) {
 
 void events_emit(struct tenant *t, const char *event, cJSON *data, int64_t now) {
     event_sink_fn fn = atomic_load(&sink);
-    if (!fn) {
+    if (!fn || !events_wanted(t, event)) {
         cJSON_Delete(data);
         return;
     }

@@ -36,39 +36,48 @@ static struct transaction *new_transaction(enum tx_type type, struct agent *a, s
     return tx;
 }
 
+/* A member that borrows both its name and value: no copies (the payload is written out at
+ * once, while tx is as it was). */
+static void add_borrowed(cJSON *o, const char *name, const char *value) {
+    cJSON_AddItemToObjectCS(o, name, cJSON_CreateStringReference(value));
+}
+
 cJSON *transaction_audit_payload(const struct transaction *tx) {
     /* a transfer is recorded when it completes or fails; a later reversal does not rewrite
      * that entry, so a reversed transfer's entry still says completed */
     enum tx_status status =
         tx->type == TX_TRANSFER && tx->status == TX_REVERSED ? TX_COMPLETED : tx->status;
     cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "transaction_id", tx->id);
-    cJSON_AddStringToObject(p, "type", tx_type_names[tx->type]);
-    cJSON_AddStringToObject(p, "agent_id", tx->agent->id);
-    cJSON_AddStringToObject(p, "counterparty_id", tx->counterparty->id);
+    add_borrowed(p, "transaction_id", tx->id);
+    add_borrowed(p, "type", tx_type_names[tx->type]);
+    add_borrowed(p, "agent_id", tx->agent->id);
+    add_borrowed(p, "counterparty_id", tx->counterparty->id);
     json_add_money(p, "amount", tx->amount);
-    cJSON_AddStringToObject(p, "currency", tx->currency);
-    cJSON_AddStringToObject(p, "action_type", tx->action_type);
-    cJSON_AddStringToObject(p, "status", tx_status_names[status]);
-    if (tx->error_code) cJSON_AddStringToObject(p, "error_code", tx->error_code);
+    add_borrowed(p, "currency", tx->currency);
+    add_borrowed(p, "action_type", tx->action_type);
+    add_borrowed(p, "status", tx_status_names[status]);
+    if (tx->error_code) add_borrowed(p, "error_code", tx->error_code);
     if (tx->original) {
-        cJSON_AddStringToObject(p, "original_transaction_id", tx->original->id);
+        add_borrowed(p, "original_transaction_id", tx->original->id);
         json_add_string_or_null(p, "reason", tx->reversal_reason);
     }
     return p;
 }
 
 /* Records tx in both parties' chains, actor = the initiating agent, and emits its event.
- * audit_hash is the initiator's entry. */
+ * audit_hash is the initiator's entry.  The two entries' payloads are the same text, written
+ * once; the event's data is built only when an endpoint will receive it. */
 static void record(struct tenant *t, struct transaction *tx, const char *action, int64_t now) {
     struct agent *a = tx->agent, *cp = tx->counterparty;
     cJSON *payload = transaction_audit_payload(tx);
+    char *text = canonical_json(payload), *copy = text ? strdup(text) : NULL;
+    cJSON_Delete(payload);
     tx->audit_index = a->audit.n;
-    if (!audit_chain_append(&a->audit, a->id, action, cJSON_Duplicate(payload, true), a->id, now))
+    if (!text || !audit_chain_append_canonical(&a->audit, a->id, action, text, a->id, now))
         log_error("audit append failed for %s (out of memory)", a->id);
-    if (!audit_chain_append(&cp->audit, cp->id, action, payload, a->id, now))
+    if (!copy || !audit_chain_append_canonical(&cp->audit, cp->id, action, copy, a->id, now))
         log_error("audit append failed for %s (out of memory)", cp->id);
-    events_emit(t, action, transaction_json(tx), now);
+    if (events_wanted(t, action)) events_emit(t, action, transaction_json(tx), now);
 }
 
 enum tx_outcome transaction_execute(struct tenant *t, const struct tx_request *req, int64_t now,

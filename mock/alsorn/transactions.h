@@ -49,7 +49,7 @@ enum tx_outcome transaction_execute(struct tenant *t, const struct tx_request *r
 enum tx_outcome transaction_reverse(struct tenant *t, struct transaction *original,
                                     const char *reason, int64_t now, struct tx_result *out);
 /* The payload both parties' chains record for tx (a snapshot load checks a transaction
- * record against it). */
+ * record against it).  It borrows tx's strings: write it out before tx changes. */
 cJSON *transaction_audit_payload(const struct transaction *tx);
 
 #endif

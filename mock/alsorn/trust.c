@@ -96,7 +96,8 @@ void trust_evaluate(struct tenant *t, struct agent *a, int64_t now, const char *
     if (s.score == previous) return;
     add_snapshot(a, now, reason);
     const char *previous_assessment = trust_model_assessment(m, previous);
-    if (!trust_model_change_is_notable(m, previous, s.score, previous_assessment, s.assessment))
+    if (!trust_model_change_is_notable(m, previous, s.score, previous_assessment, s.assessment) ||
+        !events_wanted(t, "trust.score_changed"))
         return;
     cJSON *data = cJSON_CreateObject();
     cJSON_AddStringToObject(data, "agent_id", a->id);

@@ -13,28 +13,39 @@
 #include "hex.h"
 
 /* The text being written: a growable buffer, appended to in runs (fingerprints and audit
- * chains hash millions of these when a large snapshot loads, so no per-character stdio). */
+ * chains hash millions of these when a large snapshot loads, so no per-character stdio).  It
+ * starts in the caller's stack array and moves to the heap only when the text outgrows it: an
+ * audit entry is hashed on every write request, and its text fits. */
 struct out {
     char *p;
     size_t n, cap;
-    bool failed;
+    bool on_heap, failed;
 };
+
+#define OUT_STACK 2048
+#define OUT_INIT(stack) {.p = (stack), .cap = sizeof(stack)}
 
 static void put(struct out *o, const char *s, size_t len) {
     if (o->failed) return;
     if (o->n + len + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap : 256;
+        size_t cap = o->cap;
         while (o->n + len + 1 > cap) cap *= 2;
-        char *p = realloc(o->p, cap);
+        char *p = o->on_heap ? realloc(o->p, cap) : malloc(cap);
         if (!p) {
             o->failed = true;
             return;
         }
+        if (!o->on_heap) memcpy(p, o->p, o->n);
         o->p = p;
         o->cap = cap;
+        o->on_heap = true;
     }
     if (len) memcpy(o->p + o->n, s, len);
     o->n += len;
+}
+
+static void out_free(struct out *o) {
+    if (o->on_heap) free(o->p);
 }
 
 static void put_str(struct out *o, const char *s) { put(o, s, strlen(s)); }
@@ -137,16 +148,26 @@ static int write_item(struct out *o, const cJSON *it) {
     return 0;
 }
 
+/* Writes item into o, NUL-terminated.  0, or -1 (out of memory; o is still to be freed). */
+static int write_document(struct out *o, const cJSON *item) {
+    int rc = write_item(o, item);
+    put(o, "", 0); /* room for the NUL */
+    if (rc != 0 || o->failed) return -1;
+    o->p[o->n] = '\0';
+    return 0;
+}
+
 char *canonical_json(const cJSON *item) {
-    struct out o = {0};
-    int rc = write_item(&o, item);
-    put(&o, "", 0); /* an empty document still gets its buffer */
-    if (rc != 0 || o.failed) {
-        free(o.p);
+    char stack[OUT_STACK];
+    struct out o = OUT_INIT(stack);
+    if (write_document(&o, item) != 0) {
+        out_free(&o);
         return NULL;
     }
-    o.p[o.n] = '\0';
-    return o.p;
+    if (o.on_heap) return o.p;
+    char *text = malloc(o.n + 1); /* one allocation, of the text's size */
+    if (text) memcpy(text, o.p, o.n + 1);
+    return text;
 }
 
 /* Fetched once: OpenSSL 3's one-shot SHA256() looks the algorithm up on every call, which
@@ -165,9 +186,10 @@ void sha256_tagged(const void *data, size_t len, char out[SHA256_TAGGED_LEN]) {
 }
 
 int canonical_sha256(const cJSON *item, char out[SHA256_TAGGED_LEN]) {
-    char *s = canonical_json(item);
-    if (!s) return -1;
-    sha256_tagged(s, strlen(s), out);
-    free(s);
-    return 0;
+    char stack[OUT_STACK];
+    struct out o = OUT_INIT(stack);
+    int rc = write_document(&o, item);
+    if (rc == 0) sha256_tagged(o.p, o.n, out);
+    out_free(&o);
+    return rc;
 }

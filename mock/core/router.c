@@ -298,7 +298,7 @@ int router_handle(struct mg_connection *conn, void *cbdata) {
     r.query = r.ri->query_string;
     r.now = clock_now();
     r.api = api_of_path(r.path);
-    random_hex(r.request_id, sizeof r.request_id, "req_", 12);
+    random_id_hex(r.request_id, sizeof r.request_id, "req_", 12);
 
     dispatch(&r);
     if (!r.sandbox.dropped && !r.reply.status)

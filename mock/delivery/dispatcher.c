@@ -116,6 +116,16 @@ void delivery_resume(void) {
     free(tenants);
 }
 
+/* An event is wanted when an active endpoint of t subscribes to it. */
+static bool delivery_wanted(const struct tenant *t, const char *event, void *ctx) {
+    (void)ctx;
+    for (size_t i = 0; t && i < t->webhooks.n; i++) {
+        const struct webhook *w = t->webhooks.list[i];
+        if (w->active && webhook_subscribed(w, event)) return true;
+    }
+    return false;
+}
+
 void delivery_sink(struct tenant *t, const char *event, cJSON *envelope, void *ctx) {
     (void)ctx;
     if (!t) return;
@@ -355,14 +365,14 @@ int delivery_start(const struct delivery_config *cfg) {
         return -1;
     }
     d.running = true;
-    events_set_sink(delivery_sink, NULL);
+    events_set_sink(delivery_sink, delivery_wanted, NULL);
     delivery_resume(); /* a state loaded before the worker started */
     return 0;
 }
 
 void delivery_stop(void) {
     if (!d.running) return;
-    events_set_sink(NULL, NULL);
+    events_set_sink(NULL, NULL, NULL);
     pthread_mutex_lock(&d.lock);
     d.stopping = true;
     pthread_mutex_unlock(&d.lock);

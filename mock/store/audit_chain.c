@@ -19,33 +19,47 @@ static int reserve(struct audit_chain *c) {
     return c->n < c->cap ? 0 : audit_chain_reserve(c, c->cap ? c->cap * 2 : 4);
 }
 
-/* A string member: a copy, or (ref) a reference into the chain, which costs no copy but must
- * not outlive the next change to the chain. */
-static void add_string(cJSON *o, const char *name, const char *value, bool ref) {
-    if (ref) cJSON_AddItemToObjectCS(o, name, cJSON_CreateStringReference(value));
-    else cJSON_AddStringToObject(o, name, value);
-}
-
-/* The seven hashed fields of entry i.  To be shown: copies, with the payload parsed.  To be
- * hashed at once (for_hash): references, with the payload as its canonical text, which the
- * canonical writer copies out as it is (a raw item that borrows the text). */
-static cJSON *fields_of(const struct audit_chain *c, const char *agent_id, size_t i,
-                        bool for_hash) {
+/* The seven hashed fields of entry i, as the API shows them (copies, the payload parsed). */
+static cJSON *fields_of(const struct audit_chain *c, const char *agent_id, size_t i) {
     const struct audit_entry *e = &c->entries[i];
     char ts[RFC3339_LEN];
     clock_format(e->created_at, ts);
     cJSON *o = cJSON_CreateObject();
-    add_string(o, "id", e->id, for_hash);
-    add_string(o, "agent_id", agent_id, for_hash);
-    add_string(o, "action", e->action, for_hash);
-    cJSON *payload = for_hash ? cJSON_CreateStringReference(e->payload) : cJSON_Parse(e->payload);
-    if (for_hash && payload) payload->type = cJSON_Raw | cJSON_IsReference;
+    cJSON_AddStringToObject(o, "id", e->id);
+    cJSON_AddStringToObject(o, "agent_id", agent_id);
+    cJSON_AddStringToObject(o, "action", e->action);
+    cJSON *payload = cJSON_Parse(e->payload);
     cJSON_AddItemToObject(o, "payload", payload ? payload : cJSON_CreateNull());
-    add_string(o, "actor_id", e->actor_id, for_hash);
+    cJSON_AddStringToObject(o, "actor_id", e->actor_id);
     cJSON_AddStringToObject(o, "created_at", ts);
     if (i == 0) cJSON_AddNullToObject(o, "previous_hash");
-    else add_string(o, "previous_hash", c->entries[i - 1].payload_hash, for_hash);
+    else cJSON_AddStringToObject(o, "previous_hash", c->entries[i - 1].payload_hash);
     return o;
+}
+
+/* out = the hash of entry i's seven fields.  Every write request hashes one or two entries,
+ * so the fields are cJSON items on this stack that borrow the chain's strings (the payload a
+ * raw item: its canonical text as it is), and nothing is allocated.  0, or -1. */
+static int hash_entry(const struct audit_chain *c, const char *agent_id, size_t i,
+                      char out[SHA256_TAGGED_LEN]) {
+    const struct audit_entry *e = &c->entries[i];
+    char ts[RFC3339_LEN];
+    clock_format(e->created_at, ts);
+    enum { BORROWED = cJSON_IsReference | cJSON_StringIsConst };
+    cJSON item[7] = {
+        {.type = cJSON_String | BORROWED, .string = "id", .valuestring = (char *)e->id},
+        {.type = cJSON_String | BORROWED, .string = "agent_id", .valuestring = (char *)agent_id},
+        {.type = cJSON_String | BORROWED, .string = "action", .valuestring = (char *)e->action},
+        {.type = cJSON_Raw | BORROWED, .string = "payload", .valuestring = e->payload},
+        {.type = cJSON_String | BORROWED, .string = "actor_id", .valuestring = (char *)e->actor_id},
+        {.type = cJSON_String | BORROWED, .string = "created_at", .valuestring = ts},
+        i == 0 ? (cJSON){.type = cJSON_NULL | BORROWED, .string = "previous_hash"}
+               : (cJSON){.type = cJSON_String | BORROWED, .string = "previous_hash",
+                         .valuestring = (char *)c->entries[i - 1].payload_hash},
+    };
+    for (size_t k = 0; k + 1 < sizeof item / sizeof item[0]; k++) item[k].next = &item[k + 1];
+    cJSON fields = {.type = cJSON_Object, .child = item};
+    return canonical_sha256(&fields, out);
 }
 
 const struct audit_entry *audit_chain_append(struct audit_chain *c, const char *agent_id,
@@ -53,26 +67,29 @@ const struct audit_entry *audit_chain_append(struct audit_chain *c, const char *
                                              const char *actor_id, int64_t now) {
     char *text = canonical_json(payload);
     cJSON_Delete(payload);
-    if (!text || reserve(c) != 0) {
-        free(text);
+    return text ? audit_chain_append_canonical(c, agent_id, action, text, actor_id, now) : NULL;
+}
+
+const struct audit_entry *audit_chain_append_canonical(struct audit_chain *c,
+                                                       const char *agent_id, const char *action,
+                                                       char *payload, const char *actor_id,
+                                                       int64_t now) {
+    if (reserve(c) != 0) {
+        free(payload);
         return NULL;
     }
     struct audit_entry *e = &c->entries[c->n];
     memset(e, 0, sizeof *e);
     random_object_id(e->id, sizeof e->id, "audit_");
     snprintf(e->action, sizeof e->action, "%s", action);
-    e->payload = text;
+    e->payload = payload;
     snprintf(e->actor_id, sizeof e->actor_id, "%s", actor_id);
     e->created_at = now;
-    c->n++;
-    cJSON *fields = fields_of(c, agent_id, c->n - 1, true);
-    int rc = canonical_sha256(fields, e->payload_hash);
-    cJSON_Delete(fields);
-    if (rc != 0) {
+    if (hash_entry(c, agent_id, c->n, e->payload_hash) != 0) {
         free(e->payload);
-        c->n--;
         return NULL;
     }
+    c->n++;
     return e;
 }
 
@@ -100,9 +117,7 @@ int audit_chain_restore(struct audit_chain *c, const char *agent_id, const char 
     e->created_at = created_at;
     copy_field(e->payload_hash, sizeof e->payload_hash, payload_hash);
     char hash[SHA256_TAGGED_LEN];
-    cJSON *fields = fields_of(c, agent_id, c->n - 1, true);
-    int rc = fields ? canonical_sha256(fields, hash) : -1;
-    cJSON_Delete(fields);
+    int rc = hash_entry(c, agent_id, c->n - 1, hash);
     if (rc == 0 && strcmp(hash, payload_hash) == 0) return 0;
     free(e->payload);
     c->n--;
@@ -110,7 +125,7 @@ int audit_chain_restore(struct audit_chain *c, const char *agent_id, const char 
 }
 
 cJSON *audit_entry_json(const struct audit_chain *c, const char *agent_id, size_t i) {
-    cJSON *o = fields_of(c, agent_id, i, false);
+    cJSON *o = fields_of(c, agent_id, i);
     cJSON_AddStringToObject(o, "payload_hash", c->entries[i].payload_hash);
     return o;
 }
@@ -123,9 +138,7 @@ void audit_chain_verify(const struct audit_chain *c, const char *agent_id,
     out->broken_at = -1;
     for (size_t i = 0; i < c->n; i++) {
         char hash[SHA256_TAGGED_LEN];
-        cJSON *fields = fields_of(c, agent_id, i, true);
-        int rc = canonical_sha256(fields, hash);
-        cJSON_Delete(fields);
+        int rc = hash_entry(c, agent_id, i, hash);
         if (rc != 0 || strcmp(hash, c->entries[i].payload_hash) != 0) {
             out->valid = false;
             out->broken_at = (long)i;

@@ -34,6 +34,12 @@ struct audit_chain {
 const struct audit_entry *audit_chain_append(struct audit_chain *c, const char *agent_id,
                                              const char *action, cJSON *payload,
                                              const char *actor_id, int64_t now);
+/* The same with the payload as its canonical JSON text (taken): a caller recording one
+ * payload in two chains writes it once. */
+const struct audit_entry *audit_chain_append_canonical(struct audit_chain *c,
+                                                       const char *agent_id, const char *action,
+                                                       char *payload, const char *actor_id,
+                                                       int64_t now);
 /* Room for n entries in all (a snapshot knows how many; a chain otherwise grows by doubling,
  * which would leave most of a million one-entry chains' room unused).  0 or -1. */
 int audit_chain_reserve(struct audit_chain *c, size_t n);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/sha.h>
+#include "core/canonical_json.h"
 
 const char *const key_level_names[] = {"none", "read", "write", "admin", NULL};
 
@@ -37,10 +37,12 @@ static struct agent_entry *agents;
 static struct alter_key_entry *alter_keys;
 static struct agent_entry *alter_objects; /* grants and approvals: the same id → tenant entry */
 
+/* Every authenticated request hashes its key: sha256_tagged's digest (fetched once) without
+ * its "sha256:" tag. */
 static void key_hash(const char *plaintext, char out[65]) {
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256((const unsigned char *)plaintext, strlen(plaintext), md);
-    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+    char tagged[SHA256_TAGGED_LEN];
+    sha256_tagged(plaintext, strlen(plaintext), tagged);
+    memcpy(out, tagged + 7, 65);
 }
 
 void store_init(void) { store_clear(); }

@@ -22,12 +22,12 @@ static struct tenant *org;
 
 static void setup(void) {
     seen = cJSON_CreateArray();
-    events_set_sink(capture, NULL);
+    events_set_sink(capture, NULL, NULL);
     org = tenant_new("Events", PLAN_ENTERPRISE, false);
 }
 
 static void teardown(void) {
-    events_set_sink(NULL, NULL);
+    events_set_sink(NULL, NULL, NULL);
     cJSON_Delete(seen);
     tenant_release(org);
 }
