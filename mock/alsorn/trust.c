@@ -182,9 +182,6 @@ void trust_decide(const struct agent *a, const char *action, int64_t amount,
                   struct trust_decision *out) {
     out->required_score =
         trust_model_required_score(trust_model_active(), action, amount, a->spending_limit);
-    char amount_text[32], limit_text[32];
-    money_format(amount, amount_text);
-    money_format(a->spending_limit, limit_text);
     if (a->status != AGENT_ACTIVE) {
         out->check = TRUST_AGENT_NOT_ACTIVE;
         snprintf(out->reason, sizeof out->reason, "Agent %s is %s, not active", a->id,
@@ -195,6 +192,9 @@ void trust_decide(const struct agent *a, const char *action, int64_t amount,
                  "Action '%.64s' is not among the agent's authorized_actions", action);
     } else if (amount > a->spending_limit) {
         out->check = TRUST_SPENDING_LIMIT_EXCEEDED;
+        char amount_text[32], limit_text[32];
+        money_format(amount, amount_text);
+        money_format(a->spending_limit, limit_text);
         snprintf(out->reason, sizeof out->reason,
                  "Amount %s %s exceeds the agent's spending limit of %s %s", amount_text,
                  a->currency, limit_text, a->currency);

@@ -62,6 +62,13 @@ static int hash_entry(const struct audit_chain *c, const char *agent_id, size_t 
     return canonical_sha256(&fields, out);
 }
 
+/* A string cut to its field (a longer one cannot verify anyway); cheaper than snprintf. */
+static void copy_field(char *dst, size_t size, const char *src) {
+    size_t n = strnlen(src, size - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 const struct audit_entry *audit_chain_append(struct audit_chain *c, const char *agent_id,
                                              const char *action, cJSON *payload,
                                              const char *actor_id, int64_t now) {
@@ -81,9 +88,9 @@ const struct audit_entry *audit_chain_append_canonical(struct audit_chain *c,
     struct audit_entry *e = &c->entries[c->n];
     memset(e, 0, sizeof *e);
     random_object_id(e->id, sizeof e->id, "audit_");
-    snprintf(e->action, sizeof e->action, "%s", action);
+    copy_field(e->action, sizeof e->action, action);
     e->payload = payload;
-    snprintf(e->actor_id, sizeof e->actor_id, "%s", actor_id);
+    copy_field(e->actor_id, sizeof e->actor_id, actor_id);
     e->created_at = now;
     if (hash_entry(c, agent_id, c->n, e->payload_hash) != 0) {
         free(e->payload);
@@ -91,13 +98,6 @@ const struct audit_entry *audit_chain_append_canonical(struct audit_chain *c,
     }
     c->n++;
     return e;
-}
-
-/* A string cut to its field (a longer one cannot verify anyway); cheaper than snprintf. */
-static void copy_field(char *dst, size_t size, const char *src) {
-    size_t n = strnlen(src, size - 1);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
 }
 
 int audit_chain_restore(struct audit_chain *c, const char *agent_id, const char *id,
