@@ -47,20 +47,18 @@ cJSON *transaction_audit_payload(const struct transaction *tx) {
      * that entry, so a reversed transfer's entry still says completed */
     enum tx_status status =
         tx->type == TX_TRANSFER && tx->status == TX_REVERSED ? TX_COMPLETED : tx->status;
-    cJSON *p = cJSON_CreateObject();
+    cJSON *p = cJSON_CreateObject(); /* in key order: the canonical writer has nothing to sort */
+    add_borrowed(p, "action_type", tx->action_type);
+    add_borrowed(p, "agent_id", tx->agent->id);
+    json_add_money(p, "amount", tx->amount);
+    add_borrowed(p, "counterparty_id", tx->counterparty->id);
+    add_borrowed(p, "currency", tx->currency);
+    if (tx->error_code) add_borrowed(p, "error_code", tx->error_code);
+    if (tx->original) add_borrowed(p, "original_transaction_id", tx->original->id);
+    if (tx->original) json_add_string_or_null(p, "reason", tx->reversal_reason);
+    add_borrowed(p, "status", tx_status_names[status]);
     add_borrowed(p, "transaction_id", tx->id);
     add_borrowed(p, "type", tx_type_names[tx->type]);
-    add_borrowed(p, "agent_id", tx->agent->id);
-    add_borrowed(p, "counterparty_id", tx->counterparty->id);
-    json_add_money(p, "amount", tx->amount);
-    add_borrowed(p, "currency", tx->currency);
-    add_borrowed(p, "action_type", tx->action_type);
-    add_borrowed(p, "status", tx_status_names[status]);
-    if (tx->error_code) add_borrowed(p, "error_code", tx->error_code);
-    if (tx->original) {
-        add_borrowed(p, "original_transaction_id", tx->original->id);
-        json_add_string_or_null(p, "reason", tx->reversal_reason);
-    }
     return p;
 }
 

@@ -46,13 +46,13 @@ static int hash_entry(const struct audit_chain *c, const char *agent_id, size_t 
     char ts[RFC3339_LEN];
     clock_format(e->created_at, ts);
     enum { BORROWED = cJSON_IsReference | cJSON_StringIsConst };
-    cJSON item[7] = {
-        {.type = cJSON_String | BORROWED, .string = "id", .valuestring = (char *)e->id},
-        {.type = cJSON_String | BORROWED, .string = "agent_id", .valuestring = (char *)agent_id},
+    cJSON item[7] = { /* in key order: the canonical writer has nothing to sort */
         {.type = cJSON_String | BORROWED, .string = "action", .valuestring = (char *)e->action},
-        {.type = cJSON_Raw | BORROWED, .string = "payload", .valuestring = e->payload},
         {.type = cJSON_String | BORROWED, .string = "actor_id", .valuestring = (char *)e->actor_id},
+        {.type = cJSON_String | BORROWED, .string = "agent_id", .valuestring = (char *)agent_id},
         {.type = cJSON_String | BORROWED, .string = "created_at", .valuestring = ts},
+        {.type = cJSON_String | BORROWED, .string = "id", .valuestring = (char *)e->id},
+        {.type = cJSON_Raw | BORROWED, .string = "payload", .valuestring = e->payload},
         i == 0 ? (cJSON){.type = cJSON_NULL | BORROWED, .string = "previous_hash"}
                : (cJSON){.type = cJSON_String | BORROWED, .string = "previous_hash",
                          .valuestring = (char *)c->entries[i - 1].payload_hash},
