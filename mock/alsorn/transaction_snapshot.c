@@ -106,11 +106,9 @@ static bool matches_audit_entry(const struct transaction *tx) {
                          : tx->status == TX_FAILED ? "transaction.failed"
                                                    : "transaction.completed";
     if (strcmp(e->action, action) != 0 || e->created_at != tx->created_at) return false;
-    cJSON *payload = transaction_audit_payload(tx);
-    char *text = payload ? canonical_json(payload) : NULL;
+    char *text = transaction_audit_text(tx);
     bool same = text && strcmp(text, e->payload) == 0;
     free(text);
-    cJSON_Delete(payload);
     return same;
 }
 

@@ -36,30 +36,34 @@ static struct transaction *new_transaction(enum tx_type type, struct agent *a, s
     return tx;
 }
 
-/* A member that borrows both its name and value: no copies (the payload is written out at
- * once, while tx is as it was). */
-static void add_borrowed(cJSON *o, const char *name, const char *value) {
-    cJSON_AddItemToObjectCS(o, name, cJSON_CreateStringReference(value));
-}
-
-cJSON *transaction_audit_payload(const struct transaction *tx) {
+char *transaction_audit_text(const struct transaction *tx) {
     /* a transfer is recorded when it completes or fails; a later reversal does not rewrite
      * that entry, so a reversed transfer's entry still says completed */
     enum tx_status status =
         tx->type == TX_TRANSFER && tx->status == TX_REVERSED ? TX_COMPLETED : tx->status;
-    cJSON *p = cJSON_CreateObject(); /* in key order: the canonical writer has nothing to sort */
-    add_borrowed(p, "action_type", tx->action_type);
-    add_borrowed(p, "agent_id", tx->agent->id);
-    json_add_money(p, "amount", tx->amount);
-    add_borrowed(p, "counterparty_id", tx->counterparty->id);
-    add_borrowed(p, "currency", tx->currency);
-    if (tx->error_code) add_borrowed(p, "error_code", tx->error_code);
-    if (tx->original) add_borrowed(p, "original_transaction_id", tx->original->id);
-    if (tx->original) json_add_string_or_null(p, "reason", tx->reversal_reason);
-    add_borrowed(p, "status", tx_status_names[status]);
-    add_borrowed(p, "transaction_id", tx->id);
-    add_borrowed(p, "type", tx_type_names[tx->type]);
-    return p;
+    char amount[32];
+    money_format(tx->amount, amount);
+    /* on the stack, borrowing tx's strings, in key order: written once under the tenant's
+     * lock, by every POST /transactions */
+    cJSON member[11];
+    size_t n = 0;
+    member[n++] = canonical_member("action_type", cJSON_String, tx->action_type);
+    member[n++] = canonical_member("agent_id", cJSON_String, tx->agent->id);
+    member[n++] = canonical_member("amount", cJSON_Raw, amount);
+    member[n++] = canonical_member("counterparty_id", cJSON_String, tx->counterparty->id);
+    member[n++] = canonical_member("currency", cJSON_String, tx->currency);
+    if (tx->error_code) member[n++] = canonical_member("error_code", cJSON_String, tx->error_code);
+    if (tx->original) {
+        member[n++] =
+            canonical_member("original_transaction_id", cJSON_String, tx->original->id);
+        member[n++] = canonical_member("reason", tx->reversal_reason ? cJSON_String : cJSON_NULL,
+                                       tx->reversal_reason);
+    }
+    member[n++] = canonical_member("status", cJSON_String, tx_status_names[status]);
+    member[n++] = canonical_member("transaction_id", cJSON_String, tx->id);
+    member[n++] = canonical_member("type", cJSON_String, tx_type_names[tx->type]);
+    cJSON payload = canonical_object(member, n);
+    return canonical_json(&payload);
 }
 
 /* Records tx in both parties' chains, actor = the initiating agent, and emits its event.
@@ -67,9 +71,7 @@ cJSON *transaction_audit_payload(const struct transaction *tx) {
  * once; the event's data is built only when an endpoint will receive it. */
 static void record(struct tenant *t, struct transaction *tx, const char *action, int64_t now) {
     struct agent *a = tx->agent, *cp = tx->counterparty;
-    cJSON *payload = transaction_audit_payload(tx);
-    char *text = canonical_json(payload), *copy = text ? strdup(text) : NULL;
-    cJSON_Delete(payload);
+    char *text = transaction_audit_text(tx), *copy = text ? strdup(text) : NULL;
     tx->audit_index = a->audit.n;
     if (!text || !audit_chain_append_canonical(&a->audit, a->id, action, text, a->id, now))
         log_error("audit append failed for %s (out of memory)", a->id);

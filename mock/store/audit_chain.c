@@ -37,28 +37,25 @@ static cJSON *fields_of(const struct audit_chain *c, const char *agent_id, size_
     return o;
 }
 
-/* out = the hash of entry i's seven fields.  Every write request hashes one or two entries,
- * so the fields are cJSON items on this stack that borrow the chain's strings (the payload a
- * raw item: its canonical text as it is), and nothing is allocated.  0, or -1. */
+/* out = the hash of entry i's seven fields.  Every write request hashes one or two entries:
+ * the fields are items on this stack borrowing the chain's strings, the payload a raw item
+ * (its canonical text as it is), so hashing allocates nothing.  0, or -1. */
 static int hash_entry(const struct audit_chain *c, const char *agent_id, size_t i,
                       char out[SHA256_TAGGED_LEN]) {
     const struct audit_entry *e = &c->entries[i];
     char ts[RFC3339_LEN];
     clock_format(e->created_at, ts);
-    enum { BORROWED = cJSON_IsReference | cJSON_StringIsConst };
-    cJSON item[7] = { /* in key order: the canonical writer has nothing to sort */
-        {.type = cJSON_String | BORROWED, .string = "action", .valuestring = (char *)e->action},
-        {.type = cJSON_String | BORROWED, .string = "actor_id", .valuestring = (char *)e->actor_id},
-        {.type = cJSON_String | BORROWED, .string = "agent_id", .valuestring = (char *)agent_id},
-        {.type = cJSON_String | BORROWED, .string = "created_at", .valuestring = ts},
-        {.type = cJSON_String | BORROWED, .string = "id", .valuestring = (char *)e->id},
-        {.type = cJSON_Raw | BORROWED, .string = "payload", .valuestring = e->payload},
-        i == 0 ? (cJSON){.type = cJSON_NULL | BORROWED, .string = "previous_hash"}
-               : (cJSON){.type = cJSON_String | BORROWED, .string = "previous_hash",
-                         .valuestring = (char *)c->entries[i - 1].payload_hash},
+    cJSON member[] = {
+        canonical_member("action", cJSON_String, e->action),
+        canonical_member("actor_id", cJSON_String, e->actor_id),
+        canonical_member("agent_id", cJSON_String, agent_id),
+        canonical_member("created_at", cJSON_String, ts),
+        canonical_member("id", cJSON_String, e->id),
+        canonical_member("payload", cJSON_Raw, e->payload),
+        i == 0 ? canonical_member("previous_hash", cJSON_NULL, NULL)
+               : canonical_member("previous_hash", cJSON_String, c->entries[i - 1].payload_hash),
     };
-    for (size_t k = 0; k + 1 < sizeof item / sizeof item[0]; k++) item[k].next = &item[k + 1];
-    cJSON fields = {.type = cJSON_Object, .child = item};
+    cJSON fields = canonical_object(member, sizeof member / sizeof member[0]);
     return canonical_sha256(&fields, out);
 }
 
