@@ -93,9 +93,13 @@ size_t utf8_copy_lossy(char *dst, size_t dst_size, const char *src, size_t src_l
     const unsigned char *p = (const unsigned char *)src, *end = p + src_len;
     size_t out = 0;
     while (p < end) {
-        if (*p >= 0x01 && *p < 0x80) { /* plain ASCII, the common case: no decoding */
+        if (*p >= 0x01 && *p < 0x80) { /* plain ASCII, the common case: copied as a run */
             if (out + 1 >= dst_size) break;
-            dst[out++] = (char)*p++;
+            size_t room = dst_size - 1 - out, left = (size_t)(end - p);
+            const unsigned char *run = p, *stop = p + (left < room ? left : room);
+            while (p < stop && (unsigned char)(*p - 1) < 0x7f) p++; /* 0x01..0x7f */
+            memcpy(dst + out, run, (size_t)(p - run));
+            out += (size_t)(p - run);
             continue;
         }
         size_t n = utf8_char_len(p, end);

@@ -94,8 +94,7 @@ static char *pack(struct packer *p, const char *src, size_t len, size_t max) {
     char *dst = p->at;
     size_t room = (size_t)(p->end - p->at);
     if (room > max + 1) room = max + 1;
-    utf8_copy_lossy(dst, room, src, len);
-    p->at += strlen(dst) + 1;
+    p->at += utf8_copy_lossy(dst, room, src, len) + 1; /* bytes copied = bytes written */
     return dst;
 }
 
@@ -131,9 +130,10 @@ void journal_record(const struct req *r, double duration_ms) {
     e->fault = r->sandbox.fault;
     e->replayed = r->sandbox.replayed;
     e->body_bytes = r->body_len;
-    snprintf(e->method, sizeof e->method, "%s", r->method);
-    snprintf(e->request_id, sizeof e->request_id, "%s", r->request_id);
-    snprintf(e->org_id, sizeof e->org_id, "%s", r->caller.tenant ? r->caller.tenant->id : "");
+    const char *org_id = r->caller.tenant ? r->caller.tenant->id : "";
+    utf8_copy_lossy(e->method, sizeof e->method, r->method, strlen(r->method));
+    utf8_copy_lossy(e->request_id, sizeof e->request_id, r->request_id, strlen(r->request_id));
+    utf8_copy_lossy(e->org_id, sizeof e->org_id, org_id, strlen(org_id));
     e->header_names = (char **)e->data;
     e->header_values = e->header_names + n_headers;
     struct packer p = {(char *)(e->header_values + n_headers), e->data + need};

@@ -175,9 +175,9 @@ static void add_violation(struct report *rep, const struct req *r, enum kind kin
     rep->next_recent = (rep->next_recent + 1) % RECENT_VIOLATIONS;
     if (rep->n_recent < RECENT_VIOLATIONS) rep->n_recent++;
     v->kind = kind;
-    snprintf(v->method, sizeof v->method, "%s", r->method);
+    utf8_copy_lossy(v->method, sizeof v->method, r->method, strlen(r->method));
     utf8_copy_lossy(v->path, sizeof v->path, r->path, strlen(r->path));
-    snprintf(v->request_id, sizeof v->request_id, "%s", r->request_id);
+    utf8_copy_lossy(v->request_id, sizeof v->request_id, r->request_id, strlen(r->request_id));
     v->at = now;
     char detail[sizeof v->detail];
     va_list ap;
