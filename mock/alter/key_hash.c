@@ -1,4 +1,5 @@
 #include "alter/key_hash.h"
+#include "core/sha256.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -89,7 +90,7 @@ static void salted_hash(const unsigned char salt[16], const char *plaintext,
     size_t n = strnlen(plaintext, ALTER_KEY_MAX - 1); /* keys are checked to fit before this */
     memcpy(buf, salt, 16);
     memcpy(buf + 16, plaintext, n);
-    SHA256(buf, 16 + n, out);
+    sha256(buf, 16 + n, out);
 }
 
 void alter_key_verifier_make(const char *plaintext, struct key_verifier *out) {

@@ -1,11 +1,12 @@
 #include "random.h"
+#include "hex.h"
+#include "sha256.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 static atomic_bool seeded;
 static uint64_t seed_value;
@@ -19,17 +20,35 @@ void random_seed(uint64_t seed) {
 
 void random_unseed(void) { atomic_store(&seeded, false); }
 
+/* A call to RAND_bytes costs about 6,000 instructions whatever its size (the DRBG's set-up),
+ * and every request draws an id: each thread takes the CSPRNG's output 2 KiB at a time and
+ * hands it out in order.  The bytes are the same CSPRNG bytes, only fetched in bulk. */
+static _Thread_local unsigned char pool[2048];
+static _Thread_local size_t pool_left;
+
+static bool csprng_bytes(unsigned char *out, size_t n) {
+    if (n > sizeof pool) return RAND_bytes(out, (int)n) == 1;
+    if (n > pool_left) {
+        if (RAND_bytes(pool, (int)sizeof pool) != 1) return false;
+        pool_left = sizeof pool;
+    }
+    memcpy(out, pool + sizeof pool - pool_left, n);
+    memset(pool + sizeof pool - pool_left, 0, n); /* a secret handed out is not kept here */
+    pool_left -= n;
+    return true;
+}
+
 void random_bytes(void *out, size_t n) {
     if (!atomic_load(&seeded)) {
-        if (RAND_bytes(out, (int)n) == 1) return;
+        if (csprng_bytes(out, n)) return;
         /* RAND_bytes only fails when the OS gives no entropy; fall through to the counter so
          * ids stay unique rather than aborting a request. */
     }
     unsigned char *dst = out;
     while (n > 0) {
         uint64_t block[2] = {seed_value, atomic_fetch_add(&counter, 1)};
-        unsigned char md[SHA256_DIGEST_LENGTH];
-        SHA256((const unsigned char *)block, sizeof block, md);
+        unsigned char md[SHA256_BYTES];
+        sha256(block, sizeof block, md);
         size_t take = n < sizeof md ? n : sizeof md;
         memcpy(dst, md, take);
         dst += take;
@@ -77,16 +96,11 @@ void random_uuid(char out[UUID_LEN]) {
 }
 
 void random_hex(char *out, size_t out_size, const char *prefix, size_t n_bytes) {
-    static const char hex[] = "0123456789abcdef";
     size_t plen = strlen(prefix);
     if (plen + 2 * n_bytes + 1 > out_size) n_bytes = (out_size - plen - 1) / 2;
     unsigned char raw[64];
     if (n_bytes > sizeof raw) n_bytes = sizeof raw;
     random_bytes(raw, n_bytes);
     memcpy(out, prefix, plen);
-    for (size_t i = 0; i < n_bytes; i++) {
-        out[plen + 2 * i] = hex[raw[i] >> 4];
-        out[plen + 2 * i + 1] = hex[raw[i] & 15];
-    }
-    out[plen + 2 * n_bytes] = '\0';
+    hex_encode(raw, n_bytes, out + plen);
 }

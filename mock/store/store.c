@@ -1,11 +1,12 @@
 #include "store/store.h"
+#include "core/hex.h"
+#include "core/sha256.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/sha.h>
 
 const char *const key_level_names[] = {"none", "read", "write", "admin", NULL};
 
@@ -38,9 +39,9 @@ static struct alter_key_entry *alter_keys;
 static struct agent_entry *alter_objects; /* grants and approvals: the same id → tenant entry */
 
 static void key_hash(const char *plaintext, char out[65]) {
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256((const unsigned char *)plaintext, strlen(plaintext), md);
-    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+    unsigned char md[SHA256_BYTES];
+    sha256(plaintext, strlen(plaintext), md);
+    hex_encode(md, sizeof md, out);
 }
 
 void store_init(void) { store_clear(); }
