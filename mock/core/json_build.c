@@ -66,4 +66,6 @@ void json_add_bool(cJSON *object, const char *name, bool value) {
     json_add_item(object, name, cJSON_CreateBool(value));
 }
 
-void json_add_null(cJSON *object, const char *name) { json_add_item(object, name, cJSON_CreateNull()); }
+void json_add_null(cJSON *object, const char *name) {
+    json_add_item(object, name, cJSON_CreateNull());
+}
