@@ -11,6 +11,7 @@
 #include "alter/approval.h"
 #include "alter/proxy_allow.h"
 #include "alter/proxy_call.h"
+#include "core/json_alloc.h"
 #include "core/log.h"
 #include "core/random.h"
 #include "delivery/allowlist.h"
@@ -85,6 +86,7 @@ static void print_banner(const char *url, const cJSON *orgs) {
 }
 
 int main(int argc, char **argv) {
+    json_alloc_install(); /* before the first cJSON allocation */
     struct server_config cfg = {.listen = "127.0.0.1:4010", .threads = 64, .max_body = 1 << 20,
                                 .webhook_retry_base_ms = 60000};
     const char *webhook_allow = NULL;

@@ -1,5 +1,6 @@
 /* GET /agents/{id}/audit and /agents/{id}/audit/verify, and the public verify. */
 #include "alsorn/agent_json.h"
+#include "core/json_build.h"
 #include "alsorn/agents.h"
 #include "core/clock.h"
 #include "store/store.h"
@@ -35,7 +36,7 @@ void alsorn_agent_audit_verify(struct req *r) {
     audit_chain_verify(&a->audit, a->id, &check);
     cJSON *body = cJSON_CreateObject();
     cJSON_AddBoolToObject(body, "valid", check.valid);
-    cJSON_AddNumberToObject(body, "length", (double)check.length);
+    json_add_number(body, "length", (double)check.length);
     json_add_string_or_null(body, "head_hash", check.head_hash);
     json_add_string_or_null(body, "broken_at",
                             check.broken_at >= 0 ? a->audit.entries[check.broken_at].id : NULL);
@@ -67,7 +68,7 @@ void alsorn_agent_verify(struct req *r) {
     cJSON_AddStringToObject(o, "environment", agent_env_names[a->environment]);
     cJSON_AddStringToObject(o, "status", agent_status_names[a->status]);
     cJSON_AddStringToObject(o, "org_name", t->name);
-    cJSON_AddNumberToObject(o, "trust_score", a->trust.score);
+    json_add_number(o, "trust_score", a->trust.score);
     cJSON_AddBoolToObject(o, "operator_verified", t->operator_verified);
     json_add_time(o, "created_at", a->created_at);
     cJSON_AddBoolToObject(o, "verified", verified);

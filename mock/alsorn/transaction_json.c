@@ -1,4 +1,5 @@
 #include "alsorn/transaction_json.h"
+#include "core/json_build.h"
 
 #include <string.h>
 
@@ -14,16 +15,16 @@ static const char *audit_hash(const struct transaction *tx) {
 
 cJSON *transaction_view_json(const struct transaction *tx, struct transaction_view v) {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "id", tx->id);
-    cJSON_AddStringToObject(o, "type", tx_type_names[tx->type]);
-    cJSON_AddStringToObject(o, "agent_id", tx->agent->id);
-    cJSON_AddStringToObject(o, "agent_name", tx->agent->name);
-    cJSON_AddStringToObject(o, "counterparty_id", tx->counterparty->id);
+    json_add_string(o, "id", tx->id);
+    json_add_static(o, "type", tx_type_names[tx->type]);
+    json_add_string(o, "agent_id", tx->agent->id);
+    json_add_string(o, "agent_name", tx->agent->name);
+    json_add_string(o, "counterparty_id", tx->counterparty->id);
     json_add_money(o, "amount", tx->amount);
-    cJSON_AddStringToObject(o, "currency", tx->currency);
-    cJSON_AddStringToObject(o, "action_type", tx->action_type);
-    cJSON_AddStringToObject(o, "status", tx_status_names[v.status]);
-    cJSON_AddBoolToObject(o, "permissions_checked", tx->permissions_checked);
+    json_add_string(o, "currency", tx->currency);
+    json_add_string(o, "action_type", tx->action_type);
+    json_add_static(o, "status", tx_status_names[v.status]);
+    json_add_bool(o, "permissions_checked", tx->permissions_checked);
     json_add_string_or_null(o, "audit_hash", audit_hash(tx));
     json_add_string_or_null(o, "notes", tx->notes);
     json_add_time(o, "created_at", tx->created_at);

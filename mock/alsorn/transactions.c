@@ -1,4 +1,5 @@
 #include "alsorn/transactions.h"
+#include "core/json_build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,9 +271,9 @@ void alsorn_transaction_list(struct req *r) {
     tenant_unlock(t);
     cJSON *body = cJSON_CreateObject();
     cJSON_AddItemToObject(body, "transactions", rows);
-    cJSON_AddNumberToObject(body, "total", (double)total);
-    cJSON_AddNumberToObject(body, "page", (double)page);
-    cJSON_AddNumberToObject(body, "limit", (double)limit);
+    json_add_number(body, "total", (double)total);
+    json_add_number(body, "page", (double)page);
+    json_add_number(body, "limit", (double)limit);
     reply_json(r, 200, body);
 }
 
@@ -292,7 +293,7 @@ void alsorn_transaction_get(struct req *r) {
     cJSON *trust = cJSON_AddObjectToObject(o, "counterparty_trust");
     cJSON_AddStringToObject(trust, "agent_id", cp->id);
     cJSON_AddStringToObject(trust, "agent_name", cp->name);
-    cJSON_AddNumberToObject(trust, "score", cp->trust.score);
+    json_add_number(trust, "score", cp->trust.score);
     cJSON_AddStringToObject(trust, "assessment",
                             trust_model_assessment(trust_model_active(), cp->trust.score));
     tenant_unlock(t);

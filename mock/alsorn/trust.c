@@ -1,4 +1,5 @@
 #include "alsorn/trust.h"
+#include "core/json_build.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -100,12 +101,12 @@ void trust_evaluate(struct tenant *t, struct agent *a, int64_t now, const char *
         !events_wanted(t, "trust.score_changed"))
         return;
     cJSON *data = cJSON_CreateObject();
-    cJSON_AddStringToObject(data, "agent_id", a->id);
+    json_add_string(data, "agent_id", a->id);
     cJSON_AddNumberToObject(data, "previous_score", previous);
     cJSON_AddNumberToObject(data, "score", s.score);
-    cJSON_AddStringToObject(data, "previous_assessment", previous_assessment);
-    cJSON_AddStringToObject(data, "assessment", s.assessment);
-    cJSON_AddStringToObject(data, "reason", reason);
+    json_add_string(data, "previous_assessment", previous_assessment);
+    json_add_string(data, "assessment", s.assessment);
+    json_add_string(data, "reason", reason);
     events_emit(t, "trust.score_changed", data, now);
 }
 
@@ -127,8 +128,8 @@ const char *trust_trend(const struct agent *a, int64_t now) {
 
 static cJSON *component(cJSON *components, const char *name, int weight, int score) {
     cJSON *c = cJSON_AddObjectToObject(components, name);
-    cJSON_AddNumberToObject(c, "weight", weight);
-    cJSON_AddNumberToObject(c, "score", score);
+    json_add_number(c, "weight", weight);
+    json_add_number(c, "score", score);
     return c;
 }
 
@@ -138,36 +139,36 @@ cJSON *trust_profile_json(const struct agent *a, int64_t now) {
     struct trust_score s;
     trust_current(a, &s);
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "agent_id", a->id);
-    cJSON_AddStringToObject(o, "agent_name", a->name);
-    cJSON_AddNumberToObject(o, "score", s.score);
-    cJSON_AddStringToObject(o, "assessment", s.assessment);
+    json_add_string(o, "agent_id", a->id);
+    json_add_string(o, "agent_name", a->name);
+    json_add_number(o, "score", s.score);
+    json_add_string(o, "assessment", s.assessment);
     cJSON *components = cJSON_AddObjectToObject(o, "components");
-    cJSON_AddNumberToObject(component(components, "completion_rate", m->completion_weight,
+    json_add_number(component(components, "completion_rate", m->completion_weight,
                                       s.completion_score),
                             "value", display_rate(s.completion_rate));
-    cJSON_AddNumberToObject(
+    json_add_number(
         component(components, "dispute_rate", m->dispute_weight, s.dispute_score), "value",
         display_rate(s.dispute_rate));
-    cJSON_AddNumberToObject(component(components, "tenure", m->tenure_weight, s.tenure_score),
+    json_add_number(component(components, "tenure", m->tenure_weight, s.tenure_score),
                             "value", tr->tenure_days);
     cJSON_AddBoolToObject(component(components, "operator_verified", m->verified_weight,
                                     s.verified_score),
                           "value", tr->operator_verified);
-    cJSON_AddNumberToObject(o, "total_tasks", (double)s.total_tasks);
-    cJSON_AddNumberToObject(o, "disputes", tr->disputes_pending + tr->disputes_upheld);
-    cJSON_AddNumberToObject(o, "tenure_days", tr->tenure_days);
-    cJSON_AddBoolToObject(o, "operator_verified", tr->operator_verified);
+    json_add_number(o, "total_tasks", (double)s.total_tasks);
+    json_add_number(o, "disputes", tr->disputes_pending + tr->disputes_upheld);
+    json_add_number(o, "tenure_days", tr->tenure_days);
+    json_add_bool(o, "operator_verified", tr->operator_verified);
     json_add_time(o, "last_evaluated", tr->last_evaluated);
-    cJSON_AddStringToObject(o, "trend", trust_trend(a, now));
+    json_add_string(o, "trend", trust_trend(a, now));
     return o;
 }
 
 cJSON *trust_snapshot_json(const struct trust_snapshot *s) {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "score", s->score);
-    cJSON_AddStringToObject(o, "assessment", trust_model_assessment(trust_model_active(), s->score));
-    cJSON_AddStringToObject(o, "reason", s->reason);
+    json_add_number(o, "score", s->score);
+    json_add_string(o, "assessment", trust_model_assessment(trust_model_active(), s->score));
+    json_add_string(o, "reason", s->reason);
     json_add_time(o, "created_at", s->created_at);
     return o;
 }
@@ -211,8 +212,8 @@ void trust_decide(const struct agent *a, const char *action, int64_t amount,
 
 cJSON *trust_decision_json(const struct trust_decision *d) {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddBoolToObject(o, "allowed", d->check == TRUST_ALLOWED);
-    cJSON_AddStringToObject(o, "reason", d->reason);
-    cJSON_AddNumberToObject(o, "required_score", d->required_score);
+    json_add_bool(o, "allowed", d->check == TRUST_ALLOWED);
+    json_add_string(o, "reason", d->reason);
+    json_add_number(o, "required_score", d->required_score);
     return o;
 }

@@ -4,6 +4,7 @@
  * Reads work for any organization's agent (a counterparty's trust is the point of them): the
  * agent's own tenant is found through the directory and locked alone, the caller's never. */
 #include "alsorn/trust_api.h"
+#include "core/json_build.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -76,7 +77,7 @@ void alsorn_trust_query(struct req *r) {
         owner_done(owner); /* one organization locked at a time */
     }
     cJSON *body = cJSON_CreateObject();
-    cJSON_AddItemToObject(body, "results", results);
+    json_add_item(body, "results", results);
     reply_json(r, 200, body);
 }
 
@@ -145,7 +146,7 @@ void alsorn_trust_evaluate(struct req *r) {
     if (p.given) {
         struct trust_decision d;
         trust_decide(a, p.action, p.amount, &d);
-        cJSON_AddItemToObject(profile, "decision", trust_decision_json(&d));
+        json_add_item(profile, "decision", trust_decision_json(&d));
     }
     tenant_unlock(t);
     reply_json(r, 200, profile);

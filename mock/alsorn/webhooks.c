@@ -1,4 +1,5 @@
 #include "alsorn/webhooks.h"
+#include "core/json_build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,7 +96,7 @@ static cJSON *webhook_to_json(const struct webhook *w, const struct tenant *t) {
     cJSON_AddItemToObject(o, "events",
                           cJSON_CreateStringArray((const char *const *)w->events, (int)w->n_events));
     cJSON_AddBoolToObject(o, "active", w->active);
-    cJSON_AddNumberToObject(o, "consecutive_failures", w->consecutive_failures);
+    json_add_number(o, "consecutive_failures", w->consecutive_failures);
     json_add_time(o, "created_at", w->created_at);
     json_add_time(o, "updated_at", w->updated_at);
     return o;
@@ -106,11 +107,11 @@ static cJSON *delivery_to_json(const struct delivery_record *d) {
     cJSON_AddStringToObject(o, "delivery_id", d->delivery_id);
     cJSON_AddStringToObject(o, "event_id", d->event_id);
     cJSON_AddStringToObject(o, "event", d->event);
-    cJSON_AddNumberToObject(o, "attempt", d->attempt);
-    if (d->status_code) cJSON_AddNumberToObject(o, "status_code", d->status_code);
+    json_add_number(o, "attempt", d->attempt);
+    if (d->status_code) json_add_number(o, "status_code", d->status_code);
     else cJSON_AddNullToObject(o, "status_code");
     json_add_string_or_null(o, "error", d->error);
-    cJSON_AddNumberToObject(o, "duration_ms", (double)d->duration_ms);
+    json_add_number(o, "duration_ms", (double)d->duration_ms);
     json_add_time(o, "delivered_at", d->delivered_at);
     json_add_time(o, "next_retry_at", d->next_retry_at);
     return o;
@@ -295,9 +296,9 @@ void alsorn_webhook_test(struct req *r) {
 
     cJSON *o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "success", res.success);
-    if (res.status_code) cJSON_AddNumberToObject(o, "status_code", res.status_code);
+    if (res.status_code) json_add_number(o, "status_code", res.status_code);
     else cJSON_AddNullToObject(o, "status_code");
-    cJSON_AddNumberToObject(o, "duration_ms", (double)res.duration_ms);
+    json_add_number(o, "duration_ms", (double)res.duration_ms);
     json_add_string_or_null(o, "error", res.success ? NULL : res.error);
     reply_json(r, 200, o);
 }

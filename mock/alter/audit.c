@@ -1,4 +1,5 @@
 #include "alter/audit.h"
+#include "core/json_build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,7 +200,7 @@ void alter_audit_verify(struct req *r) {
     alter_audit_rows_verify(rows, n, &check);
     cJSON *body = cJSON_CreateObject();
     cJSON_AddBoolToObject(body, "valid", check.valid);
-    cJSON_AddNumberToObject(body, "length", (double)check.length);
+    json_add_number(body, "length", (double)check.length);
     json_add_string_or_null(body, "head_hash", check.head_hash);
     json_add_string_or_null(body, "broken_at",
                             check.broken_at >= 0 ? rows[check.broken_at]->id : NULL);

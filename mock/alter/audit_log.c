@@ -1,4 +1,5 @@
 #include "alter/audit_log.h"
+#include "core/json_build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +73,7 @@ static cJSON *hashed_fields(const struct alter_audit_row *row, const char *previ
     cJSON_AddStringToObject(o, "created_at", ts);
     cJSON_AddStringToObject(o, "action", row->action);
     cJSON_AddStringToObject(o, "outcome", alter_outcome_names[row->outcome]);
-    cJSON_AddNumberToObject(o, "status_code", row->status_code);
+    json_add_number(o, "status_code", row->status_code);
     cJSON_AddStringToObject(o, "caller_key_prefix", row->caller_key_prefix);
     cJSON_AddStringToObject(o, "caller_type", row->caller_is_agent ? "agent" : "app");
     add_string_or_null(o, "agent_id", row->agent_id);

@@ -1,4 +1,5 @@
 #include "alter/list_page.h"
+#include "core/json_build.h"
 
 #define LIST_LIMIT_MAX     1000
 #define LIST_LIMIT_DEFAULT 100
@@ -15,9 +16,9 @@ cJSON *alter_list_page_json(const struct alter_list_page *page, const char *name
                             size_t total) {
     cJSON *body = cJSON_CreateObject();
     cJSON_AddItemToObject(body, name, items);
-    cJSON_AddNumberToObject(body, "total", (double)total);
-    cJSON_AddNumberToObject(body, "limit", (double)page->limit);
-    cJSON_AddNumberToObject(body, "offset", (double)page->offset);
+    json_add_number(body, "total", (double)total);
+    json_add_number(body, "limit", (double)page->limit);
+    json_add_number(body, "offset", (double)page->offset);
     cJSON_AddBoolToObject(body, "has_more", (size_t)page->offset + (size_t)page->limit < total);
     return body;
 }

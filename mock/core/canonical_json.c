@@ -1,4 +1,5 @@
 #include "canonical_json.h"
+#include "sha256.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -6,9 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
-#include <pthread.h>
 
 #include "hex.h"
 
@@ -183,17 +181,9 @@ char *canonical_json(const cJSON *item) {
     return text;
 }
 
-/* Fetched once: OpenSSL 3's one-shot SHA256() looks the algorithm up on every call, which
- * costs as much as hashing a short text (the chains of a large snapshot hash millions). */
-static EVP_MD *sha256_md;
-static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
-static void fetch_sha256(void) { sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL); }
-
 void sha256_tagged(const void *data, size_t len, char out[SHA256_TAGGED_LEN]) {
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    pthread_once(&sha256_once, fetch_sha256);
-    if (!sha256_md || EVP_Digest(data, len, md, NULL, sha256_md, NULL) != 1)
-        SHA256(data, len, md);
+    unsigned char md[SHA256_BYTES];
+    sha256(data, len, md);
     memcpy(out, "sha256:", 7);
     hex_encode(md, sizeof md, out + 7);
 }

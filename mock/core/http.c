@@ -1,5 +1,8 @@
 #include "http.h"
+#include "json_build.h"
 
+#include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,34 +16,75 @@
 
 #include <civetweb.h>
 
+void reply_body_free(struct reply *rep) {
+    if (!rep->body_borrowed) free(rep->body);
+    rep->body = NULL;
+    rep->body_len = 0;
+    rep->body_borrowed = false;
+}
+
 void reply_raw(struct req *r, int status, const char *content_type, char *body, size_t len) {
-    free(r->reply.body);
+    reply_body_free(&r->reply);
     r->reply.status = status;
     r->reply.content_type = content_type;
     r->reply.body = body;
     r->reply.body_len = len;
 }
 
-void reply_json(struct req *r, int status, cJSON *body) {
-    /* Printed on the stack first, then copied once: cJSON's own buffer grows by reallocation
-     * to twice the text, a request of over 1 KB for most objects, and glibc answers such a
-     * request by consolidating every small chunk freed before it (for POST /transactions the
-     * allocator was the largest cost after the kernel).  A longer text (a list) takes cJSON's
-     * way after the first 4 KB were printed for nothing. */
-    char stack[4096];
-    char *text = NULL;
-    if (cJSON_PrintPreallocated(body, stack, sizeof stack, false)) {
-        size_t len = strlen(stack);
-        if ((text = malloc(len + 1))) memcpy(text, stack, len + 1);
-    } else {
-        text = cJSON_PrintUnformatted(body);
+/* JSON replies are printed into one buffer per worker thread, kept from request to request.
+ * Printing a 60 KB page into fresh memory grew it by realloc, and each large allocation made
+ * glibc consolidate the thousands of small chunks the page's cJSON tree had just freed: that
+ * was a fifth of GET /transactions?limit=100.  The buffer is freed when its thread ends. */
+struct print_buffer {
+    char *text;
+    size_t size;
+};
+static pthread_key_t print_buffer_key;
+static pthread_once_t print_buffer_once = PTHREAD_ONCE_INIT;
+
+static void print_buffer_free(void *p) {
+    struct print_buffer *b = p;
+    free(b->text);
+    free(b);
+}
+
+static void print_buffer_key_create(void) {
+    pthread_key_create(&print_buffer_key, print_buffer_free);
+}
+
+/* body printed into this thread's buffer (grown until it fits); NULL when out of memory */
+static char *print_into_thread_buffer(const cJSON *body, size_t *len) {
+    pthread_once(&print_buffer_once, print_buffer_key_create);
+    struct print_buffer *b = pthread_getspecific(print_buffer_key);
+    if (!b) {
+        if (!(b = calloc(1, sizeof *b))) return NULL;
+        pthread_setspecific(print_buffer_key, b);
     }
+    for (;;) {
+        if (b->text && cJSON_PrintPreallocated((cJSON *)body, b->text, (int)b->size, 0)) {
+            *len = strlen(b->text);
+            return b->text;
+        }
+        size_t size = b->size ? 2 * b->size : 16384;
+        if (size > INT_MAX) return NULL;
+        char *text = malloc(size); /* not realloc: the old text need not be copied */
+        if (!text) return NULL;
+        free(b->text);
+        b->text = text;
+        b->size = size;
+    }
+}
+
+void reply_json(struct req *r, int status, cJSON *body) {
+    size_t len = 0;
+    char *text = print_into_thread_buffer(body, &len);
     cJSON_Delete(body);
     if (!text) {
         reply_raw(r, 500, "application/json", NULL, 0);
         return;
     }
-    reply_raw(r, status, "application/json", text, strlen(text));
+    reply_raw(r, status, "application/json", text, len);
+    r->reply.body_borrowed = true;
 }
 
 void reply_empty(struct req *r, int status) { reply_raw(r, status, NULL, NULL, 0); }
@@ -136,43 +180,71 @@ void reply_header(struct req *r, const char *name, const char *fmt, ...) {
 }
 
 void reply_reset(struct req *r) {
-    free(r->reply.body);
-    r->reply.body = NULL;
-    r->reply.body_len = 0;
+    reply_body_free(&r->reply);
     r->reply.status = 0;
     r->reply.content_type = NULL;
     r->reply.headers[0] = '\0';
     r->reply.headers_len = 0;
 }
 
+/* head + text, kept NUL-terminated and never past size (a head that does not fit is cut) */
+struct head {
+    char *p;
+    size_t n, size;
+};
+
+static void put(struct head *h, const char *text) {
+    size_t len = strlen(text);
+    if (h->n + len >= h->size) len = h->size - 1 - h->n;
+    memcpy(h->p + h->n, text, len);
+    h->n += len;
+    h->p[h->n] = '\0';
+}
+
+static void put_number(struct head *h, long long v) {
+    char text[32];
+    decimal_format(v, 0, text);
+    put(h, text);
+}
+
 /* The status line and headers (with the rate-limit headers in r->sandbox); length < 0 means
- * a chunked body.  Returns the bytes written. */
+ * a chunked body.  Returns the bytes written.  Written piece by piece: one snprintf of it all
+ * cost more than the rest of a GET's reply. */
 static size_t format_head(struct req *r, long long length, char *head, size_t size) {
     struct reply *rep = &r->reply;
-    char framing[64];
-    if (length < 0) snprintf(framing, sizeof framing, "Transfer-Encoding: chunked");
-    else snprintf(framing, sizeof framing, "Content-Length: %lld", length);
-    char rate[160] = "";
+    struct head h = {head, 0, size};
+    put(&h, "HTTP/1.1 ");
+    put_number(&h, rep->status);
+    put(&h, " ");
+    put(&h, mg_get_response_code_text(r->conn, rep->status));
+    if (length < 0) {
+        put(&h, "\r\nTransfer-Encoding: chunked");
+    } else {
+        put(&h, "\r\nContent-Length: ");
+        put_number(&h, length);
+    }
+    put(&h, "\r\nX-Request-Id: ");
+    put(&h, r->request_id);
+    put(&h, "\r\n");
+    if (rep->content_type) {
+        put(&h, "Content-Type: ");
+        put(&h, rep->content_type);
+        put(&h, "\r\n");
+    }
+    if (rep->close) put(&h, "Connection: close\r\n");
     const struct sandbox_state *sb = &r->sandbox;
-    if (sb->rl_limit > 0)
-        snprintf(rate, sizeof rate,
-                 "X-RateLimit-Limit: %ld\r\nX-RateLimit-Remaining: %ld\r\nX-RateLimit-Reset: %lld\r\n",
-                 sb->rl_limit, sb->rl_remaining, (long long)sb->rl_reset);
-    int n = snprintf(head, size,
-                     "HTTP/1.1 %d %s\r\n"
-                     "%s\r\n"
-                     "X-Request-Id: %s\r\n"
-                     "%s%s%s"
-                     "%s"
-                     "%s"
-                     "%s"
-                     "\r\n",
-                     rep->status, mg_get_response_code_text(r->conn, rep->status), framing,
-                     r->request_id, rep->content_type ? "Content-Type: " : "",
-                     rep->content_type ? rep->content_type : "", rep->content_type ? "\r\n" : "",
-                     rep->close ? "Connection: close\r\n" : "", rate, rep->headers);
-    if (n < 0) return 0;
-    return (size_t)n < size ? (size_t)n : size - 1;
+    if (sb->rl_limit > 0) {
+        put(&h, "X-RateLimit-Limit: ");
+        put_number(&h, sb->rl_limit);
+        put(&h, "\r\nX-RateLimit-Remaining: ");
+        put_number(&h, sb->rl_remaining);
+        put(&h, "\r\nX-RateLimit-Reset: ");
+        put_number(&h, (long long)sb->rl_reset);
+        put(&h, "\r\n");
+    }
+    put(&h, rep->headers);
+    put(&h, "\r\n");
+    return h.n;
 }
 
 void reply_send(struct req *r) {
@@ -181,13 +253,13 @@ void reply_send(struct req *r) {
     char head[REPLY_HEADERS_MAX + 768];
     size_t n = format_head(r, (long long)rep->body_len, head, sizeof head);
     size_t body_len = strcmp(r->method, "HEAD") != 0 ? rep->body_len : 0;
-    /* one write for head and body: one packet for small replies */
-    char *whole = body_len ? malloc(n + body_len) : NULL;
-    if (whole) {
+    /* one write for head and body: one packet for small replies (a large one is several
+     * packets anyway, and copying it would cost a large allocation) */
+    char whole[16384];
+    if (body_len && n + body_len <= sizeof whole) {
         memcpy(whole, head, n);
         memcpy(whole + n, rep->body, body_len);
         mg_write(r->conn, whole, n + body_len);
-        free(whole);
     } else {
         mg_write(r->conn, head, n);
         if (body_len) mg_write(r->conn, rep->body, body_len);

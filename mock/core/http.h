@@ -65,8 +65,9 @@ struct sandbox_state {
 
 struct reply {
     int status;
-    char *body; /* owned */
+    char *body; /* owned, unless body_borrowed (the thread's print buffer: reply_json) */
     size_t body_len;
+    bool body_borrowed;
     const char *content_type;
     char headers[REPLY_HEADERS_MAX]; /* extra "Name: value\r\n" lines */
     size_t headers_len;
@@ -103,6 +104,8 @@ struct req {
 /* --- replies ------------------------------------------------------------------------ */
 void reply_json(struct req *r, int status, cJSON *body); /* takes ownership of body */
 void reply_raw(struct req *r, int status, const char *content_type, char *body, size_t len);
+/* Frees the body unless borrowed; the reply keeps its status and headers. */
+void reply_body_free(struct reply *rep);
 void reply_empty(struct req *r, int status);
 /* The api's error envelope with the contract's code. */
 void reply_error(struct req *r, int status, const char *code, const char *fmt, ...)

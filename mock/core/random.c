@@ -1,11 +1,12 @@
 #include "random.h"
+#include "hex.h"
+#include "sha256.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 static atomic_bool seeded;
 static uint64_t seed_value;
@@ -19,17 +20,35 @@ void random_seed(uint64_t seed) {
 
 void random_unseed(void) { atomic_store(&seeded, false); }
 
+/* A call to RAND_bytes costs about 6,000 instructions whatever its size (the DRBG's set-up),
+ * and every request draws an id: each thread takes the CSPRNG's output 2 KiB at a time and
+ * hands it out in order.  The bytes are the same CSPRNG bytes, only fetched in bulk. */
+static _Thread_local unsigned char pool[2048];
+static _Thread_local size_t pool_left;
+
+static bool csprng_bytes(unsigned char *out, size_t n) {
+    if (n > sizeof pool) return RAND_bytes(out, (int)n) == 1;
+    if (n > pool_left) {
+        if (RAND_bytes(pool, (int)sizeof pool) != 1) return false;
+        pool_left = sizeof pool;
+    }
+    memcpy(out, pool + sizeof pool - pool_left, n);
+    memset(pool + sizeof pool - pool_left, 0, n); /* a secret handed out is not kept here */
+    pool_left -= n;
+    return true;
+}
+
 void random_bytes(void *out, size_t n) {
     if (!atomic_load(&seeded)) {
-        if (RAND_bytes(out, (int)n) == 1) return;
+        if (csprng_bytes(out, n)) return;
         /* RAND_bytes only fails when the OS gives no entropy; fall through to the counter so
          * ids stay unique rather than aborting a request. */
     }
     unsigned char *dst = out;
     while (n > 0) {
         uint64_t block[2] = {seed_value, atomic_fetch_add(&counter, 1)};
-        unsigned char md[SHA256_DIGEST_LENGTH];
-        SHA256((const unsigned char *)block, sizeof block, md);
+        unsigned char md[SHA256_BYTES];
+        sha256(block, sizeof block, md);
         size_t take = n < sizeof md ? n : sizeof md;
         memcpy(dst, md, take);
         dst += take;
@@ -37,38 +56,14 @@ void random_bytes(void *out, size_t n) {
     }
 }
 
-/* Bytes for ids, which are not secrets: from a per-thread pool refilled from random_bytes in
- * blocks, because OpenSSL 3 spends ~6,000 instructions on every RAND_bytes call however short
- * (a POST /transactions draws five ids).  Seeded, every draw goes to random_bytes in order, so
- * a seeded run's ids stay what they were.  Keys and secrets never come from the pool. */
-#define ID_POOL_SIZE 512
-static _Thread_local struct {
-    unsigned char bytes[ID_POOL_SIZE];
-    size_t left;
-} id_pool;
-
-static void id_bytes(void *out, size_t n) {
-    if (atomic_load(&seeded) || n > ID_POOL_SIZE) {
-        random_bytes(out, n);
-        return;
-    }
-    if (id_pool.left < n) {
-        random_bytes(id_pool.bytes, ID_POOL_SIZE);
-        id_pool.left = ID_POOL_SIZE;
-    }
-    memcpy(out, id_pool.bytes + ID_POOL_SIZE - id_pool.left, n);
-    id_pool.left -= n;
-}
-
-/* out = prefix + n_chars drawn from alphabet (of size n_alphabet), bytes from draw. */
+/* out = prefix + n_chars drawn from alphabet (of size n_alphabet). */
 static void random_chars(char *out, size_t out_size, const char *prefix, size_t n_chars,
-                         const char *alphabet, unsigned n_alphabet,
-                         void (*draw)(void *, size_t)) {
+                         const char *alphabet, unsigned n_alphabet) {
     size_t plen = strlen(prefix);
     if (plen + n_chars + 1 > out_size) n_chars = out_size - plen - 1;
     unsigned char raw[64];
     if (n_chars > sizeof raw) n_chars = sizeof raw;
-    draw(raw, n_chars);
+    random_bytes(raw, n_chars);
     memcpy(out, prefix, plen);
     /* a byte % 36 (or 62) slightly favours the first characters: harmless for ids, and a
      * 32-character key keeps over 180 bits of entropy */
@@ -77,14 +72,12 @@ static void random_chars(char *out, size_t out_size, const char *prefix, size_t 
 }
 
 void random_id(char *out, size_t out_size, const char *prefix, size_t n_chars) {
-    random_chars(out, out_size, prefix, n_chars, "0123456789abcdefghijklmnopqrstuvwxyz", 36,
-                 id_bytes);
+    random_chars(out, out_size, prefix, n_chars, "0123456789abcdefghijklmnopqrstuvwxyz", 36);
 }
 
 void random_base62(char *out, size_t out_size, const char *prefix, size_t n_chars) {
     random_chars(out, out_size, prefix, n_chars,
-                 "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 62,
-                 random_bytes);
+                 "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 62);
 }
 
 void random_uuid(char out[UUID_LEN]) {
@@ -102,26 +95,12 @@ void random_uuid(char out[UUID_LEN]) {
     out[o] = '\0';
 }
 
-static void hex_chars(char *out, size_t out_size, const char *prefix, size_t n_bytes,
-                      void (*draw)(void *, size_t)) {
-    static const char hex[] = "0123456789abcdef";
+void random_hex(char *out, size_t out_size, const char *prefix, size_t n_bytes) {
     size_t plen = strlen(prefix);
     if (plen + 2 * n_bytes + 1 > out_size) n_bytes = (out_size - plen - 1) / 2;
     unsigned char raw[64];
     if (n_bytes > sizeof raw) n_bytes = sizeof raw;
-    draw(raw, n_bytes);
+    random_bytes(raw, n_bytes);
     memcpy(out, prefix, plen);
-    for (size_t i = 0; i < n_bytes; i++) {
-        out[plen + 2 * i] = hex[raw[i] >> 4];
-        out[plen + 2 * i + 1] = hex[raw[i] & 15];
-    }
-    out[plen + 2 * n_bytes] = '\0';
-}
-
-void random_hex(char *out, size_t out_size, const char *prefix, size_t n_bytes) {
-    hex_chars(out, out_size, prefix, n_bytes, random_bytes);
-}
-
-void random_id_hex(char *out, size_t out_size, const char *prefix, size_t n_bytes) {
-    hex_chars(out, out_size, prefix, n_bytes, id_bytes);
+    hex_encode(raw, n_bytes, out + plen);
 }

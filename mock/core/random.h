@@ -12,15 +12,12 @@ void random_seed(uint64_t seed); /* switches to deterministic mode */
 void random_unseed(void);
 void random_bytes(void *out, size_t n);
 
-/* out = prefix + n_chars lowercase alphanumerics: an id, not a secret (unseeded, its bytes
- * come from a per-thread pool of CSPRNG output drawn ahead). */
+/* out = prefix + n_chars lowercase alphanumerics. */
 void random_id(char *out, size_t out_size, const char *prefix, size_t n_chars);
 /* out = prefix + n_chars of [0-9A-Za-z] (Alter's keys). */
 void random_base62(char *out, size_t out_size, const char *prefix, size_t n_chars);
-/* out = prefix + 2*n_bytes lowercase hex: keys and secrets, each drawn from the CSPRNG. */
+/* out = prefix + 2*n_bytes lowercase hex. */
 void random_hex(char *out, size_t out_size, const char *prefix, size_t n_bytes);
-/* The same for an id that is not a secret (request ids), from random_id's pool. */
-void random_id_hex(char *out, size_t out_size, const char *prefix, size_t n_bytes);
 
 #define UUID_LEN 37 /* "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" + NUL */
 /* A lowercase RFC 4122 version-4 UUID (Alter's agent ids), from random_bytes. */

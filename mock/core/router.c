@@ -298,7 +298,7 @@ int router_handle(struct mg_connection *conn, void *cbdata) {
     r.query = r.ri->query_string;
     r.now = clock_now();
     r.api = api_of_path(r.path);
-    random_id_hex(r.request_id, sizeof r.request_id, "req_", 12);
+    random_hex(r.request_id, sizeof r.request_id, "req_", 12);
 
     dispatch(&r);
     if (!r.sandbox.dropped && !r.reply.status)
@@ -316,7 +316,7 @@ int router_handle(struct mg_connection *conn, void *cbdata) {
     free(r.body);
     cJSON_Delete(r.json);
     cJSON_Delete(r.audit_details); /* when the audit row did not take it */
-    free(r.reply.body);
+    reply_body_free(&r.reply);
     tenant_release(r.caller.tenant);
     /* CivetWeb takes any status 1..999 as "handled"; 444 marks a dropped connection in its log */
     return r.sandbox.dropped ? 444 : r.reply.status;

@@ -1,4 +1,5 @@
 #include "validate.h"
+#include "json_build.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -245,15 +246,4 @@ int money_parse(const char *s, int64_t *cents) {
     return cents_of(v, cents);
 }
 
-void money_format(int64_t cents, char out[32]) {
-    long long whole = (long long)(cents / 100), frac = (long long)(cents % 100);
-    const char *sign = "";
-    if (cents < 0) {
-        sign = "-";
-        whole = -whole;
-        frac = -frac;
-    }
-    if (frac == 0) snprintf(out, 32, "%s%lld", sign, whole);
-    else if (frac % 10 == 0) snprintf(out, 32, "%s%lld.%lld", sign, whole, frac / 10);
-    else snprintf(out, 32, "%s%lld.%02lld", sign, whole, frac);
-}
+void money_format(int64_t cents, char out[32]) { decimal_format(cents, 2, out); }

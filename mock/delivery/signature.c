@@ -1,5 +1,7 @@
 #include "delivery/signature.h"
 
+#include "core/hex.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +13,5 @@ void webhook_signature(const char *secret, const void *body, size_t len, char ou
     unsigned int md_len = 0;
     HMAC(EVP_sha256(), secret, (int)strlen(secret), body, len, md, &md_len);
     memcpy(out, "sha256=", 7);
-    for (unsigned int i = 0; i < md_len && i < 32; i++) snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
-    out[SIGNATURE_LEN - 1] = '\0';
+    hex_encode(md, md_len < 32 ? md_len : 32, out + 7);
 }

@@ -1,11 +1,12 @@
 #include "store/store.h"
+#include "core/hex.h"
+#include "core/sha256.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/canonical_json.h"
 
 const char *const key_level_names[] = {"none", "read", "write", "admin", NULL};
 
@@ -37,12 +38,10 @@ static struct agent_entry *agents;
 static struct alter_key_entry *alter_keys;
 static struct agent_entry *alter_objects; /* grants and approvals: the same id → tenant entry */
 
-/* Every authenticated request hashes its key: sha256_tagged's digest (fetched once) without
- * its "sha256:" tag. */
 static void key_hash(const char *plaintext, char out[65]) {
-    char tagged[SHA256_TAGGED_LEN];
-    sha256_tagged(plaintext, strlen(plaintext), tagged);
-    memcpy(out, tagged + 7, 65);
+    unsigned char md[SHA256_BYTES];
+    sha256(plaintext, strlen(plaintext), md);
+    hex_encode(md, sizeof md, out);
 }
 
 void store_init(void) { store_clear(); }

@@ -20,7 +20,7 @@ static int apply(const char *method, const char *path, int *latency) {
     bool go_on = faults_apply(&r, "rate_limit_exceeded");
     int status = go_on ? 0 : r.reply.status;
     if (latency) *latency = r.sandbox.latency_ms;
-    free(r.reply.body);
+    reply_body_free(&r.reply);
     return status;
 }
 
