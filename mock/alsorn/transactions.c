@@ -32,7 +32,7 @@ static struct transaction *new_transaction(enum tx_type type, struct agent *a, s
     tx->agent = a;
     tx->counterparty = cp;
     tx->amount = amount;
-    snprintf(tx->currency, sizeof tx->currency, "%s", currency);
+    utf8_copy_lossy(tx->currency, sizeof tx->currency, currency, strlen(currency));
     tx->created_at = now;
     return tx;
 }
@@ -124,7 +124,8 @@ enum tx_outcome transaction_execute(struct tenant *t, const struct tx_request *r
     }
     out->tx = tx;
     out->check = d.check;
-    snprintf(out->message, sizeof out->message, "%s", d.reason);
+    _Static_assert(sizeof out->message == sizeof d.reason, "the reason fits the message");
+    memcpy(out->message, d.reason, sizeof out->message);
     if (d.check == TRUST_ALLOWED) {
         record(t, tx, "transaction.completed", now);
         a->trust.completed++;
