@@ -39,16 +39,21 @@ static cJSON *trust_json(const struct trust_record *tr) {
 static cJSON *audit_json(const struct audit_chain *c) {
     cJSON *audit = cJSON_CreateArray();
     for (size_t i = 0; i < c->n; i++) {
-        const struct audit_entry *e = &c->entries[i];
+        struct audit_fields f;
+        if (audit_entry_fields(&c->entries[i], &f) != 0) {
+            cJSON_Delete(audit);
+            return NULL;
+        }
         cJSON *je = cJSON_CreateObject();
-        cJSON_AddStringToObject(je, "id", e->id);
-        cJSON_AddStringToObject(je, "action", e->action);
+        cJSON_AddStringToObject(je, "id", f.id);
+        cJSON_AddStringToObject(je, "action", f.action);
         /* the canonical text as hashed, as a string: restored as it is, never re-serialized */
-        cJSON_AddStringToObject(je, "payload", e->payload);
-        cJSON_AddStringToObject(je, "actor_id", e->actor_id);
-        snapshot_add_int(je, "created_at", e->created_at);
-        cJSON_AddStringToObject(je, "payload_hash", e->payload_hash);
+        cJSON_AddStringToObject(je, "payload", f.payload);
+        cJSON_AddStringToObject(je, "actor_id", f.actor_id);
+        snapshot_add_int(je, "created_at", f.created_at);
+        cJSON_AddStringToObject(je, "payload_hash", f.payload_hash);
         cJSON_AddItemToArray(audit, je);
+        audit_fields_free(&f);
     }
     return audit;
 }
@@ -73,7 +78,12 @@ static cJSON *agent_record(const struct agent *a, const struct tenant *t) {
     snapshot_add_int(o, "suspended_at", a->suspended_at);
     snapshot_add_int(o, "deleted_at", a->deleted_at);
     cJSON_AddItemToObject(o, "trust", trust_json(&a->trust));
-    cJSON_AddItemToObject(o, "audit", audit_json(&a->audit));
+    cJSON *audit = audit_json(&a->audit);
+    if (!audit) { /* out of memory: put refuses a NULL record */
+        cJSON_Delete(o);
+        return NULL;
+    }
+    cJSON_AddItemToObject(o, "audit", audit);
     return o;
 }
 

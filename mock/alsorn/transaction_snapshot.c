@@ -97,21 +97,18 @@ static const char *link_parties(struct transaction *tx, struct tenant *t, const 
     return NULL;
 }
 
-/* The initiator's chain entry that audit_hash shows must be the one recorded for this very
- * transaction: the chain is hash-linked, so a record edited by hand (amount, parties, status)
- * no longer matches it. */
-static bool matches_audit_entry(const struct transaction *tx) {
-    const struct audit_entry *e = &tx->agent->audit.entries[tx->audit_index];
-    const char *action = tx->type == TX_REVERSAL   ? "transaction.reversed"
-                         : tx->status == TX_FAILED ? "transaction.failed"
-                                                   : "transaction.completed";
-    if (strcmp(e->action, action) != 0 || e->created_at != tx->created_at) return false;
-    cJSON *payload = transaction_audit_payload(tx);
-    char *text = payload ? canonical_json(payload) : NULL;
-    bool same = text && strcmp(text, e->payload) == 0;
-    free(text);
-    cJSON_Delete(payload);
-    return same;
+/* Hands the parties' chain entries of tx over to it (audit_chain_adopt): the initiator's that
+ * audit_hash shows, then the counterparty's, the next one of its chain that records a
+ * transaction (records come in creation order, as the entries of each chain do).  Each must be
+ * the one recorded for this very transaction: the chains are hash-linked, so a record edited
+ * by hand (amount, parties, status) no longer matches them.  NULL, or why not. */
+static const char *adopt_audit_entries(const struct transaction *tx) {
+    if (audit_chain_adopt(&tx->agent->audit, tx->audit_index, tx) < 0)
+        return "the record does not match its entry in the initiator's audit chain";
+    if (audit_chain_adopt(&tx->counterparty->audit, SIZE_MAX, tx) < 0)
+        return "the record does not match the next transaction entry of the counterparty's "
+               "audit chain";
+    return NULL;
 }
 
 int transaction_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
@@ -122,8 +119,8 @@ int transaction_snapshot_load(struct store_staging *st, struct tenant *t, const 
     if (!tx) return snapshot_fail(err, err_size, "out of memory");
     const char *why =
         load_fields(tx, rec, &p) != 0 ? "missing or mistyped fields" : link_parties(tx, t, &p);
-    if (!why && !matches_audit_entry(tx))
-        why = "the record does not match its entry in the initiator's audit chain";
+    /* after a refusal the staged state is dropped whole, chains that adopted tx included */
+    if (!why) why = adopt_audit_entries(tx);
     if (!why && transaction_set_add(&t->transactions, tx) != 0) why = "out of memory";
     if (why) {
         snapshot_fail(err, err_size, "transaction %s: %s", tx->id[0] ? tx->id : "?", why);

@@ -63,11 +63,14 @@ cJSON *transaction_audit_payload(const struct transaction *tx) {
 static void record(struct tenant *t, struct transaction *tx, const char *action, int64_t now) {
     struct agent *a = tx->agent, *cp = tx->counterparty;
     cJSON *payload = transaction_audit_payload(tx);
+    char *text = canonical_json(payload);
+    cJSON_Delete(payload);
     tx->audit_index = a->audit.n;
-    if (!audit_chain_append(&a->audit, a->id, action, cJSON_Duplicate(payload, true), a->id, now))
+    if (!text || audit_chain_append_transaction(&a->audit, a->id, tx, text) != 0)
         log_error("audit append failed for %s (out of memory)", a->id);
-    if (!audit_chain_append(&cp->audit, cp->id, action, payload, a->id, now))
+    if (!text || audit_chain_append_transaction(&cp->audit, cp->id, tx, text) != 0)
         log_error("audit append failed for %s (out of memory)", cp->id);
+    free(text);
     events_emit(t, action, transaction_json(tx), now);
 }
 
