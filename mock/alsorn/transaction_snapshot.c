@@ -64,7 +64,8 @@ static int load_fields(struct transaction *tx, const cJSON *rec, struct parties 
     tx->notes = jr_strdup_or_null(rec, "notes", &ok);
     tx->permissions_checked = jr_bool(rec, "permissions_checked", &ok);
     int64_t audit_index = jr_int(rec, "audit_index", &ok);
-    tx->audit_index = audit_index >= 0 ? (size_t)audit_index : SIZE_MAX;
+    tx->audit_index = audit_index >= 0 && audit_index < UINT32_MAX ? (uint32_t)audit_index
+                                                                   : UINT32_MAX;
     tx->created_at = jr_int(rec, "created_at", &ok);
     tx->reversed_at = jr_int(rec, "reversed_at", &ok);
     p->original_id = jr_string_or_null(rec, "original_id", &ok);
