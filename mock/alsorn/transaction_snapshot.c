@@ -98,17 +98,16 @@ static const char *link_parties(struct transaction *tx, struct tenant *t, const 
     return NULL;
 }
 
-/* Hands the parties' chain entries of tx over to it (audit_chain_adopt): the initiator's that
- * audit_hash shows, then the counterparty's, the next one of its chain that records a
- * transaction (records come in creation order, as the entries of each chain do).  Each must be
- * the one recorded for this very transaction: the chains are hash-linked, so a record edited
- * by hand (amount, parties, status) no longer matches them.  NULL, or why not. */
+/* Hands each party's next pending chain entry to tx (audit_chain_adopt): the initiator's must
+ * be the one audit_hash shows.  Each entry's hash must be the one tx's fields give: the chains
+ * are hash-linked, so a record edited by hand (amount, parties, status) no longer matches
+ * them.  NULL, or why not. */
 static const char *adopt_audit_entries(const struct transaction *tx) {
-    if (audit_chain_adopt(&tx->agent->audit, tx->audit_index, tx) < 0)
+    struct agent *a = tx->agent, *cp = tx->counterparty;
+    if (audit_chain_adopt(&a->audit, a->id, tx) != (long)tx->audit_index)
         return "the record does not match its entry in the initiator's audit chain";
-    if (audit_chain_adopt(&tx->counterparty->audit, SIZE_MAX, tx) < 0)
-        return "the record does not match the next transaction entry of the counterparty's "
-               "audit chain";
+    if (audit_chain_adopt(&cp->audit, cp->id, tx) < 0)
+        return "the record does not match its entry in the counterparty's audit chain";
     return NULL;
 }
 
@@ -139,6 +138,16 @@ int transaction_snapshot_check(const struct tenant *t, char *err, size_t err_siz
             return snapshot_fail(err, err_size,
                                  "transaction %s is reversed but no reversal record names it",
                                  tx->id);
+    }
+    for (size_t k = 0; k < t->agents.n; k++) {
+        const struct agent *a = t->agents.list[k];
+        long i = audit_chain_first_pending(&a->audit);
+        char id[ID_LEN];
+        if (i < 0) continue;
+        audit_entry_id(&a->audit.entries[i], id);
+        return snapshot_fail(err, err_size,
+                             "agent %s: audit entry %s records no transaction of the snapshot",
+                             a->id, id);
     }
     return 0;
 }

@@ -180,57 +180,89 @@ int audit_chain_append_transaction(struct audit_chain *c, const char *agent_id,
     return seal(c, agent_id, &f);
 }
 
-int audit_chain_restore(struct audit_chain *c, const char *agent_id, const char *id,
-                        const char *action, const char *payload, const char *actor_id,
-                        int64_t created_at, const char *payload_hash) {
+/* The entry at the end of c (not yet counted) from its id text; 0, or -2 for an id the mock
+ * never makes. */
+static int place_id(struct audit_chain *c, const char *id) {
     size_t prefix = sizeof AUDIT_ID_PREFIX - 1;
     if (strncmp(id, AUDIT_ID_PREFIX, prefix) != 0 || strlen(id) != prefix + AUDIT_ID_CHARS)
         return -2;
+    struct audit_entry *e = &c->entries[c->n];
+    memset(e, 0, sizeof *e);
+    memcpy(e->id, id + prefix, AUDIT_ID_CHARS);
+    return 0;
+}
+
+int audit_chain_restore(struct audit_chain *c, const char *agent_id, const char *id,
+                        const char *action, const char *payload, const char *actor_id,
+                        int64_t created_at, const char *payload_hash) {
+    bool pending = strncmp(action, "transaction.", 12) == 0;
     char *block = text_block(action, actor_id, payload);
     if (!block || reserve(c) != 0) {
         free(block);
         return -1;
     }
+    int rc = place_id(c, id);
     struct audit_entry *e = &c->entries[c->n];
-    memset(e, 0, sizeof *e);
-    memcpy(e->id, id + prefix, AUDIT_ID_CHARS);
     e->of.text = block;
     e->created_at = created_at;
     struct audit_fields f;
     audit_entry_fields(e, &f);
     char hash[SHA256_TAGGED_LEN];
-    int rc = hash_of(c, agent_id, c->n, &f, e->hash);
+    if (rc == 0) rc = hash_of(c, agent_id, c->n, &f, e->hash);
     if (rc == 0) audit_entry_hash(e, hash);
-    if (rc == 0 && strcmp(hash, payload_hash) == 0) {
-        c->n++;
-        return 0;
+    if (rc == 0 && strcmp(hash, payload_hash) != 0) rc = -2;
+    if (rc != 0 || pending) free(block);
+    if (rc != 0) return rc;
+    if (pending) {
+        e->of.tx = NULL;
+        e->records_tx = true;
     }
-    free(block);
-    return rc == 0 ? -2 : -1;
+    c->n++;
+    return 0;
 }
 
-static bool is_transaction_action(const struct audit_entry *e) {
-    return !e->records_tx && strncmp(e->of.text, "transaction.", 12) == 0;
-}
-
-long audit_chain_adopt(struct audit_chain *c, size_t i, const struct transaction *tx) {
-    if (i == SIZE_MAX)
-        for (i = c->adopted; i < c->n && !is_transaction_action(&c->entries[i]); i++) continue;
-    if (i < c->adopted || i >= c->n || c->entries[i].records_tx) return -1;
-    struct audit_entry *e = &c->entries[i];
-    struct audit_fields f;
-    audit_entry_fields(e, &f);
-    char *expected = render_payload(tx);
-    bool same = expected && strcmp(f.action, transaction_action(tx)) == 0 &&
-                strcmp(f.actor_id, tx->agent->id) == 0 && e->created_at == tx->created_at &&
-                strcmp(f.payload, expected) == 0;
-    free(expected);
-    if (!same) return -1;
-    free(e->of.text);
-    e->of.tx = tx;
+int audit_chain_restore_pending(struct audit_chain *c, const char *id, const char *payload_hash) {
+    if (reserve(c) != 0) return -1;
+    char hash[SHA256_TAGGED_LEN];
+    struct audit_entry *e = &c->entries[c->n];
+    if (place_id(c, id) != 0 || strncmp(payload_hash, "sha256:", 7) != 0 ||
+        hex_decode(payload_hash + 7, e->hash, sizeof e->hash) != 0)
+        return -2;
+    audit_entry_hash(e, hash); /* the hex must read back the same: lower case only */
+    if (strcmp(hash, payload_hash) != 0) return -2;
     e->records_tx = true;
+    c->n++;
+    return 0;
+}
+
+static bool is_pending(const struct audit_entry *e) { return e->records_tx && !e->of.tx; }
+
+long audit_chain_adopt(struct audit_chain *c, const char *agent_id, const struct transaction *tx) {
+    size_t i = c->adopted;
+    while (i < c->n && !is_pending(&c->entries[i])) i++;
+    if (i == c->n) return -1;
+    struct audit_entry *e = &c->entries[i];
+    char *payload = render_payload(tx);
+    struct audit_fields f = {.action = transaction_action(tx),
+                             .actor_id = tx->agent->id,
+                             .payload = payload,
+                             .created_at = tx->created_at};
+    audit_entry_id(e, f.id);
+    unsigned char hash[32];
+    bool same = payload && hash_of(c, agent_id, i, &f, hash) == 0 &&
+                memcmp(hash, e->hash, sizeof hash) == 0;
+    free(payload);
+    if (!same) return -1;
+    e->of.tx = tx;
+    e->created_at = tx->created_at;
     c->adopted = (uint32_t)i + 1;
     return (long)i;
+}
+
+long audit_chain_first_pending(const struct audit_chain *c) {
+    for (size_t i = c->adopted; i < c->n; i++)
+        if (is_pending(&c->entries[i])) return (long)i;
+    return -1;
 }
 
 cJSON *audit_entry_json(const struct audit_chain *c, const char *agent_id, size_t i) {

@@ -32,7 +32,8 @@ struct audit_entry {
     int64_t created_at;
     union {
         char *text; /* owned: "action\0actor_id\0canonical payload\0" */
-        const struct transaction *tx; /* records_tx: borrowed, lives as long as the tenant */
+        const struct transaction *tx; /* records_tx: borrowed, lives as long as the tenant;
+                                       * NULL while a snapshot load has it pending */
     } of;
     unsigned char hash[32];
     char id[AUDIT_ID_CHARS]; /* not NUL-terminated */
@@ -42,7 +43,7 @@ struct audit_entry {
 struct audit_chain {
     struct audit_entry *entries; /* oldest first */
     uint32_t n, cap;
-    uint32_t adopted; /* snapshot loads: entries before it are settled (audit_chain_adopt) */
+    uint32_t adopted; /* snapshot loads: no entry before it is pending (audit_chain_adopt) */
 };
 
 /* Appends an entry; consumes payload.  Returns the entry, or NULL when out of memory. */
@@ -56,18 +57,28 @@ int audit_chain_append_transaction(struct audit_chain *c, const char *agent_id,
                                    const struct transaction *tx, const char *payload_text);
 /* Room for n entries in all (a snapshot knows how many).  0 or -1. */
 int audit_chain_reserve(struct audit_chain *c, size_t n);
-/* Adds an entry as stored elsewhere (a snapshot): payload is its canonical JSON text, and its
- * id and hash are kept as given once the hash is the one its fields and the previous entry's
- * hash give.  0, -1 out of memory, -2 the entry does not link or its id is not "audit_" and
- * 16 characters, the only ids the mock makes (the chain is left as it was). */
+/* Snapshots.  An entry that records a transaction is saved as its id and hash only, and
+ * restored pending: the transaction record, which comes later, gives its fields again and
+ * audit_chain_adopt checks the hash then.  Every other entry is saved whole and checked as it
+ * is restored. */
+
+/* Adds an entry saved whole: payload is its canonical JSON text, and its id and hash are kept
+ * as given once the hash is the one its fields and the previous entry's hash give.  An entry
+ * whose action starts with "transaction." (as version 2 snapshots save them) is then kept
+ * pending, without its text.  0, -1 out of memory, -2 the entry does not link or its id is not
+ * "audit_" and 16 characters, the only ids the mock makes (the chain is left as it was). */
 int audit_chain_restore(struct audit_chain *c, const char *agent_id, const char *id,
                         const char *action, const char *payload, const char *actor_id,
                         int64_t created_at, const char *payload_hash);
-/* A snapshot load hands each restored entry that records a transaction over to it, in the
- * chain's order: entry i (at or after the adopted mark; SIZE_MAX: the first entry there whose
- * action starts with "transaction.") becomes a reference to tx when its action, actor, time
- * and payload are exactly what tx gives.  Returns the index adopted, or -1 (nothing changed). */
-long audit_chain_adopt(struct audit_chain *c, size_t i, const struct transaction *tx);
+/* Adds a pending entry from its id and hash.  0, -1 out of memory, -2 malformed. */
+int audit_chain_restore_pending(struct audit_chain *c, const char *id, const char *payload_hash);
+/* Hands the chain's next pending entry (the first after the last one adopted) to tx, one of
+ * whose parties owns the chain: transactions load in creation order, as each chain's entries
+ * were made.  Returns its index, or -1 when there is none or its hash is not the one tx's
+ * fields give (nothing changed). */
+long audit_chain_adopt(struct audit_chain *c, const char *agent_id, const struct transaction *tx);
+/* The index of a pending entry no transaction adopted, or -1. */
+long audit_chain_first_pending(const struct audit_chain *c);
 
 /* One entry's fields as text.  payload points into the chain, or for an entry that records a
  * transaction into rendered (owned: audit_fields_free). */
