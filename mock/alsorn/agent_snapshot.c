@@ -36,19 +36,30 @@ static cJSON *trust_json(const struct trust_record *tr) {
     return o;
 }
 
+/* An entry that records a transaction is its id and hash: the transaction record gives the
+ * rest again, and the load checks the hash against it (audit_chain_adopt). */
 static cJSON *audit_json(const struct audit_chain *c) {
     cJSON *audit = cJSON_CreateArray();
     for (size_t i = 0; i < c->n; i++) {
         const struct audit_entry *e = &c->entries[i];
         cJSON *je = cJSON_CreateObject();
-        cJSON_AddStringToObject(je, "id", e->id);
-        cJSON_AddStringToObject(je, "action", e->action);
-        /* the canonical text as hashed, as a string: restored as it is, never re-serialized */
-        cJSON_AddStringToObject(je, "payload", e->payload);
-        cJSON_AddStringToObject(je, "actor_id", e->actor_id);
-        snapshot_add_int(je, "created_at", e->created_at);
-        cJSON_AddStringToObject(je, "payload_hash", e->payload_hash);
         cJSON_AddItemToArray(audit, je);
+        char id[ID_LEN], hash[SHA256_TAGGED_LEN];
+        audit_entry_id(e, id);
+        audit_entry_hash(e, hash);
+        cJSON_AddStringToObject(je, "id", id);
+        if (e->records_tx) {
+            cJSON_AddStringToObject(je, "payload_hash", hash);
+            continue;
+        }
+        struct audit_fields f;
+        audit_entry_fields(e, &f); /* cannot fail: an entry of its own holds its text */
+        cJSON_AddStringToObject(je, "action", f.action);
+        /* the canonical text as hashed, as a string: restored as it is, never re-serialized */
+        cJSON_AddStringToObject(je, "payload", f.payload);
+        cJSON_AddStringToObject(je, "actor_id", f.actor_id);
+        snapshot_add_int(je, "created_at", f.created_at);
+        cJSON_AddStringToObject(je, "payload_hash", hash);
     }
     return audit;
 }
@@ -122,7 +133,8 @@ static int load_trust(struct trust_record *tr, const cJSON *o) {
     return ok && load_history(tr, jr_member(o, "history")) == 0 ? 0 : -1;
 }
 
-/* Restores the chain as saved, checking each entry links onto the one before it. */
+/* Restores the chain as saved, checking each entry links onto the one before it (an entry
+ * that records a transaction: once that transaction is loaded). */
 static int load_audit(struct agent *a, const cJSON *audit) {
     if (!cJSON_IsArray(audit) ||
         audit_chain_reserve(&a->audit, (size_t)cJSON_GetArraySize(audit)) != 0)
@@ -130,9 +142,14 @@ static int load_audit(struct agent *a, const cJSON *audit) {
     const cJSON *e;
     cJSON_ArrayForEach(e, audit) {
         bool ok = true;
-        const char *id = jr_string(e, "id", &ok), *action = jr_string(e, "action", &ok);
-        const char *actor = jr_string(e, "actor_id", &ok);
+        const char *id = jr_string(e, "id", &ok);
         const char *hash = jr_string(e, "payload_hash", &ok);
+        if (ok && !jr_member(e, "payload")) {
+            if (audit_chain_restore_pending(&a->audit, id, hash) != 0) return -1;
+            continue;
+        }
+        const char *action = jr_string(e, "action", &ok);
+        const char *actor = jr_string(e, "actor_id", &ok);
         const char *payload = jr_string(e, "payload", &ok);
         int64_t created = jr_int(e, "created_at", &ok);
         if (!ok ||

@@ -3,9 +3,12 @@
  *
  *   {"type":"agent","org_id",...every stored field...,"trust":{...},"audit":[...]}
  *
- * Each audit entry's payload is saved as its canonical JSON text (a string), exactly the text
- * its hash covers.  An agent's positions in the transaction index are not saved: the transaction
- * records that follow rebuild them. */
+ * Each audit entry of the agent's own (registration, changes, disputes) is saved whole, its
+ * payload as its canonical JSON text (a string), exactly the text its hash covers.  An entry
+ * that records a transaction is saved as {"id","payload_hash"}: the transaction record gives
+ * its action, actor, time and payload again, and the load checks its hash then (version 2
+ * files save it whole, and still load).  An agent's positions in the transaction index are not
+ * saved: the transaction records that follow rebuild them. */
 #ifndef AGENT_SNAPSHOT_H
 #define AGENT_SNAPSHOT_H
 

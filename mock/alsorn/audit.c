@@ -37,9 +37,10 @@ void alsorn_agent_audit_verify(struct req *r) {
     cJSON *body = cJSON_CreateObject();
     cJSON_AddBoolToObject(body, "valid", check.valid);
     json_add_number(body, "length", (double)check.length);
-    json_add_string_or_null(body, "head_hash", check.head_hash);
-    json_add_string_or_null(body, "broken_at",
-                            check.broken_at >= 0 ? a->audit.entries[check.broken_at].id : NULL);
+    json_add_string_or_null(body, "head_hash", check.has_head ? check.head_hash : NULL);
+    char broken_id[ID_LEN];
+    if (check.broken_at >= 0) audit_entry_id(&a->audit.entries[check.broken_at], broken_id);
+    json_add_string_or_null(body, "broken_at", check.broken_at >= 0 ? broken_id : NULL);
     tenant_unlock(r->caller.tenant);
     reply_json(r, 200, body);
 }

@@ -7,10 +7,13 @@
 #include "core/clock.h"
 #include "core/validate.h"
 
-/* The initiator's chain entry of this transaction (NULL if its append failed). */
-static const char *audit_hash(const struct transaction *tx) {
+/* The hash of the initiator's chain entry of this transaction, written to out (NULL if its
+ * append failed). */
+static const char *audit_hash(const struct transaction *tx, char out[SHA256_TAGGED_LEN]) {
     const struct audit_chain *c = &tx->agent->audit;
-    return tx->audit_index < c->n ? c->entries[tx->audit_index].payload_hash : NULL;
+    if (tx->audit_index >= c->n) return NULL;
+    audit_entry_hash(&c->entries[tx->audit_index], out);
+    return out;
 }
 
 cJSON *transaction_view_json(const struct transaction *tx, struct transaction_view v) {
@@ -25,7 +28,8 @@ cJSON *transaction_view_json(const struct transaction *tx, struct transaction_vi
     json_add_string(o, "action_type", tx->action_type);
     json_add_static(o, "status", tx_status_names[v.status]);
     json_add_bool(o, "permissions_checked", tx->permissions_checked);
-    json_add_string_or_null(o, "audit_hash", audit_hash(tx));
+    char hash[SHA256_TAGGED_LEN];
+    json_add_string_or_null(o, "audit_hash", audit_hash(tx, hash));
     json_add_string_or_null(o, "notes", tx->notes);
     json_add_time(o, "created_at", tx->created_at);
     /* a reversal record carries its own reversed_at and reason; a transfer shows them once
@@ -77,7 +81,7 @@ static void csv_time(FILE *out, int64_t t) {
 }
 
 void transaction_csv_row(FILE *out, const struct transaction *tx, struct transaction_view v) {
-    char amount[32];
+    char amount[32], hash[SHA256_TAGGED_LEN];
     money_format(tx->amount, amount);
     bool reversal_record = tx->type == TX_REVERSAL;
     csv_field(out, tx->id, false);
@@ -90,7 +94,7 @@ void transaction_csv_row(FILE *out, const struct transaction *tx, struct transac
     csv_field(out, tx->action_type, false);
     csv_field(out, tx_status_names[v.status], false);
     csv_field(out, tx->permissions_checked ? "true" : "false", false);
-    csv_field(out, audit_hash(tx), false);
+    csv_field(out, audit_hash(tx, hash), false);
     csv_field(out, tx->notes, false);
     csv_time(out, tx->created_at);
     csv_time(out, reversal_record || v.reversal ? tx->reversed_at : 0);

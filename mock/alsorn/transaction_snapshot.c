@@ -64,7 +64,8 @@ static int load_fields(struct transaction *tx, const cJSON *rec, struct parties 
     tx->notes = jr_strdup_or_null(rec, "notes", &ok);
     tx->permissions_checked = jr_bool(rec, "permissions_checked", &ok);
     int64_t audit_index = jr_int(rec, "audit_index", &ok);
-    tx->audit_index = audit_index >= 0 ? (size_t)audit_index : SIZE_MAX;
+    tx->audit_index = audit_index >= 0 && audit_index < UINT32_MAX ? (uint32_t)audit_index
+                                                                   : UINT32_MAX;
     tx->created_at = jr_int(rec, "created_at", &ok);
     tx->reversed_at = jr_int(rec, "reversed_at", &ok);
     p->original_id = jr_string_or_null(rec, "original_id", &ok);
@@ -97,19 +98,17 @@ static const char *link_parties(struct transaction *tx, struct tenant *t, const 
     return NULL;
 }
 
-/* The initiator's chain entry that audit_hash shows must be the one recorded for this very
- * transaction: the chain is hash-linked, so a record edited by hand (amount, parties, status)
- * no longer matches it. */
-static bool matches_audit_entry(const struct transaction *tx) {
-    const struct audit_entry *e = &tx->agent->audit.entries[tx->audit_index];
-    const char *action = tx->type == TX_REVERSAL   ? "transaction.reversed"
-                         : tx->status == TX_FAILED ? "transaction.failed"
-                                                   : "transaction.completed";
-    if (strcmp(e->action, action) != 0 || e->created_at != tx->created_at) return false;
-    char *text = transaction_audit_text(tx);
-    bool same = text && strcmp(text, e->payload) == 0;
-    free(text);
-    return same;
+/* Hands each party's next pending chain entry to tx (audit_chain_adopt): the initiator's must
+ * be the one audit_hash shows.  Each entry's hash must be the one tx's fields give: the chains
+ * are hash-linked, so a record edited by hand (amount, parties, status) no longer matches
+ * them.  NULL, or why not. */
+static const char *adopt_audit_entries(const struct transaction *tx) {
+    struct agent *a = tx->agent, *cp = tx->counterparty;
+    if (audit_chain_adopt(&a->audit, a->id, tx) != (long)tx->audit_index)
+        return "the record does not match its entry in the initiator's audit chain";
+    if (audit_chain_adopt(&cp->audit, cp->id, tx) < 0)
+        return "the record does not match its entry in the counterparty's audit chain";
+    return NULL;
 }
 
 int transaction_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
@@ -120,8 +119,8 @@ int transaction_snapshot_load(struct store_staging *st, struct tenant *t, const 
     if (!tx) return snapshot_fail(err, err_size, "out of memory");
     const char *why =
         load_fields(tx, rec, &p) != 0 ? "missing or mistyped fields" : link_parties(tx, t, &p);
-    if (!why && !matches_audit_entry(tx))
-        why = "the record does not match its entry in the initiator's audit chain";
+    /* after a refusal the staged state is dropped whole, chains that adopted tx included */
+    if (!why) why = adopt_audit_entries(tx);
     if (!why && transaction_set_add(&t->transactions, tx) != 0) why = "out of memory";
     if (why) {
         snapshot_fail(err, err_size, "transaction %s: %s", tx->id[0] ? tx->id : "?", why);
@@ -139,6 +138,16 @@ int transaction_snapshot_check(const struct tenant *t, char *err, size_t err_siz
             return snapshot_fail(err, err_size,
                                  "transaction %s is reversed but no reversal record names it",
                                  tx->id);
+    }
+    for (size_t k = 0; k < t->agents.n; k++) {
+        const struct agent *a = t->agents.list[k];
+        long i = audit_chain_first_pending(&a->audit);
+        char id[ID_LEN];
+        if (i < 0) continue;
+        audit_entry_id(&a->audit.entries[i], id);
+        return snapshot_fail(err, err_size,
+                             "agent %s: audit entry %s records no transaction of the snapshot",
+                             a->id, id);
     }
     return 0;
 }

@@ -16,12 +16,14 @@
 
 int transaction_snapshot_write(const struct tenant *t, const struct snapshot_out *out);
 /* Refused: an unknown agent, a duplicate id, an error code the mock never writes, a reversal
- * of anything but an earlier reversed transfer, and a record that does not match the entry
- * its audit_index points at in the initiator's (verified) chain: the chain vouches for the
- * id, parties, amount, currency, action, status and error code. */
+ * of anything but an earlier reversed transfer, and a record whose fields do not give the
+ * hashes of its entries in both parties' chains (the initiator's being the one its
+ * audit_index points at): the chains vouch for the id, parties, amount, currency, action,
+ * status and error code. */
 int transaction_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
                               char *err, size_t err_size);
-/* After the last record: every reversed transfer has its reversal record.  0, or -1. */
+/* After the last record: every reversed transfer has its reversal record, and every chain
+ * entry that records a transaction found it.  0, or -1. */
 int transaction_snapshot_check(const struct tenant *t, char *err, size_t err_size);
 
 #endif

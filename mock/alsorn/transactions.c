@@ -72,12 +72,13 @@ char *transaction_audit_text(const struct transaction *tx) {
  * once; the event's data is built only when an endpoint will receive it. */
 static void record(struct tenant *t, struct transaction *tx, const char *action, int64_t now) {
     struct agent *a = tx->agent, *cp = tx->counterparty;
-    char *text = transaction_audit_text(tx), *copy = text ? strdup(text) : NULL;
+    char *text = transaction_audit_text(tx);
     tx->audit_index = a->audit.n;
-    if (!text || !audit_chain_append_canonical(&a->audit, a->id, action, text, a->id, now))
+    if (!text || audit_chain_append_transaction(&a->audit, a->id, tx, text) != 0)
         log_error("audit append failed for %s (out of memory)", a->id);
-    if (!copy || !audit_chain_append_canonical(&cp->audit, cp->id, action, copy, a->id, now))
+    if (!text || audit_chain_append_transaction(&cp->audit, cp->id, tx, text) != 0)
         log_error("audit append failed for %s (out of memory)", cp->id);
+    free(text);
     if (events_wanted(t, action)) events_emit(t, action, transaction_json(tx), now);
 }
 

@@ -15,7 +15,7 @@
 #include "alsorn/transactions.h"
 #include "store/store.h"
 
-#define MAX_GENERATED_AGENTS       100000L
+#define MAX_GENERATED_AGENTS       1000000L
 #define MAX_GENERATED_TRANSACTIONS 10000000L
 #define ROWS_PER_LOCK              1000 /* other requests of the org run between batches */
 #define AGENT_LIMIT_CENTS          1000000 /* each generated agent may spend 10,000 */

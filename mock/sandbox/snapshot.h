@@ -1,7 +1,7 @@
 /* State snapshots: the whole store as newline-delimited JSON records, so a million agents are
  * written and read one record at a time, never as one document in memory.
  *
- *   {"type":"meta","format":"agentmock-state","version":2,"saved_at":...,
+ *   {"type":"meta","format":"agentmock-state","version":3,"saved_at":...,
  *    "clock_offset_seconds":N,"alter_key_pepper":"<64 hex>"}
  *   {"type":"org", ...organization..., "webhook_settings":{...},
  *    "keys":[{"sha256","level","revoked"}]}                     Alsorn keys as hashes only

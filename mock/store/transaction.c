@@ -1,22 +1,30 @@
 #include "store/transaction.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 const char *const tx_status_names[] = {"completed", "failed", "reversed", NULL};
 const char *const tx_type_names[] = {"transfer", "reversal", NULL};
 
-void transaction_free(struct transaction *tx) {
-    if (!tx) return;
-    free(tx->action_type);
+/* Frees what a transaction owns but its action name. */
+static void release(struct transaction *tx) {
     free(tx->notes);
     free(tx->reversal_reason);
     free(tx->error_message);
     free(tx);
 }
 
+void transaction_free(struct transaction *tx) {
+    if (!tx) return;
+    free(tx->action_type);
+    release(tx);
+}
+
+/* Grows by half from 4: an agent of a large state is a party of a handful of transactions, and
+ * doubling would leave a quarter of a million arrays' room unused on average. */
 static int positions_reserve(struct agent_transactions *ix) {
     if (ix->n < ix->cap) return 0;
-    size_t cap = ix->cap ? ix->cap * 2 : 8;
+    size_t cap = ix->cap ? ix->cap + ix->cap / 2 : 4;
     uint32_t *p = realloc(ix->positions, cap * sizeof *p);
     if (!p) return -1;
     ix->positions = p;
@@ -24,8 +32,24 @@ static int positions_reserve(struct agent_transactions *ix) {
     return 0;
 }
 
+/* The set's copy of an action name, added when new; NULL when out of memory. */
+static char *shared_action_name(struct transaction_set *s, const char *name) {
+    struct action_name *a = NULL;
+    size_t len = strlen(name);
+    HASH_FIND(hh, s->actions, name, len, a);
+    if (a) return a->text;
+    if (!(a = malloc(sizeof *a + len + 1))) return NULL;
+    memcpy(a->text, name, len + 1);
+    HASH_ADD_KEYPTR(hh, s->actions, a->text, len, a);
+    return a->text;
+}
+
+static const char *id_at(const void *list, uint32_t pos) {
+    return ((struct transaction *const *)list)[pos]->id;
+}
+
 int transaction_set_add(struct transaction_set *s, struct transaction *tx) {
-    if (s->n >= UINT32_MAX) return -1;
+    if (s->n >= UINT32_MAX - 1) return -1;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
         struct transaction **l = realloc(s->list, cap * sizeof *l);
@@ -34,7 +58,9 @@ int transaction_set_add(struct transaction_set *s, struct transaction *tx) {
         s->cap = cap;
     }
     /* reserve everything first, so a failure leaves no index half-updated */
-    if (positions_reserve(&tx->agent->transactions) != 0 ||
+    char *action = shared_action_name(s, tx->action_type);
+    if (!action || id_index_reserve(&s->by_id) != 0 ||
+        positions_reserve(&tx->agent->transactions) != 0 ||
         positions_reserve(&tx->counterparty->transactions) != 0)
         return -1;
     for (int st = 0; st < TX_STATUS_COUNT; st++)
@@ -46,9 +72,11 @@ int transaction_set_add(struct transaction_set *s, struct transaction *tx) {
             }
             return -1;
         }
+    free(tx->action_type);
+    tx->action_type = action;
     tx->position = (uint32_t)s->n;
     s->list[s->n++] = tx;
-    HASH_ADD_STR(s->by_id, id, tx);
+    id_index_add(&s->by_id, tx->id, tx->position);
     struct agent_transactions *a = &tx->agent->transactions, *c = &tx->counterparty->transactions;
     a->positions[a->n++] = tx->position;
     c->positions[c->n++] = tx->position;
@@ -56,9 +84,8 @@ int transaction_set_add(struct transaction_set *s, struct transaction *tx) {
 }
 
 struct transaction *transaction_set_find(const struct transaction_set *s, const char *id) {
-    struct transaction *tx = NULL;
-    HASH_FIND_STR(s->by_id, id, tx);
-    return tx;
+    long pos = id_index_find(&s->by_id, id, id_at, s->list);
+    return pos < 0 ? NULL : s->list[pos];
 }
 
 void transaction_set_change_status(struct transaction_set *s, struct transaction *tx,
@@ -81,10 +108,15 @@ struct transaction *transaction_set_nth_newest(const struct transaction_set *s, 
 }
 
 void transaction_set_free(struct transaction_set *s) {
-    HASH_CLEAR(hh, s->by_id);
-    for (size_t i = 0; i < s->n; i++) transaction_free(s->list[i]);
+    for (size_t i = 0; i < s->n; i++) release(s->list[i]);
     free(s->list);
+    id_index_free(&s->by_id);
     for (int st = 0; st < TX_STATUS_COUNT; st++) rank_index_free(&s->by_status[st]);
+    struct action_name *a, *tmp;
+    HASH_ITER(hh, s->actions, a, tmp) {
+        HASH_DEL(s->actions, a);
+        free(a);
+    }
     *s = (struct transaction_set){0};
 }
 

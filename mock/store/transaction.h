@@ -1,5 +1,5 @@
 /* Alsorn transactions as stored (alsorn.md §5), and the per-organization set that indexes
- * them: by id (uthash), in creation order (an array), by status (rank indexes, so a page of
+ * them: by id (id_index), in creation order (an array), by status (rank indexes, so a page of
  * "status=failed" newest first is O(limit · log n)), and per agent (each party keeps the
  * positions of its transactions).  Transactions are never removed; only a reversal changes
  * one (completed → reversed).  Callers hold the owning tenant's lock. */
@@ -14,6 +14,7 @@
 
 #include "core/random.h"
 #include "store/agent.h"
+#include "store/id_index.h"
 #include "store/rank_index.h"
 
 enum tx_status { TX_COMPLETED, TX_FAILED, TX_REVERSED, TX_STATUS_COUNT };
@@ -21,36 +22,47 @@ enum tx_type { TX_TRANSFER, TX_REVERSAL };
 extern const char *const tx_status_names[]; /* NULL-terminated, indexed by enum */
 extern const char *const tx_type_names[];
 
+/* Fields ordered so a million of them pack without holes (160 bytes, 232 with a uthash handle,
+ * scattered enums and a string per action name). */
 struct transaction {
     char id[ID_LEN]; /* tx_... */
-    enum tx_type type;
-    enum tx_status status;
     /* Both parties are agents of the same organization.  Borrowed: an agent lives as long as
      * its tenant (deletion is soft), and so does every transaction. */
     struct agent *agent, *counterparty;
     int64_t amount; /* minor units */
-    char currency[4];
-    char *action_type;      /* owned */
-    char *notes;            /* owned, NULL = null */
-    bool permissions_checked;
-    size_t audit_index;     /* this transaction's entry in agent->audit (audit_hash) */
     int64_t created_at, reversed_at;
+    /* Owned until transaction_set_add, which swaps it for the set's one copy of that name
+     * (a handful of names among millions of transactions). */
+    char *action_type;
+    char *notes;            /* owned, NULL = null */
     struct transaction *reversal; /* on a reversed transfer: its reversal record */
     struct transaction *original; /* on a reversal record: the transfer it reverses */
     char *reversal_reason;  /* owned, NULL = null */
     const char *error_code; /* failed only: static upper-case code, "INSUFFICIENT_TRUST" */
     char *error_message;    /* owned, failed only */
+    enum tx_type type;
+    enum tx_status status;
+    uint32_t audit_index;   /* this transaction's entry in agent->audit (audit_hash) */
     uint32_t position;      /* index in transaction_set.list */
+    char currency[4];
+    bool permissions_checked;
+};
+
+/* The names of actions the set's transactions carry, each stored once. */
+struct action_name {
     UT_hash_handle hh;
+    char text[];
 };
 
 struct transaction_set {
-    struct transaction *by_id; /* uthash */
     struct transaction **list; /* creation order */
     size_t n, cap;
+    struct id_index by_id; /* positions in list */
     struct rank_index by_status[TX_STATUS_COUNT];
+    struct action_name *actions; /* uthash */
 };
 
+/* Frees a transaction that is in no set (a set frees its own). */
 void transaction_free(struct transaction *tx);
 /* Adds tx (its id, parties and status set) at the end, indexes it and records its position
  * with both parties.  Takes ownership on success (0); -1 when out of memory (tx untouched). */

@@ -103,8 +103,16 @@ Test(audit_chain, tampered_payload_is_caught_at_its_index) {
     cJSON *v = vectors();
     struct audit_chain c = {0};
     restore_vector_chain(&c, v);
-    free(c.entries[1].payload);
-    c.entries[1].payload = strdup("{\"field\":\"spending_limit\",\"new_value\":999999,\"old_value\":50000}");
+    /* the entry's block is "action\0actor_id\0payload": keep the first two, change the third */
+    struct audit_entry *e = &c.entries[1];
+    const char *payload = "{\"field\":\"spending_limit\",\"new_value\":999999,\"old_value\":50000}";
+    size_t head = strlen(e->of.text) + 1;
+    head += strlen(e->of.text + head) + 1;
+    char *tampered = malloc(head + strlen(payload) + 1);
+    memcpy(tampered, e->of.text, head);
+    strcpy(tampered + head, payload);
+    free(e->of.text);
+    e->of.text = tampered;
     struct audit_check check;
     audit_chain_verify(&c, "agent_7f3k9x2m00000000", &check);
     cr_assert_not(check.valid);

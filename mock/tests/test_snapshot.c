@@ -393,7 +393,7 @@ Test(snapshot, inconsistent_records_are_refused_and_change_nothing) {
     free(no_grant);
     expect_refused(state, "\"alter_key_pepper\":\"", "\"alter_key_pepper\":\"zz",
                    "alter_key_pepper");
-    expect_refused(state, "\"version\":2", "\"version\":1", "the first record must be");
+    expect_refused(state, "\"version\":3", "\"version\":1", "the first record must be");
     /* a reversed transfer whose reversal record is missing: found once every record is in */
     char *no_reversal = without_line(state, "\"transaction_type\":\"reversal\"");
     char err[512] = "";
@@ -409,6 +409,112 @@ Test(snapshot, inconsistent_records_are_refused_and_change_nothing) {
     cr_assert_eq(import_all(twice, err, sizeof err), -1);
     cr_assert_not_null(strstr(err, "duplicate id"), "%s", err);
     free(twice);
+    free(state);
+    store_clear();
+}
+
+/* state with fn applied to every agent record (parsed, changed in place, printed again). */
+static char *with_agent_records(const char *state, void (*fn)(cJSON *rec)) {
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    for (const char *p = state; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        cJSON *rec = cJSON_ParseWithLength(p, n);
+        cr_assert_not_null(rec);
+        if (strcmp(cJSON_GetObjectItem(rec, "type")->valuestring, "agent") == 0) {
+            fn(rec);
+            char *text = cJSON_PrintUnformatted(rec);
+            fprintf(f, "%s\n", text);
+            free(text);
+        } else {
+            fprintf(f, "%.*s\n", (int)n, p);
+        }
+        cJSON_Delete(rec);
+        p += n + (nl ? 1 : 0);
+    }
+    fclose(f);
+    return out;
+}
+
+/* As version 2 saved an agent: every entry whole, those recording a transaction included
+ * (their fields read from the live store, which the state was exported from). */
+static void whole_entries(cJSON *rec) {
+    struct tenant *t = store_tenant_get(cJSON_GetObjectItem(rec, "org_id")->valuestring);
+    tenant_lock(t);
+    struct agent *a = agent_set_find(&t->agents, cJSON_GetObjectItem(rec, "id")->valuestring);
+    cJSON *audit = cJSON_GetObjectItem(rec, "audit");
+    for (int i = 0; i < cJSON_GetArraySize(audit); i++) {
+        struct audit_fields fields;
+        cr_assert_eq(audit_entry_fields(&a->audit.entries[i], &fields), 0);
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "id", fields.id);
+        cJSON_AddStringToObject(e, "action", fields.action);
+        cJSON_AddStringToObject(e, "payload", fields.payload);
+        cJSON_AddStringToObject(e, "actor_id", fields.actor_id);
+        cJSON_AddNumberToObject(e, "created_at", (double)fields.created_at);
+        cJSON_AddStringToObject(e, "payload_hash", fields.payload_hash);
+        cJSON_ReplaceItemInArray(audit, i, e);
+        audit_fields_free(&fields);
+    }
+    tenant_unlock(t);
+    tenant_release(t);
+}
+
+Test(snapshot, a_version_2_file_with_whole_transaction_entries_still_loads) {
+    struct fixture f;
+    build(&f);
+    char *current = export_all();
+    cr_assert_not_null(strstr(current, "\"version\":3,"));
+    char *whole = with_agent_records(current, whole_entries);
+    char *v2 = edit(whole, "\"version\":3,", "\"version\":2,");
+    cr_assert_not_null(strstr(v2, "\"action\":\"transaction.reversed\""));
+    char err[512] = "";
+    cr_assert_eq(import_all(v2, err, sizeof err), 0, "%s", err);
+    char *again = export_all();
+    cr_assert_str_eq(body_of(again), body_of(current), "a version 2 file loads the same state");
+    /* a whole transaction entry is checked as version 2 checked it, then again against its
+     * transaction */
+    char *edited = edit(v2, "\\\"amount\\\":10,", "\\\"amount\\\":11,");
+    cr_assert_eq(import_all(edited, err, sizeof err), -1);
+    cr_assert_not_null(strstr(err, "audit chain does not verify"), "%s", err);
+    free(edited);
+    free(again);
+    free(v2);
+    free(whole);
+    free(current);
+    store_clear();
+}
+
+/* Agent Three (one entry of its own) gets an entry recording a transaction that is not there. */
+static void add_unclaimed_entry(cJSON *rec) {
+    if (strcmp(cJSON_GetObjectItem(rec, "name")->valuestring, "Agent Three") != 0) return;
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "id", "audit_0000000000000000");
+    cJSON_AddStringToObject(e, "payload_hash", "sha256:0000000000000000000000000000000000000000"
+                                               "000000000000000000000000");
+    cJSON_AddItemToArray(cJSON_GetObjectItem(rec, "audit"), e);
+}
+
+Test(snapshot, a_transaction_entry_must_match_its_transaction) {
+    struct fixture f;
+    build(&f);
+    char *state = export_all();
+    /* the first entry saved as id and hash: another hash no longer matches the transaction */
+    const char *at = strstr(state, "\",\"payload_hash\":\"sha256:");
+    cr_assert_not_null(at, "an entry recording a transaction is saved as its id and hash");
+    at += strlen("\",\"payload_hash\":\"sha256:");
+    char from[160], to[160];
+    snprintf(from, sizeof from, "\"payload_hash\":\"sha256:%.64s\"}", at);
+    snprintf(to, sizeof to, "\"payload_hash\":\"sha256:%c%.63s\"}", *at == '0' ? '1' : '0',
+             at + 1);
+    expect_refused(state, from, to, "does not match its entry");
+    char *unclaimed = with_agent_records(state, add_unclaimed_entry);
+    char err[512] = "";
+    cr_assert_eq(import_all(unclaimed, err, sizeof err), -1);
+    cr_assert_not_null(strstr(err, "records no transaction of the snapshot"), "%s", err);
+    free(unclaimed);
     free(state);
     store_clear();
 }
