@@ -38,10 +38,6 @@ void agent_fingerprint(const struct agent *a, const char *org_id, char out[SHA25
     cJSON_Delete(o);
 }
 
-static const char *id_at(const void *list, uint32_t pos) {
-    return ((struct agent *const *)list)[pos]->id;
-}
-
 int agent_set_add(struct agent_set *s, struct agent *a) {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
@@ -50,19 +46,19 @@ int agent_set_add(struct agent_set *s, struct agent *a) {
         s->list = l;
         s->cap = cap;
     }
-    if (s->n >= UINT32_MAX || id_index_reserve(&s->by_id) != 0) return -1;
     for (int st = 0; st < AGENT_STATUS_COUNT; st++)
         if (rank_index_append(&s->by_status[st], (int)a->status == st) != 0) return -1;
     if (rank_index_append(&s->visible, a->status != AGENT_DELETED) != 0) return -1;
-    id_index_add(&s->by_id, a->id, (uint32_t)s->n);
     a->position = s->n;
     s->list[s->n++] = a;
+    HASH_ADD_STR(s->by_id, id, a);
     return 0;
 }
 
 struct agent *agent_set_find(const struct agent_set *s, const char *id) {
-    long pos = id_index_find(&s->by_id, id, id_at, s->list);
-    return pos < 0 ? NULL : s->list[pos];
+    struct agent *a = NULL;
+    HASH_FIND_STR(s->by_id, id, a);
+    return a;
 }
 
 void agent_set_change_status(struct agent_set *s, struct agent *a, enum agent_status status) {
@@ -88,7 +84,7 @@ struct agent *agent_set_nth_newest(const struct agent_set *s, int status, size_t
 }
 
 void agent_set_free(struct agent_set *s) {
-    id_index_free(&s->by_id);
+    HASH_CLEAR(hh, s->by_id);
     for (size_t i = 0; i < s->n; i++) agent_free(s->list[i]);
     free(s->list);
     for (int st = 0; st < AGENT_STATUS_COUNT; st++) rank_index_free(&s->by_status[st]);

@@ -1,5 +1,5 @@
 /* Alsorn agents as stored: the record, and the per-organization set that indexes them by id
- * (id_index) and by creation order and status (rank indexes), so a lookup or a page of a list
+ * (uthash) and by creation order and status (rank indexes), so a lookup or a page of a list
  * never scans the organization.  Callers hold the owning tenant's lock. */
 #ifndef AGENT_H
 #define AGENT_H
@@ -8,10 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <uthash.h>
+
 #include "core/canonical_json.h"
 #include "core/random.h"
 #include "store/audit_chain.h"
-#include "store/id_index.h"
 #include "store/rank_index.h"
 
 enum agent_status { AGENT_ACTIVE, AGENT_SUSPENDED, AGENT_DELETED, AGENT_STATUS_COUNT };
@@ -73,11 +74,12 @@ struct agent {
     struct trust_record trust;
     struct agent_transactions transactions;
     struct audit_chain audit;
+    UT_hash_handle hh;
 };
 
 struct agent_set {
     struct agent **list;  /* creation order */
-    struct id_index by_id; /* positions in list */
+    struct agent *by_id;   /* uthash */
     size_t n, cap;
     struct rank_index by_status[AGENT_STATUS_COUNT];
     struct rank_index visible; /* every status but deleted */

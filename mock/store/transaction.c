@@ -44,10 +44,6 @@ static char *shared_action_name(struct transaction_set *s, const char *name) {
     return a->text;
 }
 
-static const char *id_at(const void *list, uint32_t pos) {
-    return ((struct transaction *const *)list)[pos]->id;
-}
-
 int transaction_set_add(struct transaction_set *s, struct transaction *tx) {
     if (s->n >= UINT32_MAX - 1) return -1;
     if (s->n == s->cap) {
@@ -59,8 +55,7 @@ int transaction_set_add(struct transaction_set *s, struct transaction *tx) {
     }
     /* reserve everything first, so a failure leaves no index half-updated */
     char *action = shared_action_name(s, tx->action_type);
-    if (!action || id_index_reserve(&s->by_id) != 0 ||
-        positions_reserve(&tx->agent->transactions) != 0 ||
+    if (!action || positions_reserve(&tx->agent->transactions) != 0 ||
         positions_reserve(&tx->counterparty->transactions) != 0)
         return -1;
     for (int st = 0; st < TX_STATUS_COUNT; st++)
@@ -76,7 +71,7 @@ int transaction_set_add(struct transaction_set *s, struct transaction *tx) {
     tx->action_type = action;
     tx->position = (uint32_t)s->n;
     s->list[s->n++] = tx;
-    id_index_add(&s->by_id, tx->id, tx->position);
+    HASH_ADD_STR(s->by_id, id, tx);
     struct agent_transactions *a = &tx->agent->transactions, *c = &tx->counterparty->transactions;
     a->positions[a->n++] = tx->position;
     c->positions[c->n++] = tx->position;
@@ -84,8 +79,9 @@ int transaction_set_add(struct transaction_set *s, struct transaction *tx) {
 }
 
 struct transaction *transaction_set_find(const struct transaction_set *s, const char *id) {
-    long pos = id_index_find(&s->by_id, id, id_at, s->list);
-    return pos < 0 ? NULL : s->list[pos];
+    struct transaction *tx = NULL;
+    HASH_FIND_STR(s->by_id, id, tx);
+    return tx;
 }
 
 void transaction_set_change_status(struct transaction_set *s, struct transaction *tx,
@@ -108,9 +104,9 @@ struct transaction *transaction_set_nth_newest(const struct transaction_set *s, 
 }
 
 void transaction_set_free(struct transaction_set *s) {
+    HASH_CLEAR(hh, s->by_id);
     for (size_t i = 0; i < s->n; i++) release(s->list[i]);
     free(s->list);
-    id_index_free(&s->by_id);
     for (int st = 0; st < TX_STATUS_COUNT; st++) rank_index_free(&s->by_status[st]);
     struct action_name *a, *tmp;
     HASH_ITER(hh, s->actions, a, tmp) {

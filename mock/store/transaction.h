@@ -1,5 +1,5 @@
 /* Alsorn transactions as stored (alsorn.md §5), and the per-organization set that indexes
- * them: by id (id_index), in creation order (an array), by status (rank indexes, so a page of
+ * them: by id (uthash), in creation order (an array), by status (rank indexes, so a page of
  * "status=failed" newest first is O(limit · log n)), and per agent (each party keeps the
  * positions of its transactions).  Transactions are never removed; only a reversal changes
  * one (completed → reversed).  Callers hold the owning tenant's lock. */
@@ -14,7 +14,6 @@
 
 #include "core/random.h"
 #include "store/agent.h"
-#include "store/id_index.h"
 #include "store/rank_index.h"
 
 enum tx_status { TX_COMPLETED, TX_FAILED, TX_REVERSED, TX_STATUS_COUNT };
@@ -22,8 +21,8 @@ enum tx_type { TX_TRANSFER, TX_REVERSAL };
 extern const char *const tx_status_names[]; /* NULL-terminated, indexed by enum */
 extern const char *const tx_type_names[];
 
-/* Fields ordered so a million of them pack without holes (160 bytes, 232 with a uthash handle,
- * scattered enums and a string per action name). */
+/* Fields ordered so a million of them pack without holes (216 bytes with the uthash handle;
+ * 232 before, with scattered enums and a string per action name). */
 struct transaction {
     char id[ID_LEN]; /* tx_... */
     /* Both parties are agents of the same organization.  Borrowed: an agent lives as long as
@@ -46,6 +45,7 @@ struct transaction {
     uint32_t position;      /* index in transaction_set.list */
     char currency[4];
     bool permissions_checked;
+    UT_hash_handle hh; /* by id */
 };
 
 /* The names of actions the set's transactions carry, each stored once. */
@@ -57,7 +57,7 @@ struct action_name {
 struct transaction_set {
     struct transaction **list; /* creation order */
     size_t n, cap;
-    struct id_index by_id; /* positions in list */
+    struct transaction *by_id; /* uthash */
     struct rank_index by_status[TX_STATUS_COUNT];
     struct action_name *actions; /* uthash */
 };
