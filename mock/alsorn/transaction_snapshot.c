@@ -104,11 +104,17 @@ static const char *link_parties(struct transaction *tx, struct tenant *t, const 
  * them.  NULL, or why not. */
 static const char *adopt_audit_entries(const struct transaction *tx) {
     struct agent *a = tx->agent, *cp = tx->counterparty;
-    if (audit_chain_adopt(&a->audit, a->id, tx) != (long)tx->audit_index)
-        return "the record does not match its entry in the initiator's audit chain";
-    if (audit_chain_adopt(&cp->audit, cp->id, tx) < 0)
-        return "the record does not match its entry in the counterparty's audit chain";
-    return NULL;
+    cJSON *payload = transaction_audit_payload(tx);
+    char *text = payload ? canonical_json(payload) : NULL;
+    cJSON_Delete(payload);
+    const char *why = NULL;
+    if (!text) why = "out of memory";
+    else if (audit_chain_adopt(&a->audit, a->id, tx, text) != (long)tx->audit_index)
+        why = "the record does not match its entry in the initiator's audit chain";
+    else if (audit_chain_adopt(&cp->audit, cp->id, tx, text) < 0)
+        why = "the record does not match its entry in the counterparty's audit chain";
+    free(text);
+    return why;
 }
 
 int transaction_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,

@@ -234,22 +234,20 @@ int audit_chain_restore_pending(struct audit_chain *c, const char *id, const cha
 
 static bool is_pending(const struct audit_entry *e) { return e->records_tx && !e->of.tx; }
 
-long audit_chain_adopt(struct audit_chain *c, const char *agent_id, const struct transaction *tx) {
+long audit_chain_adopt(struct audit_chain *c, const char *agent_id, const struct transaction *tx,
+                       const char *payload_text) {
     size_t i = c->adopted;
     while (i < c->n && !is_pending(&c->entries[i])) i++;
     if (i == c->n) return -1;
     struct audit_entry *e = &c->entries[i];
-    char *payload = render_payload(tx);
     struct audit_fields f = {.action = transaction_action(tx),
                              .actor_id = tx->agent->id,
-                             .payload = payload,
+                             .payload = payload_text,
                              .created_at = tx->created_at};
     audit_entry_id(e, f.id);
     unsigned char hash[32];
-    bool same = payload && hash_of(c, agent_id, i, &f, hash) == 0 &&
-                memcmp(hash, e->hash, sizeof hash) == 0;
-    free(payload);
-    if (!same) return -1;
+    if (hash_of(c, agent_id, i, &f, hash) != 0 || memcmp(hash, e->hash, sizeof hash) != 0)
+        return -1;
     e->of.tx = tx;
     e->created_at = tx->created_at;
     c->adopted = (uint32_t)i + 1;

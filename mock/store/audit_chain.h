@@ -74,9 +74,10 @@ int audit_chain_restore(struct audit_chain *c, const char *agent_id, const char 
 int audit_chain_restore_pending(struct audit_chain *c, const char *id, const char *payload_hash);
 /* Hands the chain's next pending entry (the first after the last one adopted) to tx, one of
  * whose parties owns the chain: transactions load in creation order, as each chain's entries
- * were made.  Returns its index, or -1 when there is none or its hash is not the one tx's
- * fields give (nothing changed). */
-long audit_chain_adopt(struct audit_chain *c, const char *agent_id, const struct transaction *tx);
+ * were made.  payload_text is as for audit_chain_append_transaction.  Returns its index, or
+ * -1 when there is none or its hash is not the one tx's fields give (nothing changed). */
+long audit_chain_adopt(struct audit_chain *c, const char *agent_id, const struct transaction *tx,
+                       const char *payload_text);
 /* The index of a pending entry no transaction adopted, or -1. */
 long audit_chain_first_pending(const struct audit_chain *c);
 
