@@ -104,9 +104,7 @@ static const char *link_parties(struct transaction *tx, struct tenant *t, const 
  * them.  NULL, or why not. */
 static const char *adopt_audit_entries(const struct transaction *tx) {
     struct agent *a = tx->agent, *cp = tx->counterparty;
-    cJSON *payload = transaction_audit_payload(tx);
-    char *text = payload ? canonical_json(payload) : NULL;
-    cJSON_Delete(payload);
+    char *text = transaction_audit_text(tx);
     const char *why = NULL;
     if (!text) why = "out of memory";
     else if (audit_chain_adopt(&a->audit, a->id, tx, text) != (long)tx->audit_index)

@@ -1,4 +1,5 @@
 #include "store/audit_chain.h"
+#include "core/sha256.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +93,7 @@ static cJSON *fields_json(const char *agent_id, const struct audit_fields *f,
  * payload a raw item (its canonical text as it is), so hashing allocates only the text. */
 static int hash_of(const struct audit_chain *c, const char *agent_id, size_t i,
                    const struct audit_fields *f, unsigned char out[32]) {
-    char previous[SHA256_TAGGED_LEN], tagged[SHA256_TAGGED_LEN], ts[RFC3339_LEN];
+    char previous[SHA256_TAGGED_LEN], ts[RFC3339_LEN];
     if (i > 0) audit_entry_hash(&c->entries[i - 1], previous);
     clock_format(f->created_at, ts);
     cJSON member[] = {
@@ -106,8 +107,11 @@ static int hash_of(const struct audit_chain *c, const char *agent_id, size_t i,
               : canonical_member("previous_hash", cJSON_NULL, NULL),
     };
     cJSON fields = canonical_object(member, sizeof member / sizeof member[0]);
-    if (canonical_sha256(&fields, tagged) != 0) return -1;
-    return hex_decode(tagged + 7, out, 32);
+    char *text = canonical_json(&fields);
+    if (!text) return -1;
+    sha256(text, strlen(text), out); /* the 32 bytes the entry keeps: no hex round trip */
+    free(text);
+    return 0;
 }
 
 /* Hashes the entry just placed at the end of c (not yet counted) and counts it. */
