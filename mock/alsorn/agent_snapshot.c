@@ -10,7 +10,7 @@
 
 static cJSON *trust_json(const struct trust_record *tr) {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "id", tr->id);
+    snapshot_add_string(o, "id", tr->id);
     snapshot_add_int(o, "completed", tr->completed);
     snapshot_add_int(o, "failed", tr->failed);
     snapshot_add_int(o, "reversed", tr->reversed);
@@ -30,7 +30,7 @@ static cJSON *trust_json(const struct trust_record *tr) {
         cJSON *h = cJSON_CreateObject();
         snapshot_add_int(h, "created_at", s->created_at);
         snapshot_add_int(h, "score", s->score);
-        cJSON_AddStringToObject(h, "reason", s->reason);
+        snapshot_add_string(h, "reason", s->reason);
         cJSON_AddItemToArray(history, h);
     }
     return o;
@@ -47,38 +47,38 @@ static cJSON *audit_json(const struct audit_chain *c) {
         char id[ID_LEN], hash[SHA256_TAGGED_LEN];
         audit_entry_id(e, id);
         audit_entry_hash(e, hash);
-        cJSON_AddStringToObject(je, "id", id);
+        cJSON_AddItemToObjectCS(je, "id", cJSON_CreateString(id)); /* copies: rendered here */
         if (e->records_tx) {
-            cJSON_AddStringToObject(je, "payload_hash", hash);
+            cJSON_AddItemToObjectCS(je, "payload_hash", cJSON_CreateString(hash));
             continue;
         }
         struct audit_fields f;
         audit_entry_fields(e, &f); /* cannot fail: an entry of its own holds its text */
-        cJSON_AddStringToObject(je, "action", f.action);
+        snapshot_add_string(je, "action", f.action);
         /* the canonical text as hashed, as a string: restored as it is, never re-serialized */
-        cJSON_AddStringToObject(je, "payload", f.payload);
-        cJSON_AddStringToObject(je, "actor_id", f.actor_id);
+        snapshot_add_string(je, "payload", f.payload);
+        snapshot_add_string(je, "actor_id", f.actor_id);
         snapshot_add_int(je, "created_at", f.created_at);
-        cJSON_AddStringToObject(je, "payload_hash", hash);
+        cJSON_AddItemToObjectCS(je, "payload_hash", cJSON_CreateString(hash));
     }
     return audit;
 }
 
 static cJSON *agent_record(const struct agent *a, const struct tenant *t) {
     cJSON *o = snapshot_record("agent", t);
-    cJSON_AddStringToObject(o, "id", a->id);
-    cJSON_AddStringToObject(o, "name", a->name);
-    json_add_string_or_null(o, "registered_name", a->registered_name);
-    json_add_string_or_null(o, "description", a->description);
-    cJSON_AddStringToObject(o, "fingerprint", a->fingerprint);
-    cJSON_AddStringToObject(o, "environment", agent_env_names[a->environment]);
-    cJSON_AddStringToObject(o, "status", agent_status_names[a->status]);
+    snapshot_add_string(o, "id", a->id);
+    snapshot_add_string(o, "name", a->name);
+    snapshot_add_string(o, "registered_name", a->registered_name);
+    snapshot_add_string(o, "description", a->description);
+    snapshot_add_string(o, "fingerprint", a->fingerprint);
+    snapshot_add_string(o, "environment", agent_env_names[a->environment]);
+    snapshot_add_string(o, "status", agent_status_names[a->status]);
     cJSON *actions = cJSON_AddArrayToObject(o, "authorized_actions");
     for (size_t i = 0; i < a->n_actions; i++)
         cJSON_AddItemToArray(actions, cJSON_CreateString(a->actions[i]));
     snapshot_add_int(o, "spending_limit_cents", a->spending_limit);
-    cJSON_AddStringToObject(o, "currency", a->currency);
-    cJSON_AddStringToObject(o, "owner_id", a->owner_id);
+    snapshot_add_string(o, "currency", a->currency);
+    snapshot_add_string(o, "owner_id", a->owner_id);
     snapshot_add_int(o, "created_at", a->created_at);
     snapshot_add_int(o, "updated_at", a->updated_at);
     snapshot_add_int(o, "suspended_at", a->suspended_at);

@@ -11,23 +11,23 @@
 
 static cJSON *transaction_record(const struct transaction *tx, const struct tenant *t) {
     cJSON *o = snapshot_record("transaction", t);
-    cJSON_AddStringToObject(o, "id", tx->id);
-    cJSON_AddStringToObject(o, "transaction_type", tx_type_names[tx->type]);
-    cJSON_AddStringToObject(o, "status", tx_status_names[tx->status]);
-    cJSON_AddStringToObject(o, "agent_id", tx->agent->id);
-    cJSON_AddStringToObject(o, "counterparty_id", tx->counterparty->id);
+    snapshot_add_string(o, "id", tx->id);
+    snapshot_add_string(o, "transaction_type", tx_type_names[tx->type]);
+    snapshot_add_string(o, "status", tx_status_names[tx->status]);
+    snapshot_add_string(o, "agent_id", tx->agent->id);
+    snapshot_add_string(o, "counterparty_id", tx->counterparty->id);
     snapshot_add_int(o, "amount_cents", tx->amount);
-    cJSON_AddStringToObject(o, "currency", tx->currency);
-    cJSON_AddStringToObject(o, "action_type", tx->action_type);
-    json_add_string_or_null(o, "notes", tx->notes);
+    snapshot_add_string(o, "currency", tx->currency);
+    snapshot_add_string(o, "action_type", tx->action_type);
+    snapshot_add_string(o, "notes", tx->notes);
     cJSON_AddBoolToObject(o, "permissions_checked", tx->permissions_checked);
     snapshot_add_int(o, "audit_index", (int64_t)tx->audit_index);
     snapshot_add_int(o, "created_at", tx->created_at);
     snapshot_add_int(o, "reversed_at", tx->reversed_at);
-    json_add_string_or_null(o, "original_id", tx->original ? tx->original->id : NULL);
-    json_add_string_or_null(o, "reversal_reason", tx->reversal_reason);
-    json_add_string_or_null(o, "error_code", tx->error_code);
-    json_add_string_or_null(o, "error_message", tx->error_message);
+    snapshot_add_string(o, "original_id", tx->original ? tx->original->id : NULL);
+    snapshot_add_string(o, "reversal_reason", tx->reversal_reason);
+    snapshot_add_string(o, "error_code", tx->error_code);
+    snapshot_add_string(o, "error_message", tx->error_message);
     return o;
 }
 

@@ -6,9 +6,13 @@
 
 cJSON *snapshot_record(const char *type, const struct tenant *t) {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "type", type);
-    cJSON_AddStringToObject(o, "org_id", t->id);
+    snapshot_add_string(o, "type", type);
+    snapshot_add_string(o, "org_id", t->id);
     return o;
+}
+
+void snapshot_add_string(cJSON *o, const char *name, const char *value) {
+    cJSON_AddItemToObjectCS(o, name, value ? cJSON_CreateStringReference(value) : cJSON_CreateNull());
 }
 
 cJSON *snapshot_record_of(const char *type, const struct tenant *t, cJSON *fields) {
@@ -31,7 +35,7 @@ void snapshot_add_int(cJSON *o, const char *name, int64_t value) {
         *--p = (char)('0' + v % 10);
     while ((v /= 10) != 0);
     if (value < 0) *--p = '-';
-    cJSON_AddRawToObject(o, name, p);
+    cJSON_AddItemToObjectCS(o, name, cJSON_CreateRaw(p));
 }
 
 int snapshot_fail(char *err, size_t err_size, const char *fmt, ...) {

@@ -30,8 +30,13 @@ cJSON *snapshot_record(const char *type, const struct tenant *t);
 /* The same with the members of fields (an object, consumed) after them: a record that is an
  * object as the API renders it. */
 cJSON *snapshot_record_of(const char *type, const struct tenant *t, cJSON *fields);
-/* Adds an integer (a count, a Unix time; exact below 2^53) as a JSON number. */
+/* Adds an integer (a count, a Unix time; exact below 2^53) as a JSON number.  name is a
+ * literal, borrowed as it is (as for snapshot_add_string). */
 void snapshot_add_int(cJSON *o, const char *name, int64_t value);
+/* Adds a string member (value NULL: null) that borrows its name, a literal, and its value,
+ * which must outlive the record: a record is printed and freed while its tenant's lock keeps
+ * what it points at.  Saving ten million entries copies no string twice so. */
+void snapshot_add_string(cJSON *o, const char *name, const char *value);
 /* snprintf into err; returns -1. */
 int snapshot_fail(char *err, size_t err_size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
