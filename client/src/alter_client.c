@@ -13,7 +13,7 @@
 static bool conn_open(struct alter_conn *c, const char *key, const char *key_env,
                       const char *base_url, const char *caller) {
     memset(c, 0, sizeof *c);
-    if (!key) key = getenv(key_env);
+    if (!key && key_env) key = getenv(key_env);
     if (!key || !*key) return false;
     if (!base_url) base_url = getenv("ALTER_BASE_URL");
     if (!base_url || !*base_url) base_url = ALTER_DEFAULT_BASE_URL;
