@@ -7,8 +7,10 @@
 #include "alsorn/agent_json.h"
 #include "alsorn/events.h"
 #include "alsorn/trust.h"
+#include "core/json_alloc.h"
 #include "core/log.h"
 #include "store/store.h"
+#include "core/text_copy.h"
 
 #define MAX_ACTIONS      50
 #define MAX_SPENDING     1000000000000LL /* 1e12 in major units */
@@ -171,8 +173,8 @@ enum create_result alsorn_agent_create(struct tenant *t, const cJSON *body, cons
     a->environment = f.environment == V_OK ? (enum agent_env)f.environment_v : ENV_PRODUCTION;
     a->status = AGENT_ACTIVE;
     a->spending_limit = f.limit_cents;
-    snprintf(a->currency, sizeof a->currency, "%s", f.currency == V_OK ? f.currency_v : "USD");
-    snprintf(a->owner_id, sizeof a->owner_id, "%s", actor_id);
+    text_copy(a->currency, sizeof a->currency, f.currency == V_OK ? f.currency_v : "USD");
+    text_copy(a->owner_id, sizeof a->owner_id, actor_id);
     a->created_at = a->updated_at = now;
     agent_fingerprint(a, t->id, a->fingerprint);
     random_object_id(a->trust.id, sizeof a->trust.id, "tr_");
@@ -237,6 +239,7 @@ void alsorn_agent_list(struct req *r) {
 
     struct tenant *t = r->caller.tenant;
     size_t offset = (size_t)(page - 1) * (size_t)limit, total = 0;
+    json_scratch_begin(); /* the page's tree is made, printed and dropped in one arena */
     cJSON *data = cJSON_CreateArray();
     tenant_lock(t);
     if (environment < 0 && has_search <= 0) {
@@ -259,6 +262,7 @@ void alsorn_agent_list(struct req *r) {
     cJSON_AddItemToObject(body, "data", data);
     cJSON_AddItemToObject(body, "pagination", json_pagination(page, limit, total));
     reply_json(r, 200, body);
+    json_scratch_end();
 }
 
 void alsorn_agent_get(struct req *r) {
@@ -326,7 +330,7 @@ static bool apply_update(struct req *r, struct agent *a, const struct agent_fiel
     }
     if (f->currency == V_OK && strcmp(f->currency_v, a->currency) != 0) {
         audit_change(r, a, "currency", cJSON_CreateString(a->currency), cJSON_CreateString(f->currency_v));
-        snprintf(a->currency, sizeof a->currency, "%s", f->currency_v);
+        text_copy(a->currency, sizeof a->currency, f->currency_v);
         changed = true;
     }
     if (changed) a->updated_at = r->now;

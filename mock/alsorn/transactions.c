@@ -10,6 +10,7 @@
 #include "alsorn/events.h"
 #include "alsorn/transaction_filter.h"
 #include "alsorn/transaction_json.h"
+#include "core/json_alloc.h"
 #include "core/log.h"
 
 #define MAX_AMOUNT  1000000000000LL /* 1e12 in major units */
@@ -248,6 +249,7 @@ void alsorn_transaction_list(struct req *r) {
 
     struct tenant *t = r->caller.tenant;
     size_t offset = (size_t)(page - 1) * (size_t)limit, end = offset + (size_t)limit, total = 0;
+    json_scratch_begin(); /* the page's tree is made, printed and dropped in one arena */
     cJSON *rows = cJSON_CreateArray();
     tenant_lock(t);
     struct tx_candidates c = tx_candidates_of(t, &f);
@@ -277,6 +279,7 @@ void alsorn_transaction_list(struct req *r) {
     json_add_number(body, "page", (double)page);
     json_add_number(body, "limit", (double)limit);
     reply_json(r, 200, body);
+    json_scratch_end();
 }
 
 void alsorn_transaction_get(struct req *r) {

@@ -12,6 +12,7 @@
 #include "alsorn/agents.h"
 #include "alsorn/trust.h"
 #include "core/clock.h"
+#include "core/json_alloc.h"
 #include "store/store.h"
 
 #define QUERY_MAX       50
@@ -65,6 +66,7 @@ void alsorn_trust_query(struct req *r) {
     }
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
 
+    json_scratch_begin(); /* the 50 profiles are made, printed and dropped in one arena */
     cJSON *results = cJSON_CreateArray();
     for (const cJSON *id = ids->child; id; id = id->next) {
         struct tenant *owner;
@@ -79,6 +81,7 @@ void alsorn_trust_query(struct req *r) {
     cJSON *body = cJSON_CreateObject();
     json_add_item(body, "results", results);
     reply_json(r, 200, body);
+    json_scratch_end();
 }
 
 void alsorn_trust_history(struct req *r) {

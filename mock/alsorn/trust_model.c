@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/files.h"
+#include "core/text_copy.h"
 
 static const struct trust_model contract_model = {
     .new_agent_score = 500,
@@ -184,7 +185,7 @@ static void parse_labels(struct parse *p, const cJSON *labels, struct trust_mode
         if (!cJSON_IsString(label) || !label->valuestring[0] ||
             strlen(label->valuestring) >= TRUST_LABEL_SIZE)
             return fail(p, "trust model: \"%s\" needs labels of 1 to 31 bytes", "assessments");
-        snprintf(out->label, sizeof out->label, "%s", label->valuestring);
+        text_copy(out->label, sizeof out->label, label->valuestring);
         if (m->n_labels > 0 && out->min_score >= out[-1].min_score)
             fail(p, "trust model: \"%s\" must descend by min_score", "assessments");
         m->n_labels++;
@@ -206,7 +207,7 @@ static void parse_required(struct parse *p, const cJSON *req, struct trust_model
                 return fail(p, "trust model: \"%s\" names an action longer than 64",
                             "required_score.actions");
             struct trust_action_rule *out = &m->actions[m->n_actions++];
-            snprintf(out->action, sizeof out->action, "%s", a->string);
+            text_copy(out->action, sizeof out->action, a->string);
             out->score = int_at(p, actions, a->string, 0, 1000000);
         }
     }

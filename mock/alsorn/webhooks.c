@@ -10,6 +10,7 @@
 #include "delivery/allowlist.h"
 #include "delivery/request.h"
 #include "store/tenant.h"
+#include "core/text_copy.h"
 
 #define URL_MAX    2048
 #define EVENTS_MAX 32 /* more than every known name: a longer list can only repeat itself */
@@ -260,8 +261,7 @@ void alsorn_webhook_test(struct req *r) {
     cJSON *envelope = events_envelope("webhook.test", webhook_to_json(w, t), r->now);
     char *body = cJSON_PrintUnformatted(envelope);
     char event_id[ID_LEN], secret[ID_LEN];
-    snprintf(event_id, sizeof event_id, "%s",
-             cJSON_GetObjectItemCaseSensitive(envelope, "id")->valuestring);
+    text_copy(event_id, sizeof event_id, cJSON_GetObjectItemCaseSensitive(envelope, "id")->valuestring);
     cJSON_Delete(envelope);
     memcpy(secret, w->secret, sizeof secret);
     char *url = strdup(w->url);
@@ -284,7 +284,7 @@ void alsorn_webhook_test(struct req *r) {
 
     rec.status_code = res.status_code;
     rec.duration_ms = res.duration_ms;
-    snprintf(rec.event_id, sizeof rec.event_id, "%s", event_id);
+    text_copy(rec.event_id, sizeof rec.event_id, event_id);
     snprintf(rec.event, sizeof rec.event, "webhook.test");
     tenant_lock(t);
     w = webhook_set_find(&t->webhooks, r->params[0]); /* it may have been deleted meanwhile */

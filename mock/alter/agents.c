@@ -8,6 +8,7 @@
 #include "alter/agent_json.h"
 #include "alter/list_page.h"
 #include "core/log.h"
+#include "core/text_copy.h"
 
 struct alter_agent *alter_lock_agent(struct req *r, const char *id) {
     struct tenant *t = r->caller.tenant;
@@ -18,7 +19,7 @@ struct alter_agent *alter_lock_agent(struct req *r, const char *id) {
         reply_error(r, 404, "agent_not_found", "No agent %s in this app", id);
         return NULL;
     }
-    snprintf(r->subject_id, sizeof r->subject_id, "%s", a->id);
+    text_copy(r->subject_id, sizeof r->subject_id, a->id);
     return a;
 }
 
@@ -88,7 +89,7 @@ enum alter_create_result alter_agent_add(struct tenant *t, const cJSON *body, co
         return ALTER_CREATE_NOMEM;
     }
     if (id)
-        snprintf(a->id, sizeof a->id, "%s", id);
+        text_copy(a->id, sizeof a->id, id);
     else
         random_uuid(a->id);
     a->created_at = a->updated_at = now;
@@ -117,7 +118,7 @@ static void reply_created(struct req *r, const struct alter_agent *a, const char
     else
         cJSON_AddNullToObject(body, "api_key");
     cJSON_AddItemToObject(body, "key", a->n_keys ? alter_key_json(a->keys[0]) : cJSON_CreateNull());
-    snprintf(r->subject_id, sizeof r->subject_id, "%s", a->id);
+    text_copy(r->subject_id, sizeof r->subject_id, a->id);
     tenant_unlock(r->caller.tenant);
     reply_json(r, 201, body);
 }
@@ -211,7 +212,7 @@ void alter_agent_get_by_name(struct req *r) {
         tenant_unlock(t);
         return reply_error(r, 404, "agent_not_found", "No active agent named %s", r->params[0]);
     }
-    snprintf(r->subject_id, sizeof r->subject_id, "%s", a->id);
+    text_copy(r->subject_id, sizeof r->subject_id, a->id);
     reply_agent(r, 200, a);
 }
 

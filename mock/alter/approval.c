@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "store/store.h"
+#include "core/text_copy.h"
 
 const char *const alter_approval_status_names[] = {"pending", "approved", "executing", "executed",
                                                    "denied",  "expired",  "failed",    NULL};
@@ -55,8 +56,8 @@ struct alter_approval *alter_approval_create(struct tenant *t, const char *grant
         a->approval_url = NULL;
         goto fail;
     }
-    snprintf(a->grant_id, sizeof a->grant_id, "%s", grant_id);
-    snprintf(a->agent_id, sizeof a->agent_id, "%s", agent_id);
+    text_copy(a->grant_id, sizeof a->grant_id, grant_id);
+    text_copy(a->agent_id, sizeof a->agent_id, agent_id);
     a->status = ALTER_APPROVAL_PENDING;
     a->created_at = now;
     a->expires_at = now + ALTER_APPROVAL_TTL;

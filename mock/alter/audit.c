@@ -17,6 +17,7 @@
 #include "alter/trace.h"
 #include "core/router.h"
 #include "store/tenant.h"
+#include "core/text_copy.h"
 
 #define AUDIT_LIMIT_MAX     1000
 #define AUDIT_LIMIT_DEFAULT 100
@@ -75,15 +76,13 @@ struct alter_audit_row *alter_audit_row_of_request(const struct req *r) {
     if (!row) return NULL;
     random_object_id(row->id, sizeof row->id, "audit_");
     row->created_at = r->now;
-    snprintf(row->action, sizeof row->action, "%s",
-             r->audit_action ? r->audit_action : action_of(r->route));
+    text_copy(row->action, sizeof row->action, r->audit_action ? r->audit_action : action_of(r->route));
     row->outcome = outcome_of(r->reply.status);
     row->status_code = r->reply.status;
-    snprintf(row->caller_key_prefix, sizeof row->caller_key_prefix, "%s", r->caller.key_prefix);
+    text_copy(row->caller_key_prefix, sizeof row->caller_key_prefix, r->caller.key_prefix);
     row->caller_is_agent = r->caller.is_agent;
-    snprintf(row->agent_id, sizeof row->agent_id, "%s",
-             r->caller.is_agent ? r->caller.agent_id : r->subject_id);
-    snprintf(row->request_id, sizeof row->request_id, "%s", r->request_id);
+    text_copy(row->agent_id, sizeof row->agent_id, r->caller.is_agent ? r->caller.agent_id : r->subject_id);
+    text_copy(row->request_id, sizeof row->request_id, r->request_id);
     memcpy(row->grant_id, r->grant_id, sizeof row->grant_id);
     /* a header that failed its check was refused with 422 and is left out here */
     struct field_errors ignored = {0};

@@ -7,6 +7,7 @@
 #include "alter/trace.h"
 #include "core/router.h"
 #include "store/store.h"
+#include "core/text_copy.h"
 
 /* The presented key: x-api-key, else Authorization: Bearer; NULL when neither carries one.
  * *other_scheme is set for an Authorization header of another scheme (Basic ...). */
@@ -42,9 +43,9 @@ static enum key_check check_key(struct req *r, const char *key, enum alter_key_s
         c->tenant = t;
         c->level = (int)k->scopes;
         c->is_agent = k->agent != NULL;
-        snprintf(c->agent_id, sizeof c->agent_id, "%s", k->agent ? k->agent->id : "");
-        snprintf(c->owner_id, sizeof c->owner_id, "%s", t->alter->id);
-        snprintf(c->key_prefix, sizeof c->key_prefix, "%s", k->prefix);
+        text_copy(c->agent_id, sizeof c->agent_id, k->agent ? k->agent->id : "");
+        text_copy(c->owner_id, sizeof c->owner_id, t->alter->id);
+        text_copy(c->key_prefix, sizeof c->key_prefix, k->prefix);
         memcpy(c->key_hash, lookup, sizeof lookup);
     }
     tenant_unlock(t);
@@ -74,7 +75,7 @@ static bool act_as_caller(struct req *r, const char *agent_id) {
         return false;
     }
     c->is_agent = true;
-    snprintf(c->agent_id, sizeof c->agent_id, "%s", agent_id);
+    text_copy(c->agent_id, sizeof c->agent_id, agent_id);
     return true;
 }
 

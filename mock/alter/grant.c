@@ -7,6 +7,7 @@
 #include "alsorn/agent_json.h"
 #include "alter/app.h"
 #include "store/store.h"
+#include "core/text_copy.h"
 
 #define PROVIDER_MAX  64
 #define SCOPE_MAX     200
@@ -184,12 +185,12 @@ enum alter_grant_result alter_grant_add(struct tenant *t, const cJSON *body, int
         !(g->delegated = f.delegated ? cJSON_Duplicate(f.delegated, true) : cJSON_CreateArray()))
         goto nomem;
     if (f.id)
-        snprintf(g->id, sizeof g->id, "%s", f.id);
+        text_copy(g->id, sizeof g->id, f.id);
     else
         random_uuid(g->id);
     g->principal = (enum alter_principal)f.principal;
     if (f.owner_agent_id)
-        snprintf(g->owner_agent_id, sizeof g->owner_agent_id, "%s", f.owner_agent_id);
+        text_copy(g->owner_agent_id, sizeof g->owner_agent_id, f.owner_agent_id);
     snprintf(g->token_type, sizeof g->token_type, "Bearer");
     g->created_at = now;
     if (store_alter_object_register(g->id, t) != 0) { /* a UUID another app holds */

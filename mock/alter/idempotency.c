@@ -1,4 +1,5 @@
 #include "alter/idempotency.h"
+#include "core/text_copy.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -42,8 +43,8 @@ int idempotency_put(struct alter_idempotency *s, const char *key, const char *bo
         free(rec);
         return -1;
     }
-    snprintf(rec->body_hash, sizeof rec->body_hash, "%s", body_hash);
-    snprintf(rec->agent_id, sizeof rec->agent_id, "%s", agent_id);
+    text_copy(rec->body_hash, sizeof rec->body_hash, body_hash);
+    text_copy(rec->agent_id, sizeof rec->agent_id, agent_id);
     rec->created_at = now;
     HASH_ADD_KEYPTR(hh, s->by_key, rec->key, strlen(rec->key), rec);
     if (s->newest)

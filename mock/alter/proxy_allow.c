@@ -1,4 +1,5 @@
 #include "alter/proxy_allow.h"
+#include "core/text_copy.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -33,7 +34,7 @@ int proxy_allow_set(const char *spec, char *err, size_t err_size) {
         return -1;
     }
     char copy[sizeof allow.spec];
-    snprintf(copy, sizeof copy, "%s", spec);
+    text_copy(copy, sizeof copy, spec);
     memset(&allow, 0, sizeof allow);
     char *save = NULL;
     for (char *entry = strtok_r(copy, ",", &save); entry; entry = strtok_r(NULL, ",", &save)) {
@@ -59,7 +60,7 @@ int proxy_allow_set(const char *spec, char *err, size_t err_size) {
             return -1;
         }
     }
-    snprintf(allow.spec, sizeof allow.spec, "%s", spec);
+    text_copy(allow.spec, sizeof allow.spec, spec);
     allow.loaded = true;
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "alter/proxy_allow.h"
 #include "core/base64.h"
 #include "core/header_line.h"
+#include "core/text_copy.h"
 
 #define HEADER_NAME_MAX 128
 
@@ -101,7 +102,7 @@ int proxy_call_parse(const cJSON *body, const struct vault_target *target, struc
         free(raw);
         return 0;
     }
-    snprintf(out->method, sizeof out->method, "%s", target->method);
+    text_copy(out->method, sizeof out->method, target->method);
     memcpy(out->host, target->host, sizeof out->host);
     out->body = raw;
     out->body_len = raw_len;

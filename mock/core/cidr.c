@@ -1,4 +1,5 @@
 #include "cidr.h"
+#include "core/text_copy.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@ bool ip_parse(const char *s, struct ip_addr *out) {
 bool cidr_parse(const char *s, struct cidr *out) {
     char addr[INET6_ADDRSTRLEN + 8];
     if (strlen(s) >= sizeof addr) return false;
-    snprintf(addr, sizeof addr, "%s", s);
+    text_copy(addr, sizeof addr, s);
     char *slash = strchr(addr, '/');
     long bits = -1;
     if (slash) {

@@ -1,5 +1,6 @@
 #include "http.h"
 #include "json_build.h"
+#include "json_alloc.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -78,7 +79,7 @@ static char *print_into_thread_buffer(const cJSON *body, size_t *len) {
 void reply_json(struct req *r, int status, cJSON *body) {
     size_t len = 0;
     char *text = print_into_thread_buffer(body, &len);
-    cJSON_Delete(body);
+    if (!json_scratch_owns(body)) cJSON_Delete(body);
     if (!text) {
         reply_raw(r, 500, "application/json", NULL, 0);
         return;

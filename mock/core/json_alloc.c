@@ -6,6 +6,74 @@
 
 #include <cjson/cJSON.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(p, n)   ((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#endif
+
+/* ---- arenas ---------------------------------------------------------------------------- */
+
+struct json_chunk {
+    struct json_chunk *next;
+    size_t size, used;
+    _Alignas(16) unsigned char data[];
+};
+
+static void *arena_alloc(struct json_arena *a, size_t n) {
+    size_t rounded = (n + 15) & ~(size_t)15;
+    struct json_chunk *c = a->chunks;
+    if (!c || c->size - c->used < rounded) {
+        size_t size = rounded > JSON_ARENA_CHUNK ? rounded : JSON_ARENA_CHUNK;
+        if (!(c = malloc(sizeof *c + size))) return NULL;
+        c->size = size;
+        c->used = 0;
+        c->next = a->chunks;
+        a->chunks = c;
+    }
+    void *p = c->data + c->used;
+    c->used += rounded;
+    ASAN_UNPOISON_MEMORY_REGION(p, n);
+    return p;
+}
+
+static bool arena_owns(const struct json_arena *a, const void *p) {
+    for (const struct json_chunk *c = a->chunks; c; c = c->next)
+        if ((const unsigned char *)p >= c->data && (const unsigned char *)p < c->data + c->size)
+            return true;
+    return false;
+}
+
+void json_arena_reset(struct json_arena *a, bool keep_one) {
+    struct json_chunk *c = a->chunks, *kept = NULL;
+    if (keep_one && c && c->size == JSON_ARENA_CHUNK) {
+        kept = c;
+        c = c->next;
+        kept->next = NULL;
+        kept->used = 0;
+        /* under AddressSanitizer a block used after its arena was reset is reported */
+        ASAN_POISON_MEMORY_REGION(kept->data, kept->size);
+    }
+    while (c) {
+        struct json_chunk *next = c->next;
+        ASAN_UNPOISON_MEMORY_REGION(c->data, c->size);
+        free(c);
+        c = next;
+    }
+    a->chunks = kept;
+}
+
+static _Thread_local struct json_arena *current; /* the arena this thread allocates in */
+
+struct json_arena *json_arena_enter(struct json_arena *a) {
+    struct json_arena *previous = current;
+    current = a;
+    return previous;
+}
+
+/* ---- the per-thread cache of freed small blocks ---------------------------------------- */
+
 #define STEP    16
 #define CLASSES 8 /* blocks of 16, 32, ... 128 bytes */
 
@@ -17,10 +85,11 @@ struct block {
 struct cache {
     struct block *head[CLASSES + 1]; /* [c]: blocks with at least c * STEP usable bytes */
     size_t bytes;
+    struct json_arena scratch; /* json_scratch_begin/end */
 };
 
 static pthread_key_t cache_key; /* only to free a thread's cache when the thread ends */
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 
 static _Thread_local struct cache *cache; /* cheaper to read than pthread_getspecific */
 
@@ -32,10 +101,9 @@ static void cache_free(void *p) {
             next = b->next;
             free(b);
         }
+    json_arena_reset(&c->scratch, false);
     free(c);
 }
-
-static void cache_key_create(void) { pthread_key_create(&cache_key, cache_free); }
 
 static struct cache *this_thread(void) {
     if (!cache && (cache = calloc(1, sizeof *cache))) pthread_setspecific(cache_key, cache);
@@ -43,6 +111,7 @@ static struct cache *this_thread(void) {
 }
 
 static void *json_malloc(size_t size) {
+    if (current) return arena_alloc(current, size);
     size_t k = (size + STEP - 1) / STEP;
     if (k == 0 || k > CLASSES) return malloc(size);
     struct cache *c = this_thread();
@@ -54,7 +123,7 @@ static void *json_malloc(size_t size) {
 }
 
 static void json_free(void *p) {
-    if (!p) return;
+    if (!p || (current && arena_owns(current, p))) return;
     size_t k = malloc_usable_size(p) / STEP; /* ≥ the class it was allocated for */
     struct cache *c = k ? this_thread() : NULL;
     if (k > CLASSES || !c || c->bytes + k * STEP > JSON_CACHE_BYTES) {
@@ -67,8 +136,24 @@ static void json_free(void *p) {
     c->bytes += k * STEP;
 }
 
-void json_alloc_install(void) {
-    pthread_once(&cache_once, cache_key_create);
+void json_scratch_begin(void) {
+    struct cache *c = this_thread();
+    if (c) current = &c->scratch; /* out of memory: cJSON allocates as usual */
+}
+
+void json_scratch_end(void) {
+    if (cache && current == &cache->scratch) json_arena_reset(&cache->scratch, true);
+    current = NULL;
+}
+
+bool json_scratch_owns(const void *p) {
+    return cache && current == &cache->scratch && arena_owns(current, p);
+}
+
+static void install(void) {
+    pthread_key_create(&cache_key, cache_free);
     cJSON_Hooks hooks = {.malloc_fn = json_malloc, .free_fn = json_free};
     cJSON_InitHooks(&hooks);
 }
+
+void json_alloc_install(void) { pthread_once(&install_once, install); }

@@ -1,4 +1,5 @@
 #include "delivery/allowlist.h"
+#include "core/text_copy.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -62,7 +63,7 @@ static bool parse_address(const char *text, unsigned char addr[16], enum pattern
 static int parse_pattern(const char *token, struct pattern *p, char *why, size_t why_size) {
     memset(p, 0, sizeof *p);
     char text[HOST_MAX];
-    snprintf(text, sizeof text, "%s", token);
+    text_copy(text, sizeof text, token);
     char *slash = strchr(text, '/');
     if (slash) *slash = '\0';
     int full = 0;
@@ -91,7 +92,7 @@ static int parse_pattern(const char *token, struct pattern *p, char *why, size_t
         return -1;
     }
     p->kind = wildcard ? PATTERN_SUFFIX : PATTERN_NAME;
-    snprintf(p->name, sizeof p->name, "%s", name);
+    text_copy(p->name, sizeof p->name, name);
     for (char *c = p->name; *c; c++) *c = (char)tolower((unsigned char)*c);
     return 0;
 }

@@ -9,6 +9,7 @@
 #include "core/random.h"
 #include "delivery/allowlist.h"
 #include "delivery/signature.h"
+#include "core/text_copy.h"
 
 #define USER_AGENT "agentmock-webhooks/" AGENTMOCK_VERSION
 
@@ -108,8 +109,7 @@ void delivery_request_result(struct delivery_request *rq, CURLcode rc, struct de
     if (rc == CURLE_OPERATION_TIMEDOUT)
         snprintf(out->error, sizeof out->error, "timed out after %ld ms", rq->timeout_ms);
     else if (rc != CURLE_OK)
-        snprintf(out->error, sizeof out->error, "%s",
-                 rq->curl_error[0] ? rq->curl_error : curl_easy_strerror(rc));
+        text_copy(out->error, sizeof out->error, rq->curl_error[0] ? rq->curl_error : curl_easy_strerror(rc));
     else
         snprintf(out->error, sizeof out->error, "HTTP %ld", code);
 }

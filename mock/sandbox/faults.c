@@ -11,6 +11,7 @@
 
 #include "core/clock.h"
 #include "store/store.h"
+#include "core/text_copy.h"
 
 enum action { FAULT_ERROR, FAULT_LATENCY, FAULT_RESET, FAULT_RATE_LIMIT };
 static const char *const action_names[] = {"error", "latency", "reset", "rate_limit", NULL};
@@ -80,7 +81,7 @@ static void parse_method(struct field_errors *fe, const cJSON *body, struct faul
     if (!m) return;
     for (int i = 0; cJSON_IsString(m) && methods[i]; i++) {
         if (!strcasecmp(m->valuestring, methods[i])) {
-            snprintf(f->method, sizeof f->method, "%s", methods[i]);
+            text_copy(f->method, sizeof f->method, methods[i]);
             return;
         }
     }
@@ -94,7 +95,7 @@ static void parse_path_prefix(struct field_errors *fe, const cJSON *body, struct
         field_error_add(fe, "path_prefix", "must start with / and not with /_mock (sandbox "
                                            "controls never fail)");
     }
-    snprintf(f->path_prefix, sizeof f->path_prefix, "%s", prefix);
+    text_copy(f->path_prefix, sizeof f->path_prefix, prefix);
 }
 
 static void parse_org(struct field_errors *fe, const cJSON *body, struct fault *f) {
@@ -106,7 +107,7 @@ static void parse_org(struct field_errors *fe, const cJSON *body, struct fault *
         return;
     }
     tenant_release(t);
-    snprintf(f->org_id, sizeof f->org_id, "%s", org);
+    text_copy(f->org_id, sizeof f->org_id, org);
 }
 
 cJSON *faults_add(const cJSON *body, int64_t now, struct field_errors *fe) {

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/files.h"
 #include "sandbox/provision.h"
+#include "core/text_copy.h"
 
 static const char *string_of(const cJSON *o, const char *name) {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -113,12 +114,12 @@ static struct tenant *load_org(const cJSON *o, struct org_spec *spec, char *err,
     const cJSON *keys = cJSON_GetObjectItemCaseSensitive(o, "keys");
     for (int level = KEY_READ; level <= KEY_ADMIN; level++) {
         const char *k = string_of(keys, key_level_names[level]);
-        if (k) snprintf(spec->keys[level], sizeof spec->keys[level], "%s", k);
+        if (k) text_copy(spec->keys[level], sizeof spec->keys[level], k);
     }
     const cJSON *alter = cJSON_GetObjectItemCaseSensitive(o, "alter");
     spec->alter_app_id = string_of(alter, "app_id");
     const char *app_key = string_of(alter, "app_key");
-    if (app_key) snprintf(spec->alter_app_key, sizeof spec->alter_app_key, "%s", app_key);
+    if (app_key) text_copy(spec->alter_app_key, sizeof spec->alter_app_key, app_key);
     struct tenant *t = provision_org(spec);
     if (!t) snprintf(err, err_size, "organization %s: bad or duplicate keys", spec->name);
     return t;

@@ -6,19 +6,20 @@
 #include "alsorn/auth.h"
 #include "alter/app.h"
 #include "core/clock.h"
+#include "core/text_copy.h"
 
 struct tenant *provision_org(struct org_spec *spec) {
     struct tenant *t = tenant_new(spec->name, spec->plan, spec->operator_verified);
     if (!t) return NULL;
-    if (spec->id) snprintf(t->id, sizeof t->id, "%s", spec->id);
-    if (spec->user_id) snprintf(t->user_id, sizeof t->user_id, "%s", spec->user_id);
+    if (spec->id) text_copy(t->id, sizeof t->id, spec->id);
+    if (spec->user_id) text_copy(t->user_id, sizeof t->user_id, spec->user_id);
     if (spec->max_agents >= 0) t->max_agents = spec->max_agents;
     for (int level = KEY_READ; level <= KEY_ADMIN; level++) {
         char *key = spec->keys[level];
         if (!key[0]) random_hex(key, ALSORN_KEY_SIZE, "als_", 32);
         if (!alsorn_key_format_valid(key)) goto fail;
     }
-    if (spec->alter_app_id) snprintf(t->alter->id, sizeof t->alter->id, "%s", spec->alter_app_id);
+    if (spec->alter_app_id) text_copy(t->alter->id, sizeof t->alter->id, spec->alter_app_id);
     store_tenant_add(t);
     for (int level = KEY_READ; level <= KEY_ADMIN; level++)
         if (store_key_add(t, spec->keys[level], (enum key_level)level) != 0) goto remove;

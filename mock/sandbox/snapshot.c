@@ -23,6 +23,7 @@
 #include "sandbox/idempotency.h"
 #include "sandbox/snapshot_reader.h"
 #include "store/store.h"
+#include "core/text_copy.h"
 
 #define FORMAT  "agentmock-state"
 /* 3: an agent's audit entry that records a transaction is saved as its id and hash (the
@@ -256,8 +257,8 @@ static int load_org(struct store_staging *st, const cJSON *rec, char *err, size_
     if (store_staging_tenant(st, id)) return snapshot_fail(err, err_size, "org %s appears twice", id);
     struct tenant *t = tenant_new(name, (enum plan)plan, verified);
     if (!t) return snapshot_fail(err, err_size, "out of memory");
-    snprintf(t->id, sizeof t->id, "%s", id);
-    snprintf(t->user_id, sizeof t->user_id, "%s", user);
+    text_copy(t->id, sizeof t->id, id);
+    text_copy(t->user_id, sizeof t->user_id, user);
     t->max_agents = (long)max_agents;
     t->created_at = created;
     store_staging_add_tenant(st, t); /* takes our reference */
@@ -343,7 +344,7 @@ int snapshot_save_file(const char *path, char *err, size_t err_size) {
         return -1;
     }
     char dir_buf[4096];
-    snprintf(dir_buf, sizeof dir_buf, "%s", path);
+    text_copy(dir_buf, sizeof dir_buf, path);
     int dir = open(dirname(dir_buf), O_RDONLY | O_DIRECTORY);
     if (dir >= 0) { /* the rename itself is durable only once the directory is */
         fsync(dir);
@@ -373,7 +374,7 @@ int snapshot_load_file(const char *path, char *err, size_t err_size) {
         rc = snapshot_loader_commit(l, err, err_size);
     } else if (lineno) {
         char why[256];
-        snprintf(why, sizeof why, "%s", err);
+        text_copy(why, sizeof why, err);
         snprintf(err, err_size, "%s line %zu: %s", path, lineno, why);
     }
     snapshot_loader_free(l);

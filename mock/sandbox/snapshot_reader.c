@@ -4,82 +4,17 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "core/json_alloc.h"
+
 #define BATCH 128 /* records per hand-over: one lock round trip per batch, not per record */
 #define SLOTS 8   /* batches in flight: how far the reader may run ahead */
-#define CHUNK (256 * 1024)
 
-/* Where a batch's records live.  Parsing a million agents makes a hundred million small
+/* A batch's records live in its arena.  Parsing a million agents makes a hundred million small
  * allocations, and freeing them again took as long as parsing: in an arena, an allocation is
- * an increment and a whole batch is freed at once when its slot is reused. */
-struct chunk {
-    struct chunk *next;
-    size_t size, used;
-    _Alignas(16) unsigned char data[];
-};
-
-struct arena {
-    struct chunk *chunks; /* the newest first */
-};
-
-static void *arena_alloc(struct arena *a, size_t n) {
-    n = (n + 15) & ~(size_t)15;
-    struct chunk *c = a->chunks;
-    if (!c || c->size - c->used < n) {
-        size_t size = n > CHUNK ? n : CHUNK;
-        if (!(c = malloc(sizeof *c + size))) return NULL;
-        c->size = size;
-        c->used = 0;
-        c->next = a->chunks;
-        a->chunks = c;
-    }
-    void *p = c->data + c->used;
-    c->used += n;
-    return p;
-}
-
-static bool arena_owns(const struct arena *a, const void *p) {
-    for (const struct chunk *c = a->chunks; c; c = c->next)
-        if ((const unsigned char *)p >= c->data && (const unsigned char *)p < c->data + c->size)
-            return true;
-    return false;
-}
-
-/* Keeps one chunk for the next batch, frees the rest. */
-static void arena_reset(struct arena *a, bool keep_one) {
-    struct chunk *c = a->chunks, *kept = NULL;
-    if (keep_one && c && c->size == CHUNK) {
-        kept = c;
-        c = c->next;
-        kept->next = NULL;
-        kept->used = 0;
-    }
-    while (c) {
-        struct chunk *next = c->next;
-        free(c);
-        c = next;
-    }
-    a->chunks = kept;
-}
-
-/* cJSON allocates through these hooks in every thread: from the arena of the batch the
- * calling thread is parsing, if any (only the reader thread ever is), else as before.  The
- * loader only reads the records, so no record is ever freed one by one outside its arena. */
-static _Thread_local struct arena *parsing;
-
-static void *hook_malloc(size_t n) {
-    return parsing ? arena_alloc(parsing, n) : malloc(n);
-}
-static void hook_free(void *p) {
-    if (!parsing || !arena_owns(parsing, p)) free(p);
-}
-static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
-static void install_hooks(void) {
-    cJSON_Hooks hooks = {.malloc_fn = hook_malloc, .free_fn = hook_free};
-    cJSON_InitHooks(&hooks);
-}
-
+ * an increment and a whole batch is freed at once when its slot is reused.  The loader only
+ * reads the records, so none is ever freed one by one outside its arena. */
 struct batch {
-    struct arena arena;
+    struct json_arena arena;
     cJSON *recs[BATCH];
     size_t linenos[BATCH];
     size_t n;
@@ -100,7 +35,7 @@ struct snapshot_reader {
 };
 
 static void clear(struct batch *b, bool keep_chunk) {
-    arena_reset(&b->arena, keep_chunk); /* the records die with their arena */
+    json_arena_reset(&b->arena, keep_chunk); /* the records die with their arena */
     b->n = 0;
 }
 
@@ -120,9 +55,9 @@ static bool fill(struct snapshot_reader *r, struct batch *b, size_t *lineno, cha
             len--;
         if (len == 0) continue;
         b->linenos[b->n] = *lineno;
-        parsing = &b->arena;
+        json_arena_enter(&b->arena);
         b->recs[b->n++] = cJSON_ParseWithLength(*line, (size_t)len);
-        parsing = NULL;
+        json_arena_enter(NULL);
     }
     return true;
 }
@@ -152,7 +87,7 @@ static void *read_ahead(void *arg) {
 }
 
 struct snapshot_reader *snapshot_reader_start(FILE *f) {
-    pthread_once(&hooks_once, install_hooks);
+    json_alloc_install(); /* the batches' arenas work through its hooks */
     struct snapshot_reader *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->f = f;

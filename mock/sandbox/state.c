@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "sandbox/snapshot.h"
+#include "core/text_copy.h"
 
 #define READ_CHUNK  65536
 #define WRITE_CHUNK 65536
@@ -83,7 +84,7 @@ void mock_state_import(struct req *r) {
     snapshot_loader_free(l);
     if (rc != 0) {
         char why[600];
-        snprintf(why, sizeof why, "%s", err);
+        text_copy(why, sizeof why, err);
         return reply_error(r, 422, "invalid_snapshot", "Line %zu: %s", lineno, why);
     }
     cJSON *o = cJSON_CreateObject();

@@ -1,6 +1,7 @@
 #include "store/store.h"
 #include "core/hex.h"
 #include "core/sha256.h"
+#include "core/text_copy.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -203,7 +204,7 @@ enum key_lookup store_key_lookup(const char *plaintext, struct caller *out) {
         tenant_retain(k->tenant);
         out->tenant = k->tenant;
         out->level = k->level;
-        snprintf(out->owner_id, sizeof out->owner_id, "%s", k->tenant->user_id);
+        text_copy(out->owner_id, sizeof out->owner_id, k->tenant->user_id);
         memcpy(out->key_hash, hash, sizeof out->key_hash);
     }
     pthread_rwlock_unlock(&lock);
@@ -227,7 +228,7 @@ static int alter_key_entry_add(struct alter_key_entry **table, const char *looku
     struct alter_key_entry *e = NULL;
     HASH_FIND_STR(*table, lookup, e);
     if (e || strlen(lookup) >= sizeof e->lookup || !(e = calloc(1, sizeof *e))) return -1;
-    snprintf(e->lookup, sizeof e->lookup, "%s", lookup);
+    text_copy(e->lookup, sizeof e->lookup, lookup);
     e->key = key;
     e->tenant = t;
     HASH_ADD_STR(*table, lookup, e);
@@ -259,7 +260,7 @@ struct tenant *store_alter_key_find(const char *lookup, struct alter_key **key) 
 static int id_entry_add(struct agent_entry **table, const char *id, struct tenant *t, bool unique) {
     struct agent_entry *e = calloc(1, sizeof *e), *old = NULL;
     if (!e) return -1;
-    snprintf(e->id, sizeof e->id, "%s", id);
+    text_copy(e->id, sizeof e->id, id);
     e->tenant = t;
     pthread_rwlock_wrlock(&lock);
     if (unique) HASH_FIND_STR(*table, e->id, old);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/string_array.h"
+#include "core/text_copy.h"
 
 struct webhook_event *webhook_event_new(const char *id, const char *name, char *body,
                                         size_t body_len) {
@@ -15,8 +16,8 @@ struct webhook_event *webhook_event_new(const char *id, const char *name, char *
         return NULL;
     }
     atomic_init(&e->refs, 1);
-    snprintf(e->id, sizeof e->id, "%s", id);
-    snprintf(e->name, sizeof e->name, "%s", name);
+    text_copy(e->id, sizeof e->id, id);
+    text_copy(e->name, sizeof e->name, name);
     e->body = body;
     e->body_len = body_len;
     return e;

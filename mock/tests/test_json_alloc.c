@@ -52,3 +52,44 @@ Test(json_alloc, trees_built_and_freed_on_many_threads_print_the_same) {
         cJSON_Delete(made);
     }
 }
+
+/* A reply built in the scratch arena: owned by it, printed the same as one built on the heap,
+ * and the arena reused for the next reply after json_scratch_end. */
+Test(json_alloc, a_tree_built_in_the_scratch_arena_prints_the_same_and_is_dropped_at_the_end) {
+    json_alloc_install();
+    cJSON *heap = tree(7);
+    char *expected = cJSON_PrintUnformatted(heap);
+    cr_assert_not(json_scratch_owns(heap));
+    for (int round = 0; round < 3; round++) {
+        json_scratch_begin();
+        cJSON *scratch = tree(7);
+        cr_assert(json_scratch_owns(scratch));
+        cr_assert(json_scratch_owns(scratch->child->valuestring));
+        char buf[65536];
+        cr_assert(cJSON_PrintPreallocated(scratch, buf, sizeof buf, 0));
+        cr_assert_str_eq(buf, expected);
+        cJSON_Delete(scratch); /* does nothing to arena blocks */
+        cJSON_Delete(tree(round)); /* nor does a tree made and freed inside */
+        json_scratch_end();
+        cr_assert_not(json_scratch_owns(scratch), "the scope is closed");
+    }
+    cJSON *after = tree(7); /* outside the scope: the heap again, freed one by one */
+    cr_assert_not(json_scratch_owns(after));
+    cJSON_Delete(after);
+    cJSON_free(expected);
+    cJSON_Delete(heap);
+}
+
+/* A snapshot-style arena entered by hand: blocks come from it until it is left. */
+Test(json_alloc, an_entered_arena_holds_what_is_parsed_in_it) {
+    json_alloc_install();
+    struct json_arena arena = {0};
+    cr_assert_null(json_arena_enter(&arena));
+    cJSON *parsed = cJSON_Parse("{\"a\":[1,2,{\"b\":\"c\"}]}");
+    cr_assert_eq(json_arena_enter(NULL), &arena);
+    cr_assert_not_null(parsed);
+    cr_assert_not_null(arena.chunks, "the parse allocated in the arena");
+    cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(parsed, "a"), 2)->child->valuestring, "c");
+    json_arena_reset(&arena, false); /* the records die with their arena: LeakSanitizer agrees */
+    cr_assert_null(arena.chunks);
+}
