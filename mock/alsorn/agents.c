@@ -120,9 +120,11 @@ void alsorn_audit(struct req *r, struct agent *a, const char *action, cJSON *pay
 }
 
 static void reply_agent(struct req *r, int status, const struct agent *a) {
+    json_scratch_begin();
     cJSON *body = agent_to_json(a, r->caller.tenant, r->now);
     tenant_unlock(r->caller.tenant);
     reply_json(r, status, body);
+    json_scratch_end();
 }
 
 /* Emits `event` with the agent as its data, then replies with the agent. */

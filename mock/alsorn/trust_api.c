@@ -45,9 +45,11 @@ void alsorn_trust_get(struct req *r) {
     struct tenant *owner;
     struct agent *a = lock_any_agent(r->params[0], &owner);
     if (!a) return reply_not_found(r);
+    json_scratch_begin();
     cJSON *profile = trust_profile_json(a, r->now);
     owner_done(owner);
     reply_json(r, 200, profile);
+    json_scratch_end();
 }
 
 void alsorn_trust_query(struct req *r) {
