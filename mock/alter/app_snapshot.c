@@ -76,6 +76,7 @@ int alter_app_snapshot_write(const struct tenant *t, const struct snapshot_out *
         if (out->put(out->ctx, key_record(k, t)) != 0) return -1;
     for (const struct idempotency_record *r = app->idempotency.oldest; r; r = r->next)
         if (out->put(out->ctx, idempotency_record(r, t)) != 0) return -1;
+    if (alter_audit_log_seal(&t->alter->audit) != 0) return -1; /* saved with its hashes */
     for (size_t i = 0; i < app->audit.n; i++)
         if (out->put(out->ctx, audit_record(&app->audit, i, t)) != 0) return -1;
     return 0;

@@ -159,8 +159,14 @@ void alter_audit_list(struct req *r) {
         return reply_error(r, 500, "internal_error", "Out of memory");
     }
     struct tenant *t = r->caller.tenant;
-    const struct alter_audit_log *log = &t->alter->audit;
+    struct alter_audit_log *log = &t->alter->audit;
     tenant_lock(t);
+    if (alter_audit_log_seal(log) != 0) {
+        tenant_unlock(t);
+        free(found);
+        free(positions);
+        return reply_error(r, 500, "internal_error", "Out of memory");
+    }
     long start = after_v ? alter_audit_log_position(log, after_v) : -1;
     bool more = false;
     size_t n = after_v && start < 0
@@ -192,7 +198,9 @@ void alter_audit_verify(struct req *r) {
     struct tenant *t = r->caller.tenant;
     size_t n = 0;
     tenant_lock(t);
-    struct alter_audit_row **rows = alter_audit_log_rows(&t->alter->audit, &n);
+    struct alter_audit_row **rows =
+        alter_audit_log_seal(&t->alter->audit) == 0 ? alter_audit_log_rows(&t->alter->audit, &n)
+                                                    : NULL;
     tenant_unlock(t);
     if (!rows) return reply_error(r, 500, "internal_error", "Out of memory");
     struct alter_audit_check check; /* hashing a long chain takes a while: not under the lock */

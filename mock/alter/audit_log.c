@@ -151,17 +151,30 @@ static int reserve(struct alter_audit_log *log) {
 }
 
 int alter_audit_log_append(struct alter_audit_log *log, struct alter_audit_row *row) {
-    if (reserve(log) != 0 || hash_row(row, previous_hash(log->rows, log->n), row->hash) != 0) {
+    if (reserve(log) != 0) {
         alter_audit_row_free(row);
         return -1;
     }
+    row->hash[0] = '\0';
     return append_hashed(log, row);
+}
+
+int alter_audit_log_seal(struct alter_audit_log *log) {
+    for (; log->hashed < log->n; log->hashed++) {
+        struct alter_audit_row *row = log->rows[log->hashed];
+        if (hash_row(row, previous_hash(log->rows, log->hashed), row->hash) != 0) return -1;
+    }
+    return 0;
 }
 
 int alter_audit_log_restore(struct alter_audit_log *log, struct alter_audit_row *row,
                             const char *previous) {
-    const char *expected_previous = previous_hash(log->rows, log->n);
     char hash[SHA256_TAGGED_LEN];
+    if (alter_audit_log_seal(log) != 0) { /* the row before needs its hash */
+        alter_audit_row_free(row);
+        return -1;
+    }
+    const char *expected_previous = previous_hash(log->rows, log->n);
     if (reserve(log) != 0 || hash_row(row, expected_previous, hash) != 0) {
         alter_audit_row_free(row);
         return -1;
@@ -173,7 +186,9 @@ int alter_audit_log_restore(struct alter_audit_log *log, struct alter_audit_row 
         alter_audit_row_free(row);
         return -2;
     }
-    return append_hashed(log, row);
+    if (append_hashed(log, row) != 0) return -1;
+    log->hashed = log->n; /* checked against the hash it was saved with */
+    return 0;
 }
 
 /* Copies a string-or-null member: "" for null into a fixed field.  false when mistyped or

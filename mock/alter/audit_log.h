@@ -38,7 +38,7 @@ struct alter_audit_row {
     cJSON *details; /* owned object: what the call did beyond its route (the proxied call, the
                      * approval, the policy rule that denied it); NULL = {} */
     char request_id[32];
-    char hash[SHA256_TAGGED_LEN]; /* set by alter_audit_log_append */
+    char hash[SHA256_TAGGED_LEN]; /* set by alter_audit_log_seal */
     size_t position;              /* in the chain, set by alter_audit_log_append */
     UT_hash_handle hh;
 };
@@ -48,6 +48,7 @@ struct posting; /* one index value → the positions of its rows */
 struct alter_audit_log {
     struct alter_audit_row **rows; /* owned, oldest first */
     size_t n, cap;
+    size_t hashed; /* rows [0, hashed) carry their hash */
     struct alter_audit_row *by_id;
     struct posting *by_agent, *by_run, *by_thread, *by_action;
 };
@@ -60,9 +61,16 @@ void alter_audit_row_free(struct alter_audit_row *row);
 struct alter_audit_row *alter_audit_row_step(const struct alter_audit_row *origin,
                                              const char *action, enum alter_outcome outcome,
                                              int status_code, int64_t now, cJSON *details);
-/* Hashes row onto the chain and takes ownership.  Returns 0, or -1 when out of memory (the
- * row is freed and the chain unchanged). */
+/* Adds row at the end of the chain and takes ownership.  Returns 0, or -1 when out of memory
+ * (the row is freed and the chain unchanged).  Its hash is computed by the next seal: a row
+ * never changes once appended, so hashing it when the chain is first read gives the same hash
+ * as hashing it here, and every Alter call appends a row while few read them (hashing under
+ * the organization's lock was a third of GET /sdk/agents/me). */
 int alter_audit_log_append(struct alter_audit_log *log, struct alter_audit_row *row);
+/* Hashes the rows appended since the last seal, in order.  Whatever reads hashes (the audit
+ * list, verify, a snapshot) seals first, under the same lock as the appends.  0, or -1 when
+ * out of memory (the rest stay unhashed until a later seal). */
+int alter_audit_log_seal(struct alter_audit_log *log);
 /* A row as the API renders it: every field and its hash; previous is the row before it (NULL
  * for the first).  Appended rows never change and live as long as their tenant, so a caller
  * that holds the tenant (not its lock) may render rows it found under the lock. */

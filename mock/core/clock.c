@@ -26,21 +26,32 @@ static void two_digits(char *p, int v) {
 }
 
 /* Written digit by digit: glibc's strftime calls tzset() every time, which takes a
- * process-wide lock and stats /etc/localtime, and every response renders several times. */
+ * process-wide lock and stats /etc/localtime, and every response renders several times.  Not
+ * gmtime_r either: it takes the same lock (tzset_lock) for every call, and a page of 100
+ * transactions formats 200 times on each of the threads serving it.  The date is the proleptic
+ * Gregorian day count turned into a civil date (H. Hinnant's civil_from_days). */
 void clock_format(int64_t unix_seconds, char out[RFC3339_LEN]) {
-    time_t t = (time_t)unix_seconds;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    int year = tm.tm_year + 1900;
+    int64_t days = unix_seconds / 86400, secs = unix_seconds % 86400;
+    if (secs < 0) {
+        secs += 86400;
+        days--;
+    }
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;                                      /* [0, 146096] */
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    int64_t mp = (5 * doy + 2) / 153;                                    /* [0, 11], from March */
+    int day = (int)(doy - (153 * mp + 2) / 5 + 1), month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    int64_t year = yoe + era * 400 + (month <= 2);
     if (year < 0 || year > 9999) year = year < 0 ? 0 : 9999;
     memcpy(out, "0000-00-00T00:00:00Z", RFC3339_LEN);
-    two_digits(out, year / 100);
-    two_digits(out + 2, year % 100);
-    two_digits(out + 5, tm.tm_mon + 1);
-    two_digits(out + 8, tm.tm_mday);
-    two_digits(out + 11, tm.tm_hour);
-    two_digits(out + 14, tm.tm_min);
-    two_digits(out + 17, tm.tm_sec);
+    two_digits(out, (int)(year / 100));
+    two_digits(out + 2, (int)(year % 100));
+    two_digits(out + 5, month);
+    two_digits(out + 8, day);
+    two_digits(out + 11, (int)(secs / 3600));
+    two_digits(out + 14, (int)(secs / 60 % 60));
+    two_digits(out + 17, (int)(secs % 60));
 }
 
 int clock_parse(const char *s, int64_t *out) {

@@ -93,8 +93,13 @@ Test(alter_audit_log, queries_filter_page_and_follow_the_cursor) {
 
 Test(alter_audit_log, the_chain_links_and_verify_finds_the_first_tampered_row) {
     struct alter_audit_log log = {0};
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 5; i++) {
         cr_assert_eq(alter_audit_log_append(&log, row("A", NULL, "agent.me")), 0);
+        if (i == 2) cr_assert_eq(alter_audit_log_seal(&log), 0); /* hashed in two turns */
+    }
+    cr_assert_str_eq(log.rows[4]->hash, "", "hashed when the chain is read, not on append");
+    cr_assert_eq(alter_audit_log_seal(&log), 0);
+    cr_assert_eq(strncmp(log.rows[4]->hash, "sha256:", 7), 0);
     struct alter_audit_check check;
     alter_audit_rows_verify(log.rows, log.n, &check);
     cr_assert(check.valid && check.length == 5 && check.broken_at == -1);
@@ -102,6 +107,9 @@ Test(alter_audit_log, the_chain_links_and_verify_finds_the_first_tampered_row) {
     cJSON *second = alter_audit_row_json(log.rows[1], log.rows[0]);
     cr_assert_str_eq(cJSON_GetObjectItem(second, "previous_hash")->valuestring, log.rows[0]->hash);
     cJSON_Delete(second);
+    cJSON *fourth = alter_audit_row_json(log.rows[3], log.rows[2]); /* across the two seals */
+    cr_assert_str_eq(cJSON_GetObjectItem(fourth, "previous_hash")->valuestring, log.rows[2]->hash);
+    cJSON_Delete(fourth);
     cJSON *first = alter_audit_row_json(log.rows[0], NULL);
     cr_assert(cJSON_IsNull(cJSON_GetObjectItem(first, "previous_hash")));
     cJSON_Delete(first);

@@ -1,4 +1,5 @@
 #include <criterion/criterion.h>
+#include <time.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -91,6 +92,27 @@ Test(clock, formats_and_parses_rfc3339) {
     cr_assert_eq(clock_parse("2026-02-31T00:00:00Z", &t), -1);
     cr_assert_eq(clock_parse("2026-11-23 15:24:29", &t), -1);
     cr_assert_eq(clock_parse("yesterday", &t), -1);
+}
+
+/* The hand-made civil date agrees with the C library's gmtime_r, second for second around
+ * midnights, month ends, leap days and centuries, from 1900 to 2400. */
+Test(clock, formats_every_date_as_gmtime_does) {
+    for (int64_t t = -2208988800LL; t < 13569465600LL; t += 86400 * 7 + 3599) {
+        for (int64_t d = -1; d <= 1; d++) {
+            time_t at = (time_t)(t + d);
+            struct tm tm;
+            gmtime_r(&at, &tm);
+            char want[64], got[RFC3339_LEN];
+            strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            clock_format(t + d, got);
+            cr_assert_str_eq(got, want, "at %lld", (long long)(t + d));
+        }
+    }
+    char got[RFC3339_LEN];
+    clock_format(951782400, got); /* 2000-02-29, a leap day of a century */
+    cr_assert_str_eq(got, "2000-02-29T00:00:00Z");
+    clock_format(-1, got);
+    cr_assert_str_eq(got, "1969-12-31T23:59:59Z");
 }
 
 Test(clock, advances_virtual_time) {
