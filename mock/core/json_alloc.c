@@ -86,6 +86,7 @@ struct cache {
     struct block *head[CLASSES + 1]; /* [c]: blocks with at least c * STEP usable bytes */
     size_t bytes;
     struct json_arena scratch; /* json_scratch_begin/end */
+    int scratch_depth;         /* scopes open on this thread: the outermost end resets */
 };
 
 static pthread_key_t cache_key; /* only to free a thread's cache when the thread ends */
@@ -138,11 +139,14 @@ static void json_free(void *p) {
 
 void json_scratch_begin(void) {
     struct cache *c = this_thread();
-    if (c) current = &c->scratch; /* out of memory: cJSON allocates as usual */
+    if (!c) return; /* out of memory: cJSON allocates as usual */
+    c->scratch_depth++;
+    current = &c->scratch;
 }
 
 void json_scratch_end(void) {
-    if (cache && current == &cache->scratch) json_arena_reset(&cache->scratch, true);
+    if (!cache || !cache->scratch_depth || --cache->scratch_depth) return;
+    json_arena_reset(&cache->scratch, true);
     current = NULL;
 }
 

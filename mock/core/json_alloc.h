@@ -35,7 +35,8 @@ struct json_arena *json_arena_enter(struct json_arena *a);
 void json_arena_reset(struct json_arena *a, bool keep_one);
 
 /* Everything cJSON allocates on this thread between these two lives in the thread's scratch
- * arena and is gone at json_scratch_end: build a reply, reply_json it, end.  Not nested. */
+ * arena and is gone at json_scratch_end: build a reply, reply_json it, end.  A scope opened
+ * inside another ends with it (only the outermost end frees). */
 void json_scratch_begin(void);
 void json_scratch_end(void);
 /* Whether p was allocated in this thread's open scratch arena.  A tree whose root is there is

@@ -70,6 +70,10 @@ Test(json_alloc, a_tree_built_in_the_scratch_arena_prints_the_same_and_is_droppe
         cr_assert_str_eq(buf, expected);
         cJSON_Delete(scratch); /* does nothing to arena blocks */
         cJSON_Delete(tree(round)); /* nor does a tree made and freed inside */
+        json_scratch_begin(); /* a scope inside ends with the outer one */
+        cJSON *inner = tree(round);
+        json_scratch_end();
+        cr_assert(json_scratch_owns(inner) && json_scratch_owns(scratch), "still open");
         json_scratch_end();
         cr_assert_not(json_scratch_owns(scratch), "the scope is closed");
     }
