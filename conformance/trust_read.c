@@ -110,6 +110,37 @@ Test(query, keeps_input_order_with_null_for_unknown_ids) {
     http_resp_free(&r);
 }
 
+/* A batch may name agents of several organizations in any order: each id gets its own
+ * agent's profile, however the ids of one organization are interleaved with another's. */
+Test(query, interleaves_agents_of_several_organizations) {
+    tenant_new(&T);
+    const char *a = tx_agent(&T, "Mine A", "[\"pay\"]", "10");
+    const char *b = tx_agent(&T, "Mine B", "[\"pay\"]", "10");
+    struct tenant other;
+    tenant_other(&other);
+    const char *x = tx_agent(&other, "Theirs X", "[\"pay\"]", "10");
+    const char *ids[] = {a, x, b, x, "agent_doesnotexist000", a, b};
+    const char *names[] = {"Mine A", "Theirs X", "Mine B", "Theirs X", NULL, "Mine A", "Mine B"};
+    struct http_resp r;
+    http_call("POST", "/trust/query", tkey_min(&T, KEY_READ),
+              fmt("{\"agent_ids\": [\"%s\", \"%s\", \"%s\", \"%s\", \"%s\", \"%s\", \"%s\"]}",
+                  ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6]),
+              NULL, &r);
+    expect_status(&r, 200);
+    const cJSON *results = jarr(r.json, "results");
+    cr_assert_eq(cJSON_GetArraySize(results), 7, "%s", resp_excerpt(&r));
+    for (int i = 0; i < 7; i++) {
+        const cJSON *p = cJSON_GetArrayItem(results, i);
+        if (!names[i]) {
+            cr_assert(cJSON_IsNull(p), "result %d must be null: %s", i, resp_excerpt(&r));
+            continue;
+        }
+        cr_assert_str_eq(jstr(p, "agent_id"), ids[i], "result %d", i);
+        cr_assert(strstr(jstr(p, "agent_name"), names[i]), "result %d: %s", i, jstr(p, "agent_name"));
+    }
+    http_resp_free(&r);
+}
+
 /* {"agent_ids": [n ids]} */
 static const char *ids_body(const char *id, int n) {
     static char body[8192];

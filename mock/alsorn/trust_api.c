@@ -70,16 +70,22 @@ void alsorn_trust_query(struct req *r) {
 
     json_scratch_begin(); /* the 50 profiles are made, printed and dropped in one arena */
     cJSON *results = cJSON_CreateArray();
+    /* One organization locked at a time, and kept locked while the ids that follow are its
+     * own: a batch of one organization's agents takes its lock once, not 50 times over (eight
+     * clients asking at once passed the lock back and forth 400 times a round). */
+    struct tenant *held = NULL; /* locked, with a reference */
     for (const cJSON *id = ids->child; id; id = id->next) {
-        struct tenant *owner;
-        struct agent *a = lock_any_agent(id->valuestring, &owner);
-        if (!a) {
-            cJSON_AddItemToArray(results, cJSON_CreateNull());
-            continue;
+        struct tenant *owner = store_agent_owner(id->valuestring);
+        if (owner && owner == held) {
+            tenant_release(owner); /* held has its own reference */
+        } else if (owner) {
+            if (held) owner_done(held);
+            tenant_lock(held = owner);
         }
-        cJSON_AddItemToArray(results, trust_profile_json(a, r->now));
-        owner_done(owner); /* one organization locked at a time */
+        const struct agent *a = owner ? agent_set_find(&owner->agents, id->valuestring) : NULL;
+        cJSON_AddItemToArray(results, a ? trust_profile_json(a, r->now) : cJSON_CreateNull());
     }
+    if (held) owner_done(held);
     cJSON *body = cJSON_CreateObject();
     json_add_item(body, "results", results);
     reply_json(r, 200, body);
