@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -22,10 +23,45 @@ static pthread_rwlock_t pepper_lock = PTHREAD_RWLOCK_INITIALIZER; /* a load may 
 /* From OpenSSL directly, not random_bytes: the pepper leaves the process only inside a state
  * snapshot, so --seed has no reason to make it predictable (and drawing it must not shift the
  * seeded id sequence). */
-/* HMAC-SHA256 keyed with the pepper, set up once per pepper and copied per lookup: OpenSSL
- * 3's one-shot HMAC() fetches both algorithms and keys a new context on every call, which
- * cost a sixth of an Alter request.  Guarded by pepper_lock like the pepper. */
+/* HMAC-SHA256 keyed with the pepper, set up once per pepper: OpenSSL 3's one-shot HMAC()
+ * fetches both algorithms and keys a new context on every call, which cost a sixth of an
+ * Alter request.  Each thread keeps its own copy and re-initialises it per lookup (EVP_MAC_init
+ * with no key keeps the key): copying the context per lookup cost as much as the HMAC.
+ * keyed and generation are guarded by pepper_lock like the pepper. */
 static EVP_MAC_CTX *keyed;
+static unsigned generation; /* of keyed: a thread's copy of an older one is replaced */
+
+struct thread_mac {
+    EVP_MAC_CTX *ctx;
+    unsigned generation;
+};
+static pthread_key_t thread_mac_key; /* only to free a thread's copy when the thread ends */
+static _Thread_local struct thread_mac *thread_mac;
+
+static void thread_mac_free(void *p) {
+    struct thread_mac *m = p;
+    thread_mac = NULL;
+    EVP_MAC_CTX_free(m->ctx);
+    free(m);
+}
+
+/* This thread's copy of keyed, ready for a new message; NULL when there is none.  Called
+ * with pepper_lock held (read). */
+static EVP_MAC_CTX *thread_ctx(void) {
+    if (!keyed) return NULL;
+    if (!thread_mac) {
+        if (!(thread_mac = calloc(1, sizeof *thread_mac))) return NULL;
+        pthread_setspecific(thread_mac_key, thread_mac);
+    }
+    if (!thread_mac->ctx || thread_mac->generation != generation) {
+        EVP_MAC_CTX_free(thread_mac->ctx);
+        thread_mac->ctx = EVP_MAC_CTX_dup(keyed);
+        thread_mac->generation = generation;
+    } else if (EVP_MAC_init(thread_mac->ctx, NULL, 0, NULL) != 1) {
+        return NULL;
+    }
+    return thread_mac->ctx;
+}
 
 static void key_the_mac(void) {
     EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
@@ -39,9 +75,11 @@ static void key_the_mac(void) {
     }
     EVP_MAC_CTX_free(keyed);
     keyed = ctx; /* NULL: lookups fall back to the one-shot HMAC() */
+    generation++;
 }
 
 static void make_pepper(void) {
+    pthread_key_create(&thread_mac_key, thread_mac_free);
     if (RAND_bytes(pepper, sizeof pepper) != 1) random_bytes(pepper, sizeof pepper);
     key_the_mac();
 }
@@ -81,13 +119,12 @@ void alter_key_lookup_index(const char *plaintext, char out[KEY_LOOKUP_LEN]) {
     pthread_once(&pepper_once, make_pepper);
     unsigned char md[EVP_MAX_MD_SIZE];
     size_t n = 0;
-    pthread_rwlock_rdlock(&pepper_lock);
-    EVP_MAC_CTX *ctx = keyed ? EVP_MAC_CTX_dup(keyed) : NULL;
-    pthread_rwlock_unlock(&pepper_lock);
     const unsigned char *text = (const unsigned char *)plaintext;
+    pthread_rwlock_rdlock(&pepper_lock); /* shared: only a snapshot load replaces the pepper */
+    EVP_MAC_CTX *ctx = thread_ctx();
     bool done = ctx && EVP_MAC_update(ctx, text, strlen(plaintext)) == 1 &&
                 EVP_MAC_final(ctx, md, &n, sizeof md) == 1 && n == 32;
-    EVP_MAC_CTX_free(ctx);
+    pthread_rwlock_unlock(&pepper_lock);
     if (!done) {
         unsigned int len = 0;
         pthread_rwlock_rdlock(&pepper_lock);

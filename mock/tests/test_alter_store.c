@@ -1,12 +1,16 @@
 /* Alter's stores on their own: idempotency records and their 24 h of virtual time, the
  * audit log's chain, index-served queries and tamper detection, and key hashing. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "alter/audit_log.h"
+#include "core/hex.h"
 #include "alter/idempotency.h"
 #include "alter/key_hash.h"
 
@@ -122,6 +126,51 @@ Test(alter_audit_log, the_chain_links_and_verify_finds_the_first_tampered_row) {
     cr_assert(!check.valid);
     cr_assert_eq(check.broken_at, 2);
     alter_audit_log_free(&log);
+}
+
+/* HMAC-SHA256(pepper, key) in hex, computed here with OpenSSL's one-shot HMAC. */
+static void expected_index(const char *key, char out[KEY_LOOKUP_LEN]) {
+    char pepper_hex[KEY_LOOKUP_LEN];
+    unsigned char pepper[32], md[32];
+    unsigned int len = 0;
+    alter_key_pepper_hex(pepper_hex);
+    cr_assert_eq(hex_decode(pepper_hex, pepper, sizeof pepper), 0);
+    HMAC(EVP_sha256(), pepper, sizeof pepper, (const unsigned char *)key, strlen(key), md, &len);
+    cr_assert_eq(len, 32);
+    hex_encode(md, 32, out);
+}
+
+static void *index_on_another_thread(void *key) {
+    char *out = malloc(KEY_LOOKUP_LEN);
+    alter_key_lookup_index(key, out);
+    return out;
+}
+
+/* The lookup index is the HMAC of the key under the pepper, however many lookups a thread has
+ * made with its reused context, on any thread, and under a new pepper once it is set. */
+Test(alter_keys, lookup_index_is_the_hmac_under_the_current_pepper) {
+    char key[ALTER_KEY_MAX], got[KEY_LOOKUP_LEN], want[KEY_LOOKUP_LEN];
+    alter_key_generate(ALTER_KEY_AGENT, key);
+    for (int i = 0; i < 3; i++) {
+        alter_key_lookup_index(key, got);
+        expected_index(key, want);
+        cr_assert_str_eq(got, want, "lookup %d", i);
+    }
+    pthread_t th;
+    void *other;
+    pthread_create(&th, NULL, index_on_another_thread, key);
+    pthread_join(th, &other);
+    cr_assert_str_eq(other, want);
+    free(other);
+    char before[KEY_LOOKUP_LEN];
+    memcpy(before, got, sizeof before);
+    cr_assert_eq(alter_key_pepper_set_hex(
+                     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"),
+                 0);
+    alter_key_lookup_index(key, got);
+    expected_index(key, want);
+    cr_assert_str_eq(got, want, "the new pepper is used at once");
+    cr_assert_str_neq(got, before);
 }
 
 Test(alter_keys, formats_lookup_index_and_salted_verifier) {
