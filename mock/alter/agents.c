@@ -7,6 +7,7 @@
 #include "alter/agent_fields.h"
 #include "alter/agent_json.h"
 #include "alter/list_page.h"
+#include "core/json_alloc.h"
 #include "core/log.h"
 #include "core/text_copy.h"
 
@@ -24,9 +25,11 @@ struct alter_agent *alter_lock_agent(struct req *r, const char *id) {
 }
 
 static void reply_agent(struct req *r, int status, const struct alter_agent *a) {
+    json_scratch_begin(); /* the reply only */
     cJSON *body = alter_agent_json(a);
     tenant_unlock(r->caller.tenant);
     reply_json(r, status, body);
+    json_scratch_end();
 }
 
 /* Replaces *slot with a copy of value when they differ.  Returns -1 when out of memory. */
