@@ -1,5 +1,5 @@
 /* The route table: every endpoint of both contracts and of the sandbox, one row each.
- * The dispatcher (core/router.c) matches a row, authenticates the caller against `needs`,
+ * The dispatcher (dispatch.c) matches a row, authenticates the caller against `needs`,
  * parses the body as `body` says, and calls the handler. */
 #include "core/router.h"
 

@@ -7,7 +7,7 @@
 #include <civetweb.h>
 
 #include "core/log.h"
-#include "core/router.h"
+#include "dispatch.h"
 #include "delivery/dispatcher.h"
 
 struct server {

@@ -1,8 +1,9 @@
 /* The request context every handler gets, and the replies it renders.
  *
  * A handler validates, calls the domain, then calls exactly one reply_* function; the
- * dispatcher (router.c) sends the reply afterwards, which is where the request id, rate-limit
- * headers, journal and idempotency store get their one chance to see every response. */
+ * dispatcher (mock/dispatch.c) sends the reply afterwards, which is where the request id,
+ * rate-limit headers, journal and idempotency store get their one chance to see every
+ * response. */
 #ifndef HTTP_H
 #define HTTP_H
 
@@ -50,7 +51,7 @@ struct caller {
 
 struct idem_entry;
 
-/* What the dispatcher's sandbox steps decided for this request (core/router.c). */
+/* What the dispatcher's sandbox steps decided for this request (mock/dispatch.c). */
 struct sandbox_state {
     long rl_limit, rl_remaining; /* X-RateLimit-Limit / -Remaining; rl_limit 0: send none */
     int64_t rl_reset;            /* X-RateLimit-Reset, Unix seconds */

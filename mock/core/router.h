@@ -1,11 +1,10 @@
-/* Routing: the route table's row type, and the dispatcher that runs every request through
- * the same steps: match → authenticate → read and parse the body → handler → send. */
+/* Routing: the route table's row type.  The dispatcher that runs every request through the
+ * same steps (match → authenticate → read and parse the body → handler → send) composes
+ * layers above core and lives above them: mock/dispatch.c. */
 #ifndef ROUTER_H
 #define ROUTER_H
 
 #include "core/http.h"
-
-struct mg_connection;
 
 typedef void (*handler_fn)(struct req *r);
 
@@ -31,13 +30,5 @@ typedef bool (*authenticate_fn)(struct req *r);
 
 extern const struct route routes[];
 extern const size_t n_routes;
-
-/* Compiles the route table; call once before serving. */
-void router_init(void);
-/* CivetWeb request handler for every path. */
-int router_handle(struct mg_connection *conn, void *cbdata);
-
-/* Limits the dispatcher enforces (set from flags). */
-extern size_t router_max_body;
 
 #endif

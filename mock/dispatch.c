@@ -1,4 +1,4 @@
-#include "core/router.h"
+#include "dispatch.h"
 
 #include <errno.h>
 #include <stdlib.h>

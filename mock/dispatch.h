@@ -1,0 +1,21 @@
+/* The dispatcher: runs every request through the route table (core/router.h) and the sandbox
+ * middleware in one place.  It sits above every layer it composes (core, store, the APIs and
+ * the sandbox), beside routes.c and server.c. */
+#ifndef DISPATCH_H
+#define DISPATCH_H
+
+#include <stddef.h>
+
+#include "core/router.h"
+
+struct mg_connection;
+
+/* Compiles the route table; call once before serving. */
+void router_init(void);
+/* CivetWeb request handler for every path. */
+int router_handle(struct mg_connection *conn, void *cbdata);
+
+/* Limits the dispatcher enforces (set from flags). */
+extern size_t router_max_body;
+
+#endif
