@@ -110,7 +110,8 @@ static enum api api_of_path(const char *path) {
     return API_ALSORN;
 }
 
-/* Reads the whole body, up to the limit.  Returns false after rendering 413. */
+/* Reads the whole body, up to the limit.  Returns false after rendering the 413, or the 400
+ * of a body cut short. */
 static bool read_body(struct req *r) {
     long long declared = r->ri->content_length;
     if (declared > (long long)router_max_body) goto too_large;
@@ -118,6 +119,7 @@ static bool read_body(struct req *r) {
         return true; /* HTTP/1.1: no length and not chunked means no body */
     /* read up to one byte past the limit: reading it proves the body is too large */
     size_t limit = router_max_body + 1, cap = 0, len = 0;
+    bool complete = false;
     size_t first = declared > 0 ? (size_t)declared + 1 : 4096;
     char *buf = NULL;
     for (;;) {
@@ -138,12 +140,32 @@ static bool read_body(struct req *r) {
             cap = ncap;
         }
         int got = mg_read(r->conn, buf + len, cap - len);
-        if (got <= 0) break;
+        if (got < 0) break; /* a read error, a timeout or a broken chunk: cut short */
+        if (got == 0) {
+            complete = true;
+            break;
+        }
         len += (size_t)got;
     }
     if (len > router_max_body) {
         free(buf);
         goto too_large;
+    }
+    if (!complete || (declared > 0 && len < (size_t)declared)) {
+        /* The client went away (or stalled past the request timeout) before the body was
+         * whole.  What arrived is a prefix of some other request: running it, or storing
+         * its answer under its Idempotency-Key, would be wrong.  Answered like nginx and
+         * Apache do (400, connection closed), but the handler and the idempotency store
+         * never see it. */
+        free(buf);
+        r->reply.close = true;
+        if (declared > 0)
+            reply_error(r, 400, "invalid_json",
+                        "The body ended after %zu of its %lld bytes; nothing was done", len,
+                        declared);
+        else
+            reply_error(r, 400, "invalid_json", "The chunked body ended early; nothing was done");
+        return false;
     }
     if (len == 0) {
         free(buf);

@@ -1,6 +1,7 @@
 #include "http.h"
 #include "json_build.h"
 #include "json_alloc.h"
+#include "validate.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -122,10 +123,15 @@ static void reply_error_body(struct req *r, int status, const char *code, const 
     reply_json(r, status, root);
 }
 
+/* A message may quote input (a path, an id) that is not UTF-8, and vsnprintf may cut a
+ * character in two: cJSON prints the bytes as they are, so the text is made valid UTF-8
+ * before it goes into the body. */
 static void vreply_error(struct req *r, int status, const char *code, cJSON *extra,
                          cJSON *details, const char *fmt, va_list ap) {
-    char message[512];
-    vsnprintf(message, sizeof message, fmt, ap);
+    char raw[512], message[512];
+    int n = vsnprintf(raw, sizeof raw, fmt, ap);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof raw ? (size_t)n : sizeof raw - 1;
+    utf8_copy_lossy(message, sizeof message, raw, len);
     reply_error_body(r, status, code, message, NULL, extra, details);
 }
 

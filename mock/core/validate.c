@@ -8,14 +8,19 @@
 #include <string.h>
 
 void field_error_add(struct field_errors *fe, const char *field, const char *fmt, ...) {
-    char msg[256];
+    char raw[256], msg[256], name[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int n = vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof raw ? (size_t)n : sizeof raw - 1;
+    /* both may quote input (a member name, a value) or end in a cut character: the body
+     * must stay valid UTF-8 */
+    utf8_copy_lossy(msg, sizeof msg, raw, len);
+    utf8_copy_lossy(name, sizeof name, field, strlen(field));
     if (!fe->list) fe->list = cJSON_CreateArray();
     cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "field", field);
+    cJSON_AddStringToObject(e, "field", name);
     cJSON_AddStringToObject(e, "message", msg);
     cJSON_AddItemToArray(fe->list, e);
 }

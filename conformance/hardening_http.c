@@ -1,0 +1,130 @@
+/* What a broken or hostile client does at the HTTP level must not run a request, burn an
+ * Idempotency-Key, freeze other clients or produce an answer outside the API's envelope:
+ * bodies cut short, invalid UTF-8 quoted in errors, HEAD, absolute-form request lines,
+ * `OPTIONS *`, idle connections, and duplicates of a request that runs long. */
+#include "alter_harness.h"
+#include "raw_socket.h"
+#include "sandbox.h"
+#include "trust_tx.h" /* clock_hold_shared */
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/socket.h>
+
+/* Well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
+static bool utf8_ok(const unsigned char *s, size_t n) {
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (!len || i + len > n) return false;
+        unsigned cp = len == 1 ? c : c & (0x7f >> len);
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80) return false;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+        i += len;
+    }
+    return true;
+}
+
+/* The text of a POST /agents whose Content-Length says `declared` bytes, with an
+ * Idempotency-Key; the body bytes are sent separately. */
+static const char *post_head(const char *key, const char *idem_key, size_t declared) {
+    return fmt("POST /agents HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
+               "Content-Type: application/json\r\nIdempotency-Key: %s\r\n"
+               "Content-Length: %zu\r\n\r\n",
+               raw_target_authority(), key, idem_key, declared);
+}
+
+/* Sends head + the first `sent` bytes of body, then ends its side of the connection. */
+static void send_cut_short(const char *head, const char *body, size_t sent, struct raw_reply *out) {
+    int fd = raw_connect();
+    cr_assert(raw_send(fd, head, strlen(head)) && raw_send(fd, body, sent), "sending the request");
+    shutdown(fd, SHUT_WR);
+    raw_read_reply(fd, 10000, out);
+    close(fd);
+}
+
+/* A body cut short is a 400 that closes the connection, never run and never stored. */
+static void expect_cut_short_refused(const struct raw_reply *r) {
+    cr_assert_eq(r->status, 400, "a body cut short answered: %.300s", r->text);
+    cJSON *j = cJSON_Parse(r->body);
+    cr_assert(j, "the 400 is JSON: %.300s", r->body);
+    const cJSON *err = cJSON_GetObjectItem(j, "error");
+    cr_assert_str_eq(jstr(err, "code"), "invalid_json");
+    cr_assert(strstr(jstr(err, "message"), "nothing was done"), "message: %s",
+              jstr(err, "message"));
+    const char *conn = raw_header(r, "Connection");
+    cr_assert(conn && !strcmp(conn, "close"), "the connection is closed after it");
+    cJSON_Delete(j);
+}
+
+Test(hardening, body_cut_short_runs_nothing_and_keeps_its_key, .timeout = 60) {
+    require_mock(); /* the live service may answer a half-sent request differently */
+    clock_hold_shared(); /* the key lives within a window of virtual time */
+    struct tenant t;
+    tenant_new(&t);
+    const char *key = tkey(&t, KEY_WRITE);
+    char *body = agent_body(tname(&t, "Cut Short"));
+    size_t len = strlen(body);
+    char idem[64];
+    snprintf(idem, sizeof idem, "cut-%s", t.tag);
+
+    struct raw_reply r;
+    send_cut_short(post_head(key, idem, len), body, len / 2, &r);
+    expect_cut_short_refused(&r);
+    /* a whole JSON object, but fewer bytes than announced: still a request cut short */
+    send_cut_short(post_head(key, idem, len + 10), body, len, &r);
+    expect_cut_short_refused(&r);
+    cr_assert_eq(agent_count(&t), 0, "nothing ran");
+
+    /* the client's retry with the whole body is the key's first request */
+    struct http_resp again;
+    const char *headers[] = {fmt("Idempotency-Key: %s", idem), NULL};
+    http_call_h("POST", "/agents", key, body, headers, &again);
+    expect_status(&again, 201);
+    cr_assert_null(resp_header(&again, "Idempotent-Replayed"), "not a replay of the cut request");
+    cr_assert_eq(agent_count(&t), 1, "the retry ran once");
+    http_resp_free(&again);
+    free(body);
+}
+
+/* An error whose message quotes the path is valid UTF-8 JSON even when the path is not. */
+static void expect_utf8_error(const struct http_resp *r, long status, bool alter, bool lossy) {
+    expect_status(r, status);
+    cr_assert(utf8_ok((const unsigned char *)r->body, r->body_len),
+              "%s: the error body is not valid UTF-8: %s", r->request, resp_excerpt(r));
+    cr_assert(r->json, "%s: the error body is not JSON: %s", r->request, resp_excerpt(r));
+    const cJSON *msg = alter ? cJSON_GetObjectItem(r->json, "message")
+                             : cJSON_GetObjectItem(cJSON_GetObjectItem(r->json, "error"), "message");
+    cr_assert(cJSON_IsString(msg) && (!lossy || strstr(msg->valuestring, "?")),
+              "%s: the invalid bytes show as '?': %s", r->request, resp_excerpt(r));
+}
+
+Test(hardening, error_quoting_invalid_utf8_stays_valid_json) {
+    struct tenant t;
+    tenant_new(&t);
+    struct http_resp r;
+    alter_http("GET", "/sdk/agents/%ff%fe", alter_key(&t), NULL, NULL, &r);
+    expect_utf8_error(&r, 404, true, true);
+    cr_assert_str_eq(jstr(r.json, "error"), "agent_not_found");
+    http_resp_free(&r);
+
+    http_call("GET", "/no-such-route/%ff%fe", tkey_min(&t, KEY_READ), NULL, NULL, &r);
+    expect_utf8_error(&r, 404, false, true);
+    http_resp_free(&r);
+
+    /* a message cut at its size limit: with one of these two paths, inside a character */
+    for (int odd = 0; odd < 2; odd++) {
+        char path[4096];
+        snprintf(path, sizeof path, "/no-such-route/%s", odd ? "xy" : "x");
+        for (int i = 0; i < 400; i++) strcat(path, "%C3%A9");
+        http_call("GET", path, tkey_min(&t, KEY_READ), NULL, NULL, &r);
+        expect_utf8_error(&r, 404, false, false);
+        http_resp_free(&r);
+    }
+}
