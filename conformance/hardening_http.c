@@ -4,11 +4,15 @@
  * `OPTIONS *`, idle connections, and duplicates of a request that runs long. */
 #include "alter_harness.h"
 #include "raw_socket.h"
+#include "receiver.h"
 #include "sandbox.h"
 #include "trust_tx.h" /* clock_hold_shared */
+#include "webhook_helpers.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sys/socket.h>
@@ -127,4 +131,106 @@ Test(hardening, error_quoting_invalid_utf8_stays_valid_json) {
         expect_utf8_error(&r, 404, false, false);
         http_resp_free(&r);
     }
+}
+
+/* ---- a duplicate of a request that runs long -------------------------------------------- */
+
+struct post_job {
+    const char *path, *key, *idem, *body;
+    struct http_resp resp;
+    pthread_t thread;
+};
+
+static void *post_in_thread(void *arg) {
+    struct post_job *j = arg;
+    const char *headers[] = {j->idem, NULL};
+    struct http_req req = {.method = "POST", .path = j->path, .api_key = j->key, .body = j->body,
+                           .headers = headers};
+    http_do(&req, &j->resp);
+    return NULL;
+}
+
+static void post_start(struct post_job *j, const char *path, const char *key, const char *idem,
+                       const char *body) {
+    *j = (struct post_job){.path = path, .key = key, .idem = idem, .body = body};
+    cr_assert_eq(pthread_create(&j->thread, NULL, post_in_thread, j), 0);
+}
+
+static double ms_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+Test(hardening, duplicate_of_a_running_request_gives_up_with_409, .timeout = 60) {
+    static const char *const args[] = {"--idempotency-wait-ms", "1000", NULL};
+    own_mock_start(args);
+    struct tenant t;
+    tenant_new(&t);
+    struct receiver *rc = receiver_start();
+    receiver_reply(rc, 200, 4000); /* the first request runs ~4 s: the webhook test waits */
+    webhook_settings(&t, "{\"timeout_ms\": 20000}");
+    cJSON *w = webhook_create(&t, receiver_url(rc, "/slow"), "[\"*\"]");
+    const char *path = fmt("/webhooks/%s/test", jstr(w, "id"));
+    char idem[80], path_copy[160];
+    snprintf(idem, sizeof idem, "Idempotency-Key: slow-%s", t.tag);
+    snprintf(path_copy, sizeof path_copy, "%s", path);
+    const char *key = tkey(&t, KEY_ADMIN);
+
+    struct post_job first;
+    post_start(&first, path_copy, key, idem, NULL);
+    usleep(500 * 1000); /* the first is now waiting on the receiver */
+    struct http_resp dup;
+    const char *headers[] = {idem, NULL};
+    double start = ms_now();
+    http_call_h("POST", path_copy, key, NULL, headers, &dup);
+    double took = ms_now() - start;
+    expect_error(&dup, 409, "idempotency_key_in_use");
+    cr_assert(resp_header(&dup, "Retry-After"), "the 409 says when to retry");
+    cr_assert(took >= 900 && took < 3000, "gave up after %.0f ms (the bound is 1000)", took);
+    http_resp_free(&dup);
+
+    pthread_join(first.thread, NULL);
+    expect_status(&first.resp, 200);
+    /* the first ran once and its answer is the key's: a later repeat replays it */
+    http_call_h("POST", path_copy, key, NULL, headers, &dup);
+    expect_status(&dup, 200);
+    const char *replayed = resp_header(&dup, "Idempotent-Replayed");
+    cr_assert(replayed && !strcmp(replayed, "true"), "the repeat after it is a replay");
+    cr_assert_eq(receiver_count(rc), 1, "the webhook test ran once");
+    http_resp_free(&dup);
+    http_resp_free(&first.resp);
+    cJSON_Delete(w);
+    receiver_stop(rc);
+    own_mock_stop();
+}
+
+/* Injected latency runs before the key is claimed: duplicates that both sleep it do not
+ * spend their bounded wait on the other's sleep. */
+Test(hardening, injected_latency_is_not_held_under_the_key, .timeout = 60) {
+    static const char *const args[] = {"--idempotency-wait-ms", "1000", NULL};
+    own_mock_start(args);
+    struct tenant t;
+    tenant_new(&t);
+    fault_add(fmt("{\"action\": \"latency\", \"latency_ms\": 2000, \"method\": \"POST\", "
+                  "\"path_prefix\": \"/agents\", \"org_id\": \"%s\"}",
+                  t.org_id));
+    char *body = agent_body(tname(&t, "Slow Twin"));
+    char idem[80];
+    snprintf(idem, sizeof idem, "Idempotency-Key: twin-%s", t.tag);
+    const char *key = tkey(&t, KEY_WRITE);
+    struct post_job a, b;
+    post_start(&a, "/agents", key, idem, body);
+    usleep(300 * 1000);
+    post_start(&b, "/agents", key, idem, body);
+    pthread_join(a.thread, NULL);
+    pthread_join(b.thread, NULL);
+    expect_status(&a.resp, 201);
+    expect_status(&b.resp, 201);
+    cr_assert_str_eq(b.resp.body, a.resp.body, "the duplicate replays the first answer");
+    cr_assert_eq(agent_count(&t), 1, "it ran once");
+    http_resp_free(&a.resp);
+    http_resp_free(&b.resp);
+    free(body);
+    own_mock_stop();
 }

@@ -271,9 +271,10 @@ static void sleep_ms(int ms) {
     }
 }
 
-/* match → authenticate → rate limit → read body → injected faults → idempotency → injected
- * latency → parse body → handler.  Faults come before idempotency so an injected 503 is never
- * stored as a key's answer; latency comes after it so a duplicate of a slow request waits. */
+/* match → authenticate → rate limit → read body → injected faults → injected latency →
+ * idempotency → parse body → handler.  Faults come before idempotency so an injected 503 is
+ * never stored as a key's answer; latency too, so a key is claimed only for the time its
+ * request really runs (a duplicate's bounded wait is not spent on a sleep). */
 static void dispatch(struct req *r) {
     char allow[128];
     r->route = match(r, allow, sizeof allow);
@@ -295,10 +296,10 @@ static void dispatch(struct req *r) {
     bool streamed = r->route->body == BODY_STREAM; /* the handler reads the body itself */
     if (!streamed && !read_body(r)) return;
     if (r->api != API_MOCK && !faults_apply(r, rate_limit_codes[r->api])) return;
+    if (r->sandbox.latency_ms) sleep_ms(r->sandbox.latency_ms);
     if (r->api == API_ALSORN && r->caller.tenant && strcmp(r->method, "POST") == 0 &&
         !idempotency_start(r))
         return;
-    if (r->sandbox.latency_ms) sleep_ms(r->sandbox.latency_ms);
     if (!streamed && !parse_body(r)) return;
     r->route->handler(r);
 }

@@ -18,6 +18,7 @@
 #include "sandbox/admin.h"
 #include "sandbox/faults.h"
 #include "sandbox/fixtures.h"
+#include "sandbox/idempotency.h"
 #include "sandbox/journal.h"
 #include "sandbox/rate_limit.h"
 #include "sandbox/snapshot.h"
@@ -95,7 +96,7 @@ int main(int argc, char **argv) {
     enum { OPT_LISTEN = 1, OPT_THREADS, OPT_SEED, OPT_FIXTURES, OPT_NO_FIXTURES, OPT_MAX_BODY,
            OPT_LOG_LEVEL, OPT_STATE, OPT_SNAPSHOT_DELAY, OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY_BASE,
            OPT_ADMIN_TOKEN, OPT_JOURNAL_SIZE, OPT_ANON_RATE_LIMIT, OPT_PROXY_TIMEOUT, OPT_PROXY_ALLOW,
-           OPT_HELP };
+           OPT_IDEMPOTENCY_WAIT, OPT_HELP };
     static const struct option options[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"threads", required_argument, NULL, OPT_THREADS},
@@ -113,6 +114,7 @@ int main(int argc, char **argv) {
         {"webhook-retry-base-ms", required_argument, NULL, OPT_WEBHOOK_RETRY_BASE},
         {"proxy-timeout-ms", required_argument, NULL, OPT_PROXY_TIMEOUT},
         {"proxy-allow", required_argument, NULL, OPT_PROXY_ALLOW},
+        {"idempotency-wait-ms", required_argument, NULL, OPT_IDEMPOTENCY_WAIT},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -210,6 +212,13 @@ int main(int argc, char **argv) {
         case OPT_PROXY_ALLOW:
             if (proxy_allow_set(optarg, err, sizeof err) != 0) {
                 fprintf(stderr, "agentmock: --proxy-allow: %s\n", err);
+                return 2;
+            }
+            break;
+        case OPT_IDEMPOTENCY_WAIT:
+            idempotency_wait_ms = strtol(optarg, &end, 10);
+            if (*end || !*optarg || idempotency_wait_ms < 1 || idempotency_wait_ms > 600000) {
+                fprintf(stderr, "agentmock: --idempotency-wait-ms takes 1 to 600000\n");
                 return 2;
             }
             break;

@@ -1,7 +1,9 @@
 #include "sandbox/idempotency.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 #include <uthash.h>
@@ -27,9 +29,16 @@ struct idem_entry {
     UT_hash_handle hh;
 };
 
+long idempotency_wait_ms = IDEM_WAIT_MS_DEFAULT;
+
 void idempotency_store_init(struct idempotency_store *s) {
     pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->completed, NULL);
+    /* the wait's deadline is monotonic: setting the wall clock must not stretch or cut it */
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->completed, &attr);
+    pthread_condattr_destroy(&attr);
     s->entries = NULL;
     s->n = 0;
 }
@@ -127,6 +136,14 @@ bool idempotency_start(struct req *r) {
     struct idempotency_store *s = &r->caller.tenant->idem;
     unsigned char fp[32];
     fingerprint(r, fp);
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += idempotency_wait_ms / 1000;
+    deadline.tv_nsec += (idempotency_wait_ms % 1000) * 1000000;
+    if (deadline.tv_nsec >= 1000000000) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000;
+    }
     pthread_mutex_lock(&s->lock);
     struct idem_entry *e;
     for (;;) {
@@ -137,9 +154,19 @@ bool idempotency_start(struct req *r) {
             e = NULL;
         }
         if (!e || e->done || memcmp(e->fingerprint, fp, sizeof fp) != 0) break;
-        /* the same request is running: wait for its response (look the key up again after
-         * waking, since the entry may have been swept meanwhile) */
-        pthread_cond_wait(&s->completed, &s->lock);
+        /* The same request is running: wait for its response (look the key up again after
+         * waking, since the entry may have been swept meanwhile), but not for ever: each
+         * waiter holds a worker thread, and retries of one slow request must not hold them
+         * all. */
+        if (pthread_cond_timedwait(&s->completed, &s->lock, &deadline) == ETIMEDOUT) {
+            pthread_mutex_unlock(&s->lock);
+            reply_header(r, "Retry-After", "1");
+            reply_error(r, 409, "idempotency_key_in_use",
+                        "A request with this Idempotency-Key is still running after %ld ms; "
+                        "retry once it has completed",
+                        idempotency_wait_ms);
+            return false;
+        }
     }
     if (e && memcmp(e->fingerprint, fp, sizeof fp) != 0) {
         pthread_mutex_unlock(&s->lock);

@@ -3,7 +3,8 @@
  * and body bytes gets it again (X-Request-Id included) with `Idempotent-Replayed: true`; a
  * different request with the key is 409 idempotency_key_reused; a repeat that arrives while
  * the first still runs waits for it (a condition variable), so two racing retries never both
- * execute.
+ * execute, for at most idempotency_wait_ms: then it is 409 idempotency_key_in_use with
+ * Retry-After (the first request is still running; it is not run twice).
  *
  * Each tenant has its own store and lock (struct tenant.idem).  Memory is bounded: entries
  * past 24 h, and the oldest completed ones beyond IDEM_MAX_ENTRIES, go lazily when a
@@ -21,6 +22,10 @@
 #define IDEM_TTL_SECONDS (24 * 3600)
 #define IDEM_MAX_ENTRIES 10000 /* per tenant */
 #define IDEM_KEY_MAX 255
+#define IDEM_WAIT_MS_DEFAULT 10000
+
+/* How long a repeat waits for the first request of its key (--idempotency-wait-ms). */
+extern long idempotency_wait_ms;
 
 struct idem_entry;
 
