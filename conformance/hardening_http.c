@@ -234,3 +234,48 @@ Test(hardening, injected_latency_is_not_held_under_the_key, .timeout = 60) {
     free(body);
     own_mock_stop();
 }
+
+/* ---- idle connections -------------------------------------------------------------------- */
+
+/* Opens n connections: even ones send nothing, odd ones send one keep-alive request and never
+ * read its answer.  Each holds a CivetWeb worker until a timeout frees it. */
+static void open_idle(int *fds, int n) {
+    const char *req = fmt("GET /_mock/health HTTP/1.1\r\nHost: %s\r\n\r\n", raw_target_authority());
+    for (int i = 0; i < n; i++) {
+        fds[i] = raw_connect();
+        if (i % 2) raw_send(fds[i], req, strlen(req));
+    }
+}
+
+static void expect_new_client_answered(int timeout_ms) {
+    struct raw_reply r;
+    const char *req = fmt("GET /_mock/health HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
+                          raw_target_authority());
+    raw_exchange(req, timeout_ms, &r);
+    cr_assert_eq(r.status, 200, "a new client beside idle connections got no answer within %d ms",
+                 timeout_ms);
+}
+
+Test(hardening, idle_connections_do_not_lock_out_a_new_client, .timeout = 60) {
+    own_mock_start(NULL); /* the defaults are what is tested */
+    enum { N = 300 };
+    static int fds[N];
+    open_idle(fds, N);
+    usleep(200 * 1000);
+    expect_new_client_answered(3000);
+    for (int i = 0; i < N; i++) close(fds[i]);
+    own_mock_stop();
+}
+
+Test(hardening, timeouts_free_the_workers_of_idle_connections, .timeout = 60) {
+    static const char *const args[] = {"--threads", "4", "--request-timeout-ms", "500",
+                                       "--keep-alive-timeout-ms", "500", NULL};
+    own_mock_start(args);
+    enum { N = 8 }; /* twice the workers: two rounds of timeouts before the new client */
+    int fds[N];
+    open_idle(fds, N);
+    usleep(200 * 1000);
+    expect_new_client_answered(4000);
+    for (int i = 0; i < N; i++) close(fds[i]);
+    own_mock_stop();
+}

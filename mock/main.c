@@ -29,7 +29,12 @@ static void usage(FILE *out) {
     fprintf(out,
             "usage: agentmock [options]\n"
             "  --listen HOST:PORT   address to serve (default 127.0.0.1:4010; port 0 = any free)\n"
-            "  --threads N          worker threads = concurrent connections served (default 64)\n"
+            "  --threads N          worker threads = connections served at once, idle\n"
+            "                       keep-alive ones included (default 512; see mock/README.md)\n"
+            "  --keep-alive-timeout-ms N  close a keep-alive connection idle this long\n"
+            "                       (default 5000)\n"
+            "  --request-timeout-ms N  longest wait for a request's head, and for each read\n"
+            "                       of its body or write of its reply (default 5000)\n"
             "  --seed N             deterministic ids, keys and secrets\n"
             "  --fixtures DIR       load DIR/trust-model.json and DIR/seed.json at start\n"
             "                       (default ./fixtures)\n"
@@ -88,7 +93,11 @@ static void print_banner(const char *url, const cJSON *orgs) {
 
 int main(int argc, char **argv) {
     json_alloc_install(); /* before the first cJSON allocation */
-    struct server_config cfg = {.listen = "127.0.0.1:4010", .threads = 64, .max_body = 1 << 20,
+    /* one CivetWeb worker per open connection: enough workers that a few hundred idle
+     * connections leave room, and short timeouts that free the workers of idle or stalled
+     * ones (the numbers and the trade-off: mock/README.md) */
+    struct server_config cfg = {.listen = "127.0.0.1:4010", .threads = 512, .max_body = 1 << 20,
+                                .keep_alive_timeout_ms = 5000, .request_timeout_ms = 5000,
                                 .webhook_retry_base_ms = 60000};
     const char *webhook_allow = NULL;
     const char *fixtures = "fixtures";
@@ -96,7 +105,7 @@ int main(int argc, char **argv) {
     enum { OPT_LISTEN = 1, OPT_THREADS, OPT_SEED, OPT_FIXTURES, OPT_NO_FIXTURES, OPT_MAX_BODY,
            OPT_LOG_LEVEL, OPT_STATE, OPT_SNAPSHOT_DELAY, OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY_BASE,
            OPT_ADMIN_TOKEN, OPT_JOURNAL_SIZE, OPT_ANON_RATE_LIMIT, OPT_PROXY_TIMEOUT, OPT_PROXY_ALLOW,
-           OPT_IDEMPOTENCY_WAIT, OPT_HELP };
+           OPT_IDEMPOTENCY_WAIT, OPT_KEEP_ALIVE_TIMEOUT, OPT_REQUEST_TIMEOUT, OPT_HELP };
     static const struct option options[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"threads", required_argument, NULL, OPT_THREADS},
@@ -115,6 +124,8 @@ int main(int argc, char **argv) {
         {"proxy-timeout-ms", required_argument, NULL, OPT_PROXY_TIMEOUT},
         {"proxy-allow", required_argument, NULL, OPT_PROXY_ALLOW},
         {"idempotency-wait-ms", required_argument, NULL, OPT_IDEMPOTENCY_WAIT},
+        {"keep-alive-timeout-ms", required_argument, NULL, OPT_KEEP_ALIVE_TIMEOUT},
+        {"request-timeout-ms", required_argument, NULL, OPT_REQUEST_TIMEOUT},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -222,6 +233,19 @@ int main(int argc, char **argv) {
                 return 2;
             }
             break;
+        case OPT_KEEP_ALIVE_TIMEOUT:
+        case OPT_REQUEST_TIMEOUT: {
+            long v = strtol(optarg, &end, 10);
+            if (*end || !*optarg || v < 100 || v > 600000) {
+                fprintf(stderr, "agentmock: --%s takes 100 to 600000\n",
+                        opt == OPT_KEEP_ALIVE_TIMEOUT ? "keep-alive-timeout-ms"
+                                                      : "request-timeout-ms");
+                return 2;
+            }
+            *(opt == OPT_KEEP_ALIVE_TIMEOUT ? &cfg.keep_alive_timeout_ms
+                                            : &cfg.request_timeout_ms) = (int)v;
+            break;
+        }
         case OPT_HELP: usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

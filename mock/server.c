@@ -29,8 +29,10 @@ static int authorize_in_router(struct mg_connection *conn, void *cbdata) {
 }
 
 struct server *server_start(const struct server_config *cfg, char *url, size_t url_size) {
-    char threads[16], queue[16];
+    char threads[16], queue[16], keep_alive[16], request_timeout[16];
     snprintf(threads, sizeof threads, "%d", cfg->threads);
+    snprintf(keep_alive, sizeof keep_alive, "%d", cfg->keep_alive_timeout_ms);
+    snprintf(request_timeout, sizeof request_timeout, "%d", cfg->request_timeout_ms);
     /* connections past the workers wait in this queue instead of being refused */
     snprintf(queue, sizeof queue, "%d", cfg->threads * 4);
     const char *options[] = {
@@ -42,8 +44,9 @@ struct server *server_start(const struct server_config *cfg, char *url, size_t u
         /* without it a response written in two parts waits ~40 ms for the client's delayed
          * ACK (Nagle), capping a keep-alive connection at ~25 requests a second */
         "tcp_nodelay", "1",
-        "keep_alive_timeout_ms", "30000",
-        "request_timeout_ms", "30000",
+        "keep_alive_timeout_ms", keep_alive,
+        "request_timeout_ms", request_timeout,
+        "enable_auth_domain_check", "no",
         NULL,
     };
     router_max_body = cfg->max_body;
