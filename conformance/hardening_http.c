@@ -279,3 +279,98 @@ Test(hardening, timeouts_free_the_workers_of_idle_connections, .timeout = 60) {
     for (int i = 0; i < N; i++) close(fds[i]);
     own_mock_stop();
 }
+
+/* ---- requests outside the route table ---------------------------------------------------- */
+
+/* A raw reply is the API's error envelope with this code: Alsorn's {"error": {"code"}} or
+ * Alter's {"error": "code"}, request_id equal to X-Request-Id. */
+static void expect_raw_envelope(const struct raw_reply *r, int status, const char *code, bool alter) {
+    cr_assert_eq(r->status, status, "answered: %.300s", r->text);
+    const char *type = raw_header(r, "Content-Type");
+    cr_assert(type && !strcmp(type, "application/json"), "JSON, not plain text: %.300s", r->text);
+    cJSON *j = cJSON_Parse(r->body);
+    cr_assert(j, "the body is JSON: %.300s", r->body);
+    const cJSON *err = cJSON_GetObjectItem(j, "error");
+    const char *got = alter ? cJSON_GetStringValue(err)
+                            : cJSON_GetStringValue(cJSON_GetObjectItem(err, "code"));
+    cr_assert(got && !strcmp(got, code), "error code %s, want %s: %s", got ? got : "(none)", code,
+              r->body);
+    const cJSON *id = cJSON_GetObjectItem(alter ? j : err, "request_id");
+    const char *header_id = raw_header(r, "X-Request-Id");
+    cr_assert(cJSON_IsString(id) && header_id && !strcmp(id->valuestring, header_id),
+              "request_id repeats X-Request-Id");
+    cJSON_Delete(j);
+}
+
+Test(hardening, head_on_a_get_route_answers_as_get_without_a_body) {
+    struct tenant t;
+    tenant_new(&t);
+    const char *key = tkey_min(&t, KEY_READ);
+    int fd = raw_connect();
+    const char *head = fmt("HEAD /agents HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n\r\n",
+                           raw_target_authority(), key);
+    raw_send(fd, head, strlen(head));
+    struct raw_reply h, g;
+    raw_read_head(fd, 5000, &h);
+    cr_assert_eq(h.status, 200, "HEAD /agents: %.300s", h.text);
+    cr_assert(raw_header(&h, "X-Request-Id"), "HEAD carries the GET's headers");
+    char length[32] = "";
+    const char *announced = raw_header(&h, "Content-Length");
+    if (announced) snprintf(length, sizeof length, "%s", announced);
+    cr_assert(atol(length) > 0, "Content-Length of the body a GET would get: \"%s\"", length);
+    cr_assert_str_empty(h.body, "no body after the head");
+    /* the same connection goes on: a body sent after the head would come before this answer */
+    const char *get = fmt("GET /agents HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
+                          "Connection: close\r\n\r\n",
+                          raw_target_authority(), key);
+    raw_send(fd, get, strlen(get));
+    raw_read_reply(fd, 5000, &g);
+    close(fd);
+    cr_assert_eq(g.status, 200, "the next answer on the connection: %.100s", g.text);
+    cr_assert_str_eq(raw_header(&g, "Content-Length"), length, "HEAD's Content-Length is GET's");
+}
+
+Test(hardening, options_asterisk_is_answered) {
+    require_mock();
+    struct raw_reply r;
+    raw_exchange(fmt("OPTIONS * HTTP/1.1\r\nHost: %s\r\n\r\n", raw_target_authority()), 5000, &r);
+    cr_assert_eq(r.status, 200, "OPTIONS *: %.300s", r.text);
+    const char *allow = raw_header(&r, "Allow");
+    cr_assert(allow && strstr(allow, "GET") && strstr(allow, "POST") && strstr(allow, "DELETE"),
+              "Allow lists the methods served: %s", allow ? allow : "(none)");
+    cr_assert_str_eq(raw_header(&r, "Content-Length"), "0");
+    raw_exchange(fmt("GET * HTTP/1.1\r\nHost: %s\r\n\r\n", raw_target_authority()), 5000, &r);
+    expect_raw_envelope(&r, 400, "bad_request", false);
+}
+
+Test(hardening, absolute_form_request_lines_are_answered) {
+    require_mock();
+    struct tenant t;
+    tenant_new(&t);
+    struct raw_reply r;
+    /* for this server: served as its path */
+    raw_exchange(fmt("GET http://%s/agents HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
+                     "Connection: close\r\n\r\n",
+                     raw_target_authority(), raw_target_authority(), tkey_min(&t, KEY_READ)),
+                 5000, &r);
+    cr_assert_eq(r.status, 200, "absolute form for this server: %.300s", r.text);
+    cJSON *j = cJSON_Parse(r.body);
+    cr_assert(cJSON_IsArray(cJSON_GetObjectItem(j, "data")), "the agent list: %.300s", r.body);
+    cJSON_Delete(j);
+    /* for another server: the mock is no proxy, and says so in the API's envelope */
+    raw_exchange(fmt("GET http://127.0.0.1:1/sdk/agents HTTP/1.1\r\nHost: %s\r\n\r\n",
+                     raw_target_authority()),
+                 5000, &r);
+    expect_raw_envelope(&r, 421, "misdirected_request", true);
+}
+
+Test(hardening, malformed_request_head_is_answered_in_the_envelope) {
+    require_mock();
+    struct raw_reply r;
+    raw_exchange(fmt("GET /agents HTTP/1.1\r\nHost: %s\r\nThis is no header\r\n\r\n",
+                     raw_target_authority()),
+                 5000, &r);
+    expect_raw_envelope(&r, 400, "bad_request", false);
+    raw_exchange(fmt("GET /sdk/agents HTTP/9.9\r\nHost: %s\r\n\r\n", raw_target_authority()), 5000, &r);
+    expect_raw_envelope(&r, 505, "http_version_not_supported", true);
+}

@@ -90,12 +90,13 @@ const char *raw_header(const struct raw_reply *r, const char *name) {
     return NULL;
 }
 
-int raw_read_reply(int fd, int timeout_ms, struct raw_reply *out) {
+static int read_reply(int fd, int timeout_ms, bool head_only, struct raw_reply *out) {
     memset(out, 0, sizeof *out);
     out->body = "";
     long long deadline = now_ms() + timeout_ms;
     for (;;) {
         const char *head_end = strstr(out->text, "\r\n\r\n");
+        if (head_end && head_only) break;
         if (head_end) {
             const char *cl = raw_header(out, "Content-Length");
             size_t want = (size_t)(head_end + 4 - out->text) + (cl ? (size_t)atol(cl) : 0);
@@ -118,6 +119,14 @@ int raw_read_reply(int fd, int timeout_ms, struct raw_reply *out) {
     const char *head_end = strstr(out->text, "\r\n\r\n");
     if (head_end) out->body = head_end + 4;
     return out->status;
+}
+
+int raw_read_reply(int fd, int timeout_ms, struct raw_reply *out) {
+    return read_reply(fd, timeout_ms, false, out);
+}
+
+int raw_read_head(int fd, int timeout_ms, struct raw_reply *out) {
+    return read_reply(fd, timeout_ms, true, out);
 }
 
 int raw_exchange(const char *request, int timeout_ms, struct raw_reply *out) {

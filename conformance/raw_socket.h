@@ -25,6 +25,9 @@ struct raw_reply {
 /* Reads one response: until its Content-Length is complete, the peer closes, or timeout_ms
  * passes.  Returns out->status. */
 int raw_read_reply(int fd, int timeout_ms, struct raw_reply *out);
+/* Reads a response's head only (status line and headers, up to the blank line): the answer
+ * to HEAD.  Bytes that came after the blank line stay in out->body. */
+int raw_read_head(int fd, int timeout_ms, struct raw_reply *out);
 /* The value of a header of r (case-insensitive), trimmed, in a static buffer; NULL if absent. */
 const char *raw_header(const struct raw_reply *r, const char *name);
 

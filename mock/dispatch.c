@@ -84,9 +84,12 @@ static const struct route *match(struct req *r, char *allow, size_t allow_size) 
     if (!best) return NULL;
     const char *pattern = routes[best - compiled].pattern;
     const struct route *found = NULL;
+    bool head = strcmp(r->method, "HEAD") == 0; /* runs as GET; reply_send leaves out the body */
     for (size_t i = 0; i < n_routes; i++) {
         if (strcmp(routes[i].pattern, pattern) != 0) continue;
-        if (strcmp(routes[i].method, r->method) == 0) found = &routes[i];
+        if (strcmp(routes[i].method, r->method) == 0 ||
+            (head && !found && strcmp(routes[i].method, "GET") == 0))
+            found = &routes[i];
         if (allow[0]) strncat(allow, ", ", allow_size - strlen(allow) - 1);
         strncat(allow, routes[i].method, allow_size - strlen(allow) - 1);
     }
@@ -104,7 +107,7 @@ static const struct route *match(struct req *r, char *allow, size_t allow_size) 
     return found;
 }
 
-static enum api api_of_path(const char *path) {
+enum api api_of_path(const char *path) {
     if (strncmp(path, "/sdk/", 5) == 0 || strcmp(path, "/sdk") == 0) return API_ALTER;
     if (strncmp(path, "/_mock/", 7) == 0 || strcmp(path, "/_mock") == 0) return API_MOCK;
     return API_ALSORN;

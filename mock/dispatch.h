@@ -15,6 +15,10 @@ void router_init(void);
 /* CivetWeb request handler for every path. */
 int router_handle(struct mg_connection *conn, void *cbdata);
 
+/* Which API a path belongs to (/sdk/: Alter, /_mock/: the sandbox, else Alsorn): whose error
+ * envelope an answer uses. */
+enum api api_of_path(const char *path);
+
 /* Limits the dispatcher enforces (set from flags). */
 extern size_t router_max_body;
 

@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "dispatch.h"
+#include "unrouted.h"
 #include "delivery/dispatcher.h"
 
 struct server {
@@ -55,7 +56,9 @@ struct server *server_start(const struct server_config *cfg, char *url, size_t u
     struct delivery_config delivery = {.retry_base_ms = cfg->webhook_retry_base_ms};
     if (delivery_start(&delivery) != 0) return NULL;
     mg_init_library(0); /* returns 0 even on success in 1.15: nothing to check */
-    struct mg_callbacks callbacks = {.log_message = on_log};
+    struct mg_callbacks callbacks = {.log_message = on_log,
+                                     .connection_close = unrouted_connection_close,
+                                     .http_error = unrouted_http_error};
     struct mg_context *ctx = mg_start(&callbacks, NULL, options);
     if (!ctx) {
         log_error("cannot listen on %s (in use, or a bad address?)", cfg->listen);

@@ -254,12 +254,15 @@ static size_t format_head(struct req *r, long long length, char *head, size_t si
     return h.n;
 }
 
+/* HEAD: the head only; the handler still renders, and nothing of the body goes out */
+static bool is_head(const struct req *r) { return strcmp(r->method, "HEAD") == 0; }
+
 void reply_send(struct req *r) {
     struct reply *rep = &r->reply;
     if (rep->sent) return;
     char head[REPLY_HEADERS_MAX + 768];
     size_t n = format_head(r, (long long)rep->body_len, head, sizeof head);
-    size_t body_len = strcmp(r->method, "HEAD") != 0 ? rep->body_len : 0;
+    size_t body_len = is_head(r) ? 0 : rep->body_len;
     /* one write for head and body: one packet for small replies (a large one is several
      * packets anyway, and copying it would cost a large allocation) */
     char whole[16384];
@@ -283,11 +286,13 @@ void reply_stream_start(struct req *r, int status, const char *content_type) {
 }
 
 bool reply_stream_chunk(struct req *r, const char *data, size_t len) {
-    if (len == 0) return true; /* an empty chunk would end the body */
+    if (len == 0 || is_head(r)) return true; /* an empty chunk would end the body */
     return mg_send_chunk(r->conn, data, (unsigned)len) > 0;
 }
 
-void reply_stream_end(struct req *r) { mg_send_chunk(r->conn, "", 0); }
+void reply_stream_end(struct req *r) {
+    if (!is_head(r)) mg_send_chunk(r->conn, "", 0);
+}
 
 static int port_of(const struct sockaddr_storage *sa) {
     if (sa->ss_family == AF_INET) return ntohs(((const struct sockaddr_in *)sa)->sin_port);
