@@ -97,6 +97,32 @@ Test(hardening, body_cut_short_runs_nothing_and_keeps_its_key, .timeout = 60) {
     free(body);
 }
 
+/* The same for Alter's create, whose Idempotency-Key is kept by the handler: a whole object
+ * with fewer bytes than announced must not create the agent. */
+Test(hardening, alter_body_cut_short_creates_nothing, .timeout = 60) {
+    require_mock();
+    struct tenant t;
+    tenant_new(&t);
+    const char *key = alter_key(&t);
+    const char *body = fmt("{\"name\": \"cut-%s\"}", t.tag);
+    size_t len = strlen(body);
+    const char *head = fmt("POST /sdk/agents HTTP/1.1\r\nHost: %s\r\nx-api-key: %s\r\n"
+                           "Content-Type: application/json\r\nIdempotency-Key: cut-%s\r\n"
+                           "Content-Length: %zu\r\n\r\n",
+                           raw_target_authority(), key, t.tag, len + 5);
+    struct raw_reply r;
+    send_cut_short(head, body, len, &r);
+    cr_assert_eq(r.status, 400, "a body cut short answered: %.300s", r.text);
+    cJSON *j = cJSON_Parse(r.body);
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(j, "error")), "invalid_json");
+    cJSON_Delete(j);
+    struct http_resp list;
+    alter_http("GET", "/sdk/agents", key, NULL, NULL, &list);
+    expect_status(&list, 200);
+    cr_assert_eq(jnum(list.json, "total"), 0, "nothing was created: %s", resp_excerpt(&list));
+    http_resp_free(&list);
+}
+
 /* An error whose message quotes the path is valid UTF-8 JSON even when the path is not. */
 static void expect_utf8_error(const struct http_resp *r, long status, bool alter, bool lossy) {
     expect_status(r, status);
