@@ -37,6 +37,10 @@ void router_init(void);
 /* CivetWeb request handler for every path. */
 int router_handle(struct mg_connection *conn, void *cbdata);
 
+/* The route for r->method and r->path, with r->params filled; NULL when none (the sandbox
+ * dashboard's calls made on an org's behalf find their route here). */
+const struct route *router_match(struct req *r);
+
 /* Limits the dispatcher enforces (set from flags). */
 extern size_t router_max_body;
 
