@@ -52,6 +52,8 @@ void mock_health(struct req *r) {
     cJSON_AddStringToObject(o, "status", "ok");
     cJSON_AddStringToObject(o, "service", "agentmock");
     cJSON_AddStringToObject(o, "version", AGENTMOCK_VERSION);
+    /* so a client (the dashboard) knows to ask for the token before its first call fails */
+    cJSON_AddBoolToObject(o, "admin_token_required", mock_admin_token != NULL);
     reply_json(r, 200, o);
 }
 

@@ -1,7 +1,9 @@
 # Turns the dashboard's files into a C source of byte arrays (cmake -P, run by the build):
-#   cmake -DOUT=ui_assets.c -DFILES="a.html;b.js" -P embed.cmake
+#   cmake -DOUT=ui_assets.c -DDIR=mock/ui -P embed.cmake   (DIR's *.html, *.js, *.css)
 # The mock serves them from memory: no file is read at run time, so the binary is the
 # whole dashboard wherever it is copied.
+file(GLOB FILES "${DIR}/*.html" "${DIR}/*.js" "${DIR}/*.css")
+list(SORT FILES)
 set(body "")
 set(table "")
 set(i 0)
