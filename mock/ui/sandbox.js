@@ -25,7 +25,9 @@ export async function journalView(params) {
       h('div', {class: 'grid'},
         h('div', {}, h('h3', {}, 'Request headers'), h('pre', {}, Object.entries(e.headers).map(([k, v]) => `${k}: ${v}`).join('\n'))),
         h('div', {}, h('h3', {}, `Request body (${e.body_bytes} bytes${e.body_truncated ? ', truncated' : ''})`),
-          h('pre', {class: 'body'}, e.body ?? '(none)')))));
+          h('pre', {class: 'body'}, e.body ?? '(none)')),
+        h('div', {}, h('h3', {}, `Response body (${e.response_bytes} bytes${e.response_truncated ? ', truncated' : ''})`),
+          h('pre', {class: 'response'}, e.response_body ?? '(none)')))));
     const row = h('tr', {class: 'entry new', 'data-request-id': e.request_id},
       h('td', {}, time(e.at)), h('td', {}, e.method),
       h('td', {}, h('button', {type: 'button', class: 'linkish', 'aria-expanded': 'false', onclick: (ev) => {

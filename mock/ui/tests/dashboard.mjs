@@ -297,7 +297,8 @@ async function main() {
     await page.waitForSelector(`main tr.entry:has-text("journal-live-")`, {timeout: 10000});
     check(true, 'journal: a new request appears live');
     await page.click('main tr.entry:has-text("journal-live-") button');
-    check(await page.isVisible('main tr.detail:not([hidden]) pre'), 'journal: request headers and body open');
+    check(await page.isVisible('main tr.detail:not([hidden]) pre.body'), 'journal: request headers and body open');
+    check((await page.textContent('main tr.detail:not([hidden]) pre.response')).includes('"pagination"'), 'journal: the response body is shown');
     check(!(await page.content()).includes(s.org.keys.read), 'journal: the key in Authorization is masked');
     await look('journal');
     await visit('#/journal?org=any&status=4xx');
