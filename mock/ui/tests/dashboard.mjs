@@ -361,9 +361,16 @@ async function main() {
     check(axeViolations.length === 0, `axe: no serious or critical violations${axeViolations.length ? ':\n  ' + axeViolations.join('\n  ') : ''}`);
   } finally {
     if (browser) await browser.close();
-    child.kill('SIGTERM');
     receiver.server.close();
     rmSync(profile, {recursive: true, force: true});
+    // a clean stop: under ASan a leak or an error found at exit is a non-zero status
+    const code = await new Promise((resolve) => {
+      child.removeAllListeners('exit');
+      if (child.exitCode !== null) return resolve(child.exitCode);
+      child.on('exit', (c, sig) => resolve(c ?? sig));
+      child.kill('SIGTERM');
+    });
+    check(code === 0, `agentmock stopped cleanly (exit ${code})`);
   }
   console.log(`screenshots in ${shots}`);
   if (failures) {
