@@ -29,9 +29,21 @@ export async function refreshClock() {
   const c = await mock.get('/clock');
   const el = document.getElementById('clock');
   el.textContent = c.now.replace('T', ' ').replace('Z', ' UTC') +
-    (c.offset_seconds ? ` (${c.offset_seconds > 0 ? '+' : ''}${c.offset_seconds} s)` : '');
+    (c.offset_seconds ? ` (${offsetText(c.offset_seconds)} from real time)` : '');
   el.dataset.now = c.now;
   return c;
+}
+
+// "+7 d 2 h", "-30 min", "+45 s": how far the sandbox clock is from real time.
+export function offsetText(seconds) {
+  const sign = seconds < 0 ? '-' : '+';
+  let s = Math.abs(seconds);
+  const parts = [];
+  for (const [unit, n] of [['d', 86400], ['h', 3600], ['min', 60]]) {
+    if (s >= n) { parts.push(`${Math.floor(s / n)} ${unit}`); s %= n; }
+  }
+  if (s || !parts.length) parts.push(`${s} s`);
+  return sign + parts.slice(0, 2).join(' ');
 }
 
 const routes = [

@@ -2,7 +2,7 @@
 // faults, data generator, org reset, state snapshot) — each through the /_mock/ API.
 import {mock, query} from './api.js';
 import {h, table, badge, time, form, input, select, errorBox} from './dom.js';
-import {state, go, onLeave, rerender, refreshClock, loadOrgs} from './app.js';
+import {state, go, onLeave, rerender, refreshClock, loadOrgs, offsetText} from './app.js';
 
 const POLL_MS = 1000;
 
@@ -125,7 +125,7 @@ export async function sandboxView() {
     h('h1', {}, 'Sandbox controls'), msg,
     h('section', {class: 'card'},
       h('h2', {}, 'Clock'),
-      h('p', {}, 'Now: ', h('strong', {id: 'clock-now'}, clock.now), ` (offset ${clock.offset_seconds} s from real time)`),
+      h('p', {}, 'Now: ', h('strong', {id: 'clock-now'}, clock.now), ` (${offsetText(clock.offset_seconds)} from real time)`),
       h('div', {class: 'buttons'},
         h('button', {type: 'button', onclick: advance(3600)}, '+1 hour'),
         h('button', {type: 'button', onclick: advance(86400)}, '+1 day'),

@@ -336,6 +336,12 @@ async function main() {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Download snapshot")')]);
     const snap = readFileSync(await download.path(), 'utf8');
     check(snap.startsWith('{"type":"meta"') && snap.includes(s.alpha.id), 'sandbox: snapshot downloaded');
+    await page.click('button:has-text("Reset this organization")');
+    await page.waitForSelector('button:has-text("Click again")');
+    check((await ok('GET', '/agents', {key: s.org.keys.read})).pagination.total === 3, 'sandbox: reset asks again before emptying');
+    await page.click('button:has-text("Click again")');
+    await until('the org emptied', async () => (await ok('GET', '/agents', {key: s.org.keys.read})).pagination.total === 0);
+    check(true, 'sandbox: Reset emptied the organization (its keys still work)');
 
     // large state: 10,000 agents page without loading everything
     await page.selectOption('#org-select', large.id);
