@@ -149,6 +149,17 @@ Test(sandbox_state, tampered_chain_imported_as_given_verifies_broken, .fini = st
     cr_assert(jbool(r.json, "valid"), "a refused import changes nothing");
     http_resp_free(&r);
 
+    /* as_given still needs a hash: an entry whose payload_hash is not one is refused */
+    char *unhashed = strdup(state), *h = strstr(unhashed, "\"payload_hash\":\"sha256:");
+    cr_assert_not_null(h);
+    memcpy(h + strlen("\"payload_hash\":\"sha256:"), "zz", 2);
+    struct http_req garbled = {.method = "PUT", .path = fmt("%s/_mock/state?audit_chains=as_given", M.url),
+                               .body = unhashed, .content_type = "application/x-ndjson"};
+    http_do(&garbled, &r);
+    expect_error(&r, 422, "invalid_snapshot");
+    http_resp_free(&r);
+    free(unhashed);
+
     struct http_req req = {.method = "PUT", .path = fmt("%s/_mock/state?audit_chains=as_given", M.url),
                            .body = state, .content_type = "application/x-ndjson"};
     http_do(&req, &r);

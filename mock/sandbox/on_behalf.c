@@ -25,15 +25,22 @@ void mock_org_on_behalf(struct req *r) {
     int has = req_query(r, "path", target, sizeof target);
     if (has <= 0 || target[0] != '/') {
         struct field_errors fe = {0};
-        if (has < 0) field_error_add(&fe, "path", "must be at most %d characters", INNER_PATH_MAX - 1);
-        else field_error_add(&fe, "path", "is required: an API path starting with /");
+        if (has < 0)
+            field_error_add(&fe, "path", "must be at most %d characters", INNER_PATH_MAX - 1);
+        else
+            field_error_add(&fe, "path", "is required: an API path starting with /");
         return reply_validation(r, &fe);
     }
     char *query = strchr(target, '?');
     if (query) *query++ = '\0';
 
-    struct req in = {.conn = r->conn, .ri = r->ri, .method = r->method, .path = target,
-                     .query = query, .now = r->now, .sandbox.started_us = r->sandbox.started_us};
+    struct req in = {.conn = r->conn,
+                     .ri = r->ri,
+                     .method = r->method,
+                     .path = target,
+                     .query = query,
+                     .now = r->now,
+                     .sandbox.started_us = r->sandbox.started_us};
     memcpy(in.request_id, r->request_id, sizeof in.request_id);
     in.route = router_match(&in);
     if (!in.route || in.route->api == API_MOCK)
