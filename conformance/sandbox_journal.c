@@ -67,6 +67,34 @@ Test(journal, records_requests_newest_first_with_secrets_masked) {
     free(body);
 }
 
+/* Each entry keeps the reply's body too, with a secret shown once (a webhook's signing
+ * secret, a new Alter key) cut to its first characters. */
+Test(journal, replies_are_kept_with_their_secrets_masked) {
+    require_mock();
+    tenant_new(&T);
+    struct http_resp r;
+    http_call("POST", "/webhooks", T.key[KEY_ADMIN],
+              "{\"url\": \"http://127.0.0.1:9/hook\", \"events\": [\"*\"]}", NULL, &r);
+    expect_status(&r, 201);
+    const char *secret = fmt("%s", jstr(r.json, "secret"));
+    http_resp_free(&r);
+    http_call("GET", "/agents?limit=1", T.key[KEY_READ], NULL, NULL, &r);
+    expect_status(&r, 200);
+    char *listed = strdup(r.body);
+    http_resp_free(&r);
+
+    cJSON *j = journal_of(&T, NULL);
+    const cJSON *get = cJSON_GetArrayItem(jarr(j, "data"), 0), *post = cJSON_GetArrayItem(jarr(j, "data"), 1);
+    cr_assert_str_eq(jstr(get, "response_body"), listed, "the reply as sent");
+    cr_assert_eq(jnum(get, "response_bytes"), (double)strlen(listed));
+    cr_assert(!jbool(get, "response_truncated"));
+    const char *kept = jstr(post, "response_body");
+    cr_assert_null(strstr(kept, secret), "the webhook secret is not in the journal: %s", kept);
+    cr_assert_not_null(strstr(kept, fmt("\"secret\":\"%.8s********", secret)), "%s", kept);
+    cJSON_Delete(j);
+    free(listed);
+}
+
 Test(journal, large_bodies_are_cut_and_drops_are_recorded) {
     require_mock();
     tenant_new(&T);

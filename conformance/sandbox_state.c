@@ -126,6 +126,63 @@ Test(sandbox_state, tampered_audit_chain_is_refused_and_changes_nothing, .fini =
     free(after);
 }
 
+/* ?audit_chains=as_given keeps the forged entry with the hash it was saved with: the chain
+ * loads and its verification reports the entry broken, the one after it still linking. */
+Test(sandbox_state, tampered_chain_imported_as_given_verifies_broken, .fini = stop_private) {
+    start_private(NULL);
+    const char *key = private_org(NULL);
+    char *id = private_agent(key, "Honest Agent");
+    cr_assert_eq(private_status("PATCH", fmt("/agents/%s", id), key, "{\"name\": \"Renamed Agent\"}"), 200);
+    cr_assert_eq(private_status("POST", fmt("/agents/%s/suspend", id), key, NULL), 200);
+    char *state = export_state();
+    char *p = strstr(state, "\\\"new_value\\\":\\\"Renamed Agent\\\"");
+    cr_assert_not_null(p, "the rename's audit payload is in the export");
+    memcpy(p + strlen("\\\"new_value\\\":\\\""), "Forged", 6);
+
+    struct http_resp r;
+    struct http_req bad = {.method = "PUT", .path = fmt("%s/_mock/state?audit_chains=maybe", M.url),
+                           .body = state, .content_type = "application/x-ndjson"};
+    http_do(&bad, &r);
+    expect_field_error(&r, "audit_chains");
+    http_resp_free(&r);
+    http_call("GET", fmt("%s/agents/%s/audit/verify", M.url, id), key, NULL, NULL, &r);
+    cr_assert(jbool(r.json, "valid"), "a refused import changes nothing");
+    http_resp_free(&r);
+
+    /* as_given still needs a hash: an entry whose payload_hash is not one is refused */
+    char *unhashed = strdup(state), *h = strstr(unhashed, "\"payload_hash\":\"sha256:");
+    cr_assert_not_null(h);
+    memcpy(h + strlen("\"payload_hash\":\"sha256:"), "zz", 2);
+    struct http_req garbled = {.method = "PUT", .path = fmt("%s/_mock/state?audit_chains=as_given", M.url),
+                               .body = unhashed, .content_type = "application/x-ndjson"};
+    http_do(&garbled, &r);
+    expect_error(&r, 422, "invalid_snapshot");
+    http_resp_free(&r);
+    free(unhashed);
+
+    struct http_req req = {.method = "PUT", .path = fmt("%s/_mock/state?audit_chains=as_given", M.url),
+                           .body = state, .content_type = "application/x-ndjson"};
+    http_do(&req, &r);
+    expect_status(&r, 200);
+    http_resp_free(&r);
+    http_call("GET", fmt("%s/agents/%s/audit/verify", M.url, id), key, NULL, NULL, &r);
+    expect_status(&r, 200);
+    cr_assert(!jbool(r.json, "valid"), "the forged entry is caught: %s", resp_excerpt(&r));
+    cr_assert_eq(jnum(r.json, "length"), 3);
+    char *broken_at = strdup(jstr(r.json, "broken_at"));
+    http_resp_free(&r);
+    http_call("GET", fmt("%s/agents/%s/audit", M.url, id), key, NULL, NULL, &r);
+    expect_status(&r, 200);
+    const cJSON *rename = cJSON_GetArrayItem(jarr(r.json, "data"), 1); /* newest first */
+    cr_assert_str_eq(jstr(rename, "action"), "agent.updated");
+    cr_assert_str_eq(broken_at, jstr(rename, "id"), "registered verifies, the forged rename does not");
+    cr_assert_str_eq(jstr(jobj(rename, "payload"), "new_value"), "Forgedd Agent", "the chain holds the forgery");
+    http_resp_free(&r);
+    free(broken_at);
+    free(state);
+    free(id);
+}
+
 Test(sandbox_state, malformed_snapshots_are_422, .fini = stop_private) {
     start_private(NULL);
     private_org(NULL);

@@ -107,6 +107,11 @@ static const struct route *match(struct req *r, char *allow, size_t allow_size) 
     return found;
 }
 
+const struct route *router_match(struct req *r) {
+    char allow[128];
+    return match(r, allow, sizeof allow);
+}
+
 enum api api_of_path(const char *path) {
     if (strncmp(path, "/sdk/", 5) == 0 || strcmp(path, "/sdk") == 0) return API_ALTER;
     if (strncmp(path, "/_mock/", 7) == 0 || strcmp(path, "/_mock") == 0) return API_MOCK;

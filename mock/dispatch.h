@@ -15,6 +15,10 @@ void router_init(void);
 /* CivetWeb request handler for every path. */
 int router_handle(struct mg_connection *conn, void *cbdata);
 
+/* The route for r->method and r->path, with r->params filled; NULL when none (the sandbox
+ * dashboard's calls made on an org's behalf find their route here). */
+const struct route *router_match(struct req *r);
+
 /* Which API a path belongs to (/sdk/: Alter, /_mock/: the sandbox, else Alsorn): whose error
  * envelope an answer uses. */
 enum api api_of_path(const char *path);

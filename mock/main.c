@@ -65,6 +65,7 @@ static void usage(FILE *out) {
 
 static void print_banner(const char *url, const cJSON *orgs) {
     printf("agentmock listening on %s\n", url);
+    printf("dashboard %s/_mock/ui\n", url);
     for (const cJSON *o = orgs ? orgs->child : NULL; o; o = o->next) {
         const cJSON *keys = cJSON_GetObjectItem(o, "keys");
         printf("organization %s (%s, plan %s, %d agents)\n",

@@ -23,6 +23,8 @@
 #include "sandbox/clock.h"
 #include "sandbox/generate.h"
 #include "sandbox/state.h"
+#include "on_behalf.h"
+#include "sandbox/ui.h"
 #include "sandbox/webhook_settings.h"
 #include "store/store.h"
 
@@ -104,7 +106,7 @@ const struct route routes[] = {
     { "POST",   "/sdk/proxy",                  alter_proxy_call,      AGENT_IDENTITY,                ALTER, BODY_REQUIRED },
     { "GET",    "/sdk/approvals/{id}",         alter_approval_get,    SCOPE_AGENTS_READ | OR_AGENT,  ALTER, BODY_IGNORED },
     { "GET",    "/sdk/approvals/{id}/result",  alter_approval_result, SCOPE_AGENTS_READ | OR_AGENT,  ALTER, BODY_IGNORED },
-    /* Sandbox controls (DESIGN.md "Sandbox controls"; --admin-token guards all but health) */
+    /* Sandbox controls (DESIGN.md "Sandbox controls"; --admin-token guards all but health and the dashboard page) */
     { "GET",    "/_mock/health",             mock_health,               KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/orgs",               mock_org_create,           KEY_NONE,  MOCK,   BODY_OPTIONAL },
     { "POST",   "/_mock/keys/revoke",        mock_key_revoke,           KEY_NONE,  MOCK,   BODY_REQUIRED },
@@ -139,6 +141,15 @@ const struct route routes[] = {
     { "GET",    "/_mock/alter/approvals/{id}",         mock_alter_approval_get,     KEY_NONE, MOCK, BODY_IGNORED },
     { "POST",   "/_mock/alter/approvals/{id}/approve", mock_alter_approval_approve, KEY_NONE, MOCK, BODY_OPTIONAL },
     { "POST",   "/_mock/alter/approvals/{id}/deny",    mock_alter_approval_deny,    KEY_NONE, MOCK, BODY_OPTIONAL },
+
+    /* Sandbox dashboard: the page and its files (open even with --admin-token: they carry no
+     * data), and the read-only views it needs beside the APIs (mock/README.md "Dashboard") */
+    { "GET",    "/_mock/ui",                           mock_ui_page,                KEY_NONE, MOCK, BODY_IGNORED },
+    { "GET",    "/_mock/ui/{asset}",                   mock_ui_asset,               KEY_NONE, MOCK, BODY_IGNORED },
+    { "GET",    "/_mock/orgs",                         mock_org_list,               KEY_NONE, MOCK, BODY_IGNORED },
+    { "GET",    "/_mock/orgs/{id}/alter/approvals",    mock_alter_approval_list,    KEY_NONE, MOCK, BODY_IGNORED },
+    { "GET",    "/_mock/orgs/{id}/api",                mock_org_on_behalf,          KEY_NONE, MOCK, BODY_IGNORED },
+    { "POST",   "/_mock/orgs/{id}/api",                mock_org_on_behalf,          KEY_NONE, MOCK, BODY_OPTIONAL },
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

@@ -135,7 +135,7 @@ static int load_trust(struct trust_record *tr, const cJSON *o) {
 
 /* Restores the chain as saved, checking each entry links onto the one before it (an entry
  * that records a transaction: once that transaction is loaded). */
-static int load_audit(struct agent *a, const cJSON *audit) {
+static int load_audit(struct agent *a, const cJSON *audit, bool as_given) {
     if (!cJSON_IsArray(audit) ||
         audit_chain_reserve(&a->audit, (size_t)cJSON_GetArraySize(audit)) != 0)
         return -1;
@@ -152,8 +152,8 @@ static int load_audit(struct agent *a, const cJSON *audit) {
         const char *actor = jr_string(e, "actor_id", &ok);
         const char *payload = jr_string(e, "payload", &ok);
         int64_t created = jr_int(e, "created_at", &ok);
-        if (!ok ||
-            audit_chain_restore(&a->audit, a->id, id, action, payload, actor, created, hash) != 0)
+        if (!ok || (as_given ? audit_chain_restore_as_given : audit_chain_restore)(
+                       &a->audit, a->id, id, action, payload, actor, created, hash) != 0)
             return -1;
     }
     return 0;
@@ -197,7 +197,7 @@ int agent_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON 
     else if (load_trust(&a->trust, jr_member(rec, "trust")) != 0)
         fail(err, err_size, a,
              "bad trust record (fields, or a history reason the mock never writes)");
-    else if (load_audit(a, jr_member(rec, "audit")) != 0)
+    else if (load_audit(a, jr_member(rec, "audit"), store_staging_audit_as_given(st)) != 0)
         fail(err, err_size, a, "audit chain does not verify");
     else if (store_staging_add_agent(st, a->id, t) != 0)
         fail(err, err_size, a, "duplicate id");

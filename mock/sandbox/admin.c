@@ -16,6 +16,7 @@
 #include "sandbox/provision.h"
 #include "sandbox/rate_limit.h"
 #include "sandbox/report.h"
+#include "sandbox/ui.h"
 
 #define RATE_LIMIT_MAX  1000000000LL
 #define RATE_WINDOW_MAX 86400LL
@@ -24,7 +25,11 @@
 const char *mock_admin_token;
 
 bool mock_authenticate(struct req *r) {
-    if (!mock_admin_token || r->route->handler == mock_health) return true;
+    /* health, and the dashboard's page and files, which hold no data (the page asks for the
+     * token and sends it with each of its calls) */
+    if (!mock_admin_token || r->route->handler == mock_health || r->route->handler == mock_ui_page ||
+        r->route->handler == mock_ui_asset)
+        return true;
     const char *given = req_header(r, "X-Mock-Admin-Token");
     const char *auth = req_header(r, "Authorization");
     if (!given && auth && strncasecmp(auth, "Bearer ", 7) == 0) given = auth + 7;
@@ -47,6 +52,8 @@ void mock_health(struct req *r) {
     cJSON_AddStringToObject(o, "status", "ok");
     cJSON_AddStringToObject(o, "service", "agentmock");
     cJSON_AddStringToObject(o, "version", AGENTMOCK_VERSION);
+    /* so a client (the dashboard) knows to ask for the token before its first call fails */
+    cJSON_AddBoolToObject(o, "admin_token_required", mock_admin_token != NULL);
     reply_json(r, 200, o);
 }
 

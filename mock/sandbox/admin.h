@@ -4,7 +4,8 @@
 
 #include "core/http.h"
 
-/* --admin-token: when set, every /_mock/ route but health needs it (NULL: open). */
+/* --admin-token: when set, every /_mock/ route but health and the dashboard page needs it
+ * (NULL: open). */
 extern const char *mock_admin_token;
 bool mock_authenticate(struct req *r);
 

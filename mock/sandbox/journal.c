@@ -27,10 +27,12 @@ struct entry {
     const char *fault; /* static string or NULL */
     bool replayed;
     size_t body_bytes; /* as received */
+    size_t response_bytes; /* as sent (0 for a streamed reply: not kept) */
     char method[16];
     char request_id[32];
     char org_id[ID_LEN];
     char *path, *query, *body; /* into data; query/body NULL when absent */
+    char *response_body;        /* into data; NULL when the reply had none */
     int n_headers;
     char **header_names, **header_values; /* into data */
     char data[]; /* header pointer arrays, then the strings */
@@ -109,13 +111,33 @@ static char *pack_masked(struct packer *p, const char *value) {
     return dst;
 }
 
+/* Replies that show a secret once (a new key, a webhook secret, a vaulted token) must not show
+ * it again in the journal: each such member's string keeps its first characters, the rest
+ * become '*'.  Replies are compact JSON (reply_json), so the member reads "name":"value". */
+static void mask_reply_secrets(char *text) {
+    static const char *const members[] = {"\"api_key\":\"", "\"secret\":\"", "\"access_token\":\"",
+                                          "\"upstream_token\":\"", "\"app_key\":\"", NULL};
+    for (int i = 0; members[i]; i++) {
+        size_t n = strlen(members[i]);
+        for (char *at = strstr(text, members[i]); at; at = strstr(at, members[i])) {
+            at += n;
+            for (size_t k = 0; *at && *at != '"'; k++, at++)
+                if (k >= MASK_KEEP) *at = '*';
+        }
+    }
+}
+
 void journal_record(const struct req *r, double duration_ms) {
     if (r->api == API_MOCK || !atomic_load(&capacity)) return;
     const struct mg_request_info *ri = r->ri;
     int n_headers = ri->num_headers;
     size_t body_kept = r->body_len < JOURNAL_BODY_MAX ? r->body_len : JOURNAL_BODY_MAX;
+    const char *response = r->reply.sent ? NULL : r->reply.body;
+    size_t response_len = response ? r->reply.body_len : 0;
+    size_t response_kept = response_len < JOURNAL_BODY_MAX ? response_len : JOURNAL_BODY_MAX;
     /* room for every string at its maximum, a NUL and a mask's "…" each */
-    size_t need = strlen(r->path) + 1 + (r->query ? strlen(r->query) + 1 : 0) + body_kept + 1;
+    size_t need = strlen(r->path) + 1 + (r->query ? strlen(r->query) + 1 : 0) + body_kept + 1 +
+                  response_kept + 1;
     for (int i = 0; i < n_headers; i++) {
         size_t v = strlen(ri->http_headers[i].value);
         need += strlen(ri->http_headers[i].name) + 1 + (v < HEADER_VALUE_MAX ? v : HEADER_VALUE_MAX) + 5;
@@ -130,6 +152,7 @@ void journal_record(const struct req *r, double duration_ms) {
     e->fault = r->sandbox.fault;
     e->replayed = r->sandbox.replayed;
     e->body_bytes = r->body_len;
+    e->response_bytes = response_len;
     const char *org_id = r->caller.tenant ? r->caller.tenant->id : "";
     utf8_copy_lossy(e->method, sizeof e->method, r->method, strlen(r->method));
     utf8_copy_lossy(e->request_id, sizeof e->request_id, r->request_id, strlen(r->request_id));
@@ -141,6 +164,8 @@ void journal_record(const struct req *r, double duration_ms) {
     e->query = r->query ? pack(&p, r->query, strlen(r->query), QUERY_MAX_KEPT) : NULL;
     /* the whole length: the copy stops at the last whole character that fits */
     e->body = r->body ? pack(&p, r->body, r->body_len, JOURNAL_BODY_MAX) : NULL;
+    e->response_body = response ? pack(&p, response, response_len, JOURNAL_BODY_MAX) : NULL;
+    if (e->response_body) mask_reply_secrets(e->response_body);
     e->n_headers = n_headers;
     for (int i = 0; i < n_headers; i++) {
         const char *name = ri->http_headers[i].name, *value = ri->http_headers[i].value;
@@ -180,6 +205,10 @@ static cJSON *entry_json(const struct entry *e) {
     else cJSON_AddNullToObject(o, "body");
     cJSON_AddNumberToObject(o, "body_bytes", (double)e->body_bytes);
     cJSON_AddBoolToObject(o, "body_truncated", e->body_bytes > JOURNAL_BODY_MAX);
+    if (e->response_body) cJSON_AddStringToObject(o, "response_body", e->response_body);
+    else cJSON_AddNullToObject(o, "response_body");
+    cJSON_AddNumberToObject(o, "response_bytes", (double)e->response_bytes);
+    cJSON_AddBoolToObject(o, "response_truncated", e->response_bytes > JOURNAL_BODY_MAX);
     if (e->status) cJSON_AddNumberToObject(o, "status", e->status);
     else cJSON_AddNullToObject(o, "status"); /* the connection was dropped */
     cJSON_AddNumberToObject(o, "duration_ms", (double)(int64_t)(e->duration_ms * 1000) / 1000);

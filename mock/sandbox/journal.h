@@ -1,5 +1,5 @@
 /* The request journal (GET /_mock/requests): the last N API requests (not /_mock/ ones) in a
- * ring, newest first, with secrets masked.  Each entry is one allocation made before the
+ * ring, newest first, with their replies' bodies, secrets masked.  Each entry is one allocation made before the
  * ring's lock is taken; the lock covers only a pointer swap, and readers take references
  * instead of rendering under it, so the journal neither serializes requests nor grows. */
 #ifndef JOURNAL_H

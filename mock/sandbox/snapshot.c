@@ -168,6 +168,10 @@ struct snapshot_loader {
     struct store_staging *staging;
 };
 
+void snapshot_loader_keep_audit_as_given(struct snapshot_loader *l) {
+    store_staging_keep_audit_as_given(l->staging);
+}
+
 struct snapshot_loader *snapshot_loader_new(void) {
     struct snapshot_loader *l = calloc(1, sizeof *l);
     if (l && !(l->staging = store_staging_new())) {

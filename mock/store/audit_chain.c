@@ -193,9 +193,9 @@ static int place_id(struct audit_chain *c, const char *id) {
     return 0;
 }
 
-int audit_chain_restore(struct audit_chain *c, const char *agent_id, const char *id,
-                        const char *action, const char *payload, const char *actor_id,
-                        int64_t created_at, const char *payload_hash) {
+static int restore(struct audit_chain *c, const char *agent_id, const char *id,
+                   const char *action, const char *payload, const char *actor_id,
+                   int64_t created_at, const char *payload_hash, bool as_given) {
     bool pending = strncmp(action, "transaction.", 12) == 0;
     char *block = text_block(action, actor_id, payload);
     if (!block || reserve(c) != 0) {
@@ -211,7 +211,11 @@ int audit_chain_restore(struct audit_chain *c, const char *agent_id, const char 
     char hash[SHA256_TAGGED_LEN];
     if (rc == 0) rc = hash_of(c, agent_id, c->n, &f, e->hash);
     if (rc == 0) audit_entry_hash(e, hash);
-    if (rc == 0 && strcmp(hash, payload_hash) != 0) rc = -2;
+    if (rc == 0 && strcmp(hash, payload_hash) != 0)
+        rc = as_given && strncmp(payload_hash, "sha256:", 7) == 0 &&
+                     hex_decode(payload_hash + 7, e->hash, sizeof e->hash) == 0
+                 ? 0
+                 : -2;
     if (rc != 0 || pending) free(block);
     if (rc != 0) return rc;
     if (pending) {
@@ -220,6 +224,18 @@ int audit_chain_restore(struct audit_chain *c, const char *agent_id, const char 
     }
     c->n++;
     return 0;
+}
+
+int audit_chain_restore(struct audit_chain *c, const char *agent_id, const char *id,
+                        const char *action, const char *payload, const char *actor_id,
+                        int64_t created_at, const char *payload_hash) {
+    return restore(c, agent_id, id, action, payload, actor_id, created_at, payload_hash, false);
+}
+
+int audit_chain_restore_as_given(struct audit_chain *c, const char *agent_id, const char *id,
+                                 const char *action, const char *payload, const char *actor_id,
+                                 int64_t created_at, const char *payload_hash) {
+    return restore(c, agent_id, id, action, payload, actor_id, created_at, payload_hash, true);
 }
 
 int audit_chain_restore_pending(struct audit_chain *c, const char *id, const char *payload_hash) {

@@ -70,6 +70,13 @@ int audit_chain_reserve(struct audit_chain *c, size_t n);
 int audit_chain_restore(struct audit_chain *c, const char *agent_id, const char *id,
                         const char *action, const char *payload, const char *actor_id,
                         int64_t created_at, const char *payload_hash);
+/* audit_chain_restore, except that an entry whose hash is not the one its fields give is kept
+ * with the hash given ("sha256:" + 64 hex digits, else -2): the sandbox's deliberately tampered
+ * chains (PUT /_mock/state?audit_chains=as_given), which audit_chain_verify then reports broken
+ * at that entry.  The entries after it link onto the hash given, as they did when it was made. */
+int audit_chain_restore_as_given(struct audit_chain *c, const char *agent_id, const char *id,
+                                 const char *action, const char *payload, const char *actor_id,
+                                 int64_t created_at, const char *payload_hash);
 /* Adds a pending entry from its id and hash.  0, -1 out of memory, -2 malformed. */
 int audit_chain_restore_pending(struct audit_chain *c, const char *id, const char *payload_hash);
 /* Hands the chain's next pending entry (the first after the last one adopted) to tx, one of

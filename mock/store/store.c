@@ -306,9 +306,13 @@ struct store_staging {
     struct agent_entry *agents;
     struct alter_key_entry *alter_keys;
     struct agent_entry *alter_objects;
+    bool audit_as_given;
 };
 
 struct store_staging *store_staging_new(void) { return calloc(1, sizeof(struct store_staging)); }
+
+void store_staging_keep_audit_as_given(struct store_staging *s) { s->audit_as_given = true; }
+bool store_staging_audit_as_given(const struct store_staging *s) { return s->audit_as_given; }
 
 void store_staging_free(struct store_staging *s) {
     if (!s) return;
@@ -376,7 +380,7 @@ int store_staging_add_alter_object(struct store_staging *s, const char *id, stru
 void store_replace(struct store_staging *s) {
     struct store_staging old;
     pthread_rwlock_wrlock(&lock);
-    old = (struct store_staging){tenants, keys, agents, alter_keys, alter_objects};
+    old = (struct store_staging){tenants, keys, agents, alter_keys, alter_objects, false};
     tenants = s->tenants;
     keys = s->keys;
     agents = s->agents;

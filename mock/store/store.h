@@ -82,6 +82,10 @@ int store_staging_add_alter_key(struct store_staging *s, const char *lookup, str
                                 struct alter_key *key);
 /* An Alter grant or approval id (-1: taken by any staged org). */
 int store_staging_add_alter_object(struct store_staging *s, const char *id, struct tenant *t);
+/* Whether Alsorn audit entries are restored with the hash the snapshot gives even when it
+ * does not match (audit_chain_restore_as_given): off unless the sandbox import asks. */
+void store_staging_keep_audit_as_given(struct store_staging *s);
+bool store_staging_audit_as_given(const struct store_staging *s);
 /* Replaces the directory with s (consumed); the old tenants are released. */
 void store_replace(struct store_staging *s);
 void store_staging_free(struct store_staging *s);
