@@ -153,7 +153,8 @@ typedef struct { /* AgentInfo */
 typedef struct { /* AgentKey: metadata only, never the plaintext */
     char *key_id;
     char *agent_id;
-    char *key_prefix; /* first 16 characters of the key */
+    char *key_prefix; /* as the server shows it: type prefix + 8 characters
+                       * (alter_key_agent_vYbdGLvu) */
     char *name;       /* NULL when unnamed */
     char *status;     /* active | deprecated | revoked */
     char *created_at;
@@ -506,6 +507,17 @@ alter_status alter_agent_request(alter_agent *agent, const alter_request_params 
  * provider call may not be safe to repeat. */
 alter_status alter_agent_proxy_request(alter_agent *agent, const alter_request_params *params,
                                        alter_proxy_result **out, alter_error *err);
+
+/* The same three calls as the app itself (App.request(), App.proxy_request()): the app key
+ * without X-Alter-Caller may use any non-revoked grant of its app, no agent's policy applies,
+ * and the audit row says caller_type "app".  A proxy call of the app never waits for an
+ * approval (approvals are an agent policy). */
+alter_status alter_app_token(alter_app *app, const alter_request_params *params,
+                             alter_token **out, alter_error *err);
+alter_status alter_app_request(alter_app *app, const alter_request_params *params,
+                               alter_response **out, alter_error *err);
+alter_status alter_app_proxy_request(alter_app *app, const alter_request_params *params,
+                                     alter_proxy_result **out, alter_error *err);
 
 /* An approval the agent asked for (GET /sdk/approvals/{id}). */
 alter_status alter_approval_get(alter_agent *agent, const char *approval_id, alter_approval **out,

@@ -1,4 +1,5 @@
 #include "http.h"
+#include "cors.h"
 #include "json_build.h"
 #include "json_alloc.h"
 
@@ -243,6 +244,7 @@ static size_t format_head(struct req *r, long long length, char *head, size_t si
         put_number(&h, (long long)sb->rl_reset);
         put(&h, "\r\n");
     }
+    put(&h, cors_response_headers());
     put(&h, rep->headers);
     put(&h, "\r\n");
     return h.n;
@@ -251,7 +253,7 @@ static size_t format_head(struct req *r, long long length, char *head, size_t si
 void reply_send(struct req *r) {
     struct reply *rep = &r->reply;
     if (rep->sent) return;
-    char head[REPLY_HEADERS_MAX + 768];
+    char head[REPLY_HEADERS_MAX + 1280]; /* + status line, fixed and CORS headers */
     size_t n = format_head(r, (long long)rep->body_len, head, sizeof head);
     size_t body_len = strcmp(r->method, "HEAD") != 0 ? rep->body_len : 0;
     /* one write for head and body: one packet for small replies (a large one is several
@@ -271,7 +273,7 @@ void reply_send(struct req *r) {
 void reply_stream_start(struct req *r, int status, const char *content_type) {
     r->reply.status = status;
     r->reply.content_type = content_type;
-    char head[REPLY_HEADERS_MAX + 768];
+    char head[REPLY_HEADERS_MAX + 1280]; /* + status line, fixed and CORS headers */
     mg_write(r->conn, head, format_head(r, -1, head, sizeof head));
     r->reply.sent = true;
 }

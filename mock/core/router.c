@@ -10,6 +10,7 @@
 
 #include "alter/audit.h"
 #include "core/clock.h"
+#include "core/cors.h"
 #include "core/log.h"
 #include "sandbox/faults.h"
 #include "sandbox/idempotency.h"
@@ -253,6 +254,7 @@ static void sleep_ms(int ms) {
  * latency → parse body → handler.  Faults come before idempotency so an injected 503 is never
  * stored as a key's answer; latency comes after it so a duplicate of a slow request waits. */
 static void dispatch(struct req *r) {
+    if (cors_preflight(r)) return; /* a browser's preflight carries no key: before anything */
     char allow[128];
     r->route = match(r, allow, sizeof allow);
     if (!r->route) {
