@@ -44,6 +44,9 @@ struct server *server_start(const struct server_config *cfg, char *url, size_t u
         "tcp_nodelay", "1",
         "keep_alive_timeout_ms", "30000",
         "request_timeout_ms", "30000",
+        /* CORS is the router's (core/cors.c): CivetWeb would answer preflights itself */
+        "access_control_allow_methods", "",
+        "access_control_allow_origin", "",
         NULL,
     };
     router_max_body = cfg->max_body;
