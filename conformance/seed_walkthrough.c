@@ -6,6 +6,7 @@
 #include "harness.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifdef SEED_WALKTHROUGH
@@ -13,12 +14,13 @@ Test(seed_walkthrough, the_documents_examples_work_as_written) {
     require_mock();
     struct tenant t;
     tenant_new(&t);
+    const char *token = getenv("AGENTMOCK_ADMIN_TOKEN"); /* a mock run with --admin-token */
     char command[2048];
     snprintf(command, sizeof command,
              "ALSORN_BASE_URL='%s' ALTER_BASE_URL='%s' ALSORN_API_KEY='%s' ALTER_API_KEY='%s' "
-             "'%s' 2>&1",
+             "MOCK_ADMIN_TOKEN='%s' '%s' 2>&1",
              target_base_url(), alter_base_url(), tkey(&t, KEY_ADMIN), t.alter_key,
-             SEED_WALKTHROUGH);
+             token ? token : "", SEED_WALKTHROUGH);
     FILE *out = popen(command, "r");
     cr_assert_not_null(out);
     static char text[65536];

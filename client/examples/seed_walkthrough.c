@@ -144,7 +144,7 @@ static long sandbox(const char *method, const char *path, const char *body, stru
     snprintf(url, sizeof url, "%s%s", env_or("ALSORN_BASE_URL", EXAMPLE_BASE_URL), path);
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     const char *admin = getenv("MOCK_ADMIN_TOKEN");
-    if (admin) {
+    if (admin && *admin) {
         snprintf(token, sizeof token, "X-Mock-Admin-Token: %s", admin);
         h = curl_slist_append(h, token);
     }
