@@ -304,7 +304,9 @@ alter_status alter_agents_deprecate_key(alter_app *app, const char *agent_id, co
                                         alter_agent_key **out, alter_error *err);
 alter_status alter_agents_undeprecate_key(alter_app *app, const char *agent_id, const char *key_id,
                                           alter_agent_key **out, alter_error *err);
-/* Revoking the agent's only active key needs force (else ALTER_ERR_LAST_ACTIVE_KEY). */
+/* A revoke that would leave the agent no active key needs force (else
+ * ALTER_ERR_LAST_ACTIVE_KEY), whatever the revoked key's own status: deprecating the only key
+ * and then revoking it still needs force. */
 alter_status alter_agents_revoke_key(alter_app *app, const char *agent_id, const char *key_id,
                                      bool force, alter_agent_key **out, alter_error *err);
 
