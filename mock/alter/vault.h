@@ -31,15 +31,14 @@ void vault_target_parse(const cJSON *body, struct vault_target *out, struct fiel
 
 enum vault_use { VAULT_RETRIEVE, VAULT_PROXY };
 
-/* Locks the caller's tenant, finds grant_id and checks that the caller may use it now: an
- * agent identity as below; a bare app key (App.request()) any non-revoked grant of its app,
- * with no agent policy.  For an agent: it checks that the calling agent may use it now,
- * noting the grant on the call's audit row.  On a refusal it renders the error (a policy
- * refusal also names itself on the row: action policy.denied, policy_error added to
- * r->audit_details), unlocks
- * and returns NULL.  Otherwise the caller unlocks; *needs_approval says whether the agent's
- * policy asks for an approval first (only for VAULT_PROXY; retrieve mode cannot wait for one,
- * so there require_approval is a policy_violation). */
+/* Locks the caller's tenant, finds grant_id and checks that the caller may use it now (a bare
+ * app key: any non-revoked grant of its app, no policy; an agent: delegation and policy as
+ * above), noting the grant on the call's audit row.  On a refusal it renders the error (a
+ * policy refusal also names itself on the row: action policy.denied, policy_error added to
+ * r->audit_details), unlocks and returns NULL.  Otherwise the caller unlocks;
+ * *needs_approval says whether the agent's policy asks for an approval first (only for
+ * VAULT_PROXY; retrieve mode cannot wait for one, so there require_approval is a
+ * policy_violation). */
 struct alter_grant *vault_lock_grant(struct req *r, const char *grant_id, enum vault_use use,
                                      bool *needs_approval);
 

@@ -14,8 +14,8 @@
 
 struct req;
 
-/* "*" or NULL-able: origin "*" allows any origin (the default), another value allows that
- * origin only (scheme://host[:port]), NULL turns CORS off.  Call before serving.  Returns 0,
+/* origin "*" allows any origin (the default), another value allows that origin only
+ * (scheme://host[:port]), NULL turns CORS off.  Call before serving.  Returns 0,
  * or -1 with why (the setting is then unchanged). */
 int cors_configure(const char *origin, char *why, size_t why_size);
 
