@@ -43,8 +43,7 @@ Test(alter_agents, create_returns_the_agent_its_first_key_and_the_plaintext_once
     cr_assert_str_eq(jstr(a, "created_at"), jstr(a, "updated_at"));
     cr_assert_str_eq(jstr(key, "agent_id"), jstr(a, "id"));
     cr_assert_str_eq(jstr(key, "status"), "active");
-    cr_assert(!strncmp(jstr(key, "key_prefix"), api_key, 16),
-              "key_prefix is not the key's first 16");
+    expect_key_prefix_of(jstr(key, "key_prefix"), api_key);
     cr_assert(jnull(key, "last_used_at") && jnull(key, "deprecated_at") &&
               jnull(key, "revoked_at"));
     /* the plaintext is never shown again: not by get, not by list_keys */

@@ -72,7 +72,7 @@ static void expect_row(const char *rid, const char *action, const char *outcome,
     cr_assert(jnull(row, "grant_id"), "%s", s);
     cr_assert(is_rfc3339_utc_seconds(jstr(row, "created_at")), "%s", s);
     cr_assert(has_prefix_alnum(jstr(row, "id"), "audit_"), "%s", s);
-    cr_assert_eq(strlen(jstr(row, "caller_key_prefix")), 16, "%s", s);
+    cr_assert(is_key_prefix(jstr(row, "caller_key_prefix")), "%s", s);
     free(s);
     cJSON_Delete(row);
 }

@@ -206,7 +206,7 @@ Test(alter_client, agents_call_as_themselves_and_trace_scopes_reach_the_audit_lo
     cr_assert_str_eq(page->rows[2].run_id, run_inner);
     cr_assert_str_eq(page->rows[2].thread_id, "th-1");
     cr_assert_str_eq(page->rows[2].parent_run_id, run_outer);
-    cr_assert_str_eq(page->rows[2].trace_json, "{\"STEP\":\"act\"}");
+    cr_assert_str_eq(page->rows[2].trace_json, "{\"step\":\"act\"}"); /* keys lower-cased */
     cr_assert_str_eq(page->rows[3].run_id, run_outer);
     cr_assert_str_eq(page->rows[0].caller_type, "agent");
     cr_assert_null(page->next_cursor);

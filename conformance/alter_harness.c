@@ -222,6 +222,26 @@ bool is_agent_key(const char *s) {
     return true;
 }
 
+bool is_key_prefix(const char *s) {
+    static const char *const types[] = {"alter_key_agent_", "alter_key_app_", "alter_rk_",
+                                        "alter_ak_", "alter_dk_"};
+    for (size_t i = 0; s && i < sizeof types / sizeof *types; i++) {
+        size_t n = strlen(types[i]);
+        if (strncmp(s, types[i], n) != 0) continue;
+        if (strlen(s) != n + 8) return false;
+        for (const char *p = s + n; *p; p++)
+            if (!isalnum((unsigned char)*p)) return false;
+        return true;
+    }
+    return false;
+}
+
+void expect_key_prefix_of_at(const char *file, int line, const char *prefix, const char *api_key) {
+    cr_assert(is_key_prefix(prefix) && !strncmp(prefix, api_key, strlen(prefix)),
+              "%s:%d: key_prefix %s is not the type prefix + 8 characters of its key", file,
+              line, prefix);
+}
+
 bool json_strings_equal(const cJSON *arr, const char *const *want, size_t n) {
     if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != (int)n) return false;
     size_t i = 0;
@@ -289,7 +309,7 @@ void expect_agent_key_at(const char *file, int line, const cJSON *k) {
     bool hex = strncmp(id, "key_", 4) == 0 && id[4];
     for (const char *p = id + 4; hex && *p; p++)
         hex = isxdigit((unsigned char)*p) && !isupper((unsigned char)*p);
-    bool ok = hex && is_uuid_v4(jstr(k, "agent_id")) && strlen(jstr(k, "key_prefix")) == 16 &&
+    bool ok = hex && is_uuid_v4(jstr(k, "agent_id")) && is_key_prefix(jstr(k, "key_prefix")) &&
               string_or_null(k, "name") &&
               (!strcmp(status, "active") || !strcmp(status, "deprecated") ||
                !strcmp(status, "revoked")) &&

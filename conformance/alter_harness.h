@@ -73,6 +73,13 @@ void expect_agent_key_at(const char *file, int line, const cJSON *k);
 bool is_uuid_v4(const char *s);
 /* alter_key_agent_ + 32 base62. */
 bool is_agent_key(const char *s);
+/* A key_prefix as §4 shows it: a key type prefix (alter_key_agent_, alter_key_app_,
+ * alter_rk_, alter_ak_, alter_dk_) and the next 8 base62 characters. */
+bool is_key_prefix(const char *s);
+/* Asserts prefix is the key_prefix of api_key (is_key_prefix, and the key starts with it). */
+#define expect_key_prefix_of(prefix, api_key)                                                  \
+    expect_key_prefix_of_at(__FILE__, __LINE__, (prefix), (api_key))
+void expect_key_prefix_of_at(const char *file, int line, const char *prefix, const char *api_key);
 /* An array of strings as a NULL-free check: the array holds exactly these (in order). */
 bool json_strings_equal(const cJSON *arr, const char *const *want, size_t n);
 

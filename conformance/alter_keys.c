@@ -53,7 +53,7 @@ Test(alter_keys, mint_returns_the_plaintext_once_and_list_shows_metadata_only) {
     cr_assert_str_eq(jstr(named, "name"), "ci runner");
     cr_assert_str_eq(jstr(named, "agent_id"), id);
     cr_assert(is_agent_key(jstr(named, "api_key")));
-    cr_assert(!strncmp(jstr(named, "key_prefix"), jstr(named, "api_key"), 16));
+    expect_key_prefix_of(jstr(named, "key_prefix"), jstr(named, "api_key"));
     cJSON *unnamed = alter_mint(&T, id);
     cr_assert(jnull(unnamed, "name"));
     cr_assert_str_neq(jstr(unnamed, "api_key"), jstr(named, "api_key"));
@@ -192,7 +192,7 @@ Test(alter_keys, the_last_active_key_needs_force_and_deprecated_keys_do_not_coun
     http_resp_free(&r);
     bool deprecated;
     cr_assert_eq(use_key(jstr(a, "api_key"), &deprecated), 200, "a refused revoke revoked the key");
-    /* a deprecated key can go without force, even with no active key left after */
+    /* a deprecated key can go without force while another key stays active */
     cJSON_Delete(key_action_ok(id, jstr(second, "key_id"), "revoke", NULL));
     cJSON *forced = key_action_ok(id, first, "revoke", "{\"force\": true}");
     cr_assert_str_eq(jstr(forced, "status"), "revoked");
@@ -205,6 +205,35 @@ Test(alter_keys, the_last_active_key_needs_force_and_deprecated_keys_do_not_coun
     http_resp_free(&r);
     cJSON_Delete(fresh);
     cJSON_Delete(forced);
+    cJSON_Delete(second);
+    cJSON_Delete(a);
+}
+
+Test(alter_keys, deprecating_the_only_key_then_revoking_it_still_needs_force) {
+    tenant_new(&T);
+    cJSON *a = alter_create_named(&T, "twostep");
+    const char *id = jstr(a, "id"), *only = jstr(jobj(a, "key"), "key_id");
+    cJSON_Delete(key_action_ok(id, only, "deprecate", NULL));
+    struct http_resp r;
+    key_action(id, only, "revoke", NULL, &r);
+    expect_alter_error(&r, 409, "last_active_key");
+    http_resp_free(&r);
+    key_action(id, only, "revoke", "{\"force\": false}", &r);
+    expect_alter_error(&r, 409, "last_active_key");
+    http_resp_free(&r);
+    bool deprecated;
+    cr_assert_eq(use_key(jstr(a, "api_key"), &deprecated), 200, "a refused revoke revoked the key");
+    cr_assert(deprecated);
+    /* with another active key the deprecated one goes without force */
+    cJSON *second = alter_mint(&T, id);
+    cJSON *gone = key_action_ok(id, only, "revoke", NULL);
+    cr_assert_str_eq(jstr(gone, "status"), "revoked");
+    /* and the last active one needs force again, then goes */
+    key_action(id, jstr(second, "key_id"), "revoke", "{}", &r);
+    expect_alter_error(&r, 409, "last_active_key");
+    http_resp_free(&r);
+    cJSON_Delete(key_action_ok(id, jstr(second, "key_id"), "revoke", "{\"force\": true}"));
+    cJSON_Delete(gone);
     cJSON_Delete(second);
     cJSON_Delete(a);
 }

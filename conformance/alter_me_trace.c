@@ -2,6 +2,7 @@
  * the trace headers: checked, echoed, and recorded on the call's audit row. */
 #include "alter_harness.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static struct tenant T;
@@ -60,7 +61,7 @@ Test(alter_trace, headers_are_echoed_and_recorded_on_the_audit_row) {
     cr_assert_str_eq(jstr(row, "thread_id"), "thread-1");
     cr_assert_str_eq(jstr(row, "parent_run_id"), "run-root");
     cJSON *want = cJSON_Parse(
-        "{\"step\": \"fetch mail\", \"Attempt_2\": \"2\", \"unicode\": \"caf\xc3\xa9\"}");
+        "{\"step\": \"fetch mail\", \"attempt_2\": \"2\", \"unicode\": \"caf\xc3\xa9\"}");
     cr_assert(cJSON_Compare(jobj(row, "trace"), want, true), "trace metadata not recorded as sent");
     cr_assert_str_eq(jstr(row, "action"), "agent.me");
     cr_assert_str_eq(jstr(row, "caller_type"), "agent");
@@ -82,6 +83,38 @@ Test(alter_trace, headers_are_echoed_and_recorded_on_the_audit_row) {
     cr_assert_null(resp_header(&r, "X-Alter-Run-Id"), "X-Alter-Run-Id echoed without a run id");
     http_resp_free(&r);
     cJSON_Delete(a);
+}
+
+/* The trace metadata recorded for one app call with these header lines (caller deletes). */
+static cJSON *trace_recorded(const char *const *headers) {
+    struct http_resp r;
+    alter_http("GET", "/sdk/agents?limit=1", alter_key(&T), NULL, headers, &r);
+    expect_status(&r, 200);
+    char rid[64];
+    snprintf(rid, sizeof rid, "%s", resp_header(&r, "X-Request-Id"));
+    http_resp_free(&r);
+    cJSON *row = alter_audit_row_of(&T, rid);
+    cr_assert_not_null(row, "no audit row for %s", rid);
+    cJSON *trace = cJSON_Duplicate(jobj(row, "trace"), true);
+    cJSON_Delete(row);
+    return trace;
+}
+
+Test(alter_trace, metadata_keys_ignore_case_and_are_recorded_lower_cased) {
+    tenant_new(&T);
+    /* HTTP/1.1 clients keep the SDK's spelling; HTTP/2 ones send every name lower-case */
+    const char *spellings[][2] = {{"X-Alter-Trace-Step: a", NULL},
+                                  {"x-alter-trace-step: a", NULL},
+                                  {"X-ALTER-TRACE-STEP: a", NULL}};
+    cJSON *want = cJSON_Parse("{\"step\": \"a\"}");
+    for (size_t i = 0; i < 3; i++) {
+        cJSON *trace = trace_recorded(spellings[i]);
+        char *got = cJSON_PrintUnformatted(trace);
+        cr_assert(cJSON_Compare(trace, want, true), "%s recorded as %s", spellings[i][0], got);
+        free(got);
+        cJSON_Delete(trace);
+    }
+    cJSON_Delete(want);
 }
 
 static void expect_trace_rejected(const char *const *headers, const char *field) {

@@ -30,6 +30,13 @@ void webhook_settings(struct tenant *t, const char *body_json) {
     cJSON_Delete(take(&r, 200));
 }
 
+cJSON *mock_settings_patch(struct tenant *t, const char *body_json, long want_status) {
+    struct http_resp r;
+    http_call(body_json ? "PATCH" : "GET", fmt("/_mock/orgs/%s/webhook-settings", t->org_id),
+              NULL, body_json, NULL, &r);
+    return take(&r, want_status);
+}
+
 cJSON *webhook_create(struct tenant *t, const char *url, const char *events_json) {
     char *body = NULL;
     cr_assert(asprintf(&body, "{\"url\":\"%s\",\"events\":%s}", url, events_json) > 0);

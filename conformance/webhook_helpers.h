@@ -9,6 +9,9 @@
 
 /* PATCH /_mock/orgs/{org}/webhook-settings (mock only); asserts 200. */
 void webhook_settings(struct tenant *t, const char *body_json);
+/* GET (body_json NULL) or PATCH of the org's webhook settings; asserts want_status and returns
+ * the answer (caller deletes). */
+cJSON *mock_settings_patch(struct tenant *t, const char *body_json, long want_status);
 /* POST /webhooks {"url", "events": <events_json>}; asserts 201 and returns the endpoint with
  * its secret.  Caller deletes. */
 cJSON *webhook_create(struct tenant *t, const char *url, const char *events_json);

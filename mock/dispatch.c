@@ -10,6 +10,7 @@
 
 #include "alter/audit.h"
 #include "core/clock.h"
+#include "core/cors.h"
 #include "core/log.h"
 #include "sandbox/faults.h"
 #include "sandbox/idempotency.h"
@@ -284,6 +285,7 @@ static void sleep_ms(int ms) {
  * never stored as a key's answer; latency too, so a key is claimed only for the time its
  * request really runs (a duplicate's bounded wait is not spent on a sleep). */
 static void dispatch(struct req *r) {
+    if (cors_preflight(r)) return; /* a browser's preflight carries no key: before anything */
     char allow[128];
     r->route = match(r, allow, sizeof allow);
     if (!r->route) {

@@ -11,10 +11,12 @@
 #include "alter/approval.h"
 #include "alter/proxy_allow.h"
 #include "alter/proxy_call.h"
+#include "core/cors.h"
 #include "core/json_alloc.h"
 #include "core/log.h"
 #include "core/random.h"
 #include "delivery/allowlist.h"
+#include "delivery/forward.h"
 #include "sandbox/admin.h"
 #include "sandbox/faults.h"
 #include "sandbox/fixtures.h"
@@ -51,7 +53,11 @@ static void usage(FILE *out) {
             "  --webhook-allow LIST hosts webhooks may be sent to: comma-separated host names,\n"
             "                       *.domain, addresses and CIDR blocks\n"
             "                       (default 127.0.0.0/8,::1,localhost: loopback only)\n"
-            "  --webhook-retry-base-ms MS\n"
+            "  --webhook-forward URL every organization's deliveries go to URL (on the allow-list)\n"
+            "                       instead of each endpoint's URL, like stripe listen --forward-to\n"
+            "  --cors-origin ORIGIN browsers may call from ORIGIN only (default: any origin)\n"
+            "  --no-cors            no CORS headers: browsers on other origins are refused\n"
+            "  --webhook-retry-base-ms MS"
             "                       back-off base of webhook retries: base x 2^n, 8 attempts\n"
             "                       (default 60000; orgs can override it, see the README)\n"
             "  --proxy-timeout-ms N longest upstream call of Alter's proxy mode, and its\n"
@@ -100,13 +106,14 @@ int main(int argc, char **argv) {
     struct server_config cfg = {.listen = "127.0.0.1:4010", .threads = 512, .max_body = 1 << 20,
                                 .keep_alive_timeout_ms = 5000, .request_timeout_ms = 5000,
                                 .webhook_retry_base_ms = 60000};
-    const char *webhook_allow = NULL;
+    const char *webhook_allow = NULL, *webhook_forward = NULL;
     const char *fixtures = "fixtures";
     long journal_size = JOURNAL_DEFAULT_SIZE;
     enum { OPT_LISTEN = 1, OPT_THREADS, OPT_SEED, OPT_FIXTURES, OPT_NO_FIXTURES, OPT_MAX_BODY,
            OPT_LOG_LEVEL, OPT_STATE, OPT_SNAPSHOT_DELAY, OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY_BASE,
            OPT_ADMIN_TOKEN, OPT_JOURNAL_SIZE, OPT_ANON_RATE_LIMIT, OPT_PROXY_TIMEOUT, OPT_PROXY_ALLOW,
-           OPT_IDEMPOTENCY_WAIT, OPT_KEEP_ALIVE_TIMEOUT, OPT_REQUEST_TIMEOUT, OPT_HELP };
+           OPT_IDEMPOTENCY_WAIT, OPT_KEEP_ALIVE_TIMEOUT, OPT_REQUEST_TIMEOUT,
+           OPT_WEBHOOK_FORWARD, OPT_CORS_ORIGIN, OPT_NO_CORS, OPT_HELP };
     static const struct option options[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"threads", required_argument, NULL, OPT_THREADS},
@@ -127,6 +134,9 @@ int main(int argc, char **argv) {
         {"idempotency-wait-ms", required_argument, NULL, OPT_IDEMPOTENCY_WAIT},
         {"keep-alive-timeout-ms", required_argument, NULL, OPT_KEEP_ALIVE_TIMEOUT},
         {"request-timeout-ms", required_argument, NULL, OPT_REQUEST_TIMEOUT},
+        {"webhook-forward", required_argument, NULL, OPT_WEBHOOK_FORWARD},
+        {"cors-origin", required_argument, NULL, OPT_CORS_ORIGIN},
+        {"no-cors", no_argument, NULL, OPT_NO_CORS},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -181,6 +191,14 @@ int main(int argc, char **argv) {
             break;
         }
         case OPT_WEBHOOK_ALLOW: webhook_allow = optarg; break;
+        case OPT_WEBHOOK_FORWARD: webhook_forward = optarg; break;
+        case OPT_CORS_ORIGIN:
+            if (cors_configure(optarg, err, sizeof err) != 0) {
+                fprintf(stderr, "agentmock: --cors-origin: %s\n", err);
+                return 2;
+            }
+            break;
+        case OPT_NO_CORS: cors_configure(NULL, err, sizeof err); break;
         case OPT_WEBHOOK_RETRY_BASE: {
             long long v = strtoll(optarg, &end, 10);
             if (*end || !*optarg || v < 1 || v > 3600000) {
@@ -262,6 +280,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "agentmock: --webhook-allow: %s\n", why);
         return 2;
     }
+    if (webhook_forward && delivery_forward_configure(webhook_forward, why, sizeof why) != 0) {
+        fprintf(stderr, "agentmock: --webhook-forward: %s\n", why);
+        allowlist_free();
+        return 2;
+    }
 
     /* Block the stop signals before any thread starts, so only sigwait below receives them. */
     sigset_t stop;
@@ -325,6 +348,7 @@ int main(int argc, char **argv) {
     store_clear();
     snapshot_set_path(NULL);
     allowlist_free();
+    delivery_forward_configure(NULL, why, sizeof why);
     journal_shutdown();
     faults_clear(NULL);
     rate_limit_forget(NULL);

@@ -102,8 +102,8 @@ const struct route routes[] = {
     /* Alter: vaulted access (alter.md §7): grants, retrieve and proxy modes, approvals */
     { "GET",    "/sdk/grants",                 alter_grant_list,      SCOPE_AGENTS_READ | OR_AGENT,  ALTER, BODY_IGNORED },
     { "POST",   "/sdk/grants/{id}/revoke",     alter_grant_revoke,    SCOPE_AGENTS_ADMIN,            ALTER, BODY_OPTIONAL },
-    { "POST",   "/sdk/token",                  alter_token_issue,     AGENT_IDENTITY,                ALTER, BODY_REQUIRED },
-    { "POST",   "/sdk/proxy",                  alter_proxy_call,      AGENT_IDENTITY,                ALTER, BODY_REQUIRED },
+    { "POST",   "/sdk/token",                  alter_token_issue,     APP_OR_AGENT,                  ALTER, BODY_REQUIRED },
+    { "POST",   "/sdk/proxy",                  alter_proxy_call,      APP_OR_AGENT,                  ALTER, BODY_REQUIRED },
     { "GET",    "/sdk/approvals/{id}",         alter_approval_get,    SCOPE_AGENTS_READ | OR_AGENT,  ALTER, BODY_IGNORED },
     { "GET",    "/sdk/approvals/{id}/result",  alter_approval_result, SCOPE_AGENTS_READ | OR_AGENT,  ALTER, BODY_IGNORED },
     /* Sandbox controls (DESIGN.md "Sandbox controls"; --admin-token guards all but health and the dashboard page) */

@@ -153,7 +153,8 @@ typedef struct { /* AgentInfo */
 typedef struct { /* AgentKey: metadata only, never the plaintext */
     char *key_id;
     char *agent_id;
-    char *key_prefix; /* first 16 characters of the key */
+    char *key_prefix; /* as the server shows it: type prefix + 8 characters
+                       * (alter_key_agent_vYbdGLvu) */
     char *name;       /* NULL when unnamed */
     char *status;     /* active | deprecated | revoked */
     char *created_at;
@@ -303,7 +304,9 @@ alter_status alter_agents_deprecate_key(alter_app *app, const char *agent_id, co
                                         alter_agent_key **out, alter_error *err);
 alter_status alter_agents_undeprecate_key(alter_app *app, const char *agent_id, const char *key_id,
                                           alter_agent_key **out, alter_error *err);
-/* Revoking the agent's only active key needs force (else ALTER_ERR_LAST_ACTIVE_KEY). */
+/* A revoke that would leave the agent no active key needs force (else
+ * ALTER_ERR_LAST_ACTIVE_KEY), whatever the revoked key's own status: deprecating the only key
+ * and then revoking it still needs force. */
 alter_status alter_agents_revoke_key(alter_app *app, const char *agent_id, const char *key_id,
                                      bool force, alter_agent_key **out, alter_error *err);
 
@@ -506,6 +509,17 @@ alter_status alter_agent_request(alter_agent *agent, const alter_request_params 
  * provider call may not be safe to repeat. */
 alter_status alter_agent_proxy_request(alter_agent *agent, const alter_request_params *params,
                                        alter_proxy_result **out, alter_error *err);
+
+/* The same three calls as the app itself (App.request(), App.proxy_request()): the app key
+ * without X-Alter-Caller may use any non-revoked grant of its app, no agent's policy applies,
+ * and the audit row says caller_type "app".  A proxy call of the app never waits for an
+ * approval (approvals are an agent policy). */
+alter_status alter_app_token(alter_app *app, const alter_request_params *params,
+                             alter_token **out, alter_error *err);
+alter_status alter_app_request(alter_app *app, const alter_request_params *params,
+                               alter_response **out, alter_error *err);
+alter_status alter_app_proxy_request(alter_app *app, const alter_request_params *params,
+                                     alter_proxy_result **out, alter_error *err);
 
 /* An approval the agent asked for (GET /sdk/approvals/{id}). */
 alter_status alter_approval_get(alter_agent *agent, const char *approval_id, alter_approval **out,

@@ -1,5 +1,6 @@
-/* The vault's two modes (contract §7): retrieve (the agent fetches the grant's credential and
- * calls the provider itself) and proxy (the server calls the provider). */
+/* The vault's two modes (contract §7): retrieve (the caller fetches the grant's credential and
+ * calls the provider itself) and proxy (the server calls the provider).  An agent handle calls
+ * as its agent; an app handle as the app itself (App.request(), App.proxy_request()). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,15 +40,15 @@ static cJSON *target_body(const alter_request_params *p, alter_error *err) {
     return body;
 }
 
-alter_status alter_agent_token(alter_agent *agent, const alter_request_params *params,
+static alter_status conn_token(struct alter_conn *conn, const alter_request_params *params,
                                alter_token **out, alter_error *err) {
     alter_error_clear(err);
-    if (!agent) return alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT, "no agent");
+    if (!conn) return alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT, "no app or agent");
     cJSON *body = target_body(params, err);
     if (!body) return err ? err->status : ALTER_ERR_INVALID_ARGUMENT;
     cJSON *json = NULL;
     alter_status status =
-        alter_call(&agent->conn, ALTER_ROUTE_TOKEN, NULL, 0, NULL, 0, body, NULL, &json, err);
+        alter_call(conn, ALTER_ROUTE_TOKEN, NULL, 0, NULL, 0, body, NULL, &json, err);
     cJSON_Delete(body);
     alter_token *token = NULL;
     if (status == ALTER_OK) status = token_decode(json, &token, err);
@@ -60,7 +61,7 @@ alter_status alter_agent_token(alter_agent *agent, const alter_request_params *p
     return ALTER_OK;
 }
 
-alter_status alter_agent_request(alter_agent *agent, const alter_request_params *params,
+static alter_status conn_request(struct alter_conn *conn, const alter_request_params *params,
                                  alter_response **out, alter_error *err) {
     alter_error_clear(err);
     for (size_t i = 0; params && params->headers && i < params->header_count; i++)
@@ -71,11 +72,11 @@ alter_status alter_agent_request(alter_agent *agent, const alter_request_params 
                                       " are never sent: the vault injects the grant's credential",
                                       params->headers[i].name ? params->headers[i].name : "(null)");
     alter_token *token = NULL;
-    alter_status status = alter_agent_token(agent, params, &token, err);
+    alter_status status = conn_token(conn, params, &token, err);
     if (status != ALTER_OK) return status;
     alter_response *response = NULL;
     status = provider_call(params, token->inject_headers, token->inject_header_count,
-                           agent->conn.http->timeout_ms, &response, err);
+                           conn->http->timeout_ms, &response, err);
     alter_token_free(token);
     if (status != ALTER_OK) return status;
     if (out)
@@ -109,16 +110,17 @@ static cJSON *proxy_body(const alter_request_params *p, alter_error *err) {
     return body;
 }
 
-alter_status alter_agent_proxy_request(alter_agent *agent, const alter_request_params *params,
+static alter_status conn_proxy_request(struct alter_conn *conn,
+                                       const alter_request_params *params,
                                        alter_proxy_result **out, alter_error *err) {
     alter_error_clear(err);
-    if (!agent) return alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT, "no agent");
+    if (!conn) return alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT, "no app or agent");
     cJSON *body = proxy_body(params, err);
     if (!body) return err ? err->status : ALTER_ERR_INVALID_ARGUMENT;
     cJSON *json = NULL;
     long http_status = 0;
     alter_status status =
-        alter_call_once(&agent->conn, ALTER_ROUTE_PROXY, body, &json, &http_status, err);
+        alter_call_once(conn, ALTER_ROUTE_PROXY, body, &json, &http_status, err);
     cJSON_Delete(body);
     alter_proxy_result *result = NULL;
     if (status == ALTER_OK && !(result = calloc(1, sizeof *result)))
@@ -136,4 +138,34 @@ alter_status alter_agent_proxy_request(alter_agent *agent, const alter_request_p
     else
         alter_proxy_result_free(result);
     return ALTER_OK;
+}
+
+alter_status alter_agent_token(alter_agent *agent, const alter_request_params *params,
+                               alter_token **out, alter_error *err) {
+    return conn_token(agent ? &agent->conn : NULL, params, out, err);
+}
+
+alter_status alter_agent_request(alter_agent *agent, const alter_request_params *params,
+                                 alter_response **out, alter_error *err) {
+    return conn_request(agent ? &agent->conn : NULL, params, out, err);
+}
+
+alter_status alter_agent_proxy_request(alter_agent *agent, const alter_request_params *params,
+                                       alter_proxy_result **out, alter_error *err) {
+    return conn_proxy_request(agent ? &agent->conn : NULL, params, out, err);
+}
+
+alter_status alter_app_token(alter_app *app, const alter_request_params *params,
+                             alter_token **out, alter_error *err) {
+    return conn_token(app ? &app->conn : NULL, params, out, err);
+}
+
+alter_status alter_app_request(alter_app *app, const alter_request_params *params,
+                               alter_response **out, alter_error *err) {
+    return conn_request(app ? &app->conn : NULL, params, out, err);
+}
+
+alter_status alter_app_proxy_request(alter_app *app, const alter_request_params *params,
+                                     alter_proxy_result **out, alter_error *err) {
+    return conn_proxy_request(app ? &app->conn : NULL, params, out, err);
 }

@@ -18,7 +18,7 @@
 #define AGENT_ID "0b5e7c2a-1d2f-4e3a-9b8c-7d6e5f4a3b2c"
 #define KEY_JSON                                                                                   \
     "{\"key_id\":\"key_0a1b2c\",\"agent_id\":\"" AGENT_ID                                          \
-    "\",\"key_prefix\":\"alter_key_agent_\","                                                      \
+    "\",\"key_prefix\":\"alter_key_agent_vYbdGLvu\","                                              \
     "\"name\":null,\"status\":\"active\",\"created_at\":\"2026-01-02T03:04:05Z\","                 \
     "\"deprecated_at\":null,\"revoked_at\":null,\"last_used_at\":null}"
 #define INFO_FIELDS                                                                                \
@@ -56,7 +56,7 @@ CLIENT_TEST(alter, every_call_uses_its_route) {
         {200, NULL, INFO_JSON, 0},
         {200, NULL, INFO_JSON, 0},
         {201, NULL,
-         "{\"key_id\":\"key_2\",\"agent_id\":\"" AGENT_ID "\",\"key_prefix\":\"alter_key_agent_\","
+         "{\"key_id\":\"key_2\",\"agent_id\":\"" AGENT_ID "\",\"key_prefix\":\"alter_key_agent_vYbdGLvu\","
          "\"name\":\"ci\",\"status\":\"active\",\"created_at\":\"2026-01-02T03:04:05Z\","
          "\"deprecated_at\":null,\"revoked_at\":null,\"last_used_at\":null,\"api_key\":\"" PLAINTEXT
          "\"}",
@@ -85,6 +85,7 @@ CLIENT_TEST(alter, every_call_uses_its_route) {
     cr_assert_str_eq(created->api_key, PLAINTEXT);
     cr_assert(!created->replayed);
     cr_assert_str_eq(created->key->key_id, "key_0a1b2c");
+    cr_assert_str_eq(created->key->key_prefix, "alter_key_agent_vYbdGLvu"); /* as the wire has it */
     cr_assert_str_eq(created->agent.display_name, "Research");
     cr_assert_eq(created->agent.scope_count, 2);
     cr_assert_str_eq(created->agent.scopes[0].provider, "google");

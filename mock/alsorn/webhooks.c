@@ -8,11 +8,11 @@
 #include "alsorn/agent_json.h"
 #include "alsorn/events.h"
 #include "delivery/allowlist.h"
+#include "delivery/forward.h"
 #include "delivery/request.h"
 #include "store/tenant.h"
 #include "core/text_copy.h"
 
-#define URL_MAX    2048
 #define EVENTS_MAX 32 /* more than every known name: a longer list can only repeat itself */
 
 /* ---- validation ------------------------------------------------------------------------ */
@@ -31,12 +31,13 @@ static bool known_event(const char *name) {
     return false;
 }
 
-/* An absolute http(s) URL of at most URL_MAX characters whose host is on the allow-list. */
+/* An absolute http(s) URL of at most WEBHOOK_URL_MAX characters, wherever it points: the
+ * live service takes any, and the sandbox's allow-list applies when an event is delivered. */
 static enum vres v_url(struct field_errors *fe, const cJSON *body, const char **out) {
-    enum vres res = v_string(fe, body, "url", 1, URL_MAX, false, out);
+    enum vres res = v_string(fe, body, "url", 1, WEBHOOK_URL_MAX, false, out);
     if (res != V_OK) return res;
     char why[256];
-    if (allowlist_check_url(*out, why, sizeof why) != URL_OK) {
+    if (allowlist_check_url(*out, why, sizeof why) == URL_MALFORMED) {
         field_error_add(fe, "url", "%s", why);
         return V_BAD;
     }
@@ -252,7 +253,9 @@ void alsorn_webhook_delete(struct req *r) {
 }
 
 /* POST /webhooks/{id}/test: one webhook.test event sent now, outside the endpoint's queue,
- * without retries, whether or not the endpoint is active; its data is the endpoint.  The
+ * without retries, whether or not the endpoint is active; its data is the endpoint.  It goes
+ * where the endpoint's deliveries go (the forward target, if any); a URL outside the
+ * allow-list is not sent and answers success false, error "blocked_by_sandbox".  The
  * attempt is logged but never counts as a failure of the endpoint. */
 void alsorn_webhook_test(struct req *r) {
     struct webhook *w = lock_webhook(r);
@@ -264,23 +267,27 @@ void alsorn_webhook_test(struct req *r) {
     text_copy(event_id, sizeof event_id, cJSON_GetObjectItemCaseSensitive(envelope, "id")->valuestring);
     cJSON_Delete(envelope);
     memcpy(secret, w->secret, sizeof secret);
-    char *url = strdup(w->url);
+    const char *forward = delivery_forward_target(t);
+    char *url = strdup(forward ? forward : w->url);
+    char *from = forward ? strdup(w->url) : NULL;
     long timeout_ms = t->webhook_settings.timeout_ms;
     tenant_unlock(t);
-    if (!body || !url) {
+    if (!body || !url || (forward && !from)) {
         free(body);
         free(url);
+        free(from);
         return reply_error(r, 500, "internal_error", "Out of memory");
     }
 
-    struct delivery_message m = {.url = url, .secret = secret, .event = "webhook.test",
-                                 .body = body, .body_len = strlen(body), .timestamp = r->now,
-                                 .timeout_ms = timeout_ms};
+    struct delivery_message m = {.url = url, .forwarded_from = from, .secret = secret,
+                                 .event = "webhook.test", .body = body, .body_len = strlen(body),
+                                 .timestamp = r->now, .timeout_ms = timeout_ms};
     struct delivery_record rec = {.attempt = 1, .delivered_at = r->now};
     struct delivery_result res;
     delivery_send_now(&m, rec.delivery_id, &res); /* no tenant lock held while it waits */
     free(body);
     free(url);
+    free(from);
 
     rec.status_code = res.status_code;
     rec.duration_ms = res.duration_ms;

@@ -101,7 +101,8 @@ enum alter_create_result alter_agent_add(struct tenant *t, const cJSON *body, co
         return ALTER_CREATE_NOMEM;
     }
     if (!alter_key_issue(t, a, key_plaintext, NULL, 0, now, key_out)) {
-        /* out of memory, or a fixture key already in use: an agent without a key is no use */
+        /* out of memory, or a fixture key already in use (or showing another key's
+         * key_prefix): an agent without a key is no use */
         alter_app_revoke_agent(app, a, now);
         if (key_plaintext) {
             field_error_add(fe, "api_key", "is already in use");

@@ -155,21 +155,39 @@ int alter_app_restore_key(struct alter_app *app, struct alter_key *k) {
     return 0;
 }
 
+/* True when another key of agent shows this key_prefix (§4: an agent's prefixes tell its
+ * keys apart, so they must differ). */
+static bool prefix_taken(const struct alter_agent *agent, const char *prefix) {
+    for (size_t i = 0; agent && i < agent->n_keys; i++)
+        if (strcmp(agent->keys[i]->prefix, prefix) == 0) return true;
+    return false;
+}
+
+#define PREFIX_DRAWS 16 /* 62^8 prefixes: a second collision in a row is already unheard of */
+
 struct alter_key *alter_key_issue(struct tenant *t, struct alter_agent *agent,
                                   const char *plaintext, const char *name, unsigned scopes,
                                   int64_t now, char out[ALTER_KEY_MAX]) {
+    char prefix[ALTER_KEY_PREFIX_LEN + 1];
     if (plaintext) {
         if (strlen(plaintext) >= ALTER_KEY_MAX || !alter_key_format_valid(plaintext)) return NULL;
         if (out != plaintext) memcpy(out, plaintext, strlen(plaintext) + 1);
+        alter_key_prefix(out, prefix);
+        if (prefix_taken(agent, prefix)) return NULL; /* a given key cannot be re-drawn */
     } else {
-        alter_key_generate(agent ? ALTER_KEY_AGENT : ALTER_KEY_APP, out);
+        int draws = 0;
+        do {
+            if (++draws > PREFIX_DRAWS) return NULL;
+            alter_key_generate(agent ? ALTER_KEY_AGENT : ALTER_KEY_APP, out);
+            alter_key_prefix(out, prefix);
+        } while (prefix_taken(agent, prefix));
     }
     struct alter_key *k = calloc(1, sizeof *k);
     if (!k || (name && !(k->name = strdup(name)))) goto fail;
     k->agent = agent;
     if (reserve_agent_key(k) != 0) goto fail;
     random_hex(k->id, sizeof k->id, "key_", 12);
-    snprintf(k->prefix, sizeof k->prefix, "%.*s", ALTER_KEY_PREFIX_LEN, out);
+    memcpy(k->prefix, prefix, sizeof k->prefix);
     k->status = ALTER_KEY_ACTIVE;
     k->scopes = agent ? 0 : alter_scopes_normalize(scopes);
     k->created_at = now;

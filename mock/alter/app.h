@@ -109,8 +109,9 @@ void alter_app_revoke_agent(struct alter_app *app, struct alter_agent *a, int64_
 struct tenant;
 /* Issues a key in t's app (whose lock the caller holds): an agent key when agent is set,
  * else an app key with `scopes`.  plaintext NULL: a new one is generated.  out receives the
- * plaintext (the only copy).  Returns the key, or NULL when out of memory or the plaintext is
- * malformed or already in use. */
+ * plaintext (the only copy).  A generated key whose key_prefix another key of the agent
+ * shows is drawn again.  Returns the key, or NULL when out of memory or the plaintext is
+ * malformed, already in use, or shares its key_prefix with another key of the agent. */
 struct alter_key *alter_key_issue(struct tenant *t, struct alter_agent *agent,
                                   const char *plaintext, const char *name, unsigned scopes,
                                   int64_t now, char out[ALTER_KEY_MAX]);

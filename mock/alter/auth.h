@@ -20,6 +20,9 @@
 /* Added to scopes: an agent identity may call too (and sees only its own objects); an app key
  * needs the scopes.  Grants and approvals are both the app's and its agents'. */
 #define OR_AGENT 0x200
+/* The vault's callers (alter.md §7): an agent identity acts as the agent, and a bare app key
+ * as the app itself (App.request()), with no scope required. */
+#define APP_OR_AGENT OR_AGENT
 
 /* Renders the §2 error and returns false when the caller may not call r->route.  On success
  * (and on the 400/403/404/409/422 refusals after the key was recognised) r->caller is set,

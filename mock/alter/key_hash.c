@@ -94,20 +94,29 @@ static bool base62_run(const char *s, size_t min, size_t max) {
     return n >= min && n <= max;
 }
 
+static const struct {
+    const char *prefix;
+    size_t min, max;
+} formats[] = {
+    {"alter_key_app_", 32, 32}, {"alter_key_agent_", 32, 32}, {"alter_rk_", 16, 64},
+    {"alter_ak_", 16, 64},      {"alter_dk_", 16, 64},
+};
+
 bool alter_key_format_valid(const char *key) {
-    static const struct {
-        const char *prefix;
-        size_t min, max;
-    } formats[] = {
-        {"alter_key_app_", 32, 32}, {"alter_key_agent_", 32, 32}, {"alter_rk_", 16, 64},
-        {"alter_ak_", 16, 64},      {"alter_dk_", 16, 64},
-    };
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
         size_t n = strlen(formats[i].prefix);
         if (strncmp(key, formats[i].prefix, n) == 0)
             return base62_run(key + n, formats[i].min, formats[i].max);
     }
     return false;
+}
+
+void alter_key_prefix(const char *key, char out[ALTER_KEY_PREFIX_LEN + 1]) {
+    size_t type_len = 0;
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0] && !type_len; i++)
+        if (strncmp(key, formats[i].prefix, strlen(formats[i].prefix)) == 0)
+            type_len = strlen(formats[i].prefix);
+    snprintf(out, ALTER_KEY_PREFIX_LEN + 1, "%.*s", (int)(type_len + ALTER_KEY_PREFIX_RANDOM), key);
 }
 
 void alter_key_generate(enum alter_key_kind kind, char out[ALTER_KEY_MAX]) {

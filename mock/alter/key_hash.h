@@ -17,7 +17,9 @@
 #include <stdbool.h>
 
 #define ALTER_KEY_MAX        96 /* longest plaintext accepted, + NUL */
-#define ALTER_KEY_PREFIX_LEN 16 /* key_prefix: the first 16 characters (§4) */
+/* Longest key_prefix (§4): the longest type prefix, alter_key_agent_, plus 8 characters */
+#define ALTER_KEY_PREFIX_LEN 24
+#define ALTER_KEY_PREFIX_RANDOM 8 /* characters shown after the type prefix */
 #define KEY_LOOKUP_LEN       65 /* 64 hex + NUL */
 
 struct key_verifier {
@@ -32,6 +34,9 @@ enum alter_key_kind { ALTER_KEY_APP, ALTER_KEY_AGENT };
 bool alter_key_format_valid(const char *key);
 /* A new plaintext key of that kind (32 base62 from random_bytes: deterministic under --seed). */
 void alter_key_generate(enum alter_key_kind kind, char out[ALTER_KEY_MAX]);
+/* key_prefix of a well-formed key: its type prefix (alter_key_agent_, alter_rk_, ...) and
+ * the next ALTER_KEY_PREFIX_RANDOM characters, e.g. alter_key_agent_vYbdGLvu. */
+void alter_key_prefix(const char *key, char out[ALTER_KEY_PREFIX_LEN + 1]);
 
 void alter_key_lookup_index(const char *plaintext, char out[KEY_LOOKUP_LEN]);
 /* The pepper as 64 hex digits, and its replacement by a snapshot's (-1: not 64 hex digits).

@@ -88,12 +88,15 @@ void alter_key_revoke(struct req *r) {
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
     struct alter_key *k = lock_key(r, true);
     if (!k) return;
-    /* deprecated keys do not count: revoking the only active key strands the agent */
-    if (k->status == ALTER_KEY_ACTIVE && k->agent->n_active == 1 && !force) {
+    /* a revoke that leaves no active key strands the agent, whatever this key's own status
+     * (deprecating the only key and then revoking it is the same accident in two steps);
+     * deprecated keys do not count as usable */
+    size_t active_after = k->agent->n_active - (k->status == ALTER_KEY_ACTIVE ? 1 : 0);
+    if (active_after == 0 && !force) {
         tenant_unlock(r->caller.tenant);
         return reply_error(r, 409, "last_active_key",
-                           "Key %s is the agent's only active key; send {\"force\": true} to "
-                           "revoke it anyway",
+                           "Revoking key %s would leave the agent no active key; send "
+                           "{\"force\": true} to revoke it anyway",
                            k->id);
     }
     alter_key_set_status(k, ALTER_KEY_REVOKED, r->now);

@@ -1,5 +1,6 @@
 #include "alter/trace.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -44,11 +45,6 @@ static void fixed_header(struct field_errors *fe, const char *name, const char *
     *slot = value;
 }
 
-static bool has_key_ignoring_case(const cJSON *metadata, const char *key) {
-    for (const cJSON *it = metadata->child; it; it = it->next)
-        if (strcasecmp(it->string, key) == 0) return true;
-    return false;
-}
 
 void alter_trace_parse(const struct req *r, struct alter_trace *out, struct field_errors *fe) {
     static const char *const fixed[] = {"X-Alter-Run-Id", "X-Alter-Thread-Id",
@@ -76,10 +72,16 @@ void alter_trace_parse(const struct req *r, struct alter_trace *out, struct fiel
             field_error_add(fe, field, "key must match [A-Za-z0-9_-]{1,%d}", TRACE_KEY_MAX);
         } else if (!trace_value_valid(value, 0)) {
             field_error_add(fe, field, "must be at most %d printable characters", TRACE_VALUE_MAX);
-        } else if (has_key_ignoring_case(out->metadata, key)) {
-            field_error_add(fe, field, "must be sent once (keys ignore case)");
         } else {
-            cJSON_AddStringToObject(out->metadata, key, value);
+            /* header names ignore case (HTTP/2 sends them lower-case): so does the key */
+            char lower[TRACE_KEY_MAX + 1];
+            size_t n = 0;
+            for (; key[n]; n++) lower[n] = (char)tolower((unsigned char)key[n]);
+            lower[n] = '\0';
+            if (cJSON_GetObjectItemCaseSensitive(out->metadata, lower))
+                field_error_add(fe, field, "must be sent once (keys ignore case)");
+            else
+                cJSON_AddStringToObject(out->metadata, lower, value);
         }
     }
 }

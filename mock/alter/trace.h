@@ -14,7 +14,7 @@
 
 struct alter_trace {
     const char *run_id, *thread_id, *parent_run_id; /* NULL when not sent */
-    cJSON *metadata; /* {key: value}, owned by the caller of alter_trace_parse */
+    cJSON *metadata; /* {key lower-cased: value}, owned by the caller of alter_trace_parse */
 };
 
 /* Reads r's trace headers into out, adding a field error (named after the header) for every

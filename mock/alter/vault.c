@@ -94,13 +94,19 @@ struct alter_grant *vault_lock_grant(struct req *r, const char *grant_id, enum v
     *needs_approval = false;
     tenant_lock(t);
     struct alter_grant *g = alter_grant_find(&t->alter->grants, grant_id);
-    struct alter_agent *a = alter_app_find_agent(t->alter, r->caller.agent_id);
     if (g) memcpy(r->grant_id, g->id, sizeof r->grant_id);
     if (!g) {
         tenant_unlock(t);
         reply_error(r, 404, "grant_not_found", "No grant %s in this app", grant_id);
         return NULL;
     }
+    if (!r->caller.is_agent) { /* the app itself: any live grant of its own, no agent policy */
+        if (!g->revoked) return g;
+        tenant_unlock(t);
+        reply_error(r, 410, "grant_revoked", "Grant %s was revoked", g->id);
+        return NULL;
+    }
+    struct alter_agent *a = alter_app_find_agent(t->alter, r->caller.agent_id);
     if (!a || a->revoked) { /* deleted after its key was checked */
         tenant_unlock(t);
         reply_error(r, 409, "agent_revoked", "Agent %s is deleted", r->caller.agent_id);

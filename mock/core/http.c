@@ -1,4 +1,5 @@
 #include "http.h"
+#include "cors.h"
 #include "json_build.h"
 #include "json_alloc.h"
 #include "validate.h"
@@ -249,6 +250,7 @@ static size_t format_head(struct req *r, long long length, char *head, size_t si
         put_number(&h, (long long)sb->rl_reset);
         put(&h, "\r\n");
     }
+    put(&h, cors_response_headers());
     put(&h, rep->headers);
     put(&h, "\r\n");
     return h.n;
@@ -260,7 +262,7 @@ static bool is_head(const struct req *r) { return strcmp(r->method, "HEAD") == 0
 void reply_send(struct req *r) {
     struct reply *rep = &r->reply;
     if (rep->sent) return;
-    char head[REPLY_HEADERS_MAX + 768];
+    char head[REPLY_HEADERS_MAX + 1280]; /* + status line, fixed and CORS headers */
     size_t n = format_head(r, (long long)rep->body_len, head, sizeof head);
     size_t body_len = is_head(r) ? 0 : rep->body_len;
     /* one write for head and body: one packet for small replies (a large one is several
@@ -280,7 +282,7 @@ void reply_send(struct req *r) {
 void reply_stream_start(struct req *r, int status, const char *content_type) {
     r->reply.status = status;
     r->reply.content_type = content_type;
-    char head[REPLY_HEADERS_MAX + 768];
+    char head[REPLY_HEADERS_MAX + 1280]; /* + status line, fixed and CORS headers */
     mg_write(r->conn, head, format_head(r, -1, head, sizeof head));
     r->reply.sent = true;
 }

@@ -39,7 +39,7 @@ struct caller {
     /* Alter (alter/auth.c) */
     bool is_agent;         /* an agent key, or an app key acting through X-Alter-Caller */
     char agent_id[ID_LEN]; /* that agent */
-    char key_prefix[17];   /* first 16 characters of the presented key */
+    char key_prefix[25];   /* the key's key_prefix: type prefix + 8 characters (alter.md §4) */
     /* The rate-limit bucket this request counts against, chosen by the authenticator even
      * when authentication fails (the dispatcher counts the request either way).  An empty
      * rate_key means the request is not limited and gets no X-RateLimit-* headers.  By

@@ -1,7 +1,8 @@
-/* Where webhooks may point (--webhook-allow).  The mock sends real HTTP requests to URLs its
- * users register, so it must never become a way to reach arbitrary hosts: a URL is accepted
- * only when its host is on this list, checked at registration, on PATCH and again before
- * every delivery.
+/* Where webhooks may be sent (--webhook-allow).  The mock sends real HTTP requests to URLs its
+ * users register, so it must never become a way to reach arbitrary hosts.  Registration takes
+ * any http(s) URL, as the live service does; the list is checked before every delivery (an
+ * event for a URL outside it is not sent: "blocked_by_sandbox") and when a forward target is
+ * set (forward.h), which must be on it.
  *
  * The list is a comma-separated set of patterns:
  *   127.0.0.0/8, 10.1.0.0/16, ::1/128   CIDR blocks (IPv4 or IPv6)

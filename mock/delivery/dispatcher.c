@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "delivery/due_queue.h"
+#include "delivery/forward.h"
 #include "delivery/request.h"
 #include "delivery/retry_schedule.h"
 #include "store/store.h"
@@ -166,7 +167,7 @@ static void record_outcome(struct attempt *a, const struct delivery_result *res)
         /* not the head any more: the endpoint was disabled (and maybe re-enabled) meanwhile */
         bool is_head = w->head && w->head->event == a->event;
         int64_t retry_in = -1;
-        if (is_head && !res->success)
+        if (is_head && !res->success && !res->blocked)
             retry_in = retry_delay_ms(delivery_retry_base_ms(t), a->number,
                                       t->webhook_settings.max_attempts);
         struct delivery_record rec = {
@@ -185,6 +186,8 @@ static void record_outcome(struct attempt *a, const struct delivery_result *res)
         if (is_head && res->success) {
             webhook_pop(w);
             w->consecutive_failures = 0;
+        } else if (is_head && res->blocked) {
+            webhook_pop(w); /* the sandbox's refusal, not the receiver's failure: not counted */
         } else if (is_head && retry_in < 0) {
             webhook_pop(w);
             if (++w->consecutive_failures >= WEBHOOK_DISABLE_AFTER) {
@@ -233,21 +236,25 @@ static void start_attempt(struct due_entry *e) {
     memcpy(a.webhook_id, w->id, sizeof a.webhook_id);
     char secret[ID_LEN];
     memcpy(secret, w->secret, sizeof secret);
-    char *url = strdup(w->url);
+    const char *forward = delivery_forward_target(t);
+    char *url = strdup(forward ? forward : w->url);
+    char *from = forward ? strdup(w->url) : NULL;
     long timeout_ms = t->webhook_settings.timeout_ms;
     tenant_unlock(t);
 
     a.started_virtual_ms = clock_now_ms();
     struct delivery_result failed = {.error = "not sent: out of memory", .duration_ms = 0};
-    struct transfer *x = url ? calloc(1, sizeof *x) : NULL;
+    struct transfer *x = url && (from || !forward) ? calloc(1, sizeof *x) : NULL;
     if (!x) {
         free(url);
+        free(from);
         delivery_uuid(a.delivery_id);
         record_outcome(&a, &failed);
         return;
     }
     x->attempt = a;
     struct delivery_message m = {.url = url,
+                                 .forwarded_from = from,
                                  .secret = secret,
                                  .event = a.event->name,
                                  .body = a.event->body,
@@ -255,7 +262,8 @@ static void start_attempt(struct due_entry *e) {
                                  .timestamp = a.started_virtual_ms / 1000,
                                  .timeout_ms = timeout_ms};
     int ready = delivery_request_init(&x->rq, &m, &failed);
-    free(url); /* libcurl keeps its own copy */
+    free(url); /* libcurl keeps its own copies */
+    free(from);
     memcpy(x->attempt.delivery_id, x->rq.delivery_id, sizeof x->attempt.delivery_id);
     if (ready == 0) {
         curl_easy_setopt(x->rq.easy, CURLOPT_PRIVATE, x);

@@ -11,7 +11,10 @@
  * that is being retried).  A failed attempt is retried on the schedule of retry_schedule.h;
  * after the last attempt the event counts as one failure of the endpoint, and
  * WEBHOOK_DISABLE_AFTER failures in a row disable it.  Every attempt is logged on the
- * endpoint (GET /webhooks/{id}/deliveries).
+ * endpoint (GET /webhooks/{id}/deliveries).  An attempt goes to the organization's forward
+ * target when it has one (forward.h); an event for a URL outside the allow-list is not sent:
+ * one attempt is logged with error "blocked_by_sandbox", without retries, and it does not
+ * count toward disabling the endpoint.
  *
  * Time: delivered_at and next_retry_at are on the virtual clock.  The worker waits in real
  * time for each retry's delay, and if the virtual clock is moved forward past a

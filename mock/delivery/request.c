@@ -36,7 +36,7 @@ static size_t discard(char *data, size_t size, size_t nmemb, void *ud) {
 
 static struct curl_slist *add_header(struct curl_slist *list, bool *failed, const char *fmt,
                                      const char *value) {
-    char line[512];
+    char line[WEBHOOK_URL_MAX + 64]; /* the longest value is a URL (X-Alsorn-Forwarded-From) */
     snprintf(line, sizeof line, fmt, value);
     struct curl_slist *grown = *failed ? NULL : curl_slist_append(list, line);
     if (!grown) *failed = true;
@@ -45,6 +45,7 @@ static struct curl_slist *add_header(struct curl_slist *list, bool *failed, cons
 
 static void fail(struct delivery_result *r, const char *fmt, const char *detail) {
     r->success = false;
+    r->blocked = false;
     r->status_code = 0;
     r->duration_ms = 0;
     snprintf(r->error, sizeof r->error, fmt, detail);
@@ -56,7 +57,13 @@ int delivery_request_init(struct delivery_request *rq, const struct delivery_mes
     delivery_uuid(rq->delivery_id);
     rq->timeout_ms = m->timeout_ms;
     char why[256];
-    if (allowlist_check_url(m->url, why, sizeof why) != URL_OK) {
+    enum url_check check = allowlist_check_url(m->url, why, sizeof why);
+    if (check == URL_NOT_ALLOWED) {
+        fail(failed, "%s", DELIVERY_BLOCKED);
+        failed->blocked = true;
+        return -1;
+    }
+    if (check != URL_OK) {
         fail(failed, "not sent: url %s", why);
         return -1;
     }
@@ -70,6 +77,7 @@ int delivery_request_init(struct delivery_request *rq, const struct delivery_mes
     h = add_header(h, &oom, "X-Alsorn-Delivery: %s", rq->delivery_id);
     h = add_header(h, &oom, "X-Alsorn-Timestamp: %s", timestamp);
     h = add_header(h, &oom, "X-Alsorn-Signature: %s", signature);
+    if (m->forwarded_from) h = add_header(h, &oom, "X-Alsorn-Forwarded-From: %s", m->forwarded_from);
     h = add_header(h, &oom, "%s", "Expect:"); /* no 100-continue round trip */
     CURL *c = oom ? NULL : curl_easy_init();
     if (!c) {
@@ -104,6 +112,7 @@ void delivery_request_result(struct delivery_request *rq, CURLcode rc, struct de
     curl_easy_getinfo(rq->easy, CURLINFO_TOTAL_TIME_T, &total_us);
     out->duration_ms = (int64_t)(total_us / 1000);
     out->success = rc == CURLE_OK && code >= 200 && code <= 299;
+    out->blocked = false;
     out->error[0] = '\0';
     if (out->success) return;
     if (rc == CURLE_OPERATION_TIMEDOUT)

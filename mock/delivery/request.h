@@ -3,7 +3,8 @@
  * sent at once (POST /webhooks/{id}/test).
  *
  * Only http and https, no redirects, no proxy (not even one from the environment), and the
- * URL is checked against the allow-list again before each attempt. */
+ * URL is checked against the allow-list before each attempt: a URL outside it is not sent
+ * (the attempt fails as "blocked_by_sandbox", alsorn.md §6). */
 #ifndef DELIVERY_REQUEST_H
 #define DELIVERY_REQUEST_H
 
@@ -16,7 +17,8 @@
 #include "store/webhook.h"
 
 struct delivery_message {
-    const char *url;
+    const char *url;            /* where the request goes: the endpoint's, or a forward target */
+    const char *forwarded_from; /* the endpoint's URL when forwarded (forward.h), else NULL */
     const char *secret;
     const char *event; /* X-Alsorn-Event */
     const char *body;  /* the envelope; must outlive the request */
@@ -27,10 +29,14 @@ struct delivery_message {
 
 struct delivery_result {
     bool success;    /* a 2xx within the timeout */
+    bool blocked;    /* not sent: the URL is outside the allow-list (error DELIVERY_BLOCKED) */
     int status_code; /* 0: no HTTP answer */
     char error[320]; /* "" on success */
     int64_t duration_ms;
 };
+
+/* The error of an attempt the sandbox did not send (alsorn.md §6). */
+#define DELIVERY_BLOCKED "blocked_by_sandbox"
 
 struct delivery_request {
     CURL *easy;
@@ -40,8 +46,9 @@ struct delivery_request {
     char curl_error[CURL_ERROR_SIZE];
 };
 
-/* Prepares rq.  Returns 0; or -1 when the attempt fails before any connection (the URL is no
- * longer allowed, out of memory), with *failed describing it and nothing to clean up. */
+/* Prepares rq.  Returns 0; or -1 when the attempt fails before any connection (the URL is
+ * outside the allow-list: failed->blocked; out of memory), with *failed describing it and
+ * nothing to clean up. */
 int delivery_request_init(struct delivery_request *rq, const struct delivery_message *m,
                           struct delivery_result *failed);
 /* The outcome of rq's finished transfer (rc from curl). */

@@ -114,6 +114,8 @@ static cJSON *org_record(const struct tenant *t) {
     snapshot_add_int(settings, "retry_base_ms", t->webhook_settings.retry_base_ms);
     snapshot_add_int(settings, "max_attempts", t->webhook_settings.max_attempts);
     snapshot_add_int(settings, "timeout_ms", t->webhook_settings.timeout_ms);
+    if (t->webhook_settings.forward_to[0])
+        cJSON_AddStringToObject(settings, "forward_to", t->webhook_settings.forward_to);
     /* sandbox rate settings; rate_limit null = the plan's tier */
     if (t->rate_limit_custom) snapshot_add_int(o, "rate_limit", atomic_load(&t->rate_limit));
     else cJSON_AddNullToObject(o, "rate_limit");
@@ -227,6 +229,11 @@ static int load_settings(struct webhook_settings *s, const cJSON *o) {
     s->retry_base_ms = jr_int(o, "retry_base_ms", &ok);
     s->max_attempts = (int)jr_int(o, "max_attempts", &ok);
     s->timeout_ms = (int)jr_int(o, "timeout_ms", &ok);
+    /* optional; checked against this process's allow-list only when a delivery goes out */
+    const cJSON *forward = ok ? cJSON_GetObjectItemCaseSensitive(o, "forward_to") : NULL;
+    if (forward && (!cJSON_IsString(forward) || strlen(forward->valuestring) >= sizeof s->forward_to))
+        return -1;
+    snprintf(s->forward_to, sizeof s->forward_to, "%s", forward ? forward->valuestring : "");
     return ok && s->retry_base_ms >= 0 && s->max_attempts >= 1 && s->timeout_ms >= 1 ? 0 : -1;
 }
 

@@ -1,6 +1,9 @@
 #include "sandbox/webhook_settings.h"
 
+#include <stdio.h>
+
 #include "delivery/dispatcher.h"
+#include "delivery/forward.h"
 #include "delivery/retry_schedule.h"
 #include "store/store.h"
 
@@ -26,11 +29,33 @@ static enum vres v_integer(struct field_errors *fe, const cJSON *obj, const char
     return V_OK;
 }
 
+/* forward_to: a URL delivery_forward_valid accepts, or null (the server's default). */
+static enum vres v_forward_to(struct field_errors *fe, const cJSON *obj, bool *is_null,
+                              const char **out) {
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, "forward_to");
+    if (!it) return V_ABSENT;
+    if (cJSON_IsNull(it)) {
+        *is_null = true;
+        return V_OK;
+    }
+    enum vres res = v_string(fe, obj, "forward_to", 1, WEBHOOK_URL_MAX, true, out);
+    if (res != V_OK) return res;
+    char why[320];
+    if (!delivery_forward_valid(*out, why, sizeof why)) {
+        field_error_add(fe, "forward_to", "%s", why);
+        return V_BAD;
+    }
+    return V_OK;
+}
+
 static cJSON *settings_json(const struct tenant *t) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "retry_base_ms", (double)delivery_retry_base_ms(t));
     cJSON_AddNumberToObject(o, "max_attempts", t->webhook_settings.max_attempts);
     cJSON_AddNumberToObject(o, "timeout_ms", t->webhook_settings.timeout_ms);
+    const char *forward = delivery_forward_target(t);
+    if (forward) cJSON_AddStringToObject(o, "forward_to", forward);
+    else cJSON_AddNullToObject(o, "forward_to");
     return o;
 }
 
@@ -61,6 +86,9 @@ void mock_webhook_settings_update(struct req *r) {
                                        WEBHOOK_MAX_ATTEMPTS_LIMIT, false, &unused, &attempts);
     enum vres has_timeout = v_integer(&fe, r->json, "timeout_ms", 1, TIMEOUT_MS_MAX, false,
                                       &unused, &timeout);
+    const char *forward = NULL;
+    bool forward_null = false;
+    enum vres has_forward = v_forward_to(&fe, r->json, &forward_null, &forward);
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
     struct tenant *t = org_of(r);
     if (!t) return;
@@ -69,6 +97,8 @@ void mock_webhook_settings_update(struct req *r) {
     if (has_base == V_OK) s->retry_base_ms = base_null ? 0 : base;
     if (has_attempts == V_OK) s->max_attempts = (int)attempts;
     if (has_timeout == V_OK) s->timeout_ms = (int)timeout;
+    if (has_forward == V_OK)
+        snprintf(s->forward_to, sizeof s->forward_to, "%s", forward_null ? "" : forward);
     cJSON *body = settings_json(t);
     tenant_unlock(t);
     tenant_release(t);

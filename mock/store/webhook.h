@@ -20,12 +20,16 @@
 #define WEBHOOK_LOG_MAX      10000 /* attempts kept per endpoint; older ones are forgotten */
 #define WEBHOOK_PENDING_MAX  100000 /* events queued per endpoint; later ones are dropped */
 #define WEBHOOK_DISABLE_AFTER 10   /* consecutive failed events that disable an endpoint */
+#define WEBHOOK_URL_MAX      2048  /* longest endpoint URL (alsorn.md §6) */
 
 /* Per-organization delivery settings (sandbox: PATCH /_mock/orgs/{id}/webhook-settings). */
 struct webhook_settings {
     int64_t retry_base_ms; /* 0: the server's --webhook-retry-base-ms */
     int max_attempts;
     int timeout_ms;
+    /* sandbox forwarding: every delivery goes here instead ("" = the server's --webhook-forward,
+     * if any) */
+    char forward_to[WEBHOOK_URL_MAX + 1];
 };
 #define WEBHOOK_SETTINGS_DEFAULT {.retry_base_ms = 0, .max_attempts = 8, .timeout_ms = 10000}
 

@@ -192,6 +192,8 @@ static void build(struct fixture *f) {
     cr_assert_eq(transaction_reverse(t, reversed, "duplicate charge", clock_now(), &res), TX_OK);
     file_and_uphold(t, b, a, kept);
     t->webhook_settings.max_attempts = 3;
+    snprintf(t->webhook_settings.forward_to, sizeof t->webhook_settings.forward_to,
+             "http://127.0.0.1:4242/hook");
     add_webhook(t);
 
     cJSON *body = cJSON_Parse("{\"name\":\"planner\",\"metadata\":{\"team\":\"ops\"}}");
@@ -257,6 +259,7 @@ Test(snapshot, round_trip_restores_every_kind_of_state_identically) {
     cr_assert_eq(w->n_pending, 1, "the waiting event survives");
     cr_assert_str_eq(w->secret, "whsec_0123456789abcdef0123456789abcdef");
     cr_assert_eq(t->webhook_settings.max_attempts, 3);
+    cr_assert_str_eq(t->webhook_settings.forward_to, "http://127.0.0.1:4242/hook");
     struct alter_agent *aa = alter_app_find_agent(t->alter, f.alter_agent_id);
     cr_assert_eq(aa->n_keys, 2);
     cr_assert_eq(aa->n_active, 1);
@@ -391,6 +394,8 @@ Test(snapshot, inconsistent_records_are_refused_and_change_nothing) {
     cr_assert_eq(import_all(no_grant, err0, sizeof err0), -1, "an approval without its grant");
     cr_assert_not_null(strstr(err0, "names a grant or agent"), "%s", err0);
     free(no_grant);
+    expect_refused(state, "\"forward_to\":\"http://127.0.0.1:4242/hook\"", "\"forward_to\":42",
+                   "bad webhook_settings");
     expect_refused(state, "\"alter_key_pepper\":\"", "\"alter_key_pepper\":\"zz",
                    "alter_key_pepper");
     expect_refused(state, "\"version\":3", "\"version\":1", "the first record must be");
