@@ -32,10 +32,10 @@ extern "C" {
 typedef enum {
     ALSORN_OK = 0,
     ALSORN_ERR_NOT_FOUND,        /* HTTP 404 (another org's object is a 404 too) */
-    ALSORN_ERR_RATE_LIMIT,       /* HTTP 429 after the retries; see alsorn_error.retry_after */
+    ALSORN_ERR_RATE_LIMITED,     /* HTTP 429 after the retries; see alsorn_error.retry_after */
     ALSORN_ERR_AUTH,             /* HTTP 401: missing, malformed, unknown or revoked key */
     ALSORN_ERR_VALIDATION,       /* HTTP 422; see alsorn_error.field_errors */
-    ALSORN_ERR_API,              /* any other HTTP error (400, 405, 409, 413, 415, 5xx, ...) */
+    ALSORN_ERR_HTTP,             /* any other HTTP error (400, 405, 409, 413, 415, 5xx, ...) */
     ALSORN_ERR_CONNECTION,       /* no HTTP answer (refused, reset, timeout) after the retries */
     ALSORN_ERR_DECODE,           /* a 2xx answer whose body is not what the contract says */
     ALSORN_ERR_INVALID_ARGUMENT, /* rejected before sending (NULL id, missing api key, ...) */
