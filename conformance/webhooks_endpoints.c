@@ -75,6 +75,8 @@ Test(webhooks, every_route_needs_an_admin_key) {
     tenant_new(&T);
     cJSON *w = webhook_create(&T, HOOK_URL, "[\"*\"]");
     const char *id = jstr(w, "id");
+    /* counts are compared, not fixed: a live tenant may already have endpoints */
+    int before = ext_skipped() ? 0 : webhook_count(&T);
     struct {
         const char *method, *path, *body;
     } calls[] = {
@@ -100,7 +102,7 @@ Test(webhooks, every_route_needs_an_admin_key) {
         http_resp_free(&r);
     }
     if (!ext_skipped()) {
-        cr_assert_eq(webhook_count(&T), 1, "a refused call stored or removed an endpoint");
+        cr_assert_eq(webhook_count(&T), before, "a refused call stored or removed an endpoint");
         cJSON *g = webhook_get(&T, id);
         cr_assert(jbool(g, "active"), "a refused PATCH changed the endpoint");
         cJSON_Delete(g);
@@ -121,6 +123,7 @@ static void expect_rejected(const char *body, const char *field) {
 
 Test(webhooks, register_validates_url_and_events) {
     tenant_new(&T);
+    int before = ext_skipped() ? 0 : webhook_count(&T);
     char long_url[2100];
     snprintf(long_url, sizeof long_url, "{\"url\":\"http://127.0.0.1/%02040d\",\"events\":[\"*\"]}", 0);
     struct {
@@ -155,7 +158,8 @@ Test(webhooks, register_validates_url_and_events) {
     expect_field_error(&r, "events[0]");
     expect_field_error(&r, "events[2]");
     http_resp_free(&r);
-    if (!ext_skipped()) cr_assert_eq(webhook_count(&T), 0, "a rejected registration was stored");
+    if (!ext_skipped())
+        cr_assert_eq(webhook_count(&T), before, "a rejected registration was stored");
     /* the longest URL allowed is accepted */
     char ok_body[2200];
     snprintf(ok_body, sizeof ok_body, "{\"url\":\"http://127.0.0.1/%02031d\",\"events\":[\"*\"]}", 0);
@@ -219,6 +223,7 @@ Test(webhooks, urls_outside_the_allow_list_are_refused) {
 Test(webhooks, list_is_newest_first_and_per_org) {
     require_ext();
     tenant_new(&T);
+    int before = webhook_count(&T);
     cJSON *a = webhook_create(&T, "http://127.0.0.1:9/a", "[\"*\"]");
     cJSON *b = webhook_create(&T, "http://127.0.0.1:9/b", "[\"*\"]");
     struct tenant other;
@@ -228,7 +233,7 @@ Test(webhooks, list_is_newest_first_and_per_org) {
     http_call("GET", "/webhooks", tkey(&T, KEY_ADMIN), NULL, NULL, &r);
     expect_status(&r, 200);
     const cJSON *data = jarr(r.json, "data");
-    cr_assert_eq(cJSON_GetArraySize(data), 2, "%s", resp_excerpt(&r));
+    cr_assert_eq(cJSON_GetArraySize(data), before + 2, "%s", resp_excerpt(&r));
     cr_assert_str_eq(jstr(cJSON_GetArrayItem(data, 0), "id"), jstr(b, "id"));
     cr_assert_str_eq(jstr(cJSON_GetArrayItem(data, 1), "id"), jstr(a, "id"));
     expect_webhook_shape(cJSON_GetArrayItem(data, 0), T.org_id);
@@ -352,6 +357,7 @@ Test(webhooks, update_validates_and_changes_nothing_when_invalid) {
 Test(webhooks, delete_is_204_and_then_the_endpoint_is_gone) {
     require_ext();
     tenant_new(&T);
+    int before = webhook_count(&T);
     cJSON *w = webhook_create(&T, HOOK_URL, "[\"*\"]");
     const char *id = jstr(w, "id");
     struct http_resp r;
@@ -365,7 +371,7 @@ Test(webhooks, delete_is_204_and_then_the_endpoint_is_gone) {
     http_call("DELETE", fmt("/webhooks/%s", id), tkey(&T, KEY_ADMIN), NULL, NULL, &r);
     expect_error(&r, 404, "not_found");
     http_resp_free(&r);
-    cr_assert_eq(webhook_count(&T), 0);
+    cr_assert_eq(webhook_count(&T), before);
     cJSON_Delete(w);
 }
 
