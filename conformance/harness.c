@@ -49,11 +49,10 @@ static bool stop_mock(void) {
 
 /* Starts the shared agentmock and returns its base URL (malloc'd), or NULL after printing why. */
 static char *start_mock(void) {
-    const char *fixtures = mock_fixtures_dir();
     /* Every test shares this mock from 127.0.0.1, so the per-address limit for requests
      * without a valid key (100/h by the contract) would be spent by the suite as a whole;
      * tests of that limit start their own mock with the default (own_mock_start). */
-    const char *const args[] = {"--fixtures", fixtures, "--anon-rate-limit", "1000000", NULL};
+    const char *const args[] = {"--anon-rate-limit", "1000000", NULL};
     if (!mock_process_start(&shared_mock, args)) return NULL;
     return strdup(shared_mock.url);
 }

@@ -47,7 +47,8 @@ struct mock_process {
     int out_fd;     /* its stdout, drained by a thread after the ready line */
     char url[128];  /* "http://127.0.0.1:PORT" */
 };
-/* Starts AGENTMOCK_BIN --listen 127.0.0.1:0 --log-level warn ARGS... (args NULL-terminated)
+/* Starts mock_binary() --listen 127.0.0.1:0 --log-level warn --fixtures mock_fixtures_dir()
+ * ARGS... (args NULL-terminated; a --fixtures or --no-fixtures there wins)
  * and waits for its "agentmock listening on URL" line. Returns false after printing why. */
 bool mock_process_start(struct mock_process *m, const char *const *args);
 /* Sends sig, waits up to timeout_ms (then SIGKILL); returns the wait status. */

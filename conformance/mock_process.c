@@ -113,8 +113,11 @@ const char *mock_fixtures_dir(void) {
 
 bool mock_process_start(struct mock_process *m, const char *const *args) {
     const char *bin = mock_binary();
-    const char *argv[MAX_ARGS + 6] = {bin, "--listen", "127.0.0.1:0", "--log-level", "warn"};
-    int argc = 5;
+    /* the fixtures by path, never the mock's ./fixtures default: the runner may be started
+     * from any directory; a --fixtures or --no-fixtures in args comes later and wins */
+    const char *argv[MAX_ARGS + 8] = {bin, "--listen", "127.0.0.1:0", "--log-level", "warn",
+                                      "--fixtures", mock_fixtures_dir()};
+    int argc = 7;
     for (int i = 0; args && args[i] && i < MAX_ARGS; i++) argv[argc++] = args[i];
     argv[argc] = NULL;
 
@@ -182,8 +185,8 @@ static struct mock_process own = {.pid = -1};
 void own_mock_start(const char *const *extra_args) {
     require_mock();
     cr_assert(own.pid <= 0, "own_mock_start: this test already has its own mock");
-    const char *args[MAX_ARGS + 1] = {"--fixtures", mock_fixtures_dir()};
-    int n = 2;
+    const char *args[MAX_ARGS + 1] = {NULL};
+    int n = 0;
     for (int i = 0; extra_args && extra_args[i] && n < MAX_ARGS; i++) args[n++] = extra_args[i];
     args[n] = NULL;
     cr_assert(mock_process_start(&own, args), "could not start a private agentmock (see stderr)");
