@@ -42,7 +42,8 @@ static void run_mock(struct run *r, const char *dir, const char *const *args) {
     cr_assert(out >= 0 && err >= 0);
     const char *argv[16] = {bin, "--listen", "127.0.0.1:0"};
     int argc = 3;
-    for (int i = 0; args[i] && argc < 15; i++) argv[argc++] = args[i];
+    for (int i = 0; args[i] && argc < 15; i++)
+        argv[argc++] = args[i];
     argv[argc] = NULL;
     pid_t pid = fork();
     cr_assert(pid >= 0);

@@ -11,7 +11,9 @@
 
 static size_t selected;
 
-size_t run_summary_selected(void) { return selected; }
+size_t run_summary_selected(void) {
+    return selected;
+}
 
 #define MAX_VARS 32
 struct var_skips {
@@ -35,11 +37,13 @@ static void note_vars(const char *msg, const char *test, struct var_skips *vars,
             known |= len > strlen(prefixes[i]) && !strncmp(p, prefixes[i], strlen(prefixes[i]));
         if (!known || len >= sizeof vars->name) continue;
         bool dup = false;
-        for (size_t i = 0; i < nseen; i++) dup |= strlen(seen[i]) == len && !strncmp(seen[i], p, len);
+        for (size_t i = 0; i < nseen; i++)
+            dup |= strlen(seen[i]) == len && !strncmp(seen[i], p, len);
         if (dup) continue;
         if (nseen < 8) snprintf(seen[nseen++], sizeof seen[0], "%.*s", (int)len, p);
         size_t i = 0;
-        while (i < *n && !(strlen(vars[i].name) == len && !strncmp(vars[i].name, p, len))) i++;
+        while (i < *n && !(strlen(vars[i].name) == len && !strncmp(vars[i].name, p, len)))
+            i++;
         if (i == *n) {
             if (*n == MAX_VARS) continue;
             snprintf(vars[i].name, sizeof vars[i].name, "%.*s", (int)len, p);

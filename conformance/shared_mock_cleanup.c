@@ -50,7 +50,8 @@ void shared_mock_org_created(const char *org_id) {
     if (!path || !*path || !shared) return;
     /* an org of a test's own mock dies with it */
     size_t n = strlen(shared);
-    while (n && shared[n - 1] == '/') n--;
+    while (n && shared[n - 1] == '/')
+        n--;
     const char *now = target_base_url();
     if (strlen(now) != n || strncmp(now, shared, n) != 0) return;
     int fd = open(path, O_WRONLY | O_APPEND);
@@ -101,8 +102,10 @@ bool shared_mock_cleanup_end(void) {
         http_resp_free(&r);
     }
     if (!clock_back) ok = false;
-    fprintf(stderr, "conformance: left the mock as found: removed %ld organizations it created%s; "
-                    "%s\n", removed, failed ? " (some could not be removed, see above)" : "",
+    fprintf(stderr,
+            "conformance: left the mock as found: removed %ld organizations it created%s; "
+            "%s\n",
+            removed, failed ? " (some could not be removed, see above)" : "",
             clock_back ? "clock put back" : "could NOT put the clock back");
     return ok;
 }

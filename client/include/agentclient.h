@@ -11,7 +11,7 @@
 #define AGENTCLIENT_VERSION_MAJOR 0
 #define AGENTCLIENT_VERSION_MINOR 1
 #define AGENTCLIENT_VERSION_PATCH 0
-#define AGENTCLIENT_VERSION "0.1.0"
+#define AGENTCLIENT_VERSION       "0.1.0"
 
 /* The shared library is built with hidden visibility: only what carries this mark is
  * exported, so its internals (transport, JSON, hashing) cannot clash with a program's own. */
