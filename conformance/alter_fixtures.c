@@ -8,9 +8,8 @@
 
 /* The seed the runner gave the mock (AGENTMOCK_FIXTURES, as harness.c reads it). */
 static cJSON *read_seed(void) {
-    const char *dir = getenv("AGENTMOCK_FIXTURES");
     char path[4096];
-    snprintf(path, sizeof path, "%s/seed.json", dir && *dir ? dir : FIXTURES_DIR);
+    snprintf(path, sizeof path, "%s/seed.json", mock_fixtures_dir());
     FILE *f = fopen(path, "rb");
     cr_assert_not_null(f, "cannot open %s", path);
     static char text[1 << 16];

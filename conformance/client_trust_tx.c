@@ -58,7 +58,7 @@ Test(client_tx, execute_list_get_reverse_and_export) {
     expect_ok(alsorn_transactions_reverse(c, tx->id, "Duplicate payment", &rev, &err), &err);
     cr_assert_str_eq(rev->type, "reversal");
     cr_assert_str_eq(rev->original_transaction_id, tx->id);
-    cr_assert_eq(alsorn_transactions_reverse(c, tx->id, NULL, NULL, &err), ALSORN_ERR_API);
+    cr_assert_eq(alsorn_transactions_reverse(c, tx->id, NULL, NULL, &err), ALSORN_ERR_HTTP);
     cr_assert_eq(err.http_status, 409);
     cr_assert_str_eq(err.code, "conflict");
     alsorn_transaction_free(rev);

@@ -27,14 +27,6 @@
 #include <criterion/options.h>
 #include <curl/curl.h>
 
-#ifndef AGENTMOCK_BIN
-#define AGENTMOCK_BIN "agentmock"
-#endif
-#ifndef FIXTURES_DIR
-#define FIXTURES_DIR "fixtures"
-#endif
-
-
 /* The suite's helpers free on the success path only (a failed assertion ends the worker), so
  * leak reports from this binary are noise; the mock, a separate binary, keeps its own. */
 const char *__asan_default_options(void);
@@ -57,12 +49,10 @@ static bool stop_mock(void) {
 
 /* Starts the shared agentmock and returns its base URL (malloc'd), or NULL after printing why. */
 static char *start_mock(void) {
-    const char *fixtures = getenv("AGENTMOCK_FIXTURES");
-    if (!fixtures || !*fixtures) fixtures = FIXTURES_DIR;
     /* Every test shares this mock from 127.0.0.1, so the per-address limit for requests
      * without a valid key (100/h by the contract) would be spent by the suite as a whole;
      * tests of that limit start their own mock with the default (own_mock_start). */
-    const char *const args[] = {"--fixtures", fixtures, "--anon-rate-limit", "1000000", NULL};
+    const char *const args[] = {"--anon-rate-limit", "1000000", NULL};
     if (!mock_process_start(&shared_mock, args)) return NULL;
     return strdup(shared_mock.url);
 }
@@ -81,7 +71,18 @@ static bool probe_mock(void) {
     return mock;
 }
 
+#ifndef AGENTMOCK_VERSION
+#define AGENTMOCK_VERSION "unknown"
+#endif
+
 int main(int argc, char *argv[]) {
+    /* before Criterion, whose own --version would name only itself */
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--version")) {
+            printf("agentmock-conformance %s\n", AGENTMOCK_VERSION);
+            return 0;
+        }
+    }
     struct criterion_test_set *tests = criterion_initialize();
     criterion_options.timeout = 60; /* default per test; --timeout overrides */
     int go = criterion_handle_args(argc, argv, true);
@@ -121,8 +122,18 @@ int main(int argc, char *argv[]) {
                 ? ", skipping ext rows"
                 : "");
 
+    /* a mock someone else started is left as it was found */
+    bool cleanup = mock && !started;
+    if (cleanup) shared_mock_cleanup_begin();
     int ok = criterion_run_all_tests(tests);
     criterion_finalize(tests);
+    if (cleanup && !shared_mock_cleanup_end()) ok = 0;
+    if (run_summary_selected() == 0) {
+        fprintf(stderr, "conformance: no test selected%s%s: nothing was checked\n",
+                criterion_options.pattern ? " by --filter " : "",
+                criterion_options.pattern ? criterion_options.pattern : "");
+        ok = 0;
+    }
 
     if (started) {
         /* A mock that died during the run fails the run even if every test passed. */

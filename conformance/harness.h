@@ -47,11 +47,30 @@ struct mock_process {
     int out_fd;     /* its stdout, drained by a thread after the ready line */
     char url[128];  /* "http://127.0.0.1:PORT" */
 };
-/* Starts AGENTMOCK_BIN --listen 127.0.0.1:0 --log-level warn ARGS... (args NULL-terminated)
+/* Starts mock_binary() --listen 127.0.0.1:0 --log-level warn --fixtures mock_fixtures_dir()
+ * ARGS... (args NULL-terminated; a --fixtures or --no-fixtures there wins)
  * and waits for its "agentmock listening on URL" line. Returns false after printing why. */
 bool mock_process_start(struct mock_process *m, const char *const *args);
 /* Sends sig, waits up to timeout_ms (then SIGKILL); returns the wait status. */
 int mock_process_stop(struct mock_process *m, int sig, int timeout_ms);
+/* The agentmock to start: $AGENTMOCK_BIN, else the one next to this runner (build tree and
+ * installed tree alike), else the one this runner was built with. */
+const char *mock_binary(void);
+/* The fixtures it starts with: $AGENTMOCK_FIXTURES, else share/agentmock/fixtures of the
+ * installed tree this runner is in, else the source tree's, else the configured prefix's. So
+ * the runner works from any directory. */
+const char *mock_fixtures_dir(void);
+
+/* ---- a mock the runner did not start (shared_mock_cleanup.c) -------------------------------- */
+/* Notes the clock and starts the list of orgs the tests create; the runner calls it. */
+void shared_mock_cleanup_begin(void);
+/* Adds an org made on the shared target to that list (no-op when none is kept). */
+void shared_mock_org_created(const char *org_id);
+/* Deletes the listed orgs and puts the clock back; false (after saying what) if it could not. */
+bool shared_mock_cleanup_end(void);
+
+/* Tests the run selected (after --filter), known once the run is over (run_summary.c). */
+size_t run_summary_selected(void);
 
 /* ---- raw HTTP ----------------------------------------------------------------------------- */
 

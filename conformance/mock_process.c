@@ -2,7 +2,10 @@
  * for tests that need their own (state files, crashes). */
 #include "harness.h"
 
+#include "data_dir.h"
+
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -75,11 +78,46 @@ static bool read_ready_line(struct mock_process *m, const char *bin, char *line,
     }
 }
 
-bool mock_process_start(struct mock_process *m, const char *const *args) {
+#ifndef FIXTURES_DIR
+#define FIXTURES_DIR "fixtures"
+#endif
+#ifndef AGENTMOCK_DATADIR
+#define AGENTMOCK_DATADIR "/usr/local/share/agentmock"
+#endif
+
+const char *mock_binary(void) {
     const char *bin = getenv("AGENTMOCK_BIN");
-    if (!bin || !*bin) bin = AGENTMOCK_BIN;
-    const char *argv[MAX_ARGS + 6] = {bin, "--listen", "127.0.0.1:0", "--log-level", "warn"};
-    int argc = 5;
+    if (bin && *bin) return bin;
+    static char sibling[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", sibling, sizeof sibling - 1);
+    if (n > 0) {
+        sibling[n] = '\0';
+        char *slash = strrchr(sibling, '/');
+        if (slash && (size_t)(slash - sibling) + sizeof "/agentmock" <= sizeof sibling) {
+            strcpy(slash, "/agentmock");
+            if (access(sibling, X_OK) == 0) return sibling;
+        }
+    }
+    return AGENTMOCK_BIN;
+}
+
+const char *mock_fixtures_dir(void) {
+    const char *dir = getenv("AGENTMOCK_FIXTURES");
+    if (dir && *dir) return dir;
+    static char found[PATH_MAX];
+    if (data_dir_find("fixtures", NULL, found, sizeof found)) return found;
+    if (access(FIXTURES_DIR, R_OK) == 0) return FIXTURES_DIR;
+    if (data_dir_find("fixtures", AGENTMOCK_DATADIR, found, sizeof found)) return found;
+    return FIXTURES_DIR; /* absent: the mock's own message names it */
+}
+
+bool mock_process_start(struct mock_process *m, const char *const *args) {
+    const char *bin = mock_binary();
+    /* the fixtures by path, never the mock's ./fixtures default: the runner may be started
+     * from any directory; a --fixtures or --no-fixtures in args comes later and wins */
+    const char *argv[MAX_ARGS + 8] = {bin, "--listen", "127.0.0.1:0", "--log-level", "warn",
+                                      "--fixtures", mock_fixtures_dir()};
+    int argc = 7;
     for (int i = 0; args && args[i] && i < MAX_ARGS; i++) argv[argc++] = args[i];
     argv[argc] = NULL;
 
@@ -142,18 +180,13 @@ int mock_process_stop(struct mock_process *m, int sig, int timeout_ms) {
 
 /* ---- a test's own mock ------------------------------------------------------------------ */
 
-#ifndef FIXTURES_DIR
-#define FIXTURES_DIR "fixtures"
-#endif
-
 static struct mock_process own = {.pid = -1};
 
 void own_mock_start(const char *const *extra_args) {
     require_mock();
     cr_assert(own.pid <= 0, "own_mock_start: this test already has its own mock");
-    const char *fixtures = getenv("AGENTMOCK_FIXTURES");
-    const char *args[MAX_ARGS + 1] = {"--fixtures", fixtures && *fixtures ? fixtures : FIXTURES_DIR};
-    int n = 2;
+    const char *args[MAX_ARGS + 1] = {NULL};
+    int n = 0;
     for (int i = 0; extra_args && extra_args[i] && n < MAX_ARGS; i++) args[n++] = extra_args[i];
     args[n] = NULL;
     cr_assert(mock_process_start(&own, args), "could not start a private agentmock (see stderr)");

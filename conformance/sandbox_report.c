@@ -204,7 +204,7 @@ Test(report, reference_client_gives_up_on_a_long_retry_after) {
     alsorn_agent *a = NULL;
     alsorn_error err = ALSORN_ERROR_INIT;
     alsorn_status st = alsorn_agents_get(c, "agent_doesnotexist00", &a, &err);
-    cr_assert_eq(st, ALSORN_ERR_RATE_LIMIT, "got %s", alsorn_status_name(st));
+    cr_assert_eq(st, ALSORN_ERR_RATE_LIMITED, "got %s", alsorn_status_name(st));
     cr_assert_eq(err.retry_after, 3600);
     cr_assert_str_eq(err.code, "rate_limit_exceeded");
     alsorn_error_clear(&err);

@@ -179,3 +179,37 @@ Test(tenants, reset_everything_reloads_nothing, .timeout = 60) {
     cr_assert_eq(agent_count(&T), 0);
     own_mock_stop();
 }
+
+Test(tenants, delete_removes_the_org_and_its_keys) {
+    require_mock();
+    tenant_new(&T);
+    cJSON *a = agent_register_named(&T, "Goes With Its Org");
+    struct http_resp r;
+    http_call("DELETE", fmt("/_mock/orgs/%s", T.org_id), NULL, NULL, NULL, &r);
+    expect_status(&r, 204);
+    http_resp_free(&r);
+    cJSON_Delete(mock_call("GET", fmt("/_mock/orgs/%s", T.org_id), NULL, 404));
+    http_call("GET", "/agents", T.key[KEY_ADMIN], NULL, NULL, &r);
+    expect_error(&r, 401, "invalid_api_key");
+    http_resp_free(&r);
+    http_call("GET", "/sdk/agents", T.alter_key, NULL, NULL, &r);
+    cr_assert_eq(r.status, 401, "the org's Alter app key must stop working: %ld %s", r.status,
+                 r.body ? r.body : "");
+    http_resp_free(&r);
+    http_call("GET", fmt("/agents/%s/verify", jstr(a, "id")), NULL, NULL, NULL, &r);
+    expect_status(&r, 404);
+    http_resp_free(&r);
+    /* deleting it again, or an org that never was: 404 not_found, nothing else changes */
+    http_call("DELETE", fmt("/_mock/orgs/%s", T.org_id), NULL, NULL, NULL, &r);
+    expect_error(&r, 404, "not_found");
+    http_resp_free(&r);
+    struct tenant other;
+    tenant_new(&other);
+    http_call("DELETE", "/_mock/orgs/org_nosuchorg000000", NULL, NULL, NULL, &r);
+    expect_error(&r, 404, "not_found");
+    http_resp_free(&r);
+    http_call("GET", "/agents", other.key[KEY_ADMIN], NULL, NULL, &r);
+    expect_status(&r, 200);
+    http_resp_free(&r);
+    cJSON_Delete(a);
+}

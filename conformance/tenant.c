@@ -82,6 +82,7 @@ void tenant_new_with(struct tenant *t, const char *org_body_json) {
     const cJSON *alter = cJSON_GetObjectItemCaseSensitive(r.json, "alter");
     copy_str(t->alter_app_id, sizeof t->alter_app_id, alter, "app_id");
     copy_str(t->alter_key, sizeof t->alter_key, alter, "app_key");
+    if (t->org_id[0]) shared_mock_org_created(t->org_id);
     cr_assert(has_prefix_alnum(t->org_id, "org_") && has_prefix_alnum(t->user_id, "user_") &&
                   t->key[KEY_READ][0] && t->key[KEY_WRITE][0] && t->key[KEY_ADMIN][0],
               "POST /_mock/orgs: unexpected body %s", resp_excerpt(&r));

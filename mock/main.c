@@ -1,9 +1,12 @@
 /* agentmock: flags → config → serve until SIGINT/SIGTERM. */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "alsorn/auth.h"
 #include <curl/curl.h>
@@ -12,6 +15,7 @@
 #include "alter/proxy_allow.h"
 #include "alter/proxy_call.h"
 #include "core/cors.h"
+#include "core/data_dir.h"
 #include "core/json_alloc.h"
 #include "core/log.h"
 #include "core/random.h"
@@ -39,7 +43,8 @@ static void usage(FILE *out) {
             "                       of its body or write of its reply (default 5000)\n"
             "  --seed N             deterministic ids, keys and secrets\n"
             "  --fixtures DIR       load DIR/trust-model.json and DIR/seed.json at start\n"
-            "                       (default ./fixtures)\n"
+            "                       (default: share/agentmock/fixtures of the installed tree,\n"
+            "                       else ./fixtures)\n"
             "  --no-fixtures        start empty\n"
             "  --state FILE         load FILE at start (instead of DIR/seed.json) if it exists;\n"
             "                       save to it on shutdown and on POST /_mock/snapshot\n"
@@ -65,6 +70,7 @@ static void usage(FILE *out) {
             "  --proxy-allow LIST   hosts the proxy may call: comma-separated 'loopback',\n"
             "                       address blocks (10.0.0.0/8) and host names\n"
             "                       (default loopback)\n"
+            "  --version            print the version and exit\n"
             "  --help               this text\n"
             "Plain HTTP only: Debian's CivetWeb 1.15 crashes on TLS with OpenSSL 3.\n");
 }
@@ -98,6 +104,16 @@ static void print_banner(const char *url, const cJSON *orgs) {
     fflush(stdout);
 }
 
+/* The fixtures of an installed agentmock are those installed with it; run from the source
+ * tree it finds ./fixtures; the configured prefix is the last resort.  NULL if none exists. */
+static const char *default_fixtures(char *buf, size_t size) {
+    if (data_dir_find("fixtures", NULL, buf, size)) return buf;
+    struct stat st;
+    if (stat("fixtures", &st) == 0 && S_ISDIR(st.st_mode)) return "fixtures";
+    if (data_dir_find("fixtures", AGENTMOCK_DATADIR, buf, size)) return buf;
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     json_alloc_install(); /* before the first cJSON allocation */
     /* one CivetWeb worker per open connection: enough workers that a few hundred idle
@@ -107,13 +123,15 @@ int main(int argc, char **argv) {
                                 .keep_alive_timeout_ms = 5000, .request_timeout_ms = 5000,
                                 .webhook_retry_base_ms = 60000};
     const char *webhook_allow = NULL, *webhook_forward = NULL;
-    const char *fixtures = "fixtures";
+    const char *fixtures = NULL;
+    bool fixtures_set = false; /* --fixtures or --no-fixtures given */
+    char fixtures_buf[4096];
     long journal_size = JOURNAL_DEFAULT_SIZE;
     enum { OPT_LISTEN = 1, OPT_THREADS, OPT_SEED, OPT_FIXTURES, OPT_NO_FIXTURES, OPT_MAX_BODY,
            OPT_LOG_LEVEL, OPT_STATE, OPT_SNAPSHOT_DELAY, OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY_BASE,
            OPT_ADMIN_TOKEN, OPT_JOURNAL_SIZE, OPT_ANON_RATE_LIMIT, OPT_PROXY_TIMEOUT, OPT_PROXY_ALLOW,
            OPT_IDEMPOTENCY_WAIT, OPT_KEEP_ALIVE_TIMEOUT, OPT_REQUEST_TIMEOUT,
-           OPT_WEBHOOK_FORWARD, OPT_CORS_ORIGIN, OPT_NO_CORS, OPT_HELP };
+           OPT_WEBHOOK_FORWARD, OPT_CORS_ORIGIN, OPT_NO_CORS, OPT_HELP, OPT_VERSION };
     static const struct option options[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"threads", required_argument, NULL, OPT_THREADS},
@@ -138,6 +156,7 @@ int main(int argc, char **argv) {
         {"cors-origin", required_argument, NULL, OPT_CORS_ORIGIN},
         {"no-cors", no_argument, NULL, OPT_NO_CORS},
         {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -155,16 +174,18 @@ int main(int argc, char **argv) {
             }
             break;
         case OPT_SEED: {
+            /* strtoull alone would take "-1" as 2^64-1 and skip leading blanks */
+            errno = 0;
             unsigned long long seed = strtoull(optarg, &end, 10);
-            if (*end || !*optarg) {
+            if (*end || !isdigit((unsigned char)*optarg) || errno == ERANGE) {
                 fprintf(stderr, "agentmock: --seed takes a non-negative integer\n");
                 return 2;
             }
             random_seed(seed);
             break;
         }
-        case OPT_FIXTURES: fixtures = optarg; break;
-        case OPT_NO_FIXTURES: fixtures = NULL; break;
+        case OPT_FIXTURES: fixtures = optarg, fixtures_set = true; break;
+        case OPT_NO_FIXTURES: fixtures = NULL, fixtures_set = true; break;
         case OPT_MAX_BODY: {
             long long v = strtoll(optarg, &end, 10);
             if (*end || v < 1024 || v > (1LL << 30)) {
@@ -266,12 +287,20 @@ int main(int argc, char **argv) {
             break;
         }
         case OPT_HELP: usage(stdout); return 0;
+        case OPT_VERSION: printf("agentmock %s\n", AGENTMOCK_VERSION); return 0;
         default: usage(stderr); return 2;
         }
     }
     if (optind < argc) {
         fprintf(stderr, "agentmock: unexpected argument '%s'\n", argv[optind]);
         usage(stderr);
+        return 2;
+    }
+
+    if (!fixtures_set && !(fixtures = default_fixtures(fixtures_buf, sizeof fixtures_buf))) {
+        fprintf(stderr, "agentmock: no fixtures directory: none installed in %s and no ./fixtures "
+                        "here; pass --fixtures DIR, or --no-fixtures to start empty\n",
+                AGENTMOCK_DATADIR "/fixtures");
         return 2;
     }
 
@@ -318,7 +347,8 @@ int main(int argc, char **argv) {
     if (fixtures) {
         banner = fixtures_load(fixtures, err, sizeof err);
         if (!banner) {
-            fprintf(stderr, "agentmock: cannot load fixtures: %s\n", err);
+            fprintf(stderr, "agentmock: cannot load fixtures from %s: %s (pass --fixtures DIR, or "
+                            "--no-fixtures to start empty)\n", fixtures, err);
             store_clear();
             allowlist_free();
             return 1;

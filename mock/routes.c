@@ -113,6 +113,7 @@ const struct route routes[] = {
     /* issue 5: tenants, reset, faults, journal, report */
     { "GET",    "/_mock/orgs/{id}",          mock_org_get,              KEY_NONE,  MOCK,   BODY_IGNORED },
     { "PATCH",  "/_mock/orgs/{id}",          mock_org_update,           KEY_NONE,  MOCK,   BODY_REQUIRED },
+    { "DELETE", "/_mock/orgs/{id}",          mock_org_delete,           KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/reset",              mock_reset,                KEY_NONE,  MOCK,   BODY_OPTIONAL },
     { "POST",   "/_mock/faults",             mock_fault_create,         KEY_NONE,  MOCK,   BODY_REQUIRED },
     { "GET",    "/_mock/faults",             mock_fault_list,           KEY_NONE,  MOCK,   BODY_IGNORED },

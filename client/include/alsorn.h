@@ -19,6 +19,8 @@
 #ifndef ALSORN_H
 #define ALSORN_H
 
+#include "agentclient.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -32,10 +34,10 @@ extern "C" {
 typedef enum {
     ALSORN_OK = 0,
     ALSORN_ERR_NOT_FOUND,        /* HTTP 404 (another org's object is a 404 too) */
-    ALSORN_ERR_RATE_LIMIT,       /* HTTP 429 after the retries; see alsorn_error.retry_after */
+    ALSORN_ERR_RATE_LIMITED,     /* HTTP 429 after the retries; see alsorn_error.retry_after */
     ALSORN_ERR_AUTH,             /* HTTP 401: missing, malformed, unknown or revoked key */
     ALSORN_ERR_VALIDATION,       /* HTTP 422; see alsorn_error.field_errors */
-    ALSORN_ERR_API,              /* any other HTTP error (400, 405, 409, 413, 415, 5xx, ...) */
+    ALSORN_ERR_HTTP,             /* any other HTTP error (400, 405, 409, 413, 415, 5xx, ...) */
     ALSORN_ERR_CONNECTION,       /* no HTTP answer (refused, reset, timeout) after the retries */
     ALSORN_ERR_DECODE,           /* a 2xx answer whose body is not what the contract says */
     ALSORN_ERR_INVALID_ARGUMENT, /* rejected before sending (NULL id, missing api key, ...) */
@@ -70,9 +72,11 @@ typedef struct {
 /* clang-format on */
 
 /* Frees the field errors and resets *err to ALSORN_ERROR_INIT. NULL is allowed. */
+AGENTCLIENT_API
 void alsorn_error_clear(alsorn_error *err);
 
 /* "ALSORN_ERR_NOT_FOUND", ...: a static string for logs. */
+AGENTCLIENT_API
 const char *alsorn_status_name(alsorn_status status);
 
 /* ---- client ----------------------------------------------------------------------------- */
@@ -93,25 +97,31 @@ typedef struct alsorn_client alsorn_client;
  * a path prefix ("http://host/alsorn") is kept.
  * timeout_seconds <= 0: 30 s.  It bounds each attempt, not the whole call with retries.
  * Returns NULL also when out of memory or libcurl cannot start. */
+AGENTCLIENT_API
 alsorn_client *alsorn_client_new(const char *api_key, const char *base_url, double timeout_seconds);
+AGENTCLIENT_API
 void alsorn_client_free(alsorn_client *client);
 
 /* Retries after the first attempt (default 3; 0 disables retries).  n < 0 is rejected. */
+AGENTCLIENT_API
 alsorn_status alsorn_client_set_max_retries(alsorn_client *client, int n);
 
 /* Back-off before retry k (k = 0, 1, ...) is a uniform random wait in
  * [0, min(cap, base * 2^k)] ("full jitter"), and at least Retry-After when the server sent
  * one.  Defaults 0.5 s and 30 s; tests shorten them.  base < 0 or cap < base is rejected. */
+AGENTCLIENT_API
 alsorn_status alsorn_client_set_backoff(alsorn_client *client, double base_seconds,
                                         double cap_seconds);
 
 /* Rate-limit headers of the last HTTP answer (X-RateLimit-Limit/-Remaining/-Reset, Reset in
  * Unix seconds).  Returns true when the last answer carried all three; any out-pointer may be
  * NULL. */
+AGENTCLIENT_API
 bool alsorn_client_last_rate_limit(const alsorn_client *client, long *limit, long *remaining,
                                    long long *reset);
 
 /* X-Request-Id of the last HTTP answer, "" when none. Valid until the next call. */
+AGENTCLIENT_API
 const char *alsorn_client_last_request_id(const alsorn_client *client);
 
 /* ---- models ----------------------------------------------------------------------------- */
@@ -195,10 +205,15 @@ typedef struct {
     char *broken_at_id;
 } alsorn_audit_verification;
 
+AGENTCLIENT_API
 void alsorn_agent_free(alsorn_agent *agent);
+AGENTCLIENT_API
 void alsorn_agent_list_free(alsorn_agent_list *list);
+AGENTCLIENT_API
 void alsorn_audit_entries_free(alsorn_audit_entry *entries, size_t n);
+AGENTCLIENT_API
 void alsorn_verification_free(alsorn_verification *verification);
+AGENTCLIENT_API
 void alsorn_audit_verification_free(alsorn_audit_verification *verification);
 
 /* ---- agents ----------------------------------------------------------------------------- */
@@ -239,24 +254,32 @@ typedef struct {
 } alsorn_agent_update;
 
 /* POST /agents -> 201 Agent. */
+AGENTCLIENT_API
 alsorn_status alsorn_agents_register(alsorn_client *client, const alsorn_agent_params *params,
                                      alsorn_agent **out, alsorn_error *err);
 /* GET /agents -> one page.  params may be NULL (server defaults: page 1, limit 20). */
+AGENTCLIENT_API
 alsorn_status alsorn_agents_list(alsorn_client *client, const alsorn_agent_list_params *params,
                                  alsorn_agent_list **out, alsorn_error *err);
+AGENTCLIENT_API
 alsorn_status alsorn_agents_get(alsorn_client *client, const char *agent_id, alsorn_agent **out,
                                 alsorn_error *err);
+AGENTCLIENT_API
 alsorn_status alsorn_agents_update(alsorn_client *client, const char *agent_id,
                                    const alsorn_agent_update *update, alsorn_agent **out,
                                    alsorn_error *err);
+AGENTCLIENT_API
 alsorn_status alsorn_agents_suspend(alsorn_client *client, const char *agent_id, alsorn_agent **out,
                                     alsorn_error *err);
+AGENTCLIENT_API
 alsorn_status alsorn_agents_reactivate(alsorn_client *client, const char *agent_id,
                                        alsorn_agent **out, alsorn_error *err);
 /* Soft delete: the agent comes back with status "deleted". */
+AGENTCLIENT_API
 alsorn_status alsorn_agents_delete(alsorn_client *client, const char *agent_id, alsorn_agent **out,
                                    alsorn_error *err);
 /* Public check (GET /agents/{id}/verify).  fingerprint NULL: only recompute server-side. */
+AGENTCLIENT_API
 alsorn_status alsorn_agents_verify(alsorn_client *client, const char *agent_id,
                                    const char *fingerprint, alsorn_verification **out,
                                    alsorn_error *err);
@@ -264,10 +287,12 @@ alsorn_status alsorn_agents_verify(alsorn_client *client, const char *agent_id,
 /* The whole audit chain of an agent, oldest first (chain order), fetched page by page
  * (limit 100).  Entries appended while paging are left out, so the result is always a
  * prefix of the chain.  Free with alsorn_audit_entries_free(*entries, *n). */
+AGENTCLIENT_API
 alsorn_status alsorn_agents_get_audit_chain(alsorn_client *client, const char *agent_id,
                                             alsorn_audit_entry **entries, size_t *n,
                                             alsorn_error *err);
 /* The server's own check of the chain (GET /agents/{id}/audit/verify). */
+AGENTCLIENT_API
 alsorn_status alsorn_agents_verify_audit_chain_remote(alsorn_client *client, const char *agent_id,
                                                       alsorn_audit_verification **out,
                                                       alsorn_error *err);
@@ -278,6 +303,7 @@ alsorn_status alsorn_agents_verify_audit_chain_remote(alsorn_client *client, con
  * must equal the payload_hash before it.  Returns 1 when valid (an empty chain is valid),
  * 0 when broken, with *broken_at (may be NULL) = index of the first bad entry, and -1 when
  * out of memory. */
+AGENTCLIENT_API
 int alsorn_audit_chain_verify(const alsorn_audit_entry *entries, size_t n, size_t *broken_at);
 
 /* ---- webhooks (contract §6; every call needs an admin key) ------------------------------ */
@@ -353,28 +379,39 @@ typedef struct {
     long total_pages;
 } alsorn_webhook_delivery_list;
 
+AGENTCLIENT_API
 void alsorn_webhook_free(alsorn_webhook *webhook);
+AGENTCLIENT_API
 void alsorn_webhook_list_free(alsorn_webhook_list *list);
+AGENTCLIENT_API
 void alsorn_webhook_test_result_free(alsorn_webhook_test_result *result);
+AGENTCLIENT_API
 void alsorn_webhook_delivery_list_free(alsorn_webhook_delivery_list *list);
 
 /* POST /webhooks -> 201 Webhook with its secret. */
+AGENTCLIENT_API
 alsorn_status alsorn_webhooks_register(alsorn_client *client, const alsorn_webhook_params *params,
                                       alsorn_webhook **out, alsorn_error *err);
+AGENTCLIENT_API
 alsorn_status alsorn_webhooks_list(alsorn_client *client, alsorn_webhook_list **out,
                                   alsorn_error *err);
+AGENTCLIENT_API
 alsorn_status alsorn_webhooks_get(alsorn_client *client, const char *webhook_id,
                                  alsorn_webhook **out, alsorn_error *err);
+AGENTCLIENT_API
 alsorn_status alsorn_webhooks_update(alsorn_client *client, const char *webhook_id,
                                     const alsorn_webhook_update *update, alsorn_webhook **out,
                                     alsorn_error *err);
 /* DELETE /webhooks/{id} -> 204. */
+AGENTCLIENT_API
 alsorn_status alsorn_webhooks_delete(alsorn_client *client, const char *webhook_id,
                                     alsorn_error *err);
 /* Sends one webhook.test event now (no retries) and reports how the receiver answered. */
+AGENTCLIENT_API
 alsorn_status alsorn_webhooks_test(alsorn_client *client, const char *webhook_id,
                                   alsorn_webhook_test_result **out, alsorn_error *err);
 /* One page of the delivery log; page 0 / limit 0 are not sent (server defaults 1 and 20). */
+AGENTCLIENT_API
 alsorn_status alsorn_webhooks_deliveries(alsorn_client *client, const char *webhook_id, long page,
                                         long limit, alsorn_webhook_delivery_list **out,
                                         alsorn_error *err);
@@ -383,6 +420,7 @@ alsorn_status alsorn_webhooks_deliveries(alsorn_client *client, const char *webh
  * hex HMAC-SHA256 of the raw body bytes, keyed with the whole secret string ("whsec_..."
  * included).  Compared in constant time.  Pass the body exactly as received, before any
  * parsing.  NULL secret or header gives false. */
+AGENTCLIENT_API
 bool alsorn_webhook_verify_signature(const char *secret, const void *body, size_t len,
                                      const char *header);
 
@@ -486,30 +524,40 @@ typedef struct {
     size_t evidence_id_count;
 } alsorn_dispute_params;
 
+AGENTCLIENT_API
 void alsorn_trust_profile_free(alsorn_trust_profile *profile);
+AGENTCLIENT_API
 void alsorn_trust_batch_free(alsorn_trust_batch *batch);
+AGENTCLIENT_API
 void alsorn_trust_history_free(alsorn_trust_history *history);
+AGENTCLIENT_API
 void alsorn_dispute_free(alsorn_dispute *dispute);
 
 /* GET /trust/{agent_id}: works for other organizations' agents too. */
+AGENTCLIENT_API
 alsorn_status alsorn_trust_query(alsorn_client *client, const char *agent_id,
                                  alsorn_trust_profile **out, alsorn_error *err);
 /* POST /trust/query: 1 to 50 ids. */
+AGENTCLIENT_API
 alsorn_status alsorn_trust_batch_query(alsorn_client *client, const char *const *agent_ids,
                                        size_t count, alsorn_trust_batch **out, alsorn_error *err);
 /* GET /trust/{agent_id}/history; params may be NULL (the last 30 days). */
+AGENTCLIENT_API
 alsorn_status alsorn_trust_get_history(alsorn_client *client, const char *agent_id,
                                        const alsorn_trust_history_params *params,
                                        alsorn_trust_history **out, alsorn_error *err);
 /* POST /trust/evaluate/{agent_id}: recomputes now; with params (not NULL) also decides that
  * transaction (profile->decision). */
+AGENTCLIENT_API
 alsorn_status alsorn_trust_evaluate(alsorn_client *client, const char *agent_id,
                                     const alsorn_trust_evaluation_params *params,
                                     alsorn_trust_profile **out, alsorn_error *err);
 /* POST /trust/report: files a dispute (201). */
+AGENTCLIENT_API
 alsorn_status alsorn_trust_report(alsorn_client *client, const alsorn_dispute_params *params,
                                   alsorn_dispute **out, alsorn_error *err);
 /* GET /trust/disputes/{dispute_id} */
+AGENTCLIENT_API
 alsorn_status alsorn_trust_get_dispute(alsorn_client *client, const char *dispute_id,
                                        alsorn_dispute **out, alsorn_error *err);
 
@@ -588,28 +636,35 @@ typedef struct {
     double min_amount, max_amount;
 } alsorn_transaction_export_params;
 
+AGENTCLIENT_API
 void alsorn_transaction_free(alsorn_transaction *transaction);
+AGENTCLIENT_API
 void alsorn_transaction_list_free(alsorn_transaction_list *list);
 
 /* POST /transactions -> 201.  A refused transaction is ALSORN_ERR_FORBIDDEN with err->code
  * ("insufficient_trust", ...) and err->transaction_id (it is stored as "failed"). */
+AGENTCLIENT_API
 alsorn_status alsorn_transactions_execute(alsorn_client *client,
                                           const alsorn_transaction_params *params,
                                           alsorn_transaction **out, alsorn_error *err);
 /* GET /transactions -> one page; params may be NULL. */
+AGENTCLIENT_API
 alsorn_status alsorn_transactions_list(alsorn_client *client,
                                        const alsorn_transaction_list_params *params,
                                        alsorn_transaction_list **out, alsorn_error *err);
 /* GET /transactions/{id}, with audit_entry and counterparty_trust. */
+AGENTCLIENT_API
 alsorn_status alsorn_transactions_get(alsorn_client *client, const char *transaction_id,
                                       alsorn_transaction **out, alsorn_error *err);
 /* POST /transactions/{id}/reverse -> the new reversal record.  reason may be NULL. */
+AGENTCLIENT_API
 alsorn_status alsorn_transactions_reverse(alsorn_client *client, const char *transaction_id,
                                           const char *reason, alsorn_transaction **out,
                                           alsorn_error *err);
 /* GET /transactions/export: writes the body (CSV or a JSON array) to out as it arrives, so an
  * export of any size needs no memory for itself.  Nothing is written unless the answer is a
  * 2xx; an answer cut short after bytes were written is not retried (ALSORN_ERR_CONNECTION). */
+AGENTCLIENT_API
 alsorn_status alsorn_transactions_export(alsorn_client *client,
                                          const alsorn_transaction_export_params *params, FILE *out,
                                          alsorn_error *err);

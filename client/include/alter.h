@@ -22,6 +22,8 @@
 #ifndef ALTER_H
 #define ALTER_H
 
+#include "agentclient.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -90,11 +92,14 @@ typedef struct {
 #define ALTER_ERROR_INIT {0}
 /* clang-format on */
 
+AGENTCLIENT_API
 void alter_error_clear(alter_error *err);
 /* "ALTER_ERR_KEY_REVOKED", ...: a static string for logs. */
+AGENTCLIENT_API
 const char *alter_status_name(alter_status status);
 /* The Python SDK's exception class for the status ("KeyRevokedError", "BackendError", ...);
  * "" for ALTER_OK. */
+AGENTCLIENT_API
 const char *alter_error_class(alter_status status);
 
 /* ---- handles ---------------------------------------------------------------------------- */
@@ -106,25 +111,36 @@ typedef struct alter_agent alter_agent; /* Agent: an agent key, or an app key ac
 
 /* api_key NULL: $ALTER_API_KEY; base_url NULL: $ALTER_BASE_URL, else ALTER_DEFAULT_BASE_URL.
  * Returns NULL without a key, or when out of memory. */
+AGENTCLIENT_API
 alter_app *alter_app_new(const char *api_key, const char *base_url);
+AGENTCLIENT_API
 void alter_app_free(alter_app *app);
 /* App.get_agent(id): a new handle that calls as that agent (the app key plus
  * X-Alter-Caller: agent_id).  Free it with alter_agent_free; it does not need app to live. */
+AGENTCLIENT_API
 alter_agent *alter_app_get_agent(alter_app *app, const char *agent_id);
 
 /* agent_key NULL: $ALTER_AGENT_KEY; base_url as for alter_app_new. */
+AGENTCLIENT_API
 alter_agent *alter_agent_new(const char *agent_key, const char *base_url);
+AGENTCLIENT_API
 void alter_agent_free(alter_agent *agent);
 
 /* Retries after the first attempt (default 3; 0 disables them).  n < 0 is rejected. */
+AGENTCLIENT_API
 alter_status alter_app_set_max_retries(alter_app *app, int n);
+AGENTCLIENT_API
 alter_status alter_agent_set_max_retries(alter_agent *agent, int n);
 /* X-Request-Id of the last answer ("" when none); valid until the next call. */
+AGENTCLIENT_API
 const char *alter_app_last_request_id(const alter_app *app);
+AGENTCLIENT_API
 const char *alter_agent_last_request_id(const alter_agent *agent);
 /* Whether the last answer carried X-Alter-Key-Deprecated: true (the key still works but is
  * being rotated out). */
+AGENTCLIENT_API
 bool alter_app_last_key_deprecated(const alter_app *app);
+AGENTCLIENT_API
 bool alter_agent_last_key_deprecated(const alter_agent *agent);
 
 /* ---- models ----------------------------------------------------------------------------- */
@@ -226,14 +242,23 @@ typedef struct {
     char *broken_at; /* id of the first row that does not verify; NULL when valid */
 } alter_audit_verification;
 
+AGENTCLIENT_API
 void alter_agent_info_free(alter_agent_info *info);
+AGENTCLIENT_API
 void alter_agent_key_free(alter_agent_key *key);
+AGENTCLIENT_API
 void alter_agent_create_result_free(alter_agent_create_result *result);
+AGENTCLIENT_API
 void alter_key_mint_result_free(alter_key_mint_result *result);
+AGENTCLIENT_API
 void alter_agent_list_free(alter_agent_list *list);
+AGENTCLIENT_API
 void alter_key_list_free(alter_key_list *list);
+AGENTCLIENT_API
 void alter_audit_page_free(alter_audit_page *page);
+AGENTCLIENT_API
 void alter_audit_rows_free(alter_audit_row *rows, size_t n);
+AGENTCLIENT_API
 void alter_audit_verification_free(alter_audit_verification *verification);
 
 /* ---- app.agents ------------------------------------------------------------------------- */
@@ -278,40 +303,52 @@ typedef struct {
     const char *policy_json;
 } alter_agent_update_params;
 
+AGENTCLIENT_API
 alter_status alter_agents_create(alter_app *app, const alter_agent_create_params *params,
                                  alter_agent_create_result **out, alter_error *err);
 /* params NULL: the defaults (live agents, limit 100, offset 0). */
+AGENTCLIENT_API
 alter_status alter_agents_list(alter_app *app, const alter_agent_list_params *params,
                                alter_agent_list **out, alter_error *err);
+AGENTCLIENT_API
 alter_status alter_agents_get(alter_app *app, const char *agent_id, alter_agent_info **out,
                               alter_error *err);
 /* The live agent with that name.  *out is NULL (and ALTER_OK returned) when there is none. */
+AGENTCLIENT_API
 alter_status alter_agents_get_by_name(alter_app *app, const char *name, alter_agent_info **out,
                                       alter_error *err);
+AGENTCLIENT_API
 alter_status alter_agents_update(alter_app *app, const char *agent_id,
                                  const alter_agent_update_params *params, alter_agent_info **out,
                                  alter_error *err);
 /* Soft delete: status "revoked", every key revoked. */
+AGENTCLIENT_API
 alter_status alter_agents_delete(alter_app *app, const char *agent_id, alter_agent_info **out,
                                  alter_error *err);
 
 /* name may be NULL. */
+AGENTCLIENT_API
 alter_status alter_agents_mint_key(alter_app *app, const char *agent_id, const char *name,
                                    alter_key_mint_result **out, alter_error *err);
+AGENTCLIENT_API
 alter_status alter_agents_list_keys(alter_app *app, const char *agent_id, alter_key_list **out,
                                     alter_error *err);
+AGENTCLIENT_API
 alter_status alter_agents_deprecate_key(alter_app *app, const char *agent_id, const char *key_id,
                                         alter_agent_key **out, alter_error *err);
+AGENTCLIENT_API
 alter_status alter_agents_undeprecate_key(alter_app *app, const char *agent_id, const char *key_id,
                                           alter_agent_key **out, alter_error *err);
 /* A revoke that would leave the agent no active key needs force (else
  * ALTER_ERR_LAST_ACTIVE_KEY), whatever the revoked key's own status: deprecating the only key
  * and then revoking it still needs force. */
+AGENTCLIENT_API
 alter_status alter_agents_revoke_key(alter_app *app, const char *agent_id, const char *key_id,
                                      bool force, alter_agent_key **out, alter_error *err);
 
 /* ---- the agent -------------------------------------------------------------------------- */
 
+AGENTCLIENT_API
 alter_status alter_agent_me(alter_agent *agent, alter_agent_info **out, alter_error *err);
 
 /* Agent.trace(run_id=, thread_id=, parent=, **metadata): between alter_trace_begin and the
@@ -334,10 +371,13 @@ typedef struct {
     size_t metadata_count;
 } alter_trace;
 
+AGENTCLIENT_API
 extern const char ALTER_TRACE_CLEAR[]; /* a distinct pointer, compared by address */
 
+AGENTCLIENT_API
 alter_status alter_trace_begin(alter_agent *agent, const alter_trace *trace);
 /* Closes the innermost open scope; ALTER_ERR_INVALID_ARGUMENT when none is open. */
+AGENTCLIENT_API
 alter_status alter_trace_end(alter_agent *agent);
 
 /* ---- audit (app key with audit_logs:read) ----------------------------------------------- */
@@ -352,14 +392,17 @@ typedef struct {
     const char *action;
 } alter_audit_params;
 
+AGENTCLIENT_API
 alter_status alter_audit_list(alter_app *app, const alter_audit_params *params,
                               alter_audit_page **out, alter_error *err);
 /* The whole chain, oldest first, following next_cursor (limit 1000).  The calls that read it
  * append rows of their own, so the result is the chain as it stood at the last page.  Free
  * with alter_audit_rows_free(*rows, *n). */
+AGENTCLIENT_API
 alter_status alter_audit_get_chain(alter_app *app, alter_audit_row **rows, size_t *n,
                                    alter_error *err);
 /* The server's own check (GET /sdk/audit/verify). */
+AGENTCLIENT_API
 alter_status alter_audit_verify(alter_app *app, alter_audit_verification **out, alter_error *err);
 
 /* Checks a chain here, without trusting the server: each row's hash must be "sha256:" +
@@ -367,6 +410,7 @@ alter_status alter_audit_verify(alter_app *app, alter_audit_verification **out, 
  * previous_hash must be null and every other one the hash before it.  Returns 1 when valid
  * (an empty chain is), 0 when broken with *broken_at (may be NULL) = index of the first bad
  * row, -1 when out of memory. */
+AGENTCLIENT_API
 int alter_audit_chain_verify(const alter_audit_row *rows, size_t n, size_t *broken_at);
 
 /* ---- vaulted access (contract §7) ------------------------------------------------------- */
@@ -417,13 +461,16 @@ typedef struct {
 } alter_grant_list_params;
 
 /* Every grant of the app (params may be NULL). */
+AGENTCLIENT_API
 alter_status alter_grants_list(alter_app *app, const alter_grant_list_params *params,
                                alter_grant_list **out, alter_error *err);
 /* The grants the agent owns or that are delegated to it. */
+AGENTCLIENT_API
 alter_status alter_agent_list_grants(alter_agent *agent, const alter_grant_list_params *params,
                                      alter_grant_list **out, alter_error *err);
 /* App key with agents:admin.  reason may be NULL; revoking again changes nothing.  Using a
  * revoked grant fails with ALTER_ERR_GRANT_REVOKED. */
+AGENTCLIENT_API
 alter_status alter_grants_revoke(alter_app *app, const char *grant_id, const char *reason,
                                  alter_grant **out, alter_error *err);
 
@@ -487,26 +534,36 @@ typedef struct { /* exactly one is set */
     alter_approval *approval; /* the agent's policy requires an approval first (HTTP 202) */
 } alter_proxy_result;
 
+AGENTCLIENT_API
 void alter_grant_free(alter_grant *grant);
+AGENTCLIENT_API
 void alter_grant_list_free(alter_grant_list *list);
+AGENTCLIENT_API
 void alter_token_free(alter_token *token); /* wipes the credential */
+AGENTCLIENT_API
 void alter_response_free(alter_response *response);
+AGENTCLIENT_API
 void alter_approval_free(alter_approval *approval);
+AGENTCLIENT_API
 void alter_proxy_result_free(alter_proxy_result *result);
 /* The value of a header of a response or token (name without case); NULL when absent. */
+AGENTCLIENT_API
 const char *alter_header_get(const alter_header *headers, size_t n, const char *name);
 
 /* Retrieve mode, step one: the grant's credential (POST /sdk/token). */
+AGENTCLIENT_API
 alter_status alter_agent_token(alter_agent *agent, const alter_request_params *params,
                                alter_token **out, alter_error *err);
 /* Retrieve mode: fetches the credential, then calls params->url itself with libcurl, the
  * token's inject_headers added to params->headers.  A provider answer of any status is
  * ALTER_OK; no answer at all is ALTER_ERR_UPSTREAM (details_json {"reason"}).  The provider
  * call follows no redirects and reads at most 64 MiB (then body_truncated). */
+AGENTCLIENT_API
 alter_status alter_agent_request(alter_agent *agent, const alter_request_params *params,
                                  alter_response **out, alter_error *err);
 /* Proxy mode (POST /sdk/proxy): the server makes the call.  Sent once, never retried: the
  * provider call may not be safe to repeat. */
+AGENTCLIENT_API
 alter_status alter_agent_proxy_request(alter_agent *agent, const alter_request_params *params,
                                        alter_proxy_result **out, alter_error *err);
 
@@ -514,23 +571,29 @@ alter_status alter_agent_proxy_request(alter_agent *agent, const alter_request_p
  * without X-Alter-Caller may use any non-revoked grant of its app, no agent's policy applies,
  * and the audit row says caller_type "app".  A proxy call of the app never waits for an
  * approval (approvals are an agent policy). */
+AGENTCLIENT_API
 alter_status alter_app_token(alter_app *app, const alter_request_params *params,
                              alter_token **out, alter_error *err);
+AGENTCLIENT_API
 alter_status alter_app_request(alter_app *app, const alter_request_params *params,
                                alter_response **out, alter_error *err);
+AGENTCLIENT_API
 alter_status alter_app_proxy_request(alter_app *app, const alter_request_params *params,
                                      alter_proxy_result **out, alter_error *err);
 
 /* An approval the agent asked for (GET /sdk/approvals/{id}). */
+AGENTCLIENT_API
 alter_status alter_approval_get(alter_agent *agent, const char *approval_id, alter_approval **out,
                                 alter_error *err);
 /* Its result once executed; before that, or when it never will be, ALTER_ERR_APPROVAL_NOT_EXECUTED
  * with details_json {"status", "error"?}. */
+AGENTCLIENT_API
 alter_status alter_approval_result(alter_agent *agent, const char *approval_id,
                                    alter_response **out, alter_error *err);
 /* Polls the approval every poll_interval_ms (0: 500) until it is executed, denied, expired or
  * failed (ALTER_OK, *out the approval: check its status), or timeout_ms pass
  * (ALTER_ERR_TIMEOUT, *out the last state seen). */
+AGENTCLIENT_API
 alter_status alter_await_approval(alter_agent *agent, const char *approval_id, long timeout_ms,
                                   long poll_interval_ms, alter_approval **out, alter_error *err);
 

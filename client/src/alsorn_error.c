@@ -24,14 +24,14 @@ const char *alsorn_status_name(alsorn_status status) {
         return "ALSORN_OK";
     case ALSORN_ERR_NOT_FOUND:
         return "ALSORN_ERR_NOT_FOUND";
-    case ALSORN_ERR_RATE_LIMIT:
-        return "ALSORN_ERR_RATE_LIMIT";
+    case ALSORN_ERR_RATE_LIMITED:
+        return "ALSORN_ERR_RATE_LIMITED";
     case ALSORN_ERR_AUTH:
         return "ALSORN_ERR_AUTH";
     case ALSORN_ERR_VALIDATION:
         return "ALSORN_ERR_VALIDATION";
-    case ALSORN_ERR_API:
-        return "ALSORN_ERR_API";
+    case ALSORN_ERR_HTTP:
+        return "ALSORN_ERR_HTTP";
     case ALSORN_ERR_CONNECTION:
         return "ALSORN_ERR_CONNECTION";
     case ALSORN_ERR_DECODE:
@@ -69,9 +69,9 @@ static alsorn_status status_for_http(long http_status) {
     case 422:
         return ALSORN_ERR_VALIDATION;
     case 429:
-        return ALSORN_ERR_RATE_LIMIT;
+        return ALSORN_ERR_RATE_LIMITED;
     default:
-        return ALSORN_ERR_API;
+        return ALSORN_ERR_HTTP;
     }
 }
 

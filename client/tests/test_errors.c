@@ -85,7 +85,7 @@ CLIENT_TEST(errors, other_statuses_are_generic_api_errors) {
     alsorn_error err = ALSORN_ERROR_INIT;
     cr_assert_eq(get_with_answer("e409", 409, NULL,
                                  ERROR_JSON("conflict", "Agent is deleted", "req_409"), &err),
-                 ALSORN_ERR_API);
+                 ALSORN_ERR_HTTP);
     cr_assert_eq(err.http_status, 409);
     cr_assert_str_eq(err.code, "conflict");
     cr_assert_str_eq(err.message, "Agent is deleted");
@@ -95,7 +95,7 @@ CLIENT_TEST(errors, a_non_json_error_body_still_gives_status_and_request_id) {
     alsorn_error err = ALSORN_ERROR_INIT;
     cr_assert_eq(get_with_answer("e502", 502, "X-Request-Id: req_proxy\r\n",
                                  "<html>Bad Gateway</html>", &err),
-                 ALSORN_ERR_API);
+                 ALSORN_ERR_HTTP);
     cr_assert_eq(err.http_status, 502);
     cr_assert_str_eq(err.code, "");
     cr_assert_str_eq(err.message, "HTTP 502: <html>Bad Gateway</html>");

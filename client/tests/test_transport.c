@@ -84,8 +84,8 @@ CLIENT_TEST(transport, gives_up_after_max_retries_with_the_last_error) {
     cr_assert_eq(alsorn_client_set_max_retries(client, 2), ALSORN_OK);
     alsorn_error err = ALSORN_ERROR_INIT;
 
-    cr_assert_eq(alsorn_agents_get(client, "agent_1", NULL, &err), ALSORN_ERR_API);
-    cr_assert_eq(err.status, ALSORN_ERR_API);
+    cr_assert_eq(alsorn_agents_get(client, "agent_1", NULL, &err), ALSORN_ERR_HTTP);
+    cr_assert_eq(err.status, ALSORN_ERR_HTTP);
     cr_assert_eq(err.http_status, 503);
     cr_assert_str_eq(err.code, "service_unavailable");
     cr_assert_str_eq(err.message, "injected fault 3");
@@ -108,7 +108,7 @@ CLIENT_TEST(transport, rate_limit_error_after_retries_carries_retry_after) {
     alsorn_client_set_max_retries(client, 1);
     alsorn_error err = ALSORN_ERROR_INIT;
 
-    cr_assert_eq(alsorn_agents_get(client, "agent_1", NULL, &err), ALSORN_ERR_RATE_LIMIT);
+    cr_assert_eq(alsorn_agents_get(client, "agent_1", NULL, &err), ALSORN_ERR_RATE_LIMITED);
     cr_assert_eq(err.http_status, 429);
     cr_assert_eq(err.retry_after, 2);
     cr_assert_str_eq(err.code, "rate_limit_exceeded");
@@ -125,7 +125,7 @@ CLIENT_TEST(transport, does_not_sleep_through_a_long_retry_after) {
     alsorn_client *client = script_client("long_retry_after");
     alsorn_error err = ALSORN_ERROR_INIT;
 
-    cr_assert_eq(alsorn_agents_get(client, "agent_1", NULL, &err), ALSORN_ERR_RATE_LIMIT);
+    cr_assert_eq(alsorn_agents_get(client, "agent_1", NULL, &err), ALSORN_ERR_RATE_LIMITED);
     cr_assert_eq(err.retry_after, 3600);
     cJSON *log = script_requests("long_retry_after");
     cr_assert_eq(cJSON_GetArraySize(log), 1);
@@ -240,7 +240,7 @@ CLIENT_TEST(transport, client_errors_are_not_retried) {
     alsorn_agent_params params = {.name = "Alpha"};
     alsorn_error err = ALSORN_ERROR_INIT;
 
-    cr_assert_eq(alsorn_agents_register(client, &params, NULL, &err), ALSORN_ERR_API);
+    cr_assert_eq(alsorn_agents_register(client, &params, NULL, &err), ALSORN_ERR_HTTP);
     cr_assert_eq(err.http_status, 400);
     cr_assert_str_eq(err.code, "invalid_json");
     cJSON *log = script_requests("no_retry_400");

@@ -178,6 +178,20 @@ void mock_org_update(struct req *r) {
     reply_org(r, t);
 }
 
+/* DELETE /_mock/orgs/{id} → 204: the org goes with everything it owns (keys of both APIs stop
+ * working at once, its ids are free again), its fault rules and rate counters; a CI run
+ * against a shared mock removes what it made.  Deliveries already queued for it still end. */
+void mock_org_delete(struct req *r) {
+    const char *id = r->params[0];
+    if (strlen(id) >= ID_LEN || store_tenant_remove(id) != 0)
+        return reply_error(r, 404, "not_found", "No organization %s", id);
+    char prefix[ID_LEN + 1]; /* the rate counters' keys: "<org id>/<key hash>" */
+    snprintf(prefix, sizeof prefix, "%.*s/", ID_LEN - 1, id);
+    rate_limit_forget(prefix);
+    faults_clear(id);
+    reply_empty(r, 204);
+}
+
 /* POST /_mock/keys/revoke {"key": "als_..." | "alter_..."} */
 void mock_key_revoke(struct req *r) {
     struct field_errors fe = {0};

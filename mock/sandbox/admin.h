@@ -14,6 +14,7 @@ void mock_health(struct req *r);
 void mock_org_create(struct req *r);
 void mock_org_get(struct req *r);
 void mock_org_update(struct req *r);
+void mock_org_delete(struct req *r);
 void mock_key_revoke(struct req *r);
 void mock_reset(struct req *r);
 void mock_alter_app_key_create(struct req *r);
