@@ -68,7 +68,7 @@ static void expect_cut_short_refused(const struct raw_reply *r) {
 }
 
 Test(hardening, body_cut_short_runs_nothing_and_keeps_its_key, .timeout = 60) {
-    require_mock(); /* the live service may answer a half-sent request differently */
+    require_mock();      /* the live service may answer a half-sent request differently */
     clock_hold_shared(); /* the key lives within a window of virtual time */
     struct tenant t;
     tenant_new(&t);
@@ -129,8 +129,9 @@ static void expect_utf8_error(const struct http_resp *r, long status, bool alter
     cr_assert(utf8_ok((const unsigned char *)r->body, r->body_len),
               "%s: the error body is not valid UTF-8: %s", r->request, resp_excerpt(r));
     cr_assert(r->json, "%s: the error body is not JSON: %s", r->request, resp_excerpt(r));
-    const cJSON *msg = alter ? cJSON_GetObjectItem(r->json, "message")
-                             : cJSON_GetObjectItem(cJSON_GetObjectItem(r->json, "error"), "message");
+    const cJSON *msg = alter
+                           ? cJSON_GetObjectItem(r->json, "message")
+                           : cJSON_GetObjectItem(cJSON_GetObjectItem(r->json, "error"), "message");
     cr_assert(cJSON_IsString(msg) && (!lossy || strstr(msg->valuestring, "?")),
               "%s: the invalid bytes show as '?': %s", r->request, resp_excerpt(r));
 }
@@ -152,7 +153,8 @@ Test(hardening, error_quoting_invalid_utf8_stays_valid_json) {
     for (int odd = 0; odd < 2; odd++) {
         char path[4096];
         snprintf(path, sizeof path, "/no-such-route/%s", odd ? "xy" : "x");
-        for (int i = 0; i < 400; i++) strcat(path, "%C3%A9");
+        for (int i = 0; i < 400; i++)
+            strcat(path, "%C3%A9");
         http_call("GET", path, tkey_min(&t, KEY_READ), NULL, NULL, &r);
         expect_utf8_error(&r, 404, false, false);
         http_resp_free(&r);
@@ -170,8 +172,8 @@ struct post_job {
 static void *post_in_thread(void *arg) {
     struct post_job *j = arg;
     const char *headers[] = {j->idem, NULL};
-    struct http_req req = {.method = "POST", .path = j->path, .api_key = j->key, .body = j->body,
-                           .headers = headers};
+    struct http_req req = {
+        .method = "POST", .path = j->path, .api_key = j->key, .body = j->body, .headers = headers};
     http_do(&req, &j->resp);
     return NULL;
 }
@@ -289,20 +291,22 @@ Test(hardening, idle_connections_do_not_lock_out_a_new_client, .timeout = 60) {
     open_idle(fds, N);
     usleep(200 * 1000);
     expect_new_client_answered(3000);
-    for (int i = 0; i < N; i++) close(fds[i]);
+    for (int i = 0; i < N; i++)
+        close(fds[i]);
     own_mock_stop();
 }
 
 Test(hardening, timeouts_free_the_workers_of_idle_connections, .timeout = 60) {
-    static const char *const args[] = {"--threads", "4", "--request-timeout-ms", "500",
-                                       "--keep-alive-timeout-ms", "500", NULL};
+    static const char *const args[] = {
+        "--threads", "4", "--request-timeout-ms", "500", "--keep-alive-timeout-ms", "500", NULL};
     own_mock_start(args);
     enum { N = 8 }; /* twice the workers: two rounds of timeouts before the new client */
     int fds[N];
     open_idle(fds, N);
     usleep(200 * 1000);
     expect_new_client_answered(4000);
-    for (int i = 0; i < N; i++) close(fds[i]);
+    for (int i = 0; i < N; i++)
+        close(fds[i]);
     own_mock_stop();
 }
 
@@ -310,15 +314,16 @@ Test(hardening, timeouts_free_the_workers_of_idle_connections, .timeout = 60) {
 
 /* A raw reply is the API's error envelope with this code: Alsorn's {"error": {"code"}} or
  * Alter's {"error": "code"}, request_id equal to X-Request-Id. */
-static void expect_raw_envelope(const struct raw_reply *r, int status, const char *code, bool alter) {
+static void expect_raw_envelope(const struct raw_reply *r, int status, const char *code,
+                                bool alter) {
     cr_assert_eq(r->status, status, "answered: %.300s", r->text);
     const char *type = raw_header(r, "Content-Type");
     cr_assert(type && !strcmp(type, "application/json"), "JSON, not plain text: %.300s", r->text);
     cJSON *j = cJSON_Parse(r->body);
     cr_assert(j, "the body is JSON: %.300s", r->body);
     const cJSON *err = cJSON_GetObjectItem(j, "error");
-    const char *got = alter ? cJSON_GetStringValue(err)
-                            : cJSON_GetStringValue(cJSON_GetObjectItem(err, "code"));
+    const char *got =
+        alter ? cJSON_GetStringValue(err) : cJSON_GetStringValue(cJSON_GetObjectItem(err, "code"));
     cr_assert(got && !strcmp(got, code), "error code %s, want %s: %s", got ? got : "(none)", code,
               r->body);
     const cJSON *id = cJSON_GetObjectItem(alter ? j : err, "request_id");
@@ -397,6 +402,18 @@ Test(hardening, malformed_request_head_is_answered_in_the_envelope) {
                      raw_target_authority()),
                  5000, &r);
     expect_raw_envelope(&r, 400, "bad_request", false);
-    raw_exchange(fmt("GET /sdk/agents HTTP/9.9\r\nHost: %s\r\n\r\n", raw_target_authority()), 5000, &r);
+    raw_exchange(fmt("GET /sdk/agents HTTP/9.9\r\nHost: %s\r\n\r\n", raw_target_authority()), 5000,
+                 &r);
     expect_raw_envelope(&r, 505, "http_version_not_supported", true);
+    /* a target CivetWeb refuses itself ("Invalid URI") is answered once, not again on close */
+    int fd = raw_connect();
+    const char *bad = fmt("GET abc://x/y HTTP/1.1\r\nHost: %s\r\n\r\n", raw_target_authority());
+    raw_send(fd, bad, strlen(bad));
+    raw_read_reply(fd, 5000, &r);
+    expect_raw_envelope(&r, 400, "bad_request", false);
+    struct raw_reply after;
+    raw_read_reply(fd, 1000, &after);
+    close(fd);
+    cr_assert(after.len == 0 && !strstr(r.body, "HTTP/1."), "a second answer followed: %.400s%s",
+              r.text, after.text);
 }
