@@ -123,6 +123,32 @@ Test(hardening, alter_body_cut_short_creates_nothing, .timeout = 60) {
     http_resp_free(&list);
 }
 
+/* PUT /_mock/state reads its body itself: a snapshot cut short at a line boundary is still
+ * not the snapshot, and must not replace the state. */
+Test(hardening, state_import_cut_short_changes_nothing, .timeout = 60) {
+    own_mock_start(NULL);
+    struct http_resp r;
+    http_call("GET", "/_mock/state", NULL, NULL, NULL, &r);
+    expect_status(&r, 200);
+    const char *first_line_end = strchr(r.body, '\n');
+    cr_assert(first_line_end && first_line_end[1], "an export of more than its meta line");
+    size_t whole = r.body_len, sent = (size_t)(first_line_end + 1 - r.body);
+    struct tenant t; /* made after the export: an import of any of it would remove it */
+    tenant_new(&t);
+    const char *head = fmt("PUT /_mock/state HTTP/1.1\r\nHost: %s\r\n"
+                           "Content-Type: application/x-ndjson\r\nContent-Length: %zu\r\n\r\n",
+                           raw_target_authority(), whole);
+    struct raw_reply cut;
+    send_cut_short(head, r.body, sent, &cut);
+    http_resp_free(&r);
+    cr_assert(cut.status == 0 || cut.status >= 400, "a snapshot cut short was taken: %.300s",
+              cut.text);
+    http_call("GET", "/agents", tkey_min(&t, KEY_READ), NULL, NULL, &r);
+    expect_status(&r, 200); /* the organization made after the export is still there */
+    http_resp_free(&r);
+    own_mock_stop();
+}
+
 /* An error whose message quotes the path is valid UTF-8 JSON even when the path is not. */
 static void expect_utf8_error(const struct http_resp *r, long status, bool alter, bool lossy) {
     expect_status(r, status);
