@@ -80,7 +80,8 @@ const char *raw_header(const struct raw_reply *r, const char *name) {
         const char *h = line + 2;
         if (strncasecmp(h, name, n) != 0 || h[n] != ':') continue;
         h += n + 1;
-        while (*h == ' ') h++;
+        while (*h == ' ')
+            h++;
         size_t len = strcspn(h, "\r\n");
         if (len >= sizeof value) len = sizeof value - 1;
         memcpy(value, h, len);

@@ -148,8 +148,8 @@ static bool read_body(struct req *r) {
             buf = nb;
             cap = ncap;
         }
-        int got = mg_read(r->conn, buf + len, cap - len);
-        if (got < 0) break; /* a read error, a timeout or a broken chunk: cut short */
+        int got = req_read(r, buf + len, cap - len);
+        if (got < 0) break; /* cut short */
         if (got == 0) {
             complete = true;
             break;
@@ -160,7 +160,7 @@ static bool read_body(struct req *r) {
         free(buf);
         goto too_large;
     }
-    if (!complete || (declared > 0 && len < (size_t)declared)) {
+    if (!complete) {
         /* The client went away (or stalled past the request timeout) before the body was
          * whole.  What arrived is a prefix of some other request: running it, or storing
          * its answer under its Idempotency-Key, would be wrong.  Answered like nginx and

@@ -1,9 +1,7 @@
 #include "unrouted.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include <civetweb.h>
 
@@ -24,10 +22,15 @@ static struct req unrouted_req(struct mg_connection *conn, const char *path) {
     return r;
 }
 
+/* Marks a connection answered here (its user data, which CivetWeb clears when it closes):
+ * CivetWeb's own error for a target it refused must not get a second answer on close. */
+static char answered;
+
 static void finish(struct req *r) {
     r->reply.close = true;
     reply_send(r);
     reply_body_free(&r->reply);
+    mg_set_user_connection_data(r->conn, &answered);
 }
 
 /* `OPTIONS *` asks what the server supports as a whole (RFC 9110 §9.3.7): every method of the
@@ -38,7 +41,8 @@ static void answer_options_asterisk(struct mg_connection *conn) {
     static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
     for (size_t m = 0; m < sizeof methods / sizeof *methods; m++) {
         bool used = !strcmp(methods[m], "HEAD"); /* every GET route answers HEAD */
-        for (size_t i = 0; i < n_routes && !used; i++) used = !strcmp(routes[i].method, methods[m]);
+        for (size_t i = 0; i < n_routes && !used; i++)
+            used = !strcmp(routes[i].method, methods[m]);
         if (!used) continue;
         if (allow[0]) strncat(allow, ", ", sizeof allow - strlen(allow) - 1);
         strncat(allow, methods[m], sizeof allow - strlen(allow) - 1);
@@ -65,10 +69,13 @@ void unrouted_connection_close(const struct mg_connection *c) {
      * take as its own (local_uri NULL).  The fields are reset for every request, so a
      * connection that sent nothing has no method. */
     const struct mg_request_info *ri = mg_get_request_info(c);
-    if (!ri || !ri->request_method || ri->local_uri || !ri->request_uri) return;
+    if (!ri || !ri->request_method || ri->local_uri || !ri->request_uri ||
+        mg_get_user_connection_data(c) == &answered)
+        return;
     struct mg_connection *conn = (struct mg_connection *)c; /* still open: written once */
     if (!strcmp(ri->request_uri, "*")) {
-        if (!strcmp(ri->request_method, "OPTIONS")) answer_options_asterisk(conn);
+        if (!strcmp(ri->request_method, "OPTIONS"))
+            answer_options_asterisk(conn);
         else {
             struct req r = unrouted_req(conn, "/");
             reply_error(&r, 400, "bad_request", "Only OPTIONS takes the target *");
@@ -82,12 +89,12 @@ void unrouted_connection_close(const struct mg_connection *c) {
 int unrouted_http_error(struct mg_connection *conn, int status, const char *message) {
     const struct mg_request_info *ri = mg_get_request_info(conn);
     /* the target picks the envelope; CivetWeb may have stopped before it set local_uri */
-    const char *path = !ri                ? "/"
-                       : ri->local_uri    ? ri->local_uri
+    const char *path = !ri               ? "/"
+                       : ri->local_uri   ? ri->local_uri
                        : ri->request_uri ? ri->request_uri
-                                          : "/";
+                                         : "/";
     struct req r = unrouted_req(conn, path);
-    const char *code = status == 413 ? "payload_too_large"
+    const char *code = status == 413   ? "payload_too_large"
                        : status == 505 ? "http_version_not_supported"
                        : status >= 500 ? "internal_error"
                                        : "bad_request";

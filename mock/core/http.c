@@ -349,6 +349,14 @@ const char *req_header(const struct req *r, const char *name) {
     return mg_get_header(r->conn, name);
 }
 
+int req_read(struct req *r, char *buf, size_t size) {
+    int got = mg_read(r->conn, buf, size);
+    if (got > 0) r->body_read += (size_t)got;
+    long long declared = r->ri->content_length;
+    if (got == 0 && declared > 0 && r->body_read < (size_t)declared) return -1;
+    return got < 0 ? -1 : got;
+}
+
 int req_query(const struct req *r, const char *name, char *buf, size_t size) {
     if (!r->query) return 0;
     int n = mg_get_var2(r->query, strlen(r->query), name, buf, size, 0);

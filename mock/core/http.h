@@ -88,6 +88,7 @@ struct req {
     int n_params;
     char *body; /* owned, NUL-terminated; NULL when the request had none */
     size_t body_len;
+    size_t body_read; /* bytes of the body read so far (req_read) */
     cJSON *json; /* parsed body, owned; NULL when there was none */
     char request_id[32];
     int64_t now; /* virtual clock, read once per request */
@@ -142,6 +143,11 @@ void reply_stream_end(struct req *r);
 
 /* --- request data --------------------------------------------------------------------- */
 const char *req_header(const struct req *r, const char *name);
+/* Reads the next bytes of a body a handler streams itself (mg_read's counterpart): bytes read,
+ * 0 at the body's end, -1 when it ended before its Content-Length (the client went away or
+ * stalled past the request timeout) or a read failed.  What arrived is then a prefix of
+ * another request: a handler must not act on it. */
+int req_read(struct req *r, char *buf, size_t size);
 /* Query value, URL-decoded into buf.  1 = present, 0 = absent, -1 = too long. */
 int req_query(const struct req *r, const char *name, char *buf, size_t size);
 /* Integer query parameter in [min, max]; absent → def.  Adds a field error when invalid. */

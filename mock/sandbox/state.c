@@ -1,9 +1,8 @@
 #include "sandbox/state.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <civetweb.h>
 
 #include "core/clock.h"
 #include "sandbox/snapshot.h"
@@ -66,7 +65,7 @@ void mock_state_import(struct req *r) {
     size_t len = 0, cap = 0, lineno = 1;
     int rc = l && buf ? 0 : -1, got;
     if (rc != 0) snprintf(err, sizeof err, "out of memory");
-    while (rc == 0 && (got = mg_read(r->conn, buf, READ_CHUNK)) > 0) {
+    while (rc == 0 && (got = req_read(r, buf, READ_CHUNK)) > 0) {
         for (int i = 0; i < got && rc == 0; i++) {
             if (buf[i] == '\n') {
                 rc = snapshot_loader_line(l, line ? line : "", len, err, sizeof err);
@@ -86,6 +85,10 @@ void mock_state_import(struct req *r) {
             }
             line[len++] = buf[i];
         }
+    }
+    if (rc == 0 && got < 0) { /* a prefix of a snapshot is not the snapshot */
+        rc = -1;
+        snprintf(err, sizeof err, "the body ended before its Content-Length; nothing imported");
     }
     if (rc == 0 && len) rc = snapshot_loader_line(l, line, len, err, sizeof err);
     free(line);
