@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "alter/approval.h"
+#include "alter/audit_log.h"
 #include "alter/proxy_allow.h"
 #include "alter/proxy_call.h"
 #include "core/json_alloc.h"
@@ -23,6 +24,7 @@
 #include "sandbox/snapshot.h"
 #include "server.h"
 #include "store/store.h"
+#include "store/webhook.h"
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -53,6 +55,13 @@ static void usage(FILE *out) {
             "  --proxy-allow LIST   hosts the proxy may call: comma-separated 'loopback',\n"
             "                       address blocks (10.0.0.0/8) and host names\n"
             "                       (default loopback)\n"
+            "  --alter-audit-max N  audit rows kept per Alter app; the oldest are dropped past\n"
+            "                       it, the chain verifying from the last dropped row's hash\n"
+            "                       (default 10000)\n"
+            "  --webhook-log-max N  delivery attempts kept per webhook endpoint (default 1000)\n"
+            "  --webhook-queue-max N\n"
+            "                       events queued per webhook endpoint behind a slow or failing\n"
+            "                       receiver; later ones are dropped (default 10000)\n"
             "  --help               this text\n"
             "Plain HTTP only: Debian's CivetWeb 1.15 crashes on TLS with OpenSSL 3.\n");
 }
@@ -92,10 +101,12 @@ int main(int argc, char **argv) {
     const char *webhook_allow = NULL;
     const char *fixtures = "fixtures";
     long journal_size = JOURNAL_DEFAULT_SIZE;
+    long alter_audit_max = ALTER_AUDIT_MAX_DEFAULT, webhook_log_cap = WEBHOOK_LOG_MAX_DEFAULT,
+         webhook_queue_cap = WEBHOOK_QUEUE_MAX_DEFAULT;
     enum { OPT_LISTEN = 1, OPT_THREADS, OPT_SEED, OPT_FIXTURES, OPT_NO_FIXTURES, OPT_MAX_BODY,
            OPT_LOG_LEVEL, OPT_STATE, OPT_SNAPSHOT_DELAY, OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY_BASE,
            OPT_ADMIN_TOKEN, OPT_JOURNAL_SIZE, OPT_ANON_RATE_LIMIT, OPT_PROXY_TIMEOUT, OPT_PROXY_ALLOW,
-           OPT_HELP };
+           OPT_HELP, OPT_ALTER_AUDIT_MAX, OPT_WEBHOOK_LOG_MAX, OPT_WEBHOOK_QUEUE_MAX };
     static const struct option options[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"threads", required_argument, NULL, OPT_THREADS},
@@ -114,6 +125,9 @@ int main(int argc, char **argv) {
         {"proxy-timeout-ms", required_argument, NULL, OPT_PROXY_TIMEOUT},
         {"proxy-allow", required_argument, NULL, OPT_PROXY_ALLOW},
         {"help", no_argument, NULL, OPT_HELP},
+        {"alter-audit-max", required_argument, NULL, OPT_ALTER_AUDIT_MAX},
+        {"webhook-log-max", required_argument, NULL, OPT_WEBHOOK_LOG_MAX},
+        {"webhook-queue-max", required_argument, NULL, OPT_WEBHOOK_QUEUE_MAX},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -213,6 +227,20 @@ int main(int argc, char **argv) {
                 return 2;
             }
             break;
+        case OPT_ALTER_AUDIT_MAX:
+        case OPT_WEBHOOK_LOG_MAX:
+        case OPT_WEBHOOK_QUEUE_MAX: {
+            long v = strtol(optarg, &end, 10);
+            if (*end || !*optarg || v < 1 || v > 10000000) {
+                fprintf(stderr, "agentmock: --%s takes 1 to 10000000\n",
+                        opt == OPT_ALTER_AUDIT_MAX ? "alter-audit-max"
+                        : opt == OPT_WEBHOOK_LOG_MAX ? "webhook-log-max" : "webhook-queue-max");
+                return 2;
+            }
+            *(opt == OPT_ALTER_AUDIT_MAX ? &alter_audit_max
+              : opt == OPT_WEBHOOK_LOG_MAX ? &webhook_log_cap : &webhook_queue_cap) = v;
+            break;
+        }
         case OPT_HELP: usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -240,6 +268,8 @@ int main(int argc, char **argv) {
     curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: it is not thread-safe */
     store_init();
     journal_init((size_t)journal_size);
+    alter_audit_log_set_max((size_t)alter_audit_max); /* before a --state load applies them */
+    webhook_set_caps((size_t)webhook_log_cap, (size_t)webhook_queue_cap);
     cJSON *banner = NULL;
     int loaded = snapshot_path() ? snapshot_load_file(snapshot_path(), err, sizeof err) : 0;
     if (loaded < 0) {

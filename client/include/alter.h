@@ -216,6 +216,9 @@ typedef struct {
     alter_audit_row *rows; /* oldest first */
     size_t count;
     char *next_cursor; /* pass as `after` for the next page; NULL on the last page */
+    char *anchor_hash; /* the hash the oldest kept row links to: NULL unless the server
+                        * dropped rows beyond its cap */
+    long long dropped; /* rows the server dropped from the front of the chain */
 } alter_audit_page;
 
 typedef struct {
@@ -223,6 +226,8 @@ typedef struct {
     long long length;
     char *head_hash; /* NULL for an empty chain */
     char *broken_at; /* id of the first row that does not verify; NULL when valid */
+    char *anchor_hash; /* what the server verified from: NULL unless it dropped rows */
+    long long dropped; /* rows dropped from the front of the chain (length counts the rest) */
 } alter_audit_verification;
 
 void alter_agent_info_free(alter_agent_info *info);
@@ -356,6 +361,11 @@ alter_status alter_audit_list(alter_app *app, const alter_audit_params *params,
  * with alter_audit_rows_free(*rows, *n). */
 alter_status alter_audit_get_chain(alter_app *app, alter_audit_row **rows, size_t *n,
                                    alter_error *err);
+/* The same, with the hash the oldest row kept links to (*anchor_hash, NULL when the server
+ * never dropped a row; caller frees), as the first page gave it: what
+ * alter_audit_chain_verify_from checks the rows from. */
+alter_status alter_audit_get_chain_from(alter_app *app, alter_audit_row **rows, size_t *n,
+                                        char **anchor_hash, alter_error *err);
 /* The server's own check (GET /sdk/audit/verify). */
 alter_status alter_audit_verify(alter_app *app, alter_audit_verification **out, alter_error *err);
 
@@ -365,6 +375,11 @@ alter_status alter_audit_verify(alter_app *app, alter_audit_verification **out, 
  * (an empty chain is), 0 when broken with *broken_at (may be NULL) = index of the first bad
  * row, -1 when out of memory. */
 int alter_audit_chain_verify(const alter_audit_row *rows, size_t n, size_t *broken_at);
+/* The same for a chain whose oldest rows were dropped: the first previous_hash must be
+ * anchor_hash (NULL: null, as alter_audit_chain_verify).  The anchor is the server's word
+ * for where the kept rows start; everything after it is checked here. */
+int alter_audit_chain_verify_from(const alter_audit_row *rows, size_t n, const char *anchor_hash,
+                                  size_t *broken_at);
 
 /* ---- vaulted access (contract §7) ------------------------------------------------------- */
 
