@@ -211,7 +211,7 @@ static void *race_seed(void *arg) {
                  a, b, 1 + i % 500);
         race_call(w, "POST", T.key[KEY_ADMIN], &r, body, "/transactions");
         if (r.status == 201 || r.status == 403) {
-            const cJSON *e = jobj(r.json, "error");
+            const cJSON *e = r.json ? cJSON_GetObjectItemCaseSensitive(r.json, "error") : NULL;
             const cJSON *tx = e ? cJSON_GetObjectItemCaseSensitive(e, "transaction_id") : NULL;
             if (cJSON_IsString(tx)) {
                 cJSON *holder = cJSON_CreateObject();
@@ -274,7 +274,10 @@ static void race_stop_own(void) { own_mock_stop(); }
 
 Test(concurrency, one_org_resets_race_reads_and_writes_without_a_freed_object,
      .fini = race_stop_own, .timeout = 120) {
-    own_mock_start(NULL);
+    /* each unlock sleeps 200 us: the reset waiting for the lock runs in that gap, where a
+     * handler that still read an object after unlocking would find it freed */
+    static const char *const flags[] = {"--unlock-delay-us", "200", NULL};
+    own_mock_start(flags);
     tenant_new_with(&T, "{\"plan\": \"enterprise\"}");
     tkey(&T, KEY_ADMIN);
     curl_global_init(CURL_GLOBAL_DEFAULT);

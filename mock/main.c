@@ -38,6 +38,7 @@ static void usage(FILE *out) {
             "  --state FILE         load FILE at start (instead of DIR/seed.json) if it exists;\n"
             "                       save to it on shutdown and on POST /_mock/snapshot\n"
             "  --snapshot-write-delay-us N  slow each record of a save (crash tests)\n"
+            "  --unlock-delay-us N  sleep after each tenant unlock (race tests)\n"
             "  --max-body BYTES     largest request body (default 1048576)\n"
             "  --log-level LEVEL    error, warn, info (default) or debug\n"
             "  --admin-token TOKEN  /_mock/* (but health) needs X-Mock-Admin-Token or Bearer TOKEN\n"
@@ -106,7 +107,8 @@ int main(int argc, char **argv) {
     enum { OPT_LISTEN = 1, OPT_THREADS, OPT_SEED, OPT_FIXTURES, OPT_NO_FIXTURES, OPT_MAX_BODY,
            OPT_LOG_LEVEL, OPT_STATE, OPT_SNAPSHOT_DELAY, OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY_BASE,
            OPT_ADMIN_TOKEN, OPT_JOURNAL_SIZE, OPT_ANON_RATE_LIMIT, OPT_PROXY_TIMEOUT, OPT_PROXY_ALLOW,
-           OPT_HELP, OPT_ALTER_AUDIT_MAX, OPT_WEBHOOK_LOG_MAX, OPT_WEBHOOK_QUEUE_MAX };
+           OPT_HELP, OPT_ALTER_AUDIT_MAX, OPT_WEBHOOK_LOG_MAX, OPT_WEBHOOK_QUEUE_MAX,
+           OPT_UNLOCK_DELAY };
     static const struct option options[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"threads", required_argument, NULL, OPT_THREADS},
@@ -128,6 +130,7 @@ int main(int argc, char **argv) {
         {"alter-audit-max", required_argument, NULL, OPT_ALTER_AUDIT_MAX},
         {"webhook-log-max", required_argument, NULL, OPT_WEBHOOK_LOG_MAX},
         {"webhook-queue-max", required_argument, NULL, OPT_WEBHOOK_QUEUE_MAX},
+        {"unlock-delay-us", required_argument, NULL, OPT_UNLOCK_DELAY},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -239,6 +242,15 @@ int main(int argc, char **argv) {
             }
             *(opt == OPT_ALTER_AUDIT_MAX ? &alter_audit_max
               : opt == OPT_WEBHOOK_LOG_MAX ? &webhook_log_cap : &webhook_queue_cap) = v;
+            break;
+        }
+        case OPT_UNLOCK_DELAY: {
+            long v = strtol(optarg, &end, 10);
+            if (*end || !*optarg || v < 0 || v > 100000) {
+                fprintf(stderr, "agentmock: --unlock-delay-us takes 0 to 100000\n");
+                return 2;
+            }
+            atomic_store(&tenant_unlock_delay_us, (int)v);
             break;
         }
         case OPT_HELP: usage(stdout); return 0;

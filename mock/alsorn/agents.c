@@ -208,15 +208,14 @@ void alsorn_agent_register(struct req *r) {
     tenant_lock(t);
     switch (alsorn_agent_create(t, r->json, r->caller.owner_id, r->now, &fe, &a)) {
     case CREATE_OK: return reply_agent_event(r, 201, a, "agent.registered");
-    case CREATE_INVALID: tenant_unlock(t); return reply_validation(r, &fe);
+    case CREATE_INVALID: reply_validation(r, &fe); break;
     case CREATE_PLAN_LIMIT:
-        tenant_unlock(t);
-        return reply_error(r, 403, "plan_limit_exceeded",
-                           "The %s plan allows %ld agents; this organization has reached it",
-                           plan_names[t->plan], t->max_agents);
-    case CREATE_NOMEM: break;
+        reply_error(r, 403, "plan_limit_exceeded",
+                    "The %s plan allows %ld agents; this organization has reached it",
+                    plan_names[t->plan], t->max_agents);
+        break;
+    case CREATE_NOMEM: reply_error(r, 500, "internal_error", "Out of memory"); break;
     }
-    reply_error(r, 500, "internal_error", "Out of memory");
     tenant_unlock(t);
 }
 
@@ -386,9 +385,10 @@ void alsorn_agent_reactivate(struct req *r) {
     struct agent *a = alsorn_lock_agent(r, r->params[0]);
     if (!a) return;
     if (a->status != AGENT_SUSPENDED) {
+        reply_error(r, 409, "conflict", "Agent %s is %s; only a suspended agent can be reactivated",
+                    a->id, agent_status_names[a->status]);
         tenant_unlock(r->caller.tenant);
-        return reply_error(r, 409, "conflict", "Agent %s is %s; only a suspended agent can be reactivated",
-                           a->id, agent_status_names[a->status]);
+        return;
     }
     agent_set_change_status(&r->caller.tenant->agents, a, AGENT_ACTIVE);
     a->suspended_at = 0;

@@ -245,11 +245,12 @@ void alter_agent_update(struct req *r) {
         return;
     }
     if (f.scopes == V_OK && alter_scopes_narrowed(a->scopes, f.scopes_v, dropped, sizeof dropped)) {
+        reply_error(r, 409, "agent_scope_narrowing_not_supported",
+                    "scopes must be the full desired map and keep every current scope; "
+                    "it drops %s",
+                    dropped);
         tenant_unlock(t);
-        return reply_error(r, 409, "agent_scope_narrowing_not_supported",
-                           "scopes must be the full desired map and keep every current scope; "
-                           "it drops %s",
-                           dropped);
+        return;
     }
     bool changed = false;
     if (apply_fields(a, &f, &changed) != 0) {

@@ -92,11 +92,12 @@ void alter_key_revoke(struct req *r) {
     if (!k) return;
     /* deprecated keys do not count: revoking the only active key strands the agent */
     if (k->status == ALTER_KEY_ACTIVE && k->agent->n_active == 1 && !force) {
+        reply_error(r, 409, "last_active_key",
+                    "Key %s is the agent's only active key; send {\"force\": true} to "
+                    "revoke it anyway",
+                    k->id);
         tenant_unlock(r->caller.tenant);
-        return reply_error(r, 409, "last_active_key",
-                           "Key %s is the agent's only active key; send {\"force\": true} to "
-                           "revoke it anyway",
-                           k->id);
+        return;
     }
     alter_key_set_status(k, ALTER_KEY_REVOKED, r->now);
     reply_key(r, 200, k);

@@ -86,6 +86,14 @@ void tenant_clear_data(struct tenant *t);
  * copies, or objects it holds a reference on (an Alter verify's audit rows).  The dispatcher
  * sends the reply once the handler returns; no socket write happens under the lock. */
 static inline void tenant_lock(struct tenant *t) { pthread_mutex_lock(&t->lock); }
-static inline void tenant_unlock(struct tenant *t) { pthread_mutex_unlock(&t->lock); }
+/* Race tests' hook (--unlock-delay-us, 0 otherwise): tenant_unlock then sleeps that long, so
+ * that what another thread does once it gets the lock lands before the unlocking thread's
+ * next step, as it may in any run. */
+extern atomic_int tenant_unlock_delay_us;
+void tenant_unlock_pause(void);
+static inline void tenant_unlock(struct tenant *t) {
+    pthread_mutex_unlock(&t->lock);
+    if (atomic_load_explicit(&tenant_unlock_delay_us, memory_order_relaxed)) tenant_unlock_pause();
+}
 
 #endif
