@@ -131,7 +131,8 @@ Test(concurrency, parallel_updates_keep_the_audit_chain_linked, .timeout = 120) 
 
 /* ---- one-organization resets against in-flight reads and writes ---------------------------
  * A reset frees the org's agents, transactions and endpoints while other workers' requests
- * are in their handlers.  Handlers render their replies before they unlock the tenant, so no
+ * are in their handlers, and the org's Alter audit log, at a cap of 64 rows, drops rows while
+ * verifies and pages read them.  Handlers render their replies before they unlock the tenant, so no
  * reply reads a freed object: under AddressSanitizer a use after free stops the private mock
  * (requests then fail with no answer, and it does not exit cleanly). */
 
@@ -140,8 +141,8 @@ Test(concurrency, parallel_updates_keep_the_audit_chain_linked, .timeout = 120) 
 
 static struct {
     pthread_mutex_t lock;
-    char agents[RACE_IDS][96], txs[RACE_IDS][96];
-    unsigned next_agent, next_tx;
+    char agents[RACE_IDS][96], txs[RACE_IDS][96], hooks[RACE_IDS][96];
+    unsigned next_agent, next_tx, next_hook;
     _Atomic bool stop;
 } race = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -190,6 +191,20 @@ static void race_send(struct racer *w, const char *method, const char *path, con
                  r->status, r->status ? (r->body ? r->body : "") : r->curl_error);
 }
 
+static void race_alter(struct racer *w, const char *path, struct http_resp *r) {
+    char key_line[160];
+    snprintf(key_line, sizeof key_line, "x-api-key: %s", T.alter_key);
+    const char *headers[] = {key_line, NULL};
+    struct http_req req = {.method = "GET", .path = path, .headers = headers};
+    http_do(&req, r);
+    w->calls++;
+    bool ok = r->status == 200 && r->json &&
+              (!strstr(path, "verify") || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->json, "valid")));
+    if (!ok && !w->bad++)
+        snprintf(w->first_bad, sizeof w->first_bad, "GET %s: HTTP %ld %.160s", path, r->status,
+                 r->status ? (r->body ? r->body : "") : r->curl_error);
+}
+
 /* Registers agents and moves money between them: the objects the others race for. */
 static void *race_seed(void *arg) {
     struct racer *w = arg;
@@ -223,6 +238,12 @@ static void *race_seed(void *arg) {
             }
         }
         http_resp_free(&r);
+        if (i % 4) continue;
+        /* an endpoint nobody listens on: its deliveries fail and are retried, logged, queued */
+        race_call(w, "POST", T.key[KEY_ADMIN], &r, "{\"url\":\"http://127.0.0.1:9/hook\",\"events\":[\"*\"]}",
+                  "/webhooks");
+        if (r.status == 201) race_keep(race.hooks, &race.next_hook, r.json);
+        http_resp_free(&r);
     }
     return NULL;
 }
@@ -244,14 +265,15 @@ static void *race_reset(void *arg) {
 static void *race_work(void *arg) {
     struct racer *w = arg;
     for (unsigned i = (unsigned)w->index * 7919u; !race.stop; i++) {
-        char a[96], tx[96];
+        char a[96], tx[96], hook[96];
         race_pick(race.agents, race.next_agent, i, a);
         race_pick(race.txs, race.next_tx, i, tx);
+        race_pick(race.hooks, race.next_hook, i, hook);
         const char *key = T.key[KEY_ADMIN];
         struct http_resp r;
         char body[64];
         snprintf(body, sizeof body, "{\"description\":\"d%u\"}", i);
-        switch (i % 12) {
+        switch (i % 20) {
         case 0: race_call(w, "GET", key, &r, NULL, "/agents/%s", a); break;
         case 1: race_call(w, "PATCH", key, &r, body, "/agents/%s", a); break;
         case 2: race_call(w, "POST", key, &r, NULL, "/agents/%s/suspend", a); break;
@@ -263,6 +285,15 @@ static void *race_work(void *arg) {
         case 8: race_call(w, "GET", key, &r, NULL, "/agents/%s/audit", a); break;
         case 9: race_call(w, "GET", key, &r, NULL, "/transactions?limit=50"); break;
         case 10: race_call(w, "POST", key, &r, NULL, "/trust/evaluate/%s", a); break;
+        case 11: race_call(w, "GET", key, &r, NULL, "/trust/%s", a); break;
+        case 12: race_call(w, "GET", key, &r, NULL, "/trust/%s/history", a); break;
+        case 13: race_call(w, "GET", key, &r, NULL, "/webhooks/%s", hook); break;
+        case 14: race_call(w, "PATCH", key, &r, "{\"active\":false}", "/webhooks/%s", hook); break;
+        case 15: race_call(w, "GET", key, &r, NULL, "/webhooks/%s/deliveries", hook); break;
+        case 16: race_call(w, "DELETE", key, &r, NULL, "/webhooks/%s", hook); break;
+        /* Alter: a log at its cap drops rows while a verify hashes them outside the lock */
+        case 17: race_alter(w, "/sdk/audit/verify", &r); break;
+        case 18: race_alter(w, "/sdk/audit?limit=100", &r); break;
         default: race_call(w, "GET", NULL, &r, NULL, "/agents/%s/verify", a); break;
         }
         http_resp_free(&r);
@@ -276,9 +307,10 @@ Test(concurrency, one_org_resets_race_reads_and_writes_without_a_freed_object,
      .fini = race_stop_own, .timeout = 120) {
     /* each unlock sleeps 200 us: the reset waiting for the lock runs in that gap, where a
      * handler that still read an object after unlocking would find it freed */
-    static const char *const flags[] = {"--unlock-delay-us", "200", NULL};
+    static const char *const flags[] = {"--unlock-delay-us", "200", "--alter-audit-max", "64", NULL};
     own_mock_start(flags);
-    tenant_new_with(&T, "{\"plan\": \"enterprise\"}");
+    tenant_new_with(&T, "{\"plan\": \"enterprise\", \"alter_rate_limit_rpm\": 1000000}");
+    cr_assert(T.alter_key[0], "the org has an Alter app key");
     tkey(&T, KEY_ADMIN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     enum { WORKERS = 5 };
