@@ -499,7 +499,8 @@ CLIENT_TEST(alter, get_chain_from_returns_the_anchor_of_the_first_page) {
              "{\"rows\":[%s],\"next_cursor\":\"audit_2\",\"anchor_hash\":\"%s\",\"dropped\":2}",
              made[2].row_json, made[1].hash);
     /* a later page may name a later anchor (rows were dropped meanwhile): the first one counts */
-    snprintf(page2, sizeof page2, "{\"rows\":[%s],\"next_cursor\":null,\"anchor_hash\":\"%s\",\"dropped\":3}",
+    snprintf(page2, sizeof page2,
+             "{\"rows\":[%s],\"next_cursor\":null,\"anchor_hash\":\"%s\",\"dropped\":3}",
              made[3].row_json, made[2].hash);
     const scripted_response script[] = {{200, NULL, page1, 0}, {200, NULL, page2, 0}};
     script_program("alter_anchor", script, COUNT(script));
@@ -508,7 +509,8 @@ CLIENT_TEST(alter, get_chain_from_returns_the_anchor_of_the_first_page) {
     alter_audit_row *rows = NULL;
     size_t n = 0;
     char *anchor = NULL;
-    cr_assert_eq(alter_audit_get_chain_from(app, &rows, &n, &anchor, &err), ALTER_OK, "%s", err.message);
+    cr_assert_eq(alter_audit_get_chain_from(app, &rows, &n, &anchor, &err), ALTER_OK, "%s",
+                 err.message);
     cr_assert_eq(n, 2);
     cr_assert_str_eq(anchor, made[1].hash);
     cr_assert_eq(alter_audit_chain_verify_from(rows, n, anchor, NULL), 1);

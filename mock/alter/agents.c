@@ -131,14 +131,14 @@ static void replay(struct req *r, const struct idempotency_record *rec, const ch
     struct tenant *t = r->caller.tenant;
     if (strcmp(rec->body_hash, body_hash) != 0) {
         reply_error(r, 422, "idempotency_key_body_mismatch",
-                           "This Idempotency-Key was used with a different body");
+                    "This Idempotency-Key was used with a different body");
         tenant_unlock(t);
         return;
     }
     const struct alter_agent *a = alter_app_find_agent(t->alter, rec->agent_id);
     if (!a || a->revoked) {
         reply_error(r, 409, "idempotency_key_agent_revoked",
-                           "The agent this Idempotency-Key created has been deleted");
+                    "The agent this Idempotency-Key created has been deleted");
         tenant_unlock(t);
         return;
     }
@@ -176,8 +176,7 @@ void alter_agent_create(struct req *r) {
         return;
     case ALTER_CREATE_NAME_TAKEN: {
         const char *name = cJSON_GetObjectItemCaseSensitive(r->json, "name")->valuestring;
-        reply_error(r, 409, "agent_name_exists", "An active agent is already named %s",
-                           name);
+        reply_error(r, 409, "agent_name_exists", "An active agent is already named %s", name);
         tenant_unlock(t);
         return;
     }

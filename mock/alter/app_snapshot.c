@@ -67,8 +67,9 @@ static cJSON *idempotency_record(const struct idempotency_record *r, const struc
 
 /* The row as the API renders it, under the record's type and org. */
 static cJSON *audit_record(const struct alter_audit_log *log, size_t i, const struct tenant *t) {
-    return snapshot_record_of("alter_audit", t,
-                              alter_audit_row_json(log->rows[i], alter_audit_log_previous_hash(log, i)));
+    return snapshot_record_of(
+        "alter_audit", t,
+        alter_audit_row_json(log->rows[i], alter_audit_log_previous_hash(log, i)));
 }
 
 int alter_app_snapshot_write(const struct tenant *t, const struct snapshot_out *out) {
@@ -97,14 +98,17 @@ int alter_app_snapshot_load(struct store_staging *st, struct tenant *t, const cJ
     if (!ok) return snapshot_fail(err, err_size, "alter_app: missing or mistyped id");
     memcpy(t->alter->id, id, sizeof id);
     /* files saved before the audit log had a cap have neither: the chain starts at null */
-    const cJSON *anchor = jr_member(rec, "audit_anchor_hash"), *dropped = jr_member(rec, "audit_dropped");
+    const cJSON *anchor = jr_member(rec, "audit_anchor_hash"),
+                *dropped = jr_member(rec, "audit_dropped");
     bool anchor_ok = !anchor || cJSON_IsNull(anchor) || cJSON_IsString(anchor);
     int64_t n_dropped = dropped ? jr_int(rec, "audit_dropped", &anchor_ok) : 0;
     if (!anchor_ok || n_dropped < 0 || (n_dropped == 0) != !cJSON_IsString(anchor) ||
-        alter_audit_log_set_anchor(&t->alter->audit, cJSON_IsString(anchor) ? anchor->valuestring : NULL,
+        alter_audit_log_set_anchor(&t->alter->audit,
+                                   cJSON_IsString(anchor) ? anchor->valuestring : NULL,
                                    (uint64_t)n_dropped) != 0)
         return snapshot_fail(err, err_size,
-                             "alter_app: audit_anchor_hash must be a sha256: hash when and only when audit_dropped > 0");
+                             "alter_app: audit_anchor_hash must be a sha256: hash when and only "
+                             "when audit_dropped > 0");
     return 0;
 }
 

@@ -179,8 +179,9 @@ void alter_audit_list(struct req *r) {
     /* rendered under the lock: a later call of the app may drop these rows */
     cJSON *rows = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++)
-        cJSON_AddItemToArray(rows, alter_audit_row_json(log->rows[positions[i]],
-                                                        alter_audit_log_previous_hash(log, positions[i])));
+        cJSON_AddItemToArray(
+            rows, alter_audit_row_json(log->rows[positions[i]],
+                                       alter_audit_log_previous_hash(log, positions[i])));
     cJSON *body = cJSON_CreateObject();
     cJSON_AddItemToObject(body, "rows", rows);
     json_add_string_or_null(body, "next_cursor", more ? log->rows[positions[n - 1]]->id : NULL);

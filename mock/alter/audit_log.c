@@ -14,8 +14,12 @@ const char *const alter_outcome_names[] = {"success", "denied", "error", NULL};
 
 static atomic_size_t max_rows = ALTER_AUDIT_MAX_DEFAULT;
 
-void alter_audit_log_set_max(size_t n) { atomic_store(&max_rows, n ? n : 1); }
-size_t alter_audit_log_max(void) { return atomic_load(&max_rows); }
+void alter_audit_log_set_max(size_t n) {
+    atomic_store(&max_rows, n ? n : 1);
+}
+size_t alter_audit_log_max(void) {
+    return atomic_load(&max_rows);
+}
 
 void alter_audit_row_free(struct alter_audit_row *row) {
     if (!row) return;
@@ -191,7 +195,8 @@ static void trim(struct alter_audit_log *log) {
     log->n -= k;
     log->hashed -= k;
     memmove(log->rows, log->rows + k, log->n * sizeof *log->rows);
-    for (size_t i = 0; i < log->n; i++) log->rows[i]->position = i;
+    for (size_t i = 0; i < log->n; i++)
+        log->rows[i]->position = i;
     posting_shift_all(&log->by_agent, k);
     posting_shift_all(&log->by_run, k);
     posting_shift_all(&log->by_thread, k);
@@ -210,8 +215,7 @@ int alter_audit_log_append(struct alter_audit_log *log, struct alter_audit_row *
     return 0;
 }
 
-int alter_audit_log_set_anchor(struct alter_audit_log *log, const char *anchor,
-                               uint64_t dropped) {
+int alter_audit_log_set_anchor(struct alter_audit_log *log, const char *anchor, uint64_t dropped) {
     if (log->n) return -1;
     if (!anchor || !*anchor) {
         log->anchor[0] = '\0';
@@ -306,12 +310,14 @@ struct alter_audit_row **alter_audit_log_rows(const struct alter_audit_log *log,
     struct alter_audit_row **copy = malloc((log->n ? log->n : 1) * sizeof *copy);
     *n = copy ? log->n : 0;
     if (copy && log->n) memcpy(copy, log->rows, log->n * sizeof *copy);
-    for (size_t i = 0; copy && i < log->n; i++) atomic_fetch_add(&copy[i]->refs, 1);
+    for (size_t i = 0; copy && i < log->n; i++)
+        atomic_fetch_add(&copy[i]->refs, 1);
     return copy;
 }
 
 void alter_audit_rows_release(struct alter_audit_row **rows, size_t n) {
-    for (size_t i = 0; rows && i < n; i++) row_release(rows[i]);
+    for (size_t i = 0; rows && i < n; i++)
+        row_release(rows[i]);
     free(rows);
 }
 

@@ -59,8 +59,9 @@ struct alter_audit_log {
     size_t hashed; /* rows [0, hashed) carry their hash */
     struct alter_audit_row *by_id;
     struct posting *by_agent, *by_run, *by_thread, *by_action;
-    uint64_t dropped;               /* rows dropped from the front since the chain began */
-    char anchor[SHA256_TAGGED_LEN]; /* hash of the last row dropped ("" none): rows[0] links to it */
+    uint64_t dropped; /* rows dropped from the front since the chain began */
+    char
+        anchor[SHA256_TAGGED_LEN]; /* hash of the last row dropped ("" none): rows[0] links to it */
 };
 
 #define ALTER_AUDIT_MAX_DEFAULT 10000
@@ -101,7 +102,8 @@ cJSON *alter_audit_row_json(const struct alter_audit_row *row, const char *previ
 struct alter_audit_row *alter_audit_row_from_json(const cJSON *o);
 /* Appends a row read back (its hash set) when it links onto the chain: its hash is the one
  * its fields and the last row's hash give (the anchor's for the first row), and its
- * previous_hash (NULL = null) names that row.  The cap applies as on append.  Takes ownership: 0, -1 out of memory, -2 does not link (the row is freed either way). */
+ * previous_hash (NULL = null) names that row.  The cap applies as on append.  Takes ownership: 0,
+ * -1 out of memory, -2 does not link (the row is freed either way). */
 int alter_audit_log_restore(struct alter_audit_log *log, struct alter_audit_row *row,
                             const char *previous_hash);
 /* Sets the anchor of an empty log: the chain was saved after `dropped` rows were dropped, the

@@ -213,7 +213,8 @@ Test(alter_audit_log, over_its_cap_drops_the_oldest_rows_and_verifies_from_the_a
     struct alter_audit_log log = {0};
     const char *agents[] = {"A", "B", "C"};
     for (int i = 0; i < 40; i++)
-        cr_assert_eq(alter_audit_log_append(&log, row(agents[i % 3], i % 2 ? "r1" : NULL, "agent.me")), 0);
+        cr_assert_eq(
+            alter_audit_log_append(&log, row(agents[i % 3], i % 2 ? "r1" : NULL, "agent.me")), 0);
     cr_assert_eq(log.n, 40, "under the default cap nothing is dropped");
     cr_assert_eq(alter_audit_log_seal(&log), 0);
     char hashes[40][SHA256_TAGGED_LEN], ids[40][ID_LEN];
@@ -241,7 +242,8 @@ Test(alter_audit_log, over_its_cap_drops_the_oldest_rows_and_verifies_from_the_a
     struct alter_audit_filter by_b = {.agent_id = "B"};
     size_t got = alter_audit_log_query(&log, &by_b, -1, 40, pos, &more);
     cr_assert_eq(got, 9, "B's rows 13, 16, ..., 37 are kept");
-    for (size_t i = 0; i < got; i++) cr_assert_str_eq(log.rows[pos[i]]->agent_id, "B");
+    for (size_t i = 0; i < got; i++)
+        cr_assert_str_eq(log.rows[pos[i]]->agent_id, "B");
     cr_assert_str_eq(log.rows[pos[0]]->id, ids[13]);
 
     cr_assert_eq(alter_audit_log_seal(&log), 0);
@@ -265,13 +267,15 @@ Test(alter_audit_log, over_its_cap_drops_the_oldest_rows_and_verifies_from_the_a
 Test(alter_audit_log, rows_a_reader_holds_outlive_their_drop) {
     struct alter_audit_log log = {0};
     alter_audit_log_set_max(8);
-    for (int i = 0; i < 8; i++) cr_assert_eq(alter_audit_log_append(&log, row("A", NULL, "agent.me")), 0);
+    for (int i = 0; i < 8; i++)
+        cr_assert_eq(alter_audit_log_append(&log, row("A", NULL, "agent.me")), 0);
     cr_assert_eq(alter_audit_log_seal(&log), 0);
     char anchor[SHA256_TAGGED_LEN];
     memcpy(anchor, log.anchor, sizeof anchor);
     size_t n = 0;
     struct alter_audit_row **held = alter_audit_log_rows(&log, &n);
-    for (int i = 0; i < 40; i++) cr_assert_eq(alter_audit_log_append(&log, row("A", NULL, "agent.me")), 0);
+    for (int i = 0; i < 40; i++)
+        cr_assert_eq(alter_audit_log_append(&log, row("A", NULL, "agent.me")), 0);
     cr_assert_gt(log.dropped, 8, "every held row was dropped from the log");
     struct alter_audit_check check;
     alter_audit_rows_verify(held, n, anchor, &check);
