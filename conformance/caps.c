@@ -51,7 +51,15 @@ Test(caps, alter_audit_log_past_its_cap_verifies_from_its_anchor, .fini = stop_o
     cr_assert_eq(jnum(jobj(health, "caps"), "alter_audit_max"), AUDIT_MAX);
     cJSON_Delete(health);
     tenant_new(&T);
+    cJSON_Delete(alter_expect("GET", "/sdk/agents", alter_key(&T), NULL, 200));
+    cJSON *early = alter_expect("GET", "/sdk/audit?limit=1", alter_key(&T), NULL, 200);
+    char early_id[96];
+    snprintf(early_id, sizeof early_id, "%s", jstr(cJSON_GetArrayItem(jarr(early, "rows"), 0), "id"));
+    cr_assert(jnull(early, "anchor_hash") && jnum(early, "dropped") == 0, "nothing dropped yet");
+    cJSON_Delete(early);
     for (int i = 0; i < 100; i++) cJSON_Delete(alter_expect("GET", "/sdk/agents", alter_key(&T), NULL, 200));
+    /* a cursor naming a row dropped since is refused like any unknown id */
+    alter_call_field_error("GET", fmt("/sdk/audit?after=%s", early_id), alter_key(&T), NULL, NULL, "after");
 
     cJSON *v = alter_expect("GET", "/sdk/audit/verify", alter_key(&T), NULL, 200);
     cr_assert(jbool(v, "valid"), "the kept chain verifies from its anchor");

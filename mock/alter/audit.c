@@ -162,17 +162,18 @@ void alter_audit_list(struct req *r) {
     struct tenant *t = r->caller.tenant;
     struct alter_audit_log *log = &t->alter->audit;
     tenant_lock(t);
-    if (alter_audit_log_seal(log) != 0) {
-        tenant_unlock(t);
-        free(positions);
-        return reply_error(r, 500, "internal_error", "Out of memory");
-    }
     long start = after_v ? alter_audit_log_position(log, after_v) : -1;
-    if (after_v && start < 0) {
+    if (alter_audit_log_seal(log) != 0 || (after_v && start < 0)) {
+        if (after_v && start < 0) {
+            /* also a row dropped since the cursor was handed out */
+            field_error_add(&fe, "after", "is not the id of a row of this app's audit log");
+            reply_validation(r, &fe);
+        } else {
+            reply_error(r, 500, "internal_error", "Out of memory");
+        }
         tenant_unlock(t);
         free(positions);
-        field_error_add(&fe, "after", "is not the id of a row of this app's audit log");
-        return reply_validation(r, &fe);
+        return;
     }
     bool more = false;
     size_t n = alter_audit_log_query(log, &f, start, (size_t)limit, positions, &more);
