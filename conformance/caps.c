@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "alter.h"
@@ -231,6 +232,45 @@ Test(caps, webhook_queue_and_log_past_their_caps_drop_and_count, .fini = stop_ow
     cr_assert_eq(cJSON_GetArraySize(jarr(r.json, "data")), 3, "the log keeps the newest 3");
     http_resp_free(&r);
     receiver_stop(rc);
+
+    /* the counts survive a state round trip */
+    http_call("GET", "/_mock/state", NULL, NULL, NULL, &r);
+    expect_status(&r, 200);
+    char *state = strdup(r.body);
+    http_resp_free(&r);
+    struct http_req put = {.method = "PUT", .path = "/_mock/state", .body = state,
+                           .content_type = "application/x-ndjson"};
+    http_do(&put, &r);
+    expect_status(&r, 200);
+    http_resp_free(&r);
+    free(state);
+    org = org_usage(T.org_id);
+    hooks = jobj(jobj(org, "usage"), "webhooks");
+    cr_assert_eq(jnum(hooks, "deliveries_dropped"), 3);
+    cr_assert_geq(jnum(hooks, "events_dropped"), 4);
+    cr_assert_eq(jnum(hooks, "deliveries_logged"), 3);
+    cJSON_Delete(org);
+
+    /* a negative count is refused, and the import changes nothing */
+    http_call("GET", "/_mock/state", NULL, NULL, NULL, &r);
+    expect_status(&r, 200);
+    state = strdup(r.body);
+    http_resp_free(&r);
+    char *count = strstr(state, "\"deliveries_dropped\":3");
+    cr_assert_not_null(count, "the webhook record carries its count");
+    size_t digit = (size_t)(count - state) + strlen("\"deliveries_dropped\":");
+    char *bad = NULL; /* the same file with -3 for 3 */
+    cr_assert(asprintf(&bad, "%.*s-%s", (int)digit, state, state + digit) > 0);
+    put.body = bad;
+    http_do(&put, &r);
+    cr_assert_eq(r.status, 422, "HTTP %ld: %s", r.status, resp_excerpt(&r));
+    cr_assert_not_null(strstr(r.body, hook_id), "the error names the webhook: %s", resp_excerpt(&r));
+    http_resp_free(&r);
+    free(bad);
+    free(state);
+    org = org_usage(T.org_id);
+    cr_assert_eq(jnum(jobj(jobj(org, "usage"), "webhooks"), "deliveries_dropped"), 3, "unchanged");
+    cJSON_Delete(org);
 }
 
 /* A state file saved before the log had a cap has no anchor or count on its app record: it
@@ -262,4 +302,35 @@ Test(caps, a_state_file_without_the_anchor_fields_still_loads, .fini = stop_own,
     cr_assert_eq(jnum(v, "dropped"), 0);
     cr_assert_geq(jnum(v, "length"), 3);
     cJSON_Delete(v);
+}
+
+#ifndef AGENTMOCK_BIN
+#define AGENTMOCK_BIN "agentmock"
+#endif
+
+/* A cap flag out of range stops the mock at start with a message naming the flag (exit 2). */
+Test(caps, a_cap_flag_out_of_range_is_refused_at_start, .timeout = 30) {
+    require_mock();
+    const char *bin = getenv("AGENTMOCK_BIN");
+    if (!bin || !*bin) bin = AGENTMOCK_BIN;
+    static const char *const cases[][2] = {
+        {"--alter-audit-max", "0"},       {"--alter-audit-max", "10000001"},
+        {"--webhook-log-max", "-1"},      {"--webhook-queue-max", "many"},
+        {"--unlock-delay-us", "100001"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "'%s' --listen 127.0.0.1:0 --no-fixtures %s '%s' 2>&1", bin,
+                 cases[i][0], cases[i][1]);
+        FILE *p = popen(cmd, "r");
+        cr_assert_not_null(p);
+        char out[512] = "";
+        size_t n = fread(out, 1, sizeof out - 1, p);
+        out[n] = '\0';
+        int status = pclose(p);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 2, "%s %s: status 0x%x, %s",
+                  cases[i][0], cases[i][1], status, out);
+        cr_assert_not_null(strstr(out, cases[i][0] + 2), "%s %s: %s", cases[i][0], cases[i][1], out);
+        cr_assert_not_null(strstr(out, "takes"), "%s", out);
+    }
 }
