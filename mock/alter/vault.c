@@ -121,15 +121,15 @@ struct alter_grant *vault_lock_grant(struct req *r, const char *grant_id, enum v
     enum alter_policy_verdict verdict =
         alter_policy_evaluate(a->policy, r->ri->remote_addr, r->now, &a->rate, &denial);
     if (verdict == ALTER_POLICY_NEEDS_APPROVAL && use == VAULT_RETRIEVE) {
-        tenant_unlock(t);
         refuse_by_policy(r, "require_approval",
                          "The agent's policy requires an approval for every call: use proxy "
                          "mode (POST /sdk/proxy), which waits for one");
+        tenant_unlock(t);
         return NULL;
     }
     if (verdict == ALTER_POLICY_DENY) {
-        tenant_unlock(t);
         refuse_by_policy(r, denial.rule, denial.message);
+        tenant_unlock(t);
         return NULL;
     }
     *needs_approval = verdict == ALTER_POLICY_NEEDS_APPROVAL;
