@@ -356,9 +356,10 @@ typedef struct {
 
 alter_status alter_audit_list(alter_app *app, const alter_audit_params *params,
                               alter_audit_page **out, alter_error *err);
-/* The whole chain, oldest first, following next_cursor (limit 1000).  The calls that read it
- * append rows of their own, so the result is the chain as it stood at the last page.  Free
- * with alter_audit_rows_free(*rows, *n). */
+/* The whole chain the server keeps, oldest first, following next_cursor (limit 1000).  The
+ * calls that read it append rows of their own, so the result is the chain as it stood at the
+ * last page.  A server that caps its log drops the oldest rows: its first row then links to
+ * an anchor (see alter_audit_get_chain_from).  Free with alter_audit_rows_free(*rows, *n). */
 alter_status alter_audit_get_chain(alter_app *app, alter_audit_row **rows, size_t *n,
                                    alter_error *err);
 /* The same, with the hash the oldest row kept links to (*anchor_hash, NULL when the server
