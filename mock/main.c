@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "alter/approval.h"
+#include "alter/audit_log.h"
 #include "alter/proxy_allow.h"
 #include "alter/proxy_call.h"
 #include "core/cors.h"
@@ -30,6 +31,7 @@
 #include "sandbox/snapshot.h"
 #include "server.h"
 #include "store/store.h"
+#include "store/webhook.h"
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -49,6 +51,7 @@ static void usage(FILE *out) {
             "  --state FILE         load FILE at start (instead of DIR/seed.json) if it exists;\n"
             "                       save to it on shutdown and on POST /_mock/snapshot\n"
             "  --snapshot-write-delay-us N  slow each record of a save (crash tests)\n"
+            "  --unlock-delay-us N  sleep after each tenant unlock (race tests)\n"
             "  --max-body BYTES     largest request body (default 1048576)\n"
             "  --log-level LEVEL    error, warn, info (default) or debug\n"
             "  --admin-token TOKEN  /_mock/* (but health) needs X-Mock-Admin-Token or Bearer TOKEN\n"
@@ -71,6 +74,13 @@ static void usage(FILE *out) {
             "                       address blocks (10.0.0.0/8) and host names\n"
             "                       (default loopback)\n"
             "  --version            print the version and exit\n"
+            "  --alter-audit-max N  audit rows kept per Alter app; the oldest are dropped past\n"
+            "                       it, the chain verifying from the last dropped row's hash\n"
+            "                       (default 10000)\n"
+            "  --webhook-log-max N  delivery attempts kept per webhook endpoint (default 1000)\n"
+            "  --webhook-queue-max N\n"
+            "                       events queued per webhook endpoint behind a slow or failing\n"
+            "                       receiver; later ones are dropped (default 10000)\n"
             "  --help               this text\n"
             "Plain HTTP only: Debian's CivetWeb 1.15 crashes on TLS with OpenSSL 3.\n");
 }
@@ -127,11 +137,14 @@ int main(int argc, char **argv) {
     bool fixtures_set = false; /* --fixtures or --no-fixtures given */
     char fixtures_buf[4096];
     long journal_size = JOURNAL_DEFAULT_SIZE;
+    long alter_audit_max = ALTER_AUDIT_MAX_DEFAULT, webhook_log_cap = WEBHOOK_LOG_MAX_DEFAULT,
+         webhook_queue_cap = WEBHOOK_QUEUE_MAX_DEFAULT;
     enum { OPT_LISTEN = 1, OPT_THREADS, OPT_SEED, OPT_FIXTURES, OPT_NO_FIXTURES, OPT_MAX_BODY,
            OPT_LOG_LEVEL, OPT_STATE, OPT_SNAPSHOT_DELAY, OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY_BASE,
            OPT_ADMIN_TOKEN, OPT_JOURNAL_SIZE, OPT_ANON_RATE_LIMIT, OPT_PROXY_TIMEOUT, OPT_PROXY_ALLOW,
            OPT_IDEMPOTENCY_WAIT, OPT_KEEP_ALIVE_TIMEOUT, OPT_REQUEST_TIMEOUT,
-           OPT_WEBHOOK_FORWARD, OPT_CORS_ORIGIN, OPT_NO_CORS, OPT_HELP, OPT_VERSION };
+           OPT_WEBHOOK_FORWARD, OPT_CORS_ORIGIN, OPT_NO_CORS, OPT_HELP, OPT_VERSION,
+           OPT_ALTER_AUDIT_MAX, OPT_WEBHOOK_LOG_MAX, OPT_WEBHOOK_QUEUE_MAX, OPT_UNLOCK_DELAY };
     static const struct option options[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"threads", required_argument, NULL, OPT_THREADS},
@@ -157,6 +170,10 @@ int main(int argc, char **argv) {
         {"no-cors", no_argument, NULL, OPT_NO_CORS},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"alter-audit-max", required_argument, NULL, OPT_ALTER_AUDIT_MAX},
+        {"webhook-log-max", required_argument, NULL, OPT_WEBHOOK_LOG_MAX},
+        {"webhook-queue-max", required_argument, NULL, OPT_WEBHOOK_QUEUE_MAX},
+        {"unlock-delay-us", required_argument, NULL, OPT_UNLOCK_DELAY},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -286,6 +303,29 @@ int main(int argc, char **argv) {
                                             : &cfg.request_timeout_ms) = (int)v;
             break;
         }
+        case OPT_ALTER_AUDIT_MAX:
+        case OPT_WEBHOOK_LOG_MAX:
+        case OPT_WEBHOOK_QUEUE_MAX: {
+            long v = strtol(optarg, &end, 10);
+            if (*end || !*optarg || v < 1 || v > 10000000) {
+                fprintf(stderr, "agentmock: --%s takes 1 to 10000000\n",
+                        opt == OPT_ALTER_AUDIT_MAX ? "alter-audit-max"
+                        : opt == OPT_WEBHOOK_LOG_MAX ? "webhook-log-max" : "webhook-queue-max");
+                return 2;
+            }
+            *(opt == OPT_ALTER_AUDIT_MAX ? &alter_audit_max
+              : opt == OPT_WEBHOOK_LOG_MAX ? &webhook_log_cap : &webhook_queue_cap) = v;
+            break;
+        }
+        case OPT_UNLOCK_DELAY: {
+            long v = strtol(optarg, &end, 10);
+            if (*end || !*optarg || v < 0 || v > 100000) {
+                fprintf(stderr, "agentmock: --unlock-delay-us takes 0 to 100000\n");
+                return 2;
+            }
+            atomic_store(&tenant_unlock_delay_us, (int)v);
+            break;
+        }
         case OPT_HELP: usage(stdout); return 0;
         case OPT_VERSION: printf("agentmock %s\n", AGENTMOCK_VERSION); return 0;
         default: usage(stderr); return 2;
@@ -326,6 +366,8 @@ int main(int argc, char **argv) {
     curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: it is not thread-safe */
     store_init();
     journal_init((size_t)journal_size);
+    alter_audit_log_set_max((size_t)alter_audit_max); /* before a --state load applies them */
+    webhook_set_caps((size_t)webhook_log_cap, (size_t)webhook_queue_cap);
     cJSON *banner = NULL;
     int loaded = snapshot_path() ? snapshot_load_file(snapshot_path(), err, sizeof err) : 0;
     if (loaded < 0) {

@@ -233,6 +233,9 @@ typedef struct {
     alter_audit_row *rows; /* oldest first */
     size_t count;
     char *next_cursor; /* pass as `after` for the next page; NULL on the last page */
+    char *anchor_hash; /* the hash the oldest kept row links to: NULL unless the server
+                        * dropped rows beyond its cap */
+    long long dropped; /* rows the server dropped from the front of the chain */
 } alter_audit_page;
 
 typedef struct {
@@ -240,6 +243,8 @@ typedef struct {
     long long length;
     char *head_hash; /* NULL for an empty chain */
     char *broken_at; /* id of the first row that does not verify; NULL when valid */
+    char *anchor_hash; /* what the server verified from: NULL unless it dropped rows */
+    long long dropped; /* rows dropped from the front of the chain (length counts the rest) */
 } alter_audit_verification;
 
 AGENTCLIENT_API
@@ -395,12 +400,19 @@ typedef struct {
 AGENTCLIENT_API
 alter_status alter_audit_list(alter_app *app, const alter_audit_params *params,
                               alter_audit_page **out, alter_error *err);
-/* The whole chain, oldest first, following next_cursor (limit 1000).  The calls that read it
- * append rows of their own, so the result is the chain as it stood at the last page.  Free
- * with alter_audit_rows_free(*rows, *n). */
+/* The whole chain the server keeps, oldest first, following next_cursor (limit 1000).  The
+ * calls that read it append rows of their own, so the result is the chain as it stood at the
+ * last page.  A server that caps its log drops the oldest rows: its first row then links to
+ * an anchor (see alter_audit_get_chain_from).  Free with alter_audit_rows_free(*rows, *n). */
 AGENTCLIENT_API
 alter_status alter_audit_get_chain(alter_app *app, alter_audit_row **rows, size_t *n,
                                    alter_error *err);
+/* The same, with the hash the oldest row kept links to (*anchor_hash, NULL when the server
+ * never dropped a row; caller frees), as the first page gave it: what
+ * alter_audit_chain_verify_from checks the rows from. */
+AGENTCLIENT_API
+alter_status alter_audit_get_chain_from(alter_app *app, alter_audit_row **rows, size_t *n,
+                                        char **anchor_hash, alter_error *err);
 /* The server's own check (GET /sdk/audit/verify). */
 AGENTCLIENT_API
 alter_status alter_audit_verify(alter_app *app, alter_audit_verification **out, alter_error *err);
@@ -412,6 +424,12 @@ alter_status alter_audit_verify(alter_app *app, alter_audit_verification **out, 
  * row, -1 when out of memory. */
 AGENTCLIENT_API
 int alter_audit_chain_verify(const alter_audit_row *rows, size_t n, size_t *broken_at);
+/* The same for a chain whose oldest rows were dropped: the first previous_hash must be
+ * anchor_hash (NULL: null, as alter_audit_chain_verify).  The anchor is the server's word
+ * for where the kept rows start; everything after it is checked here. */
+AGENTCLIENT_API
+int alter_audit_chain_verify_from(const alter_audit_row *rows, size_t n, const char *anchor_hash,
+                                  size_t *broken_at);
 
 /* ---- vaulted access (contract §7) ------------------------------------------------------- */
 

@@ -35,6 +35,15 @@ alter_status alter_audit_list(alter_app *app, const alter_audit_params *params,
                                     "audit page: expected {\"rows\": [...], \"next_cursor\"}");
     else if (cJSON_IsString(cursor) && !(page->next_cursor = strdup(cursor->valuestring)))
         status = alter_client_error(err, ALTER_ERR_NOMEM, "out of memory");
+    if (status == ALTER_OK) {
+        /* absent from servers that never drop rows: no anchor, nothing dropped */
+        alsorn_error inner = ALSORN_ERROR_INIT;
+        json_decoder d = {.err = &inner, .object = "audit page"};
+        page->anchor_hash = decode_string(&d, json, "anchor_hash");
+        page->dropped = decode_integer(&d, json, "dropped");
+        if (d.status != ALSORN_OK) status = alter_error_from_alsorn(err, &inner);
+        alsorn_error_clear(&inner);
+    }
     const cJSON *item;
     cJSON_ArrayForEach(item, rows) {
         if (status != ALTER_OK) break;
@@ -55,10 +64,18 @@ alter_status alter_audit_list(alter_app *app, const alter_audit_params *params,
 
 alter_status alter_audit_get_chain(alter_app *app, alter_audit_row **rows, size_t *n,
                                    alter_error *err) {
+    return alter_audit_get_chain_from(app, rows, n, NULL, err);
+}
+
+alter_status alter_audit_get_chain_from(alter_app *app, alter_audit_row **rows, size_t *n,
+                                        char **anchor_hash, alter_error *err) {
     alter_error_clear(err);
     if (!rows || !n) return alter_client_error(err, ALTER_ERR_INVALID_ARGUMENT, "no out-params");
     *rows = NULL;
     *n = 0;
+    if (anchor_hash) *anchor_hash = NULL;
+    char *anchor = NULL;
+    bool first = true;
     alter_audit_row *all = NULL;
     size_t count = 0;
     char *after = NULL;
@@ -77,6 +94,12 @@ alter_status alter_audit_get_chain(alter_app *app, alter_audit_row **rows, size_
             break;
         }
         all = grown;
+        if (first) { /* the anchor the first row links to, read with it */
+            anchor = page->anchor_hash;
+            page->anchor_hash = NULL;
+            first = false;
+        }
+        free(page->anchor_hash);
         memcpy(all + count, page->rows, page->count * sizeof *page->rows);
         count += page->count;
         /* an empty page ends the walk whatever the cursor says: a confused server cannot
@@ -90,10 +113,15 @@ alter_status alter_audit_get_chain(alter_app *app, alter_audit_row **rows, size_
     } while (after);
     if (status != ALTER_OK) {
         alter_audit_rows_free(all, count);
+        free(anchor);
         return status;
     }
     *rows = all;
     *n = count;
+    if (anchor_hash)
+        *anchor_hash = anchor;
+    else
+        free(anchor);
     return ALTER_OK;
 }
 
@@ -114,6 +142,8 @@ alter_status alter_audit_verify(alter_app *app, alter_audit_verification **out, 
         v->length = decode_integer(&d, json, "length");
         v->head_hash = decode_string(&d, json, "head_hash");
         v->broken_at = decode_string(&d, json, "broken_at");
+        v->anchor_hash = decode_string(&d, json, "anchor_hash"); /* absent: none */
+        v->dropped = decode_integer(&d, json, "dropped");
     }
     if (status == ALTER_OK && d.status != ALSORN_OK) status = alter_error_from_alsorn(err, &inner);
     alsorn_error_clear(&inner);
@@ -148,10 +178,15 @@ static bool same(const char *a, const char *b) {
 }
 
 int alter_audit_chain_verify(const alter_audit_row *rows, size_t n, size_t *broken_at) {
+    return alter_audit_chain_verify_from(rows, n, NULL, broken_at);
+}
+
+int alter_audit_chain_verify_from(const alter_audit_row *rows, size_t n, const char *anchor_hash,
+                                  size_t *broken_at) {
     for (size_t i = 0; i < n; i++) {
         const alter_audit_row *row = &rows[i];
         char hash[SHA256_TAGGED_LEN];
-        bool linked = same(row->previous_hash, i ? rows[i - 1].hash : NULL);
+        bool linked = same(row->previous_hash, i ? rows[i - 1].hash : anchor_hash);
         int hashed = linked ? expected_hash(row, hash) : 0;
         if (hashed < 0) return -1;
         if (!hashed || !row->hash || strcmp(hash, row->hash) != 0) {

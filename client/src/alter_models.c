@@ -246,6 +246,7 @@ void alter_audit_page_free(alter_audit_page *page) {
     if (!page) return;
     alter_audit_rows_free(page->rows, page->count);
     free(page->next_cursor);
+    free(page->anchor_hash);
     free(page);
 }
 
@@ -253,5 +254,6 @@ void alter_audit_verification_free(alter_audit_verification *verification) {
     if (!verification) return;
     free(verification->head_hash);
     free(verification->broken_at);
+    free(verification->anchor_hash);
     free(verification);
 }

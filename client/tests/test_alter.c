@@ -471,6 +471,56 @@ CLIENT_TEST(alter, local_chain_check_catches_every_kind_of_tampering) {
     free_rows(rows, 4);
 }
 
+CLIENT_TEST(alter, a_chain_whose_oldest_rows_were_dropped_verifies_from_its_anchor) {
+    alter_audit_row rows[5];
+    make_chain(rows, 5);
+    size_t broken = 99;
+    /* rows 0 and 1 dropped: the rest link to row 1's hash */
+    cr_assert_eq(alter_audit_chain_verify_from(rows + 2, 3, rows[1].hash, &broken), 1);
+    cr_assert_eq(alter_audit_chain_verify_from(rows + 2, 3, rows[0].hash, &broken), 0,
+                 "another anchor is refused");
+    cr_assert_eq(broken, 0);
+    cr_assert_eq(alter_audit_chain_verify_from(rows + 2, 3, NULL, &broken), 0);
+    cr_assert_eq(alter_audit_chain_verify_from(rows, 5, NULL, &broken), 1, "NULL: starts at null");
+    char *saved = rows[3].row_json, *edited = strdup(saved);
+    memcpy(strstr(edited, "hashed too"), "HASHED TOO", 10);
+    rows[3].row_json = edited;
+    cr_assert_eq(alter_audit_chain_verify_from(rows + 2, 3, rows[1].hash, &broken), 0);
+    cr_assert_eq(broken, 1, "tampering after the anchor is found");
+    rows[3].row_json = saved;
+    free(edited);
+    free_rows(rows, 5);
+}
+
+CLIENT_TEST(alter, get_chain_from_returns_the_anchor_of_the_first_page) {
+    alter_audit_row made[4];
+    make_chain(made, 4);
+    static char page1[4096], page2[4096];
+    snprintf(page1, sizeof page1,
+             "{\"rows\":[%s],\"next_cursor\":\"audit_2\",\"anchor_hash\":\"%s\",\"dropped\":2}",
+             made[2].row_json, made[1].hash);
+    /* a later page may name a later anchor (rows were dropped meanwhile): the first one counts */
+    snprintf(page2, sizeof page2,
+             "{\"rows\":[%s],\"next_cursor\":null,\"anchor_hash\":\"%s\",\"dropped\":3}",
+             made[3].row_json, made[2].hash);
+    const scripted_response script[] = {{200, NULL, page1, 0}, {200, NULL, page2, 0}};
+    script_program("alter_anchor", script, COUNT(script));
+    alter_app *app = app_for("alter_anchor");
+    alter_error err = ALTER_ERROR_INIT;
+    alter_audit_row *rows = NULL;
+    size_t n = 0;
+    char *anchor = NULL;
+    cr_assert_eq(alter_audit_get_chain_from(app, &rows, &n, &anchor, &err), ALTER_OK, "%s",
+                 err.message);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(anchor, made[1].hash);
+    cr_assert_eq(alter_audit_chain_verify_from(rows, n, anchor, NULL), 1);
+    alter_audit_rows_free(rows, n);
+    free(anchor);
+    free_rows(made, 4);
+    alter_app_free(app);
+}
+
 CLIENT_TEST(alter, get_chain_follows_the_cursor) {
     alter_audit_row made[3];
     make_chain(made, 3);

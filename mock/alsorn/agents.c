@@ -108,8 +108,8 @@ struct agent *alsorn_lock_agent(struct req *r, const char *id) {
     tenant_lock(t);
     struct agent *a = agent_set_find(&t->agents, id);
     if (!a) {
-        tenant_unlock(t);
         reply_not_found(r);
+        tenant_unlock(t);
     }
     return a;
 }
@@ -122,8 +122,8 @@ void alsorn_audit(struct req *r, struct agent *a, const char *action, cJSON *pay
 static void reply_agent(struct req *r, int status, const struct agent *a) {
     json_scratch_begin();
     cJSON *body = agent_to_json(a, r->caller.tenant, r->now);
-    tenant_unlock(r->caller.tenant);
     reply_json(r, status, body);
+    tenant_unlock(r->caller.tenant);
     json_scratch_end();
 }
 
@@ -208,16 +208,15 @@ void alsorn_agent_register(struct req *r) {
     tenant_lock(t);
     switch (alsorn_agent_create(t, r->json, r->caller.owner_id, r->now, &fe, &a)) {
     case CREATE_OK: return reply_agent_event(r, 201, a, "agent.registered");
-    case CREATE_INVALID: tenant_unlock(t); return reply_validation(r, &fe);
+    case CREATE_INVALID: reply_validation(r, &fe); break;
     case CREATE_PLAN_LIMIT:
-        tenant_unlock(t);
-        return reply_error(r, 403, "plan_limit_exceeded",
-                           "The %s plan allows %ld agents; this organization has reached it",
-                           plan_names[t->plan], t->max_agents);
-    case CREATE_NOMEM: break;
+        reply_error(r, 403, "plan_limit_exceeded",
+                    "The %s plan allows %ld agents; this organization has reached it",
+                    plan_names[t->plan], t->max_agents);
+        break;
+    case CREATE_NOMEM: reply_error(r, 500, "internal_error", "Out of memory"); break;
     }
     tenant_unlock(t);
-    reply_error(r, 500, "internal_error", "Out of memory");
 }
 
 static bool matches(const struct agent *a, int status, int environment, const char *search) {
@@ -353,13 +352,15 @@ void alsorn_agent_update(struct req *r) {
     struct agent *a = alsorn_lock_agent(r, r->params[0]);
     if (!a) return;
     if (a->status == AGENT_DELETED) {
+        reply_error(r, 409, "conflict", "Agent %s is deleted", a->id);
         tenant_unlock(r->caller.tenant);
-        return reply_error(r, 409, "conflict", "Agent %s is deleted", a->id);
+        return;
     }
     size_t entries_before = a->audit.n;
     if (!apply_update(r, a, &f, clear_description)) {
+        reply_error(r, 500, "internal_error", "Out of memory");
         tenant_unlock(r->caller.tenant);
-        return reply_error(r, 500, "internal_error", "Out of memory");
+        return;
     }
     if (a->audit.n == entries_before) return reply_agent(r, 200, a); /* nothing changed */
     reply_agent_event(r, 200, a, "agent.updated");
@@ -369,8 +370,9 @@ void alsorn_agent_suspend(struct req *r) {
     struct agent *a = alsorn_lock_agent(r, r->params[0]);
     if (!a) return;
     if (a->status == AGENT_DELETED) {
+        reply_error(r, 409, "conflict", "Agent %s is deleted", a->id);
         tenant_unlock(r->caller.tenant);
-        return reply_error(r, 409, "conflict", "Agent %s is deleted", a->id);
+        return;
     }
     if (a->status == AGENT_SUSPENDED) return reply_agent(r, 200, a); /* already: unchanged */
     agent_set_change_status(&r->caller.tenant->agents, a, AGENT_SUSPENDED);
@@ -383,9 +385,10 @@ void alsorn_agent_reactivate(struct req *r) {
     struct agent *a = alsorn_lock_agent(r, r->params[0]);
     if (!a) return;
     if (a->status != AGENT_SUSPENDED) {
+        reply_error(r, 409, "conflict", "Agent %s is %s; only a suspended agent can be reactivated",
+                    a->id, agent_status_names[a->status]);
         tenant_unlock(r->caller.tenant);
-        return reply_error(r, 409, "conflict", "Agent %s is %s; only a suspended agent can be reactivated",
-                           a->id, agent_status_names[a->status]);
+        return;
     }
     agent_set_change_status(&r->caller.tenant->agents, a, AGENT_ACTIVE);
     a->suspended_at = 0;
@@ -398,8 +401,9 @@ void alsorn_agent_delete(struct req *r) {
     struct agent *a = alsorn_lock_agent(r, r->params[0]);
     if (!a) return;
     if (a->status == AGENT_DELETED) {
+        reply_error(r, 409, "conflict", "Agent %s is already deleted", a->id);
         tenant_unlock(r->caller.tenant);
-        return reply_error(r, 409, "conflict", "Agent %s is already deleted", a->id);
+        return;
     }
     const char *from = agent_status_names[a->status];
     agent_set_change_status(&r->caller.tenant->agents, a, AGENT_DELETED);

@@ -41,8 +41,8 @@ void alsorn_agent_audit_verify(struct req *r) {
     char broken_id[ID_LEN];
     if (check.broken_at >= 0) audit_entry_id(&a->audit.entries[check.broken_at], broken_id);
     json_add_string_or_null(body, "broken_at", check.broken_at >= 0 ? broken_id : NULL);
-    tenant_unlock(r->caller.tenant);
     reply_json(r, 200, body);
+    tenant_unlock(r->caller.tenant);
 }
 
 /* Public: no key, any organization's agent. */

@@ -145,8 +145,8 @@ void alsorn_dispute_report(struct req *r) {
     d->agent->trust.disputes_pending++;
     trust_evaluate(t, d->agent, r->now, TRUST_REASON_DISPUTE_FILED);
     cJSON *body = dispute_json(d);
-    tenant_unlock(t);
     reply_json(r, 201, body);
+    tenant_unlock(t);
 }
 
 void alsorn_dispute_get(struct req *r) {

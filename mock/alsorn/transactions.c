@@ -210,6 +210,23 @@ static void parse_execute(const cJSON *body, struct field_errors *fe, struct tx_
         field_error_add(fe, "counterparty_id", "must differ from agent_id");
 }
 
+/* The reply to POST /transactions, rendered under the lock: res.tx belongs to the tenant. */
+static void reply_execute(struct req *r, enum tx_outcome outcome, const struct tx_result *res,
+                          struct field_errors *fe) {
+    switch (outcome) {
+    case TX_OK: return reply_json(r, 201, transaction_json(res->tx));
+    case TX_INVALID: return reply_validation(r, fe);
+    case TX_CONFLICT: return reply_error(r, 409, "conflict", "%s", res->message);
+    case TX_REFUSED: {
+        cJSON *extra = cJSON_CreateObject();
+        cJSON_AddStringToObject(extra, "transaction_id", res->tx->id);
+        return reply_error_extra(r, 403, trust_check_codes[res->check], extra, "%s", res->message);
+    }
+    case TX_NOMEM: break;
+    }
+    reply_error(r, 500, "internal_error", "Out of memory");
+}
+
 void alsorn_transaction_execute(struct req *r) {
     struct field_errors fe = {0};
     struct tx_request req;
@@ -220,22 +237,8 @@ void alsorn_transaction_execute(struct req *r) {
     struct tx_result res;
     tenant_lock(t);
     enum tx_outcome outcome = transaction_execute(t, &req, r->now, &fe, &res);
-    cJSON *body = res.tx ? transaction_json(res.tx) : NULL;
+    reply_execute(r, outcome, &res, &fe);
     tenant_unlock(t);
-    switch (outcome) {
-    case TX_OK: return reply_json(r, 201, body);
-    case TX_INVALID: return reply_validation(r, &fe);
-    case TX_CONFLICT: return reply_error(r, 409, "conflict", "%s", res.message);
-    case TX_REFUSED: {
-        cJSON *extra = cJSON_CreateObject();
-        cJSON_AddStringToObject(extra, "transaction_id", res.tx->id);
-        cJSON_Delete(body);
-        return reply_error_extra(r, 403, trust_check_codes[res.check], extra, "%s", res.message);
-    }
-    case TX_NOMEM: break;
-    }
-    cJSON_Delete(body);
-    reply_error(r, 500, "internal_error", "Out of memory");
 }
 
 void alsorn_transaction_list(struct req *r) {
@@ -287,8 +290,9 @@ void alsorn_transaction_get(struct req *r) {
     tenant_lock(t);
     const struct transaction *tx = transaction_set_find(&t->transactions, r->params[0]);
     if (!tx) {
+        reply_not_found(r);
         tenant_unlock(t);
-        return reply_not_found(r);
+        return;
     }
     cJSON *o = transaction_json(tx);
     const struct agent *a = tx->agent, *cp = tx->counterparty;
@@ -301,8 +305,8 @@ void alsorn_transaction_get(struct req *r) {
     json_add_number(trust, "score", cp->trust.score);
     cJSON_AddStringToObject(trust, "assessment",
                             trust_model_assessment(trust_model_active(), cp->trust.score));
-    tenant_unlock(t);
     reply_json(r, 200, o);
+    tenant_unlock(t);
 }
 
 void alsorn_transaction_reverse(struct req *r) {
@@ -315,8 +319,9 @@ void alsorn_transaction_reverse(struct req *r) {
     tenant_lock(t);
     struct transaction *original = transaction_set_find(&t->transactions, r->params[0]);
     if (!original) {
+        reply_not_found(r);
         tenant_unlock(t);
-        return reply_not_found(r);
+        return;
     }
     struct tx_result res;
     enum tx_outcome outcome = transaction_reverse(t, original, reason, r->now, &res);

@@ -149,8 +149,9 @@ void alsorn_trust_evaluate(struct req *r) {
     if (p.given && p.currency && strcmp(p.currency, a->currency) != 0) {
         field_error_add(&fe, "currency", "must be %s, the agent's currency: the sandbox does no exchange",
                         a->currency);
+        reply_validation(r, &fe);
         tenant_unlock(t);
-        return reply_validation(r, &fe);
+        return;
     }
     trust_evaluate(t, a, r->now, TRUST_REASON_EVALUATION);
     cJSON *profile = trust_profile_json(a, r->now);
@@ -159,6 +160,6 @@ void alsorn_trust_evaluate(struct req *r) {
         trust_decide(a, p.action, p.amount, &d);
         json_add_item(profile, "decision", trust_decision_json(&d));
     }
-    tenant_unlock(t);
     reply_json(r, 200, profile);
+    tenant_unlock(t);
 }

@@ -20,6 +20,7 @@ static cJSON *webhook_record(const struct webhook *w, const struct tenant *t) {
     snapshot_add_int(o, "created_at", w->created_at);
     snapshot_add_int(o, "updated_at", w->updated_at);
     snapshot_add_int(o, "dropped", (int64_t)w->dropped);
+    snapshot_add_int(o, "deliveries_dropped", (int64_t)w->log.dropped);
     bool in_flight = w->state == WEBHOOK_IN_FLIGHT;
     snapshot_add_int(o, "head_attempts", w->head_attempts - (in_flight ? 1 : 0));
     snapshot_add_int(o, "next_attempt_ms", w->state == WEBHOOK_SCHEDULED ? w->next_attempt_ms : 0);
@@ -85,6 +86,12 @@ int webhook_snapshot_load(struct store_staging *st, struct tenant *t, const cJSO
     w->created_at = jr_int(rec, "created_at", &ok);
     w->updated_at = jr_int(rec, "updated_at", &ok);
     w->dropped = (size_t)jr_int(rec, "dropped", &ok);
+    /* absent from files saved before the delivery log counted what it forgot */
+    if (jr_member(rec, "deliveries_dropped")) {
+        int64_t forgotten = jr_int(rec, "deliveries_dropped", &ok);
+        ok = ok && forgotten >= 0;
+        w->log.dropped = ok ? (uint64_t)forgotten : 0;
+    }
     w->head_attempts = (int)jr_int(rec, "head_attempts", &ok);
     w->next_attempt_ms = jr_int(rec, "next_attempt_ms", &ok);
     w->state = WEBHOOK_IDLE; /* until the dispatcher schedules it */
@@ -148,10 +155,9 @@ int webhook_pending_snapshot_load(struct store_staging *st, struct tenant *t, co
         return snapshot_fail(err, err_size,
                              "pending event of webhook %s: missing or mistyped fields", w->id);
     struct webhook_event *e = webhook_event_new(id, name, strdup(body), strlen(body));
+    /* over the queue's cap (a file saved with a larger one) the event is dropped and counted */
+    bool full = w->n_pending >= webhook_queue_max();
     int rc = e ? webhook_enqueue(w, e) : -1;
     webhook_event_release(e); /* the queue holds its own reference */
-    if (rc != 0)
-        return snapshot_fail(err, err_size, "webhook %s: more than %d pending events", w->id,
-                             WEBHOOK_PENDING_MAX);
-    return 0;
+    return rc == 0 || full ? 0 : snapshot_fail(err, err_size, "out of memory");
 }

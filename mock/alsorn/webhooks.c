@@ -126,16 +126,16 @@ static struct webhook *lock_webhook(struct req *r) {
     tenant_lock(t);
     struct webhook *w = webhook_set_find(&t->webhooks, r->params[0]);
     if (!w) {
-        tenant_unlock(t);
         reply_not_found(r);
+        tenant_unlock(t);
     }
     return w;
 }
 
 static void reply_webhook(struct req *r, int status, const struct webhook *w) {
     cJSON *body = webhook_to_json(w, r->caller.tenant);
-    tenant_unlock(r->caller.tenant);
     reply_json(r, status, body);
+    tenant_unlock(r->caller.tenant);
 }
 
 /* ---- handlers -------------------------------------------------------------------------- */
@@ -166,8 +166,8 @@ void alsorn_webhook_create(struct req *r) {
     }
     cJSON *body = webhook_to_json(w, t);
     cJSON_AddStringToObject(body, "secret", w->secret); /* the only time it is shown */
-    tenant_unlock(t);
     reply_json(r, 201, body);
+    tenant_unlock(t);
 }
 
 void alsorn_webhook_list(struct req *r) {
@@ -226,8 +226,9 @@ void alsorn_webhook_update(struct req *r) {
     free(url);
     if (f.events == V_OK && !same_events(w, &f)) {
         if (webhook_set_events(w, f.events_v, f.n_events) != 0) {
+            reply_error(r, 500, "internal_error", "Out of memory");
             tenant_unlock(r->caller.tenant);
-            return reply_error(r, 500, "internal_error", "Out of memory");
+            return;
         }
         changed = true;
     }
@@ -248,8 +249,8 @@ void alsorn_webhook_delete(struct req *r) {
     struct webhook *w = lock_webhook(r);
     if (!w) return;
     webhook_set_remove(&r->caller.tenant->webhooks, w); /* drops its queue and log */
-    tenant_unlock(r->caller.tenant);
     reply_empty(r, 204);
+    tenant_unlock(r->caller.tenant);
 }
 
 /* POST /webhooks/{id}/test: one webhook.test event sent now, outside the endpoint's queue,

@@ -16,8 +16,8 @@ struct alter_agent *alter_lock_agent(struct req *r, const char *id) {
     tenant_lock(t);
     struct alter_agent *a = alter_app_find_agent(t->alter, id);
     if (!a) {
-        tenant_unlock(t);
         reply_error(r, 404, "agent_not_found", "No agent %s in this app", id);
+        tenant_unlock(t);
         return NULL;
     }
     text_copy(r->subject_id, sizeof r->subject_id, a->id);
@@ -27,8 +27,8 @@ struct alter_agent *alter_lock_agent(struct req *r, const char *id) {
 static void reply_agent(struct req *r, int status, const struct alter_agent *a) {
     json_scratch_begin(); /* the reply only */
     cJSON *body = alter_agent_json(a);
-    tenant_unlock(r->caller.tenant);
     reply_json(r, status, body);
+    tenant_unlock(r->caller.tenant);
     json_scratch_end();
 }
 
@@ -123,23 +123,25 @@ static void reply_created(struct req *r, const struct alter_agent *a, const char
         cJSON_AddNullToObject(body, "api_key");
     cJSON_AddItemToObject(body, "key", a->n_keys ? alter_key_json(a->keys[0]) : cJSON_CreateNull());
     text_copy(r->subject_id, sizeof r->subject_id, a->id);
-    tenant_unlock(r->caller.tenant);
     reply_json(r, 201, body);
+    tenant_unlock(r->caller.tenant);
 }
 
 /* The same Idempotency-Key again within its day.  Called with the lock held; unlocks. */
 static void replay(struct req *r, const struct idempotency_record *rec, const char *body_hash) {
     struct tenant *t = r->caller.tenant;
     if (strcmp(rec->body_hash, body_hash) != 0) {
+        reply_error(r, 422, "idempotency_key_body_mismatch",
+                    "This Idempotency-Key was used with a different body");
         tenant_unlock(t);
-        return reply_error(r, 422, "idempotency_key_body_mismatch",
-                           "This Idempotency-Key was used with a different body");
+        return;
     }
     const struct alter_agent *a = alter_app_find_agent(t->alter, rec->agent_id);
     if (!a || a->revoked) {
+        reply_error(r, 409, "idempotency_key_agent_revoked",
+                    "The agent this Idempotency-Key created has been deleted");
         tenant_unlock(t);
-        return reply_error(r, 409, "idempotency_key_agent_revoked",
-                           "The agent this Idempotency-Key created has been deleted");
+        return;
     }
     reply_header(r, "Idempotent-Replayed", "true");
     reply_created(r, a, NULL);
@@ -170,19 +172,20 @@ void alter_agent_create(struct req *r) {
             log_error("idempotency record for agent %s lost (out of memory)", a->id);
         return reply_created(r, a, api_key);
     case ALTER_CREATE_INVALID:
+        reply_validation(r, &fe);
         tenant_unlock(t);
-        return reply_validation(r, &fe);
+        return;
     case ALTER_CREATE_NAME_TAKEN: {
         const char *name = cJSON_GetObjectItemCaseSensitive(r->json, "name")->valuestring;
+        reply_error(r, 409, "agent_name_exists", "An active agent is already named %s", name);
         tenant_unlock(t);
-        return reply_error(r, 409, "agent_name_exists", "An active agent is already named %s",
-                           name);
+        return;
     }
     case ALTER_CREATE_NOMEM:
         break;
     }
-    tenant_unlock(t);
     reply_error(r, 500, "internal_error", "Out of memory");
+    tenant_unlock(t);
 }
 
 void alter_agent_list(struct req *r) {
@@ -199,8 +202,8 @@ void alter_agent_list(struct req *r) {
     for (size_t k = (size_t)page.offset; k < total && k < end; k++) /* oldest first */
         cJSON_AddItemToArray(agents,
                              alter_agent_json(alter_app_nth(t->alter, page.include_revoked, k)));
-    tenant_unlock(t);
     reply_json(r, 200, alter_list_page_json(&page, "agents", agents, total));
+    tenant_unlock(t);
 }
 
 void alter_agent_get(struct req *r) {
@@ -213,8 +216,9 @@ void alter_agent_get_by_name(struct req *r) {
     tenant_lock(t);
     struct alter_agent *a = alter_app_find_name(t->alter, r->params[0]);
     if (!a) {
+        reply_error(r, 404, "agent_not_found", "No active agent named %s", r->params[0]);
         tenant_unlock(t);
-        return reply_error(r, 404, "agent_not_found", "No active agent named %s", r->params[0]);
+        return;
     }
     text_copy(r->subject_id, sizeof r->subject_id, a->id);
     reply_agent(r, 200, a);
@@ -236,20 +240,23 @@ void alter_agent_update(struct req *r) {
     struct tenant *t = r->caller.tenant;
     char dropped[160];
     if (a->revoked) {
+        reply_error(r, 409, "agent_revoked", "Agent %s is deleted", a->id);
         tenant_unlock(t);
-        return reply_error(r, 409, "agent_revoked", "Agent %s is deleted", a->id);
+        return;
     }
     if (f.scopes == V_OK && alter_scopes_narrowed(a->scopes, f.scopes_v, dropped, sizeof dropped)) {
+        reply_error(r, 409, "agent_scope_narrowing_not_supported",
+                    "scopes must be the full desired map and keep every current scope; "
+                    "it drops %s",
+                    dropped);
         tenant_unlock(t);
-        return reply_error(r, 409, "agent_scope_narrowing_not_supported",
-                           "scopes must be the full desired map and keep every current scope; "
-                           "it drops %s",
-                           dropped);
+        return;
     }
     bool changed = false;
     if (apply_fields(a, &f, &changed) != 0) {
+        reply_error(r, 500, "internal_error", "Out of memory");
         tenant_unlock(t);
-        return reply_error(r, 500, "internal_error", "Out of memory");
+        return;
     }
     if (changed) a->updated_at = r->now;
     reply_agent(r, 200, a);

@@ -12,6 +12,10 @@
 static cJSON *app_record(const struct tenant *t) {
     cJSON *o = snapshot_record("alter_app", t);
     cJSON_AddStringToObject(o, "id", t->alter->id);
+    /* where the audit chain starts when its oldest rows were dropped (absent: null, 0) */
+    const struct alter_audit_log *log = &t->alter->audit;
+    json_add_string_or_null(o, "audit_anchor_hash", log->anchor[0] ? log->anchor : NULL);
+    snapshot_add_int(o, "audit_dropped", (int64_t)log->dropped);
     return o;
 }
 
@@ -63,8 +67,9 @@ static cJSON *idempotency_record(const struct idempotency_record *r, const struc
 
 /* The row as the API renders it, under the record's type and org. */
 static cJSON *audit_record(const struct alter_audit_log *log, size_t i, const struct tenant *t) {
-    return snapshot_record_of("alter_audit", t,
-                              alter_audit_row_json(log->rows[i], i ? log->rows[i - 1] : NULL));
+    return snapshot_record_of(
+        "alter_audit", t,
+        alter_audit_row_json(log->rows[i], alter_audit_log_previous_hash(log, i)));
 }
 
 int alter_app_snapshot_write(const struct tenant *t, const struct snapshot_out *out) {
@@ -92,6 +97,18 @@ int alter_app_snapshot_load(struct store_staging *st, struct tenant *t, const cJ
     jr_copy(rec, "id", id, sizeof id, &ok);
     if (!ok) return snapshot_fail(err, err_size, "alter_app: missing or mistyped id");
     memcpy(t->alter->id, id, sizeof id);
+    /* files saved before the audit log had a cap have neither: the chain starts at null */
+    const cJSON *anchor = jr_member(rec, "audit_anchor_hash"),
+                *dropped = jr_member(rec, "audit_dropped");
+    bool anchor_ok = !anchor || cJSON_IsNull(anchor) || cJSON_IsString(anchor);
+    int64_t n_dropped = dropped ? jr_int(rec, "audit_dropped", &anchor_ok) : 0;
+    if (!anchor_ok || n_dropped < 0 || (n_dropped == 0) != !cJSON_IsString(anchor) ||
+        alter_audit_log_set_anchor(&t->alter->audit,
+                                   cJSON_IsString(anchor) ? anchor->valuestring : NULL,
+                                   (uint64_t)n_dropped) != 0)
+        return snapshot_fail(err, err_size,
+                             "alter_app: audit_anchor_hash must be a sha256: hash when and only "
+                             "when audit_dropped > 0");
     return 0;
 }
 

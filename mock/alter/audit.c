@@ -136,6 +136,13 @@ static const char *filter(const struct req *r, struct field_errors *fe, const ch
     return buf;
 }
 
+/* Where the kept chain starts: the hash its first row links to (null when no row was ever
+ * dropped) and how many rows were dropped before it. */
+static void add_anchor(cJSON *body, const struct alter_audit_log *log) {
+    json_add_string_or_null(body, "anchor_hash", log->anchor[0] ? log->anchor : NULL);
+    json_add_number(body, "dropped", (double)log->dropped);
+}
+
 void alter_audit_list(struct req *r) {
     struct field_errors fe = {0};
     long limit;
@@ -150,67 +157,65 @@ void alter_audit_list(struct req *r) {
         .action = filter(r, &fe, "action", action, sizeof action),
     };
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
-    /* under the lock: which rows (and the row before each, for its previous_hash) */
-    const struct alter_audit_row **found = malloc(2 * (size_t)limit * sizeof *found);
     size_t *positions = malloc((size_t)limit * sizeof *positions);
-    if (!found || !positions) {
-        free(found);
-        free(positions);
-        return reply_error(r, 500, "internal_error", "Out of memory");
-    }
+    if (!positions) return reply_error(r, 500, "internal_error", "Out of memory");
     struct tenant *t = r->caller.tenant;
     struct alter_audit_log *log = &t->alter->audit;
     tenant_lock(t);
-    if (alter_audit_log_seal(log) != 0) {
-        tenant_unlock(t);
-        free(found);
-        free(positions);
-        return reply_error(r, 500, "internal_error", "Out of memory");
-    }
     long start = after_v ? alter_audit_log_position(log, after_v) : -1;
+    if (alter_audit_log_seal(log) != 0 || (after_v && start < 0)) {
+        if (after_v && start < 0) {
+            /* also a row dropped since the cursor was handed out */
+            field_error_add(&fe, "after", "is not the id of a row of this app's audit log");
+            reply_validation(r, &fe);
+        } else {
+            reply_error(r, 500, "internal_error", "Out of memory");
+        }
+        tenant_unlock(t);
+        free(positions);
+        return;
+    }
     bool more = false;
-    size_t n = after_v && start < 0
-                   ? 0
-                   : alter_audit_log_query(log, &f, start, (size_t)limit, positions, &more);
-    for (size_t i = 0; i < n; i++) {
-        found[2 * i] = log->rows[positions[i]];
-        found[2 * i + 1] = positions[i] ? log->rows[positions[i] - 1] : NULL;
-    }
-    tenant_unlock(t);
-    free(positions);
-    if (after_v && start < 0) {
-        free(found);
-        field_error_add(&fe, "after", "is not the id of a row of this app's audit log");
-        return reply_validation(r, &fe);
-    }
-    /* rendered after it: appended rows never change */
+    size_t n = alter_audit_log_query(log, &f, start, (size_t)limit, positions, &more);
+    /* rendered under the lock: a later call of the app may drop these rows */
     cJSON *rows = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++)
-        cJSON_AddItemToArray(rows, alter_audit_row_json(found[2 * i], found[2 * i + 1]));
+        cJSON_AddItemToArray(
+            rows, alter_audit_row_json(log->rows[positions[i]],
+                                       alter_audit_log_previous_hash(log, positions[i])));
     cJSON *body = cJSON_CreateObject();
     cJSON_AddItemToObject(body, "rows", rows);
-    json_add_string_or_null(body, "next_cursor", more ? found[2 * (n - 1)]->id : NULL);
-    free(found);
+    json_add_string_or_null(body, "next_cursor", more ? log->rows[positions[n - 1]]->id : NULL);
+    add_anchor(body, log);
+    tenant_unlock(t);
+    free(positions);
     reply_json(r, 200, body);
 }
 
 void alter_audit_verify(struct req *r) {
     struct tenant *t = r->caller.tenant;
+    struct alter_audit_log *log = &t->alter->audit;
     size_t n = 0;
+    char anchor[SHA256_TAGGED_LEN];
+    uint64_t dropped;
     tenant_lock(t);
+    /* references on the rows: hashing a long chain takes a while, so not under the lock */
     struct alter_audit_row **rows =
-        alter_audit_log_seal(&t->alter->audit) == 0 ? alter_audit_log_rows(&t->alter->audit, &n)
-                                                    : NULL;
+        alter_audit_log_seal(log) == 0 ? alter_audit_log_rows(log, &n) : NULL;
+    memcpy(anchor, log->anchor, sizeof anchor);
+    dropped = log->dropped;
     tenant_unlock(t);
     if (!rows) return reply_error(r, 500, "internal_error", "Out of memory");
-    struct alter_audit_check check; /* hashing a long chain takes a while: not under the lock */
-    alter_audit_rows_verify(rows, n, &check);
+    struct alter_audit_check check;
+    alter_audit_rows_verify(rows, n, anchor, &check);
     cJSON *body = cJSON_CreateObject();
     cJSON_AddBoolToObject(body, "valid", check.valid);
     json_add_number(body, "length", (double)check.length);
     json_add_string_or_null(body, "head_hash", check.head_hash);
     json_add_string_or_null(body, "broken_at",
                             check.broken_at >= 0 ? rows[check.broken_at]->id : NULL);
-    free(rows);
+    json_add_string_or_null(body, "anchor_hash", anchor[0] ? anchor : NULL);
+    json_add_number(body, "dropped", (double)dropped);
+    alter_audit_rows_release(rows, n);
     reply_json(r, 200, body);
 }

@@ -12,6 +12,15 @@
 
 const char *const alter_outcome_names[] = {"success", "denied", "error", NULL};
 
+static atomic_size_t max_rows = ALTER_AUDIT_MAX_DEFAULT;
+
+void alter_audit_log_set_max(size_t n) {
+    atomic_store(&max_rows, n ? n : 1);
+}
+size_t alter_audit_log_max(void) {
+    return atomic_load(&max_rows);
+}
+
 void alter_audit_row_free(struct alter_audit_row *row) {
     if (!row) return;
     free(row->run_id);
@@ -22,6 +31,10 @@ void alter_audit_row_free(struct alter_audit_row *row) {
     free(row->path);
     cJSON_Delete(row->details);
     free(row);
+}
+
+static void row_release(struct alter_audit_row *row) {
+    if (atomic_fetch_sub(&row->refs, 1) == 1) alter_audit_row_free(row);
 }
 
 static bool copy_string(char **slot, const char *value) {
@@ -103,8 +116,13 @@ static cJSON row_members(const struct alter_audit_row *row, const char *prev,
     return canonical_object(m, n);
 }
 
-static const char *previous_hash(struct alter_audit_row *const *rows, size_t i) {
-    return i ? rows[i - 1]->hash : NULL;
+static const char *previous_hash(struct alter_audit_row *const *rows, size_t i,
+                                 const char *anchor) {
+    return i ? rows[i - 1]->hash : anchor && *anchor ? anchor : NULL;
+}
+
+const char *alter_audit_log_previous_hash(const struct alter_audit_log *log, size_t pos) {
+    return previous_hash(log->rows, pos, log->anchor);
 }
 
 /* hash = SHA-256 over the canonical text of every other field */
@@ -135,6 +153,7 @@ static int append_hashed(struct alter_audit_log *log, struct alter_audit_row *ro
         return -1;
     }
     row->position = pos;
+    atomic_init(&row->refs, 1);
     log->rows[log->n++] = row;
     HASH_ADD_STR(log->by_id, id, row);
     return 0;
@@ -150,20 +169,64 @@ static int reserve(struct alter_audit_log *log) {
     return 0;
 }
 
+int alter_audit_log_seal(struct alter_audit_log *log) {
+    for (; log->hashed < log->n; log->hashed++) {
+        struct alter_audit_row *row = log->rows[log->hashed];
+        if (hash_row(row, alter_audit_log_previous_hash(log, log->hashed), row->hash) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Over the cap: drops the oldest rows, keeping the last one's hash as the anchor.  Dropping
+ * max/16 at once makes the renumbering of the rest (their positions, the indexes) cost O(1)
+ * per append on average.  When the rows to drop cannot be hashed (out of memory) the log
+ * stays over its cap until a later append. */
+static void trim(struct alter_audit_log *log) {
+    size_t max = alter_audit_log_max();
+    if (log->n <= max) return;
+    size_t k = log->n - max + max / 16;
+    if (alter_audit_log_seal(log) != 0) return; /* the anchor is a hash */
+    memcpy(log->anchor, log->rows[k - 1]->hash, sizeof log->anchor);
+    for (size_t i = 0; i < k; i++) {
+        HASH_DEL(log->by_id, log->rows[i]);
+        row_release(log->rows[i]);
+    }
+    log->n -= k;
+    log->hashed -= k;
+    memmove(log->rows, log->rows + k, log->n * sizeof *log->rows);
+    for (size_t i = 0; i < log->n; i++)
+        log->rows[i]->position = i;
+    posting_shift_all(&log->by_agent, k);
+    posting_shift_all(&log->by_run, k);
+    posting_shift_all(&log->by_thread, k);
+    posting_shift_all(&log->by_action, k);
+    log->dropped += k;
+}
+
 int alter_audit_log_append(struct alter_audit_log *log, struct alter_audit_row *row) {
     if (reserve(log) != 0) {
         alter_audit_row_free(row);
         return -1;
     }
     row->hash[0] = '\0';
-    return append_hashed(log, row);
+    if (append_hashed(log, row) != 0) return -1;
+    trim(log);
+    return 0;
 }
 
-int alter_audit_log_seal(struct alter_audit_log *log) {
-    for (; log->hashed < log->n; log->hashed++) {
-        struct alter_audit_row *row = log->rows[log->hashed];
-        if (hash_row(row, previous_hash(log->rows, log->hashed), row->hash) != 0) return -1;
+int alter_audit_log_set_anchor(struct alter_audit_log *log, const char *anchor, uint64_t dropped) {
+    if (log->n) return -1;
+    if (!anchor || !*anchor) {
+        log->anchor[0] = '\0';
+    } else {
+        size_t len = strlen(anchor);
+        if (len != SHA256_TAGGED_LEN - 1 || strncmp(anchor, "sha256:", 7) != 0 ||
+            strspn(anchor + 7, "0123456789abcdef") != len - 7)
+            return -1;
+        memcpy(log->anchor, anchor, len + 1);
     }
+    log->dropped = dropped;
     return 0;
 }
 
@@ -174,7 +237,7 @@ int alter_audit_log_restore(struct alter_audit_log *log, struct alter_audit_row 
         alter_audit_row_free(row);
         return -1;
     }
-    const char *expected_previous = previous_hash(log->rows, log->n);
+    const char *expected_previous = alter_audit_log_previous_hash(log, log->n);
     if (reserve(log) != 0 || hash_row(row, expected_previous, hash) != 0) {
         alter_audit_row_free(row);
         return -1;
@@ -188,6 +251,7 @@ int alter_audit_log_restore(struct alter_audit_log *log, struct alter_audit_row 
     }
     if (append_hashed(log, row) != 0) return -1;
     log->hashed = log->n; /* checked against the hash it was saved with */
+    trim(log);
     return 0;
 }
 
@@ -234,10 +298,9 @@ struct alter_audit_row *alter_audit_row_from_json(const cJSON *o) {
     return NULL;
 }
 
-cJSON *alter_audit_row_json(const struct alter_audit_row *row,
-                            const struct alter_audit_row *previous) {
+cJSON *alter_audit_row_json(const struct alter_audit_row *row, const char *previous_hash) {
     struct row_text text;
-    cJSON m[ROW_MEMBERS], fields = row_members(row, previous ? previous->hash : NULL, &text, m);
+    cJSON m[ROW_MEMBERS], fields = row_members(row, previous_hash, &text, m);
     cJSON *o = cJSON_Duplicate(&fields, true); /* the stack items, copied to the heap */
     if (o) json_add_string(o, "hash", row->hash);
     return o;
@@ -247,7 +310,15 @@ struct alter_audit_row **alter_audit_log_rows(const struct alter_audit_log *log,
     struct alter_audit_row **copy = malloc((log->n ? log->n : 1) * sizeof *copy);
     *n = copy ? log->n : 0;
     if (copy && log->n) memcpy(copy, log->rows, log->n * sizeof *copy);
+    for (size_t i = 0; copy && i < log->n; i++)
+        atomic_fetch_add(&copy[i]->refs, 1);
     return copy;
+}
+
+void alter_audit_rows_release(struct alter_audit_row **rows, size_t n) {
+    for (size_t i = 0; rows && i < n; i++)
+        row_release(rows[i]);
+    free(rows);
 }
 
 long alter_audit_log_position(const struct alter_audit_log *log, const char *id) {
@@ -297,7 +368,7 @@ size_t alter_audit_log_query(const struct alter_audit_log *log, const struct alt
     return got;
 }
 
-void alter_audit_rows_verify(struct alter_audit_row *const *rows, size_t n,
+void alter_audit_rows_verify(struct alter_audit_row *const *rows, size_t n, const char *anchor,
                              struct alter_audit_check *out) {
     out->valid = true;
     out->length = n;
@@ -305,7 +376,7 @@ void alter_audit_rows_verify(struct alter_audit_row *const *rows, size_t n,
     out->broken_at = -1;
     for (size_t i = 0; i < n; i++) {
         char hash[SHA256_TAGGED_LEN];
-        if (hash_row(rows[i], previous_hash(rows, i), hash) != 0 ||
+        if (hash_row(rows[i], previous_hash(rows, i, anchor), hash) != 0 ||
             strcmp(hash, rows[i]->hash) != 0) {
             out->valid = false;
             out->broken_at = (long)i;
@@ -317,7 +388,7 @@ void alter_audit_rows_verify(struct alter_audit_row *const *rows, size_t n,
 void alter_audit_log_free(struct alter_audit_log *log) {
     HASH_CLEAR(hh, log->by_id);
     for (size_t i = 0; i < log->n; i++)
-        alter_audit_row_free(log->rows[i]);
+        row_release(log->rows[i]);
     free(log->rows);
     posting_free_all(&log->by_agent);
     posting_free_all(&log->by_run);

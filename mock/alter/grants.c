@@ -46,8 +46,9 @@ void alter_grant_revoke(struct req *r) {
     tenant_lock(t);
     struct alter_grant *g = alter_grant_find(&t->alter->grants, r->params[0]);
     if (!g) {
+        reply_error(r, 404, "grant_not_found", "No grant %s in this app", r->params[0]);
         tenant_unlock(t);
-        return reply_error(r, 404, "grant_not_found", "No grant %s in this app", r->params[0]);
+        return;
     }
     memcpy(r->grant_id, g->id, sizeof r->grant_id);
     alter_grant_mark_revoked(&t->alter->grants, g, reason, r->now); /* a repeat changes nothing */

@@ -9,8 +9,8 @@
 
 static void reply_key(struct req *r, int status, const struct alter_key *k) {
     cJSON *body = alter_key_json(k);
-    tenant_unlock(r->caller.tenant);
     reply_json(r, status, body);
+    tenant_unlock(r->caller.tenant);
 }
 
 void alter_key_mint(struct req *r) {
@@ -21,19 +21,21 @@ void alter_key_mint(struct req *r) {
     struct alter_agent *a = alter_lock_agent(r, r->params[0]);
     if (!a) return;
     if (a->revoked) {
+        reply_error(r, 409, "agent_revoked", "Agent %s is deleted", a->id);
         tenant_unlock(r->caller.tenant);
-        return reply_error(r, 409, "agent_revoked", "Agent %s is deleted", a->id);
+        return;
     }
     char api_key[ALTER_KEY_MAX];
     struct alter_key *k = alter_key_issue(r->caller.tenant, a, NULL, name, 0, r->now, api_key);
     if (!k) {
+        reply_error(r, 500, "internal_error", "Out of memory");
         tenant_unlock(r->caller.tenant);
-        return reply_error(r, 500, "internal_error", "Out of memory");
+        return;
     }
     cJSON *body = alter_key_json(k);
     cJSON_AddStringToObject(body, "api_key", api_key);
-    tenant_unlock(r->caller.tenant);
     reply_json(r, 201, body);
+    tenant_unlock(r->caller.tenant);
 }
 
 void alter_key_list(struct req *r) {
@@ -55,13 +57,13 @@ static struct alter_key *lock_key(struct req *r, bool refuse_revoked) {
     if (!a) return NULL;
     struct alter_key *k = alter_app_find_key(r->caller.tenant->alter, r->params[1]);
     if (!k || k->agent != a) {
-        tenant_unlock(r->caller.tenant);
         reply_error(r, 404, "key_not_found", "Agent %s has no key %s", a->id, r->params[1]);
+        tenant_unlock(r->caller.tenant);
         return NULL;
     }
     if (refuse_revoked && k->status == ALTER_KEY_REVOKED) {
-        tenant_unlock(r->caller.tenant);
         reply_error(r, 409, "key_already_revoked", "Key %s is revoked", k->id);
+        tenant_unlock(r->caller.tenant);
         return NULL;
     }
     return k;
@@ -93,11 +95,12 @@ void alter_key_revoke(struct req *r) {
      * deprecated keys do not count as usable */
     size_t active_after = k->agent->n_active - (k->status == ALTER_KEY_ACTIVE ? 1 : 0);
     if (active_after == 0 && !force) {
+        reply_error(r, 409, "last_active_key",
+                    "Revoking key %s would leave the agent no active key; send "
+                    "{\"force\": true} to revoke it anyway",
+                    k->id);
         tenant_unlock(r->caller.tenant);
-        return reply_error(r, 409, "last_active_key",
-                           "Revoking key %s would leave the agent no active key; send "
-                           "{\"force\": true} to revoke it anyway",
-                           k->id);
+        return;
     }
     alter_key_set_status(k, ALTER_KEY_REVOKED, r->now);
     reply_key(r, 200, k);

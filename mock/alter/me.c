@@ -11,7 +11,7 @@ void alter_agent_me(struct req *r) {
     if (!a) return;
     json_scratch_begin(); /* the reply only */
     cJSON *body = alter_agent_json(a);
-    tenant_unlock(r->caller.tenant);
     reply_json(r, 200, body);
+    tenant_unlock(r->caller.tenant);
     json_scratch_end();
 }

@@ -32,13 +32,14 @@ static void ask_approval(struct req *r, const struct alter_grant *g, struct prox
                : NULL;
     if (!origin) proxy_call_free(call);
     if (!a) {
+        reply_error(r, 500, "internal_error", "Out of memory");
         tenant_unlock(t);
-        return reply_error(r, 500, "internal_error", "Out of memory");
+        return;
     }
     cJSON *body = alter_approval_json(a);
     cJSON_AddStringToObject(r->audit_details, "approval_id", a->id);
-    tenant_unlock(t);
     reply_json(r, 202, body);
+    tenant_unlock(t);
 }
 
 void alter_proxy_call(struct req *r) {

@@ -32,6 +32,6 @@ void alter_token_issue(struct req *r) {
     struct alter_grant *g = vault_lock_grant(r, target.grant_id, VAULT_RETRIEVE, &needs_approval);
     if (!g) return;
     cJSON *body = token_json(g, r->now);
-    tenant_unlock(r->caller.tenant);
     reply_json(r, 200, body);
+    tenant_unlock(r->caller.tenant);
 }

@@ -96,8 +96,8 @@ struct alter_grant *vault_lock_grant(struct req *r, const char *grant_id, enum v
     struct alter_grant *g = alter_grant_find(&t->alter->grants, grant_id);
     if (g) memcpy(r->grant_id, g->id, sizeof r->grant_id);
     if (!g) {
-        tenant_unlock(t);
         reply_error(r, 404, "grant_not_found", "No grant %s in this app", grant_id);
+        tenant_unlock(t);
         return NULL;
     }
     if (!r->caller.is_agent) { /* the app itself: any live grant of its own, no agent policy */
@@ -108,34 +108,34 @@ struct alter_grant *vault_lock_grant(struct req *r, const char *grant_id, enum v
     }
     struct alter_agent *a = alter_app_find_agent(t->alter, r->caller.agent_id);
     if (!a || a->revoked) { /* deleted after its key was checked */
-        tenant_unlock(t);
         reply_error(r, 409, "agent_revoked", "Agent %s is deleted", r->caller.agent_id);
+        tenant_unlock(t);
         return NULL;
     }
     if (g->revoked) {
-        tenant_unlock(t);
         reply_error(r, 410, "grant_revoked", "Grant %s was revoked", g->id);
+        tenant_unlock(t);
         return NULL;
     }
     if (!alter_grant_usable_by(g, a->id)) {
-        tenant_unlock(t);
         reply_error(r, 403, "no_delegated_grant",
                     "Grant %s is neither owned by nor delegated to agent %s", g->id, a->id);
+        tenant_unlock(t);
         return NULL;
     }
     struct alter_policy_denial denial;
     enum alter_policy_verdict verdict =
         alter_policy_evaluate(a->policy, r->ri->remote_addr, r->now, &a->rate, &denial);
     if (verdict == ALTER_POLICY_NEEDS_APPROVAL && use == VAULT_RETRIEVE) {
-        tenant_unlock(t);
         refuse_by_policy(r, "require_approval",
                          "The agent's policy requires an approval for every call: use proxy "
                          "mode (POST /sdk/proxy), which waits for one");
+        tenant_unlock(t);
         return NULL;
     }
     if (verdict == ALTER_POLICY_DENY) {
-        tenant_unlock(t);
         refuse_by_policy(r, denial.rule, denial.message);
+        tenant_unlock(t);
         return NULL;
     }
     *needs_approval = verdict == ALTER_POLICY_NEEDS_APPROVAL;

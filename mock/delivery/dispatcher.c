@@ -144,9 +144,8 @@ void delivery_sink(struct tenant *t, const char *event, cJSON *envelope, void *c
                 return;
             }
         }
-        if (webhook_enqueue(w, ev) != 0) {
-            w->dropped++;
-            if ((w->dropped & (w->dropped - 1)) == 0) /* the 1st, 2nd, 4th, ... drop */
+        if (webhook_enqueue(w, ev) != 0) { /* full: counted in w->dropped */
+            if (w->dropped && (w->dropped & (w->dropped - 1)) == 0) /* the 1st, 2nd, 4th, ... drop */
                 log_warn("webhook %s: %zu events queued and undelivered; %zu newer ones dropped",
                          w->id, w->n_pending, w->dropped);
             continue;

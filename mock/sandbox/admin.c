@@ -11,6 +11,7 @@
 #include "alsorn/trust.h"
 #include "alter/app.h"
 #include "core/router.h"
+#include "sandbox/caps.h"
 #include "sandbox/faults.h"
 #include "sandbox/journal.h"
 #include "sandbox/provision.h"
@@ -54,6 +55,7 @@ void mock_health(struct req *r) {
     cJSON_AddStringToObject(o, "version", AGENTMOCK_VERSION);
     /* so a client (the dashboard) knows to ask for the token before its first call fails */
     cJSON_AddBoolToObject(o, "admin_token_required", mock_admin_token != NULL);
+    cJSON_AddItemToObject(o, "caps", caps_json());
     reply_json(r, 200, o);
 }
 
@@ -149,6 +151,7 @@ static struct tenant *find_org(struct req *r) {
 static void reply_org(struct req *r, struct tenant *t) {
     cJSON *o = org_json(t);
     cJSON_AddNumberToObject(o, "agents", (double)t->agents.n);
+    cJSON_AddItemToObject(o, "usage", caps_usage_json(t));
     tenant_unlock(t);
     tenant_release(t);
     reply_json(r, 200, o);

@@ -45,6 +45,20 @@ void posting_free_all(struct posting **table) {
     }
 }
 
+void posting_shift_all(struct posting **table, size_t k) {
+    struct posting *p, *tmp;
+    HASH_ITER(hh, *table, p, tmp) {
+        size_t from = posting_first_after(p, (long)k - 1), kept = p->n - from;
+        for (size_t i = 0; i < kept; i++) p->pos[i] = p->pos[from + i] - k;
+        p->n = kept;
+        if (kept) continue;
+        HASH_DEL(*table, p);
+        free(p->key);
+        free(p->pos);
+        free(p);
+    }
+}
+
 size_t posting_first_after(const struct posting *p, long after) {
     size_t lo = 0, hi = p->n;
     while (lo < hi) {

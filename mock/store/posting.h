@@ -21,6 +21,9 @@ int posting_add(struct posting **table, const char *key, size_t pos);
 /* Drops the last position added under key (undoing a posting_add). */
 void posting_undo(struct posting *table, const char *key);
 void posting_free_all(struct posting **table);
+/* Forgets the objects at positions below k and renumbers the rest down by k (a log dropped
+ * its k oldest rows); a key left with no position is removed. */
+void posting_shift_all(struct posting **table, size_t k);
 /* First index of p->pos whose value is > after (after = -1: 0). */
 size_t posting_first_after(const struct posting *p, long after);
 

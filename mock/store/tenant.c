@@ -2,10 +2,15 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alter/app.h"
 #include "core/clock.h"
 #include "sandbox/report.h"
+
+atomic_int tenant_unlock_delay_us;
+
+void tenant_unlock_pause(void) { usleep((useconds_t)atomic_load(&tenant_unlock_delay_us)); }
 
 const char *const plan_names[] = {"starter", "growth", "enterprise", NULL};
 

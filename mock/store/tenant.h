@@ -70,7 +70,30 @@ void tenant_release(struct tenant *t); /* frees at the last reference */
  * Call with t's lock held. */
 void tenant_clear_data(struct tenant *t);
 
+/* Every handler follows one idiom: lock, work, render what the reply needs, unlock, send.
+ *
+ *     tenant_lock(t);
+ *     struct agent *a = agent_set_find(&t->agents, id);
+ *     if (!a) { reply_not_found(r); tenant_unlock(t); return; }
+ *     ...change a...
+ *     reply_json(r, 200, agent_to_json(a, t, r->now));   (or reply_error(..., a->id))
+ *     tenant_unlock(t);
+ *
+ * The tenant's reference count keeps the tenant, not what is inside it: once the lock is
+ * released a one-organization reset (tenant_clear_data) or the next call may free any object
+ * found under it, so nothing after tenant_unlock reads one, not even its id for a message or
+ * a log line.  After the unlock a handler touches only what it owns: the reply it rendered,
+ * copies, or objects it holds a reference on (an Alter verify's audit rows).  The dispatcher
+ * sends the reply once the handler returns; no socket write happens under the lock. */
 static inline void tenant_lock(struct tenant *t) { pthread_mutex_lock(&t->lock); }
-static inline void tenant_unlock(struct tenant *t) { pthread_mutex_unlock(&t->lock); }
+/* Race tests' hook (--unlock-delay-us, 0 otherwise): tenant_unlock then sleeps that long, so
+ * that what another thread does once it gets the lock lands before the unlocking thread's
+ * next step, as it may in any run. */
+extern atomic_int tenant_unlock_delay_us;
+void tenant_unlock_pause(void);
+static inline void tenant_unlock(struct tenant *t) {
+    pthread_mutex_unlock(&t->lock);
+    if (atomic_load_explicit(&tenant_unlock_delay_us, memory_order_relaxed)) tenant_unlock_pause();
+}
 
 #endif

@@ -50,8 +50,20 @@ bool webhook_subscribed(const struct webhook *w, const char *event) {
     return false;
 }
 
+static atomic_size_t log_max = WEBHOOK_LOG_MAX_DEFAULT, queue_max = WEBHOOK_QUEUE_MAX_DEFAULT;
+
+void webhook_set_caps(size_t log, size_t queue) {
+    atomic_store(&log_max, log ? log : 1);
+    atomic_store(&queue_max, queue ? queue : 1);
+}
+size_t webhook_log_max(void) { return atomic_load(&log_max); }
+size_t webhook_queue_max(void) { return atomic_load(&queue_max); }
+
 int webhook_enqueue(struct webhook *w, struct webhook_event *e) {
-    if (w->n_pending >= WEBHOOK_PENDING_MAX) return -1;
+    if (w->n_pending >= webhook_queue_max()) {
+        w->dropped++;
+        return -1;
+    }
     struct pending_event *p = malloc(sizeof *p);
     if (!p) return -1;
     webhook_event_retain(e);
@@ -89,9 +101,10 @@ void webhook_disable(struct webhook *w) {
 }
 
 void delivery_log_append(struct delivery_log *log, struct delivery_record *rec) {
-    if (log->n == log->cap && log->cap < WEBHOOK_LOG_MAX) {
+    size_t max = webhook_log_max();
+    if (log->n == log->cap && log->cap < max) {
         size_t cap = log->cap ? log->cap * 2 : 16;
-        if (cap > WEBHOOK_LOG_MAX) cap = WEBHOOK_LOG_MAX;
+        if (cap > max) cap = max;
         struct delivery_record *ring = malloc(cap * sizeof *ring);
         if (!ring) {
             free(rec->error);
@@ -104,8 +117,9 @@ void delivery_log_append(struct delivery_log *log, struct delivery_record *rec) 
         log->cap = cap;
         log->start = 0;
     }
-    if (log->n == log->cap) { /* full at WEBHOOK_LOG_MAX: the oldest makes room */
+    if (log->n == log->cap) { /* full at its cap: the oldest makes room */
         free(log->ring[log->start].error);
+        log->dropped++;
         log->ring[log->start] = *rec;
         log->start = (log->start + 1) % log->cap;
         return;

@@ -17,8 +17,14 @@
 
 #define WEBHOOK_UUID_LEN     37    /* 8-4-4-4-12 hex + NUL */
 #define WEBHOOK_EVENT_LEN    32    /* longest event name + NUL, with room */
-#define WEBHOOK_LOG_MAX      10000 /* attempts kept per endpoint; older ones are forgotten */
-#define WEBHOOK_PENDING_MAX  100000 /* events queued per endpoint; later ones are dropped */
+/* Caps on what an endpoint keeps (--webhook-log-max, --webhook-queue-max): the newest attempts
+ * of its delivery log (older ones are forgotten), and the events queued behind a slow or
+ * failing receiver (later ones are refused).  Both count what they drop. */
+#define WEBHOOK_LOG_MAX_DEFAULT   1000
+#define WEBHOOK_QUEUE_MAX_DEFAULT 10000
+void webhook_set_caps(size_t log_max, size_t queue_max); /* each 1 or more */
+size_t webhook_log_max(void);
+size_t webhook_queue_max(void);
 #define WEBHOOK_DISABLE_AFTER 10   /* consecutive failed events that disable an endpoint */
 #define WEBHOOK_URL_MAX      2048  /* longest endpoint URL (alsorn.md §6) */
 
@@ -62,10 +68,11 @@ struct delivery_record {
     int64_t next_retry_at; /* virtual Unix seconds; 0 when no retry follows (null) */
 };
 
-/* The newest WEBHOOK_LOG_MAX attempts, in a ring. */
+/* The newest webhook_log_max() attempts, in a ring. */
 struct delivery_log {
     struct delivery_record *ring;
     size_t cap, start, n;
+    uint64_t dropped; /* older attempts forgotten to make room */
 };
 
 struct pending_event {
@@ -95,7 +102,7 @@ struct webhook {
     struct pending_event *head, *tail;
     size_t n_pending;
     int head_attempts; /* attempts made at the head event so far */
-    size_t dropped;    /* events refused because the queue was full */
+    size_t dropped;    /* events refused because the queue was full (webhook_queue_max) */
     enum webhook_state state;
     uint64_t schedule_gen;   /* bumped when a scheduled wake-up is withdrawn */
     int64_t next_attempt_ms; /* virtual ms the scheduled wake-up is due (snapshots keep it) */
@@ -115,7 +122,8 @@ void webhook_free(struct webhook *w);
 int webhook_set_events(struct webhook *w, const char *const *events, size_t n);
 bool webhook_subscribed(const struct webhook *w, const char *event);
 
-/* Appends e (retained) to w's queue.  Returns 0, or -1 when the queue is full. */
+/* Appends e (retained) to w's queue.  Returns 0, or -1 when the queue is full (counted in
+ * w->dropped) or out of memory. */
 int webhook_enqueue(struct webhook *w, struct webhook_event *e);
 /* Drops the head event (after success or its last attempt). */
 void webhook_pop(struct webhook *w);

@@ -105,13 +105,13 @@ Test(alter_audit_log, the_chain_links_and_verify_finds_the_first_tampered_row) {
     cr_assert_eq(alter_audit_log_seal(&log), 0);
     cr_assert_eq(strncmp(log.rows[4]->hash, "sha256:", 7), 0);
     struct alter_audit_check check;
-    alter_audit_rows_verify(log.rows, log.n, &check);
+    alter_audit_rows_verify(log.rows, log.n, NULL, &check);
     cr_assert(check.valid && check.length == 5 && check.broken_at == -1);
     cr_assert_str_eq(check.head_hash, log.rows[4]->hash);
-    cJSON *second = alter_audit_row_json(log.rows[1], log.rows[0]);
+    cJSON *second = alter_audit_row_json(log.rows[1], log.rows[0]->hash);
     cr_assert_str_eq(cJSON_GetObjectItem(second, "previous_hash")->valuestring, log.rows[0]->hash);
     cJSON_Delete(second);
-    cJSON *fourth = alter_audit_row_json(log.rows[3], log.rows[2]); /* across the two seals */
+    cJSON *fourth = alter_audit_row_json(log.rows[3], log.rows[2]->hash); /* across the two seals */
     cr_assert_str_eq(cJSON_GetObjectItem(fourth, "previous_hash")->valuestring, log.rows[2]->hash);
     cJSON_Delete(fourth);
     cJSON *first = alter_audit_row_json(log.rows[0], NULL);
@@ -121,8 +121,8 @@ Test(alter_audit_log, the_chain_links_and_verify_finds_the_first_tampered_row) {
     size_t n = 0;
     struct alter_audit_row **copy = alter_audit_log_rows(&log, &n);
     cr_assert_eq(n, 5);
-    alter_audit_rows_verify(copy, n, &check);
-    free(copy);
+    alter_audit_rows_verify(copy, n, NULL, &check);
+    alter_audit_rows_release(copy, n);
     cr_assert(!check.valid);
     cr_assert_eq(check.broken_at, 2);
     alter_audit_log_free(&log);
@@ -205,4 +205,97 @@ Test(alter_keys, formats_lookup_index_and_salted_verifier) {
     cr_assert(memcmp(v1.hash, v2.hash, sizeof v1.hash) != 0, "two verifiers of one key are equal");
     cr_assert(alter_key_verifier_matches(&v1, key) && alter_key_verifier_matches(&v2, key));
     cr_assert(!alter_key_verifier_matches(&v1, other));
+}
+
+/* A log over its cap drops its oldest rows and keeps the last dropped row's hash as the anchor
+ * the kept chain verifies from. */
+Test(alter_audit_log, over_its_cap_drops_the_oldest_rows_and_verifies_from_the_anchor) {
+    struct alter_audit_log log = {0};
+    const char *agents[] = {"A", "B", "C"};
+    for (int i = 0; i < 40; i++)
+        cr_assert_eq(
+            alter_audit_log_append(&log, row(agents[i % 3], i % 2 ? "r1" : NULL, "agent.me")), 0);
+    cr_assert_eq(log.n, 40, "under the default cap nothing is dropped");
+    cr_assert_eq(alter_audit_log_seal(&log), 0);
+    char hashes[40][SHA256_TAGGED_LEN], ids[40][ID_LEN];
+    for (int i = 0; i < 40; i++) {
+        memcpy(hashes[i], log.rows[i]->hash, SHA256_TAGGED_LEN);
+        memcpy(ids[i], log.rows[i]->id, ID_LEN);
+    }
+    alter_audit_log_set_max(32);
+    cr_assert_eq(alter_audit_log_append(&log, row("A", "r1", "agent.me")), 0);
+    /* 41 rows, cap 32: 9 over, plus 32/16 so the next few appends drop nothing */
+    cr_assert_eq(log.dropped, 11);
+    cr_assert_eq(log.n, 30);
+    cr_assert_str_eq(log.anchor, hashes[10], "the anchor is the hash of the last row dropped");
+    cr_assert_str_eq(log.rows[0]->id, ids[11]);
+    cr_assert_eq(alter_audit_log_position(&log, ids[10]), -1, "a dropped row is gone");
+    cr_assert_eq(alter_audit_log_position(&log, ids[12]), 1);
+    cr_assert_str_eq(alter_audit_log_previous_hash(&log, 0), hashes[10]);
+    cJSON *first = alter_audit_row_json(log.rows[0], alter_audit_log_previous_hash(&log, 0));
+    cr_assert_str_eq(cJSON_GetObjectItem(first, "previous_hash")->valuestring, hashes[10]);
+    cJSON_Delete(first);
+
+    /* the indexes follow the renumbering: agent B had rows 1, 4, ..., 37 */
+    size_t pos[40];
+    bool more = false;
+    struct alter_audit_filter by_b = {.agent_id = "B"};
+    size_t got = alter_audit_log_query(&log, &by_b, -1, 40, pos, &more);
+    cr_assert_eq(got, 9, "B's rows 13, 16, ..., 37 are kept");
+    for (size_t i = 0; i < got; i++)
+        cr_assert_str_eq(log.rows[pos[i]]->agent_id, "B");
+    cr_assert_str_eq(log.rows[pos[0]]->id, ids[13]);
+
+    cr_assert_eq(alter_audit_log_seal(&log), 0);
+    struct alter_audit_check check;
+    alter_audit_rows_verify(log.rows, log.n, log.anchor, &check);
+    cr_assert(check.valid, "the kept chain verifies from its anchor");
+    cr_assert_eq(check.length, 30);
+    alter_audit_rows_verify(log.rows, log.n, NULL, &check);
+    cr_assert(!check.valid && check.broken_at == 0, "but not as a chain that starts at null");
+
+    log.rows[5]->status_code = 404; /* tampering is still found */
+    alter_audit_rows_verify(log.rows, log.n, log.anchor, &check);
+    cr_assert(!check.valid);
+    cr_assert_eq(check.broken_at, 5);
+    alter_audit_log_free(&log);
+    alter_audit_log_set_max(ALTER_AUDIT_MAX_DEFAULT);
+}
+
+/* A verify reads rows after the lock is released; rows dropped meanwhile must stay alive
+ * until it gives them back (ASan reports the use after free otherwise). */
+Test(alter_audit_log, rows_a_reader_holds_outlive_their_drop) {
+    struct alter_audit_log log = {0};
+    alter_audit_log_set_max(8);
+    for (int i = 0; i < 8; i++)
+        cr_assert_eq(alter_audit_log_append(&log, row("A", NULL, "agent.me")), 0);
+    cr_assert_eq(alter_audit_log_seal(&log), 0);
+    char anchor[SHA256_TAGGED_LEN];
+    memcpy(anchor, log.anchor, sizeof anchor);
+    size_t n = 0;
+    struct alter_audit_row **held = alter_audit_log_rows(&log, &n);
+    for (int i = 0; i < 40; i++)
+        cr_assert_eq(alter_audit_log_append(&log, row("A", NULL, "agent.me")), 0);
+    cr_assert_gt(log.dropped, 8, "every held row was dropped from the log");
+    struct alter_audit_check check;
+    alter_audit_rows_verify(held, n, anchor, &check);
+    cr_assert(check.valid && check.length == 8);
+    alter_audit_rows_release(held, n);
+    alter_audit_log_free(&log);
+    alter_audit_log_set_max(ALTER_AUDIT_MAX_DEFAULT);
+}
+
+Test(alter_audit_log, an_anchor_is_set_only_on_an_empty_log_and_only_as_a_hash) {
+    struct alter_audit_log log = {0};
+    char hash[SHA256_TAGGED_LEN] = "sha256:";
+    memset(hash + 7, 'a', 64);
+    hash[71] = '\0';
+    cr_assert_eq(alter_audit_log_set_anchor(&log, "sha256:zz", 3), -1);
+    cr_assert_eq(alter_audit_log_set_anchor(&log, hash, 3), 0);
+    cr_assert_eq(log.dropped, 3);
+    cr_assert_eq(alter_audit_log_append(&log, row("A", NULL, "agent.me")), 0);
+    cr_assert_eq(alter_audit_log_seal(&log), 0);
+    cr_assert_str_eq(alter_audit_log_previous_hash(&log, 0), hash);
+    cr_assert_eq(alter_audit_log_set_anchor(&log, NULL, 0), -1, "the log has a row");
+    alter_audit_log_free(&log);
 }

@@ -144,16 +144,50 @@ static struct delivery_record record(int attempt) {
     return r;
 }
 
-Test(delivery_log, keeps_the_newest_attempts) {
+Test(delivery_log, keeps_the_newest_attempts_and_counts_the_ones_it_forgets) {
     struct delivery_log log = {0};
-    for (int i = 1; i <= WEBHOOK_LOG_MAX + 25; i++) {
+    const int max = WEBHOOK_LOG_MAX_DEFAULT;
+    cr_assert_eq(webhook_log_max(), (size_t)max);
+    for (int i = 1; i <= max + 25; i++) {
         struct delivery_record r = record(i);
         delivery_log_append(&log, &r);
     }
-    cr_assert_eq(log.n, WEBHOOK_LOG_MAX);
-    cr_assert_eq(delivery_log_nth_newest(&log, 0)->attempt, WEBHOOK_LOG_MAX + 25);
-    cr_assert_eq(delivery_log_nth_newest(&log, WEBHOOK_LOG_MAX - 1)->attempt, 26);
+    cr_assert_eq(log.n, (size_t)max);
+    cr_assert_eq(log.dropped, 25);
+    cr_assert_eq(delivery_log_nth_newest(&log, 0)->attempt, max + 25);
+    cr_assert_eq(delivery_log_nth_newest(&log, max - 1)->attempt, 26);
     delivery_log_free(&log); /* frees every error string: ASan checks */
+}
+
+Test(delivery_log, follows_the_configured_cap) {
+    webhook_set_caps(5, WEBHOOK_QUEUE_MAX_DEFAULT);
+    struct delivery_log log = {0};
+    for (int i = 1; i <= 12; i++) {
+        struct delivery_record r = record(i);
+        delivery_log_append(&log, &r);
+    }
+    cr_assert_eq(log.n, 5);
+    cr_assert_eq(log.dropped, 7);
+    cr_assert_eq(delivery_log_nth_newest(&log, 4)->attempt, 8);
+    delivery_log_free(&log);
+    webhook_set_caps(WEBHOOK_LOG_MAX_DEFAULT, WEBHOOK_QUEUE_MAX_DEFAULT);
+}
+
+Test(webhook_queue, refuses_events_past_its_cap_and_counts_them) {
+    webhook_set_caps(WEBHOOK_LOG_MAX_DEFAULT, 3);
+    struct webhook w = {0};
+    struct webhook_event *e = webhook_event_new("evt_1", "agent.updated", strdup("{}"), 2);
+    for (int i = 0; i < 3; i++) cr_assert_eq(webhook_enqueue(&w, e), 0);
+    cr_assert_eq(webhook_enqueue(&w, e), -1);
+    cr_assert_eq(webhook_enqueue(&w, e), -1);
+    cr_assert_eq(w.n_pending, 3);
+    cr_assert_eq(w.dropped, 2);
+    webhook_pop(&w); /* room again */
+    cr_assert_eq(webhook_enqueue(&w, e), 0);
+    cr_assert_eq(w.dropped, 2);
+    webhook_drop_pending(&w);
+    webhook_event_release(e);
+    webhook_set_caps(WEBHOOK_LOG_MAX_DEFAULT, WEBHOOK_QUEUE_MAX_DEFAULT);
 }
 
 static struct webhook *endpoint(const char *id) {
