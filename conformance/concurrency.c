@@ -149,7 +149,7 @@ static struct {
 struct racer {
     int index;
     long calls, bad;      /* bad: no answer or 5xx */
-    char first_bad[256];
+    char first_bad[512];
 };
 
 static double race_now_ms(void) {
