@@ -101,6 +101,19 @@ static void parse_agent_fields(const cJSON *body, struct field_errors *fe, struc
     f->environment = v_enum(fe, body, "environment", agent_env_names, &f->environment_v);
 }
 
+void alsorn_agent_fields_check(const cJSON *rec, int64_t spending_limit_cents,
+                               struct field_errors *fe) {
+    struct agent_fields f;
+    parse_agent_fields(rec, fe, &f);
+    cJSON *limit = cJSON_CreateObject(); /* minor units as the API's number, checked as it is */
+    cJSON_AddNumberToObject(limit, "spending_limit", (double)spending_limit_cents / 100);
+    int64_t cents = 0;
+    if (v_money(fe, limit, "spending_limit", MAX_SPENDING, &cents) == V_OK &&
+        cents != spending_limit_cents)
+        field_error_add(fe, "spending_limit", "must be a whole number of minor units");
+    cJSON_Delete(limit);
+}
+
 /* ---- shared helpers ------------------------------------------------------------------- */
 
 struct agent *alsorn_lock_agent(struct req *r, const char *id) {

@@ -7,6 +7,7 @@
 #include "alsorn/transactions.h"
 #include "core/clock.h"
 #include "core/hex.h"
+#include "core/json_parse.h"
 #include "store/transaction.h"
 
 int audit_chain_reserve(struct audit_chain *c, size_t n) {
@@ -79,7 +80,8 @@ static cJSON *fields_json(const char *agent_id, const struct audit_fields *f,
     cJSON_AddStringToObject(o, "id", f->id);
     cJSON_AddStringToObject(o, "agent_id", agent_id);
     cJSON_AddStringToObject(o, "action", f->action);
-    cJSON *payload = cJSON_Parse(f->payload);
+    /* the payload was checked when it was stored (audit_chain_restore for a loaded one) */
+    cJSON *payload = json_parse_guarded(f->payload, strlen(f->payload), JSON_MAX_DEPTH, NULL);
     cJSON_AddItemToObject(o, "payload", payload ? payload : cJSON_CreateNull());
     cJSON_AddStringToObject(o, "actor_id", f->actor_id);
     cJSON_AddStringToObject(o, "created_at", ts);
@@ -193,9 +195,21 @@ static int place_id(struct audit_chain *c, const char *id) {
     return 0;
 }
 
+/* Whether text is JSON within the guarded parse's limits and in canonical form: the text an
+ * entry hashed is the text it renders and verifies with, so nothing else may be stored. */
+static bool canonical_payload(const char *text) {
+    cJSON *parsed = json_parse_guarded(text, strlen(text), JSON_MAX_DEPTH, NULL);
+    char *again = parsed ? canonical_json(parsed) : NULL;
+    bool same = again && strcmp(again, text) == 0;
+    free(again);
+    cJSON_Delete(parsed);
+    return same;
+}
+
 int audit_chain_restore(struct audit_chain *c, const char *agent_id, const char *id,
                         const char *action, const char *payload, const char *actor_id,
                         int64_t created_at, const char *payload_hash) {
+    if (!canonical_payload(payload)) return -2;
     bool pending = strncmp(action, "transaction.", 12) == 0;
     char *block = text_block(action, actor_id, payload);
     if (!block || reserve(c) != 0) {
