@@ -268,13 +268,13 @@ int store_alter_key_add(const char *lookup, struct tenant *t, struct alter_key *
     return rc;
 }
 
-struct tenant *store_alter_key_find(const char *plaintext, store_key_index_fn index,
+struct tenant *store_alter_key_find(const char *plaintext, store_key_index_fn make_index,
                                     struct alter_key **key) {
     struct alter_key_entry *e = NULL;
     struct tenant *t = NULL;
     char lookup[65];
     pthread_rwlock_rdlock(&lock);
-    index(plaintext, lookup); /* under the lock: an import swaps the pepper with the index */
+    make_index(plaintext, lookup); /* under the lock: an import swaps the pepper with the index */
     HASH_FIND_STR(alter_keys, lookup, e);
     if (e) {
         t = e->tenant;
