@@ -2,16 +2,19 @@
  * POST /_mock/snapshot.  Each test runs a private agentmock: importing replaces the whole
  * store, which the shared mock's other tests must never see. */
 #include "alter_harness.h"
+#include "canonical_json.h"
 #include "harness.h"
 #include "receiver.h"
 #include "webhook_helpers.h"
 
 #include <glob.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct mock_process M = {.pid = -1};
@@ -498,4 +501,258 @@ Test(sandbox_state, snapshot_without_a_state_file_is_409) {
     http_call("POST", "/_mock/snapshot", NULL, NULL, NULL, &r);
     expect_error(&r, 409, "conflict");
     http_resp_free(&r);
+}
+
+/* ---- a state file is outside input ------------------------------------------------------- */
+
+/* The state with the record of agent_id replaced by edit(record) (caller frees). */
+static char *with_agent_record(const char *state, const char *agent_id,
+                               void (*edit)(cJSON *rec, void *ctx), void *ctx) {
+    const char *start = strstr(state, "{\"type\":\"agent\"");
+    while (start && !strstr(start, fmt("\"id\":\"%s\"", agent_id)))
+        start = strstr(start + 1, "{\"type\":\"agent\"");
+    for (; start; start = strstr(start + 1, "\n{\"type\":\"agent\"")) {
+        if (*start == '\n') start++;
+        const char *end = strchr(start, '\n');
+        cJSON *rec = cJSON_ParseWithLength(start, (size_t)(end - start));
+        if (!rec || strcmp(jstr(rec, "id"), agent_id) != 0) {
+            cJSON_Delete(rec);
+            continue;
+        }
+        edit(rec, ctx);
+        char *line = cJSON_PrintUnformatted(rec);
+        cJSON_Delete(rec);
+        size_t head = (size_t)(start - state), line_len = strlen(line);
+        char *out = malloc(head + line_len + strlen(end) + 1);
+        memcpy(out, state, head);
+        memcpy(out + head, line, line_len);
+        strcpy(out + head + line_len, end);
+        free(line);
+        return out;
+    }
+    cr_assert_fail("no record of agent %s in the export", agent_id);
+    return NULL;
+}
+
+/* The first audit entry's payload becomes the text ctx, and its payload_hash is recomputed
+ * from it as the mock computes it, so the chain still verifies: only the text is wrong. */
+static void set_first_payload(cJSON *rec, void *ctx) {
+    cJSON *entry = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rec, "audit"), 0);
+    cJSON_ReplaceItemInObjectCaseSensitive(entry, "payload", cJSON_CreateString(ctx));
+    time_t at = (time_t)jnum(entry, "created_at");
+    struct tm tm;
+    char ts[32], hash[SHA256_TAGGED_LEN];
+    gmtime_r(&at, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cJSON *hashed = cJSON_CreateObject();
+    cJSON_AddStringToObject(hashed, "id", jstr(entry, "id"));
+    cJSON_AddStringToObject(hashed, "agent_id", jstr(rec, "id"));
+    cJSON_AddStringToObject(hashed, "action", jstr(entry, "action"));
+    cJSON_AddItemToObject(hashed, "payload", cJSON_CreateRaw(ctx)); /* the text as it is */
+    cJSON_AddStringToObject(hashed, "actor_id", jstr(entry, "actor_id"));
+    cJSON_AddStringToObject(hashed, "created_at", ts);
+    cJSON_AddNullToObject(hashed, "previous_hash");
+    cr_assert_eq(canonical_sha256(hashed, hash), 0);
+    cJSON_Delete(hashed);
+    cJSON_ReplaceItemInObjectCaseSensitive(entry, "payload_hash", cJSON_CreateString(hash));
+}
+
+/* "[[[...]]]" nested n deep (caller frees). */
+static char *nested(int n) {
+    char *s = malloc(2 * (size_t)n + 1);
+    memset(s, '[', (size_t)n);
+    memset(s + n, ']', (size_t)n);
+    s[2 * n] = '\0';
+    return s;
+}
+
+/* PUT /_mock/state refuses body with 422 invalid_snapshot naming why, and an agent created
+ * before the import is still there. */
+static void expect_refused(const char *body, const char *key, const char *kept_agent,
+                           const char *why) {
+    struct http_resp r;
+    struct http_req req = {.method = "PUT", .path = fmt("%s/_mock/state", M.url), .body = body,
+                           .content_type = "application/x-ndjson"};
+    http_do(&req, &r);
+    expect_error(&r, 422, "invalid_snapshot");
+    const char *message = jstr(jobj(r.json, "error"), "message");
+    cr_assert_not_null(strstr(message, why), "the error says '%s': %s", why, message);
+    http_resp_free(&r);
+    cr_assert_eq(private_status("GET", "/_mock/health", NULL, NULL), 200, "the mock lives");
+    cr_assert_eq(private_status("GET", fmt("/agents/%s", kept_agent), key, NULL), 200,
+                 "a refused import changes nothing");
+}
+
+Test(sandbox_state, a_state_line_nested_800_deep_is_422_not_a_crash, .fini = stop_private) {
+    start_private(NULL);
+    const char *key = private_org(NULL);
+    char *kept = private_agent(key, "Kept Agent");
+    char *deep = nested(800);
+    char *body = malloc(strlen(deep) + 256);
+    sprintf(body, "{\"type\":\"meta\",\"format\":\"agentmock-state\",\"version\":3,"
+                  "\"clock_offset_seconds\":0,\"alter_key_pepper\":\"%064d\"}\n%s\n", 0, deep);
+    expect_refused(body, key, kept, "Line 2: the line nests deeper than 64 levels");
+    free(body), free(deep), free(kept);
+}
+
+Test(sandbox_state, a_hand_edited_audit_payload_must_be_canonical_json_within_limits,
+     .fini = stop_private) {
+    start_private(NULL);
+    const char *key = private_org(NULL);
+    char *id = private_agent(key, "Edited Agent");
+    char *state = export_state();
+    char *kept = private_agent(key, "Created Before Import");
+    char *deep = nested(600);
+    const char *payloads[] = {deep, "not json", "{\"b\":1,\"a\":2}" /* JSON, not canonical */};
+    for (size_t i = 0; i < sizeof payloads / sizeof payloads[0]; i++) {
+        char *edited = with_agent_record(state, id, set_first_payload, (void *)payloads[i]);
+        expect_refused(edited, key, kept, "payload is not canonical JSON");
+        free(edited);
+    }
+    cr_assert_eq(private_status("GET", fmt("/agents/%s/audit", id), key, NULL), 200);
+    free(deep), free(state), free(kept), free(id);
+}
+
+static void negative_limit(cJSON *rec, void *ctx) {
+    (void)ctx;
+    cJSON_ReplaceItemInObjectCaseSensitive(rec, "spending_limit_cents", cJSON_CreateNumber(-500));
+}
+static void ten_thousand_actions(cJSON *rec, void *ctx) {
+    (void)ctx;
+    cJSON *actions = cJSON_CreateArray();
+    for (int i = 0; i < 10000; i++) cJSON_AddItemToArray(actions, cJSON_CreateString(fmt("act_%d", i)));
+    cJSON_ReplaceItemInObjectCaseSensitive(rec, "authorized_actions", actions);
+}
+static void set_string(cJSON *rec, void *ctx) {
+    const char *const *kv = ctx; /* {member, value} */
+    cJSON_ReplaceItemInObjectCaseSensitive(rec, kv[0], cJSON_CreateString(kv[1]));
+}
+static void empty_chain(cJSON *rec, void *ctx) {
+    (void)ctx;
+    cJSON_ReplaceItemInObjectCaseSensitive(rec, "audit", cJSON_CreateArray());
+}
+
+Test(sandbox_state, import_applies_the_api_field_rules, .fini = stop_private) {
+    start_private(NULL);
+    const char *key = private_org(NULL);
+    char *id = private_agent(key, "Ruled Agent");
+    char *state = export_state();
+    char *kept = private_agent(key, "Created Before Import");
+    const char *bad_utf8[] = {"name", "Bad \xff\xfe Name"};
+    const char *bad_fingerprint[] = {
+        "fingerprint", "sha256:zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"};
+    const char *short_name[] = {"name", "x"};
+    const struct {
+        void (*edit)(cJSON *, void *);
+        void *ctx;
+        const char *why;
+    } cases[] = {
+        {negative_limit, NULL, "spending_limit must be greater than 0"},
+        {ten_thousand_actions, NULL, "authorized_actions must have 1 to 50 items"},
+        {set_string, bad_utf8, "the line is not valid UTF-8"},
+        {set_string, bad_fingerprint, "fingerprint must be"},
+        {set_string, short_name, "name must be"},
+        {empty_chain, NULL, "empty audit chain"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *edited = with_agent_record(state, id, cases[i].edit, cases[i].ctx);
+        expect_refused(edited, key, kept, cases[i].why);
+        free(edited);
+    }
+    /* a NUL in a name: "\u0000" in the line */
+    char *nul = with_agent_record(state, id, set_string, (const char *[]){"name", "Nul Name"});
+    char *at = strstr(nul, "\"name\":\"Nul Name\"");
+    cr_assert_not_null(at);
+    char *with_nul = malloc(strlen(nul) + 8);
+    size_t head = (size_t)(at - nul) + strlen("\"name\":\"Nul");
+    memcpy(with_nul, nul, head);
+    strcpy(with_nul + head, "\\u0000");
+    strcat(with_nul, nul + head);
+    expect_refused(with_nul, key, kept, "holds \\u0000 in a string");
+    free(with_nul), free(nul);
+    import_state(state, 200, NULL); /* the export as it was still loads */
+    free(state), free(kept), free(id);
+}
+
+/* A --state FILE the mock could not save to at shutdown is refused at start, with a message
+ * that says why, instead of losing the state when it stops. */
+Test(sandbox_state, a_state_file_in_a_missing_or_unwritable_directory_refuses_to_start) {
+    const char *bin = getenv("AGENTMOCK_BIN");
+    if (!bin || !*bin) bin = AGENTMOCK_BIN;
+    const struct {
+        const char *path, *why;
+    } cases[] = {
+        {"/nonexistent-agentmock-dir/state.ndjson", "does not exist"},
+        {"/proc/agentmock-state.ndjson", "cannot write in /proc"}, /* not even for root */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *p = popen(fmt("timeout 20 %s --listen 127.0.0.1:0 --no-fixtures --state %s 2>&1; "
+                            "echo \"exit=$?\"",
+                            bin, cases[i].path),
+                        "r");
+        cr_assert_not_null(p);
+        char out[4096] = "";
+        size_t n = fread(out, 1, sizeof out - 1, p);
+        out[n] = '\0';
+        pclose(p);
+        cr_assert_not_null(strstr(out, "agentmock: --state: "), "a clear message: %s", out);
+        cr_assert_not_null(strstr(out, cases[i].why), "says why (%s): %s", cases[i].why, out);
+        cr_assert_not_null(strstr(out, "exit=2"), "refuses to start: %s", out);
+    }
+}
+
+struct saver_args {
+    int saves;
+    long failures; /* answers other than 200 */
+};
+
+static void *save_repeatedly(void *arg) {
+    struct saver_args *s = arg;
+    for (int i = 0; i < s->saves; i++) {
+        struct http_resp r;
+        http_call("POST", fmt("%s/_mock/snapshot", M.url), NULL, NULL, NULL, &r);
+        if (r.status != 200) s->failures++;
+        http_resp_free(&r);
+    }
+    return NULL;
+}
+
+/* Saves run one at a time, each through a temporary file of its own: concurrent saves and
+ * one-org resets all succeed, and the file they leave loads at the next start. */
+Test(sandbox_state, concurrent_saves_and_resets_all_succeed_and_the_file_loads, .timeout = 120) {
+    char *path = tmp_state_path();
+    const char *const args[] = {"--state", path, NULL};
+    start_private(args);
+    char org[80];
+    const char *churned_key = private_org(org);
+    char churned_write[96];
+    snprintf(churned_write, sizeof churned_write, "%s", churned_key);
+    const char *key = private_org(NULL);
+    char *kept = private_agent(key, "Kept Across Saves");
+    enum { SAVERS = 4 };
+    struct saver_args savers[SAVERS];
+    pthread_t threads[SAVERS];
+    for (int i = 0; i < SAVERS; i++) {
+        savers[i] = (struct saver_args){.saves = 6};
+        pthread_create(&threads[i], NULL, save_repeatedly, &savers[i]);
+    }
+    for (int round = 0; round < 6; round++) { /* the churned org: filled, then reset */
+        for (int i = 0; i < 5; i++) free(private_agent(churned_write, fmt("Churn %d %d", round, i)));
+        cr_assert_eq(private_status("POST", "/_mock/reset", NULL, fmt("{\"org_id\": \"%s\"}", org)),
+                     200);
+    }
+    for (int i = 0; i < SAVERS; i++) {
+        pthread_join(threads[i], NULL);
+        cr_assert_eq(savers[i].failures, 0, "saver %d: %ld saves failed", i, savers[i].failures);
+    }
+    int status = mock_process_stop(&M, SIGTERM, 10000);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "clean exit after saving");
+    glob_t left;
+    cr_assert_eq(glob(fmt("%s.tmp.*", path), 0, NULL, &left), GLOB_NOMATCH,
+                 "no temporary file is left behind");
+    start_private(args);
+    cr_assert_eq(private_status("GET", fmt("/agents/%s", kept), key, NULL), 200);
+    stop_private();
+    unlink(path);
+    free(path), free(kept);
 }
