@@ -10,6 +10,7 @@
 #include <glob.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -17,6 +18,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -793,4 +797,109 @@ Test(sandbox_state, a_stalled_state_reader_blocks_no_tenant, .timeout = 180, .fi
     /* the export's own render holds each tenant briefly; a stalled socket never does */
     cr_assert_geq(answered, 4, "the org's requests wait for a client that does not read");
     close(fd);
+}
+
+/* hex HMAC-SHA256(pepper as its 32 bytes, key): the Alter key index under that pepper. */
+static void key_lookup(const char *pepper_hex, const char *key, char out[65]) {
+    unsigned char pepper[32], md[32];
+    for (int i = 0; i < 32; i++) sscanf(pepper_hex + 2 * i, "%2hhx", &pepper[i]);
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), pepper, sizeof pepper, (const unsigned char *)key, strlen(key), md, &len);
+    for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", md[i]);
+}
+
+/* The state with its pepper replaced by pepper_hex and the index of Alter key `key`
+ * recomputed under it: the same store, keyed differently (caller frees). */
+static char *with_pepper(const char *state, const char *key, const char *pepper_hex) {
+    char *out = strdup(state);
+    char *p = strstr(out, "\"alter_key_pepper\":\"");
+    cr_assert_not_null(p);
+    p += strlen("\"alter_key_pepper\":\"");
+    char old_pepper[65], old_lookup[65], new_lookup[65];
+    snprintf(old_pepper, sizeof old_pepper, "%.64s", p);
+    memcpy(p, pepper_hex, 64);
+    key_lookup(old_pepper, key, old_lookup);
+    key_lookup(pepper_hex, key, new_lookup);
+    char *at = strstr(out, fmt("\"lookup\":\"%s\"", old_lookup));
+    cr_assert_not_null(at, "the key's index is in the export");
+    memcpy(at + strlen("\"lookup\":\""), new_lookup, 64);
+    return out;
+}
+
+struct alter_reader {
+    const char *key;
+    atomic_bool *stop;
+    long calls, unauthorized;
+};
+
+static void *read_with_alter_key(void *arg) {
+    struct alter_reader *rd = arg;
+    while (!atomic_load(rd->stop)) {
+        struct http_resp r;
+        alter_http("GET", fmt("%s/sdk/agents", M.url), rd->key, NULL, NULL, &r);
+        rd->calls++;
+        if (r.status == 401) rd->unauthorized++;
+        http_resp_free(&r);
+    }
+    return NULL;
+}
+
+struct importer {
+    const char *state;
+    long status;
+};
+
+static void *import_once(void *arg) {
+    struct importer *im = arg;
+    struct http_resp r;
+    struct http_req req = {.method = "PUT", .path = fmt("%s/_mock/state", M.url), .body = im->state,
+                           .content_type = "application/x-ndjson"};
+    http_do(&req, &r);
+    im->status = r.status;
+    http_resp_free(&r);
+    return NULL;
+}
+
+/* An import replaces the store, the Alter key pepper and the clock in one step: a key valid
+ * in both snapshots never fails while they are imported in turn, and two imports at once
+ * never leave one's store with the other's pepper. */
+Test(sandbox_state, imports_swap_store_and_pepper_at_once, .timeout = 180, .fini = stop_private) {
+    start_private(NULL);
+    struct org_keys k;
+    private_org_keys(&k);
+    cJSON_Delete(private_json("PATCH", fmt("/_mock/orgs/%s", k.id), NULL, false,
+                              "{\"alter_rate_limit_rpm\": 1000000}", 200));
+    char *a = export_state();
+    char *b = with_pepper(a, k.alter,
+                          "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+    atomic_bool stop = false;
+    enum { READERS = 2 };
+    struct alter_reader readers[READERS];
+    pthread_t threads[READERS];
+    for (int i = 0; i < READERS; i++) {
+        readers[i] = (struct alter_reader){.key = k.alter, .stop = &stop};
+        pthread_create(&threads[i], NULL, read_with_alter_key, &readers[i]);
+    }
+    for (int i = 0; i < 40; i++) import_state(i % 2 ? a : b, 200, NULL);
+    atomic_store(&stop, true);
+    for (int i = 0; i < READERS; i++) {
+        pthread_join(threads[i], NULL);
+        cr_assert_gt(readers[i].calls, 0);
+        cr_assert_eq(readers[i].unauthorized, 0, "%ld of %ld calls with a valid key got 401",
+                     readers[i].unauthorized, readers[i].calls);
+    }
+    for (int round = 0; round < 20; round++) {
+        struct importer ia = {.state = a}, ib = {.state = b};
+        pthread_t ta, tb;
+        pthread_create(&ta, NULL, import_once, &ia);
+        pthread_create(&tb, NULL, import_once, &ib);
+        pthread_join(ta, NULL);
+        pthread_join(tb, NULL);
+        cr_assert(ia.status == 200 && ib.status == 200);
+        struct http_resp r;
+        alter_http("GET", fmt("%s/sdk/agents", M.url), k.alter, NULL, NULL, &r);
+        cr_assert_eq(r.status, 200, "round %d: the key fails after two imports at once", round);
+        http_resp_free(&r);
+    }
+    free(a), free(b);
 }
