@@ -903,3 +903,17 @@ Test(sandbox_state, imports_swap_store_and_pepper_at_once, .timeout = 180, .fini
     }
     free(a), free(b);
 }
+
+Test(sandbox_state, import_applies_the_alter_api_field_rules, .fini = stop_private) {
+    start_private(NULL);
+    struct org_keys k;
+    private_org_keys(&k);
+    cJSON_Delete(private_json("POST", "/sdk/agents", k.alter, true, "{\"name\": \"ruled-bot\"}", 201));
+    char *state = export_state();
+    char *kept = private_agent(k.write, "Created Before Import");
+    char *at = strstr(state, "\"name\":\"ruled-bot\"");
+    cr_assert_not_null(at, "the Alter agent is in the export");
+    memcpy(at + strlen("\"name\":\""), "Ruled Bot", 9); /* the API takes ^[a-z0-9][a-z0-9_-]+$ */
+    expect_refused(state, k.write, kept, "name must");
+    free(state), free(kept);
+}

@@ -204,13 +204,9 @@ static int check_fields(const struct agent *a, const cJSON *rec, char *err, size
         strspn(a->fingerprint + 7, "0123456789abcdef") != 64)
         field_error_add(&fe, "fingerprint", "must be \"sha256:\" and 64 lower-case hex digits");
     if (!field_errors_any(&fe)) return 0;
-    const cJSON *first = cJSON_GetArrayItem(fe.list, 0);
-    char what[400];
-    snprintf(what, sizeof what, "%s %s",
-             cJSON_GetObjectItemCaseSensitive(first, "field")->valuestring,
-             cJSON_GetObjectItemCaseSensitive(first, "message")->valuestring);
-    field_errors_free(&fe);
-    return fail(err, err_size, a, what);
+    char what[ID_LEN + 8];
+    snprintf(what, sizeof what, "agent %s", a->id);
+    return snapshot_fail_fields(err, err_size, what, &fe);
 }
 
 int agent_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec, char *err,
