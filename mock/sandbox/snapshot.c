@@ -65,9 +65,8 @@ static const struct {
 
 static char *state_path;
 static long write_delay_us;
-/* Save, export, import and reset each read or replace the whole state: one at a time.  Two
- * saves shared a temporary file, and a save interleaved with a reset wrote a tenant's
- * transactions without their agents. */
+/* Save, export, import and reset each read or replace the whole state: one at a time, so a
+ * save never writes an org a reset is clearing, and two imports never mix. */
 static pthread_mutex_t ops_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void snapshot_ops_lock(void) { pthread_mutex_lock(&ops_lock); }
