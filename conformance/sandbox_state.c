@@ -617,6 +617,25 @@ Test(sandbox_state, a_hand_edited_audit_payload_must_be_canonical_json_within_li
         free(edited);
     }
     cr_assert_eq(private_status("GET", fmt("/agents/%s/audit", id), key, NULL), 200);
+
+    /* the same file given to --state: refused at start with the reason, not loaded */
+    char *edited = with_agent_record(state, id, set_first_payload, deep);
+    char *path = tmp_state_path();
+    FILE *f = fopen(path, "w");
+    fputs(edited, f);
+    fclose(f);
+    const char *bin = getenv("AGENTMOCK_BIN");
+    FILE *p = popen(fmt("timeout 20 %s --listen 127.0.0.1:0 --state %s 2>&1; echo \"exit=$?\"",
+                        bin && *bin ? bin : AGENTMOCK_BIN, path),
+                    "r");
+    char out[4096] = "";
+    out[fread(out, 1, sizeof out - 1, p)] = '\0';
+    pclose(p);
+    cr_assert_not_null(strstr(out, "agentmock: cannot load state:"), "%s", out);
+    cr_assert_not_null(strstr(out, "payload is not canonical JSON"), "%s", out);
+    cr_assert_not_null(strstr(out, "exit=1"), "%s", out);
+    unlink(path);
+    free(path), free(edited);
     free(deep), free(state), free(kept), free(id);
 }
 

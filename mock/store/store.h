@@ -46,11 +46,12 @@ int store_key_revoke(const char *plaintext);
  * index is taken or out of memory. */
 struct alter_key;
 int store_alter_key_add(const char *lookup, struct tenant *t, struct alter_key *key);
-/* The tenant holding the key plaintext, with a reference, and *key; NULL when unknown.  index
- * makes its lookup index (alter_key_lookup_index) and runs under the directory's lock, so it
- * sees the pepper the index was built with (store_replace swaps both at once). */
+/* The tenant holding the key plaintext, with a reference, and *key; NULL when unknown.
+ * make_index computes its lookup index (alter_key_lookup_index) under the directory's lock,
+ * so it sees the pepper the index was built with (store_replace swaps both at once).  (Not
+ * called "index": GCC takes a call through a variable of that name for the builtin.) */
 typedef void (*store_key_index_fn)(const char *plaintext, char out[65]);
-struct tenant *store_alter_key_find(const char *plaintext, store_key_index_fn index,
+struct tenant *store_alter_key_find(const char *plaintext, store_key_index_fn make_index,
                                     struct alter_key **key);
 
 /* Alter grants and approvals by their UUID: the sandbox's admin calls name one by id alone.
