@@ -202,12 +202,14 @@ void mock_reset(struct req *r) {
             cJSON_Delete(o);
             return reply_error(r, 404, "not_found", "No organization %s", org);
         }
+        struct tenant_data old;
         snapshot_ops_lock(); /* a save never sees an org half cleared */
         tenant_lock(t);
         store_forget_agents(t); /* by t's agents: before they go */
-        tenant_clear_data(t);
+        tenant_detach_data(t, &old);
         tenant_unlock(t);
         snapshot_ops_unlock();
+        tenant_data_free(&old); /* outside every lock */
         char prefix[ID_LEN + 1];
         snprintf(prefix, sizeof prefix, "%s/", t->id);
         rate_limit_forget(prefix);
