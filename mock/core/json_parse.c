@@ -31,7 +31,9 @@ enum json_parse_error json_precheck(const char *s, size_t len, int max_depth) {
     return JSON_PARSE_OK;
 }
 
-static bool json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static bool json_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 cJSON *json_parse_guarded(const char *text, size_t len, int max_depth, enum json_parse_error *why) {
     enum json_parse_error e = text ? json_precheck(text, len, max_depth) : JSON_PARSE_INVALID;
@@ -40,7 +42,8 @@ cJSON *json_parse_guarded(const char *text, size_t len, int max_depth, enum json
         const char *end = NULL;
         /* not require_null_terminated: text[len] need not be a NUL (a line in a buffer) */
         json = cJSON_ParseWithLengthOpts(text, len, &end, false);
-        while (json && end < text + len && json_space(*end)) end++;
+        while (json && end < text + len && json_space(*end))
+            end++;
         if (json && end != text + len) { /* trailing text after the value */
             cJSON_Delete(json);
             json = NULL;
@@ -51,12 +54,21 @@ cJSON *json_parse_guarded(const char *text, size_t len, int max_depth, enum json
     return json;
 }
 
-const char *json_parse_error_text(enum json_parse_error why, int max_depth, char *buf, size_t size) {
+const char *json_parse_error_text(enum json_parse_error why, int max_depth, char *buf,
+                                  size_t size) {
     switch (why) {
-    case JSON_PARSE_OK: snprintf(buf, size, "is valid JSON"); break;
-    case JSON_PARSE_TOO_DEEP: snprintf(buf, size, "nests deeper than %d levels", max_depth); break;
-    case JSON_PARSE_NUL: snprintf(buf, size, "holds U+0000 in a string"); break;
-    default: snprintf(buf, size, "is not valid JSON"); break;
+    case JSON_PARSE_OK:
+        snprintf(buf, size, "is valid JSON");
+        break;
+    case JSON_PARSE_TOO_DEEP:
+        snprintf(buf, size, "nests deeper than %d levels", max_depth);
+        break;
+    case JSON_PARSE_NUL:
+        snprintf(buf, size, "holds U+0000 in a string");
+        break;
+    default:
+        snprintf(buf, size, "is not valid JSON");
+        break;
     }
     return buf;
 }

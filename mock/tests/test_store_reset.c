@@ -68,8 +68,8 @@ Test(store_reset, a_full_reset_frees_the_old_store_outside_the_directory_lock, .
     atomic_store(&p.stop, true);
     pthread_join(th, NULL);
     /* freed under the lock, one lookup waits about all of it; outside, only a time slice */
-    cr_assert_lt(p.worst, took / 2, "a lookup waited %.1f ms of the reset's %.1f ms",
-                 p.worst * 1e3, took * 1e3);
+    cr_assert_lt(p.worst, took / 2, "a lookup waited %.1f ms of the reset's %.1f ms", p.worst * 1e3,
+                 took * 1e3);
 }
 
 /* The least time of 30 forgets of small's agents. */
