@@ -105,13 +105,16 @@ void alsorn_agent_fields_check(const cJSON *rec, int64_t spending_limit_cents,
                                struct field_errors *fe) {
     struct agent_fields f;
     parse_agent_fields(rec, fe, &f);
-    cJSON *limit = cJSON_CreateObject(); /* minor units as the API's number, checked as it is */
-    cJSON_AddNumberToObject(limit, "spending_limit", (double)spending_limit_cents / 100);
+    /* minor units as the API's number, checked as it is; on the stack: a load checks a
+     * million of these */
+    cJSON limit = {.type = cJSON_Number,
+                   .string = "spending_limit",
+                   .valuedouble = (double)spending_limit_cents / 100};
+    cJSON body = {.type = cJSON_Object, .child = &limit};
     int64_t cents = 0;
-    if (v_money(fe, limit, "spending_limit", MAX_SPENDING, &cents) == V_OK &&
+    if (v_money(fe, &body, "spending_limit", MAX_SPENDING, &cents) == V_OK &&
         cents != spending_limit_cents)
         field_error_add(fe, "spending_limit", "must be a whole number of minor units");
-    cJSON_Delete(limit);
 }
 
 /* ---- shared helpers ------------------------------------------------------------------- */
