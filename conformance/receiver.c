@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #endif
 #include "receiver.h"
+#include "json_parse.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -317,7 +318,7 @@ const char *received_header(const struct received *r, const char *name) {
 }
 
 cJSON *received_json(const struct received *r) {
-    cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
+    cJSON *j = json_parse_guarded(r->body, r->body_len, JSON_REPLY_MAX_DEPTH, NULL);
     cr_assert(j, "webhook body is not JSON: %.400s", r->body);
     return j;
 }

@@ -11,6 +11,7 @@
 #include "alter/audit.h"
 #include "core/clock.h"
 #include "core/cors.h"
+#include "core/json_parse.h"
 #include "core/log.h"
 #include "sandbox/faults.h"
 #include "sandbox/idempotency.h"
@@ -20,7 +21,6 @@
 #include "store/tenant.h"
 
 #define MAX_SEGMENTS 10
-#define MAX_JSON_DEPTH 64
 
 size_t router_max_body = 1024 * 1024;
 extern const authenticate_fn authenticators[]; /* routes.c, indexed by enum api */
@@ -215,22 +215,12 @@ static bool parse_body(struct req *r) {
         reply_error(r, 400, "invalid_json", "The body is not valid UTF-8");
         return false;
     }
-    switch (json_precheck(r->body, r->body_len, MAX_JSON_DEPTH)) {
-    case JSON_PRECHECK_OK: break;
-    case JSON_PRECHECK_TOO_DEEP:
-        reply_error(r, 400, "invalid_json", "The body nests deeper than %d levels", MAX_JSON_DEPTH);
-        return false;
-    case JSON_PRECHECK_NUL:
-        reply_error(r, 400, "invalid_json", "Strings must not contain U+0000");
-        return false;
-    }
-    /* A NUL inside the body would end cJSON's parse early and hide what follows it.  The
-     * length passed includes the terminating NUL: cJSON 1.7.15 rejects a NUL-terminated
-     * parse whose length stops short of the NUL. */
-    if (!memchr(r->body, 0, r->body_len))
-        r->json = cJSON_ParseWithLengthOpts(r->body, r->body_len + 1, NULL, true);
+    enum json_parse_error why;
+    r->json = json_parse_guarded(r->body, r->body_len, JSON_MAX_DEPTH, &why);
     if (!r->json) {
-        reply_error(r, 400, "invalid_json", "The body is not valid JSON");
+        char text[64];
+        reply_error(r, 400, "invalid_json", "The body %s",
+                    json_parse_error_text(why, JSON_MAX_DEPTH, text, sizeof text));
         return false;
     }
     if (!cJSON_IsObject(r->json)) {

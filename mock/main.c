@@ -344,6 +344,13 @@ int main(int argc, char **argv) {
         return 2;
     }
 
+    /* a state that could not be saved at shutdown would be lost silently: refuse now */
+    if (snapshot_path() && snapshot_path_check(snapshot_path(), err, sizeof err) != 0) {
+        fprintf(stderr, "agentmock: --state: %s\n", err);
+        snapshot_set_path(NULL);
+        return 2;
+    }
+
     char why[256];
     if (allowlist_configure(webhook_allow, why, sizeof why) != 0) {
         fprintf(stderr, "agentmock: --webhook-allow: %s\n", why);

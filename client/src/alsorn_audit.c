@@ -9,6 +9,7 @@
 #include "alsorn_models.h"
 #include "canonical_json.h"
 #include "object_call.h"
+#include "json_parse.h"
 
 #define AUDIT_PAGE_LIMIT 100 /* the contract's largest page */
 
@@ -152,7 +153,10 @@ static cJSON *string_or_null(const char *s) {
  * hashed (its payload is not JSON: it cannot be the one the server hashed), -1 when out of
  * memory. */
 static int expected_payload_hash(const alsorn_audit_entry *e, char out[SHA256_TAGGED_LEN]) {
-    cJSON *payload = e->payload_json ? cJSON_Parse(e->payload_json) : cJSON_CreateNull();
+    cJSON *payload =
+        e->payload_json
+            ? json_parse_guarded(e->payload_json, strlen(e->payload_json), JSON_REPLY_MAX_DEPTH, NULL)
+            : cJSON_CreateNull();
     if (!payload) return 0;
     cJSON *hashed = cJSON_CreateObject();
     if (!hashed) {

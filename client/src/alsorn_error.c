@@ -7,6 +7,7 @@
 
 #include "client_internal.h"
 #include "field_errors.h"
+#include "json_parse.h"
 
 char *dup_or_null(const char *s) {
     return s ? strdup(s) : NULL;
@@ -86,7 +87,8 @@ alsorn_status client_http_error(alsorn_error *err, long http_status, const char 
     snprintf(err->request_id, sizeof err->request_id, "%s",
              header_request_id ? header_request_id : "");
 
-    cJSON *doc = body && body_len ? cJSON_ParseWithLength(body, body_len) : NULL;
+    cJSON *doc =
+        body && body_len ? json_parse_guarded(body, body_len, JSON_REPLY_MAX_DEPTH, NULL) : NULL;
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(doc, "error");
     if (cJSON_IsObject(error)) {
         copy_string_member(error, "code", err->code, sizeof err->code);

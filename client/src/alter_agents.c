@@ -5,6 +5,7 @@
 
 #include "alter_internal.h"
 #include "json_decode.h"
+#include "json_parse.h"
 
 /* Sends the call and decodes its AgentInfo answer into *out. */
 static alter_status info_call(struct alter_conn *c, alter_route_id route, const char *const *params,
@@ -73,7 +74,7 @@ static bool add_scopes(cJSON *body, const alter_scope_grant *grants, size_t n) {
 
 /* Adds the JSON object text as member name.  false when it is not a JSON object. */
 static bool add_object_text(cJSON *body, const char *name, const char *text) {
-    cJSON *obj = cJSON_Parse(text);
+    cJSON *obj = json_parse_guarded(text, strlen(text), JSON_MAX_DEPTH, NULL);
     if (!cJSON_IsObject(obj) || !cJSON_AddItemToObject(body, name, obj)) {
         cJSON_Delete(obj);
         return false;

@@ -7,6 +7,7 @@
 #include "alter_internal.h"
 #include "canonical_json.h"
 #include "json_decode.h"
+#include "json_parse.h"
 
 #define AUDIT_PAGE_MAX 1000 /* the contract's largest page */
 
@@ -162,7 +163,9 @@ alter_status alter_audit_verify(alter_app *app, alter_audit_verification **out, 
 /* The hash row should carry: over every member of the row as received except "hash".
  * 1 with out filled, 0 when the row is not a JSON object, -1 when out of memory. */
 static int expected_hash(const alter_audit_row *row, char out[SHA256_TAGGED_LEN]) {
-    cJSON *json = row->row_json ? cJSON_Parse(row->row_json) : NULL;
+    cJSON *json = row->row_json ? json_parse_guarded(row->row_json, strlen(row->row_json),
+                                                     JSON_REPLY_MAX_DEPTH, NULL)
+                                 : NULL;
     if (!cJSON_IsObject(json)) {
         cJSON_Delete(json);
         return 0;

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "alter_internal.h"
+#include "json_parse.h"
 
 /* A connection of the shared transport that sends the key as x-api-key. */
 static bool conn_open(struct alter_conn *c, const char *key, const char *key_env,
@@ -160,7 +161,7 @@ static alter_status call(struct alter_conn *c, alter_route_id route_id, const ch
             status = alter_http_error(err, resp.http_status, resp.body, resp.body_len,
                                       alsorn_client_last_request_id(c->http), resp.retry_after);
         } else if (json && resp.body_len) {
-            *json = cJSON_ParseWithLength(resp.body, resp.body_len);
+            *json = json_parse_guarded(resp.body, resp.body_len, JSON_REPLY_MAX_DEPTH, NULL);
             if (!*json) {
                 status = alter_client_error(err, ALTER_ERR_DECODE, "HTTP %ld answer is not JSON",
                                             resp.http_status);

@@ -7,6 +7,7 @@
 
 #include "alter_internal.h"
 #include "field_errors.h"
+#include "json_parse.h"
 
 /* clang-format off */
 static const struct {
@@ -143,7 +144,8 @@ static alter_status status_for_code(const char *code, long http_status) {
 
 alter_status alter_http_error(alter_error *err, long http_status, const char *body, size_t body_len,
                               const char *header_request_id, long retry_after) {
-    cJSON *doc = body && body_len ? cJSON_ParseWithLength(body, body_len) : NULL;
+    cJSON *doc =
+        body && body_len ? json_parse_guarded(body, body_len, JSON_REPLY_MAX_DEPTH, NULL) : NULL;
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(doc, "error");
     alter_status status =
         status_for_code(cJSON_IsString(code) ? code->valuestring : NULL, http_status);

@@ -8,6 +8,7 @@
 #include "base64.h"
 #include "header_line.h"
 #include "provider_call.h"
+#include "json_parse.h"
 
 /* What both modes send: {grant_id, method, url, reason?, context?}.  NULL after filling err. */
 static cJSON *target_body(const alter_request_params *p, alter_error *err) {
@@ -19,7 +20,10 @@ static cJSON *target_body(const alter_request_params *p, alter_error *err) {
         return NULL;
     }
     cJSON *body = cJSON_CreateObject();
-    cJSON *context = p->context_json ? cJSON_Parse(p->context_json) : NULL;
+    cJSON *context =
+        p->context_json
+            ? json_parse_guarded(p->context_json, strlen(p->context_json), JSON_MAX_DEPTH, NULL)
+            : NULL;
     if (p->context_json && !cJSON_IsObject(context)) {
         cJSON_Delete(context);
         cJSON_Delete(body);

@@ -12,6 +12,7 @@
 #include <openssl/rand.h>
 
 #include "retry_policy.h"
+#include "json_parse.h"
 
 #define USER_AGENT "agentclient-c/0.1"
 /* An API answer is a page of at most 100 objects; anything this big is not one. */
@@ -373,7 +374,7 @@ static alsorn_status finish(alsorn_client *client, const transport_response *res
         *response = NULL;
         return ALSORN_OK;
     }
-    cJSON *json = cJSON_ParseWithLength(resp->body, resp->body_len);
+    cJSON *json = json_parse_guarded(resp->body, resp->body_len, JSON_REPLY_MAX_DEPTH, NULL);
     if (!json) {
         alsorn_status status =
             client_error(err, ALSORN_ERR_DECODE, "HTTP %ld answer is not valid JSON", http_status);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alsorn/agent_json.h"
+#include "alsorn/agents.h"
 #include "alsorn/trust.h"
 #include "core/json_read.h"
 
@@ -187,6 +188,27 @@ static int load_fields(struct agent *a, const cJSON *rec) {
     return ok && a->name ? 0 : -1;
 }
 
+/* A state file is outside input: what the API would refuse is refused here too.  0, or -1
+ * with the first rule broken in err. */
+static int check_fields(const struct agent *a, const cJSON *rec, char *err, size_t err_size) {
+    struct field_errors fe = {0};
+    alsorn_agent_fields_check(rec, a->spending_limit, &fe);
+    if (a->registered_name) { /* the name at registration obeyed the name's rules then */
+        cJSON *named = cJSON_CreateObject();
+        cJSON_AddStringToObject(named, "name", a->registered_name);
+        alsorn_agent_fields_check(named, 100, &fe);
+        cJSON_Delete(named);
+    }
+    /* the API makes it: "sha256:" and 64 lower-case hex digits */
+    if (strncmp(a->fingerprint, "sha256:", 7) != 0 || strlen(a->fingerprint) != 71 ||
+        strspn(a->fingerprint + 7, "0123456789abcdef") != 64)
+        field_error_add(&fe, "fingerprint", "must be \"sha256:\" and 64 lower-case hex digits");
+    if (!field_errors_any(&fe)) return 0;
+    char what[ID_LEN + 8];
+    snprintf(what, sizeof what, "agent %s", a->id);
+    return snapshot_fail_fields(err, err_size, what, &fe);
+}
+
 int agent_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec, char *err,
                         size_t err_size) {
     struct agent *a = calloc(1, sizeof *a);
@@ -194,11 +216,17 @@ int agent_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON 
     int rc = -1;
     if (load_fields(a, rec) != 0)
         fail(err, err_size, a, "missing or mistyped fields");
+    else if (check_fields(a, rec, err, err_size) != 0)
+        rc = -1; /* err says which rule */
     else if (load_trust(&a->trust, jr_member(rec, "trust")) != 0)
         fail(err, err_size, a,
              "bad trust record (fields, or a history reason the mock never writes)");
     else if (load_audit(a, jr_member(rec, "audit"), store_staging_audit_as_given(st)) != 0)
-        fail(err, err_size, a, "audit chain does not verify");
+        fail(err, err_size, a,
+             "audit chain does not verify, or an entry's payload is not canonical JSON nesting "
+             "at most 64 levels");
+    else if (a->audit.n == 0) /* registering made its first entry: no agent is without one */
+        fail(err, err_size, a, "empty audit chain");
     else if (store_staging_add_agent(st, a->id, t) != 0)
         fail(err, err_size, a, "duplicate id");
     else if (agent_set_add(&t->agents, a) != 0)

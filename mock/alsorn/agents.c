@@ -101,6 +101,22 @@ static void parse_agent_fields(const cJSON *body, struct field_errors *fe, struc
     f->environment = v_enum(fe, body, "environment", agent_env_names, &f->environment_v);
 }
 
+void alsorn_agent_fields_check(const cJSON *rec, int64_t spending_limit_cents,
+                               struct field_errors *fe) {
+    struct agent_fields f;
+    parse_agent_fields(rec, fe, &f);
+    /* minor units as the API's number, checked as it is; on the stack: a load checks a
+     * million of these */
+    cJSON limit = {.type = cJSON_Number,
+                   .string = "spending_limit",
+                   .valuedouble = (double)spending_limit_cents / 100};
+    cJSON body = {.type = cJSON_Object, .child = &limit};
+    int64_t cents = 0;
+    if (v_money(fe, &body, "spending_limit", MAX_SPENDING, &cents) == V_OK &&
+        cents != spending_limit_cents)
+        field_error_add(fe, "spending_limit", "must be a whole number of minor units");
+}
+
 /* ---- shared helpers ------------------------------------------------------------------- */
 
 struct agent *alsorn_lock_agent(struct req *r, const char *id) {

@@ -25,6 +25,13 @@ enum create_result { CREATE_OK, CREATE_INVALID, CREATE_PLAN_LIMIT, CREATE_NOMEM 
 enum create_result alsorn_agent_create(struct tenant *t, const cJSON *body, const char *actor_id,
                                        int64_t now, struct field_errors *fe, struct agent **out);
 
+/* The API's rules for the writable fields, applied to a stored agent (snapshot loads): the
+ * members of rec named as in POST /agents (name, description, authorized_actions, currency,
+ * environment) get the same checks, and the spending limit, given in minor units, that of
+ * spending_limit.  Adds to fe. */
+void alsorn_agent_fields_check(const cJSON *rec, int64_t spending_limit_cents,
+                               struct field_errors *fe);
+
 /* Field rules shared with transactions: an action name ^[a-z][a-z0-9_.:-]{0,63}$, and a
  * `currency` member of 3 upper-case letters. */
 bool alsorn_action_name_valid(const char *s);

@@ -38,36 +38,6 @@ static struct transaction *new_transaction(enum tx_type type, struct agent *a, s
     return tx;
 }
 
-char *transaction_audit_text(const struct transaction *tx) {
-    /* a transfer is recorded when it completes or fails; a later reversal does not rewrite
-     * that entry, so a reversed transfer's entry still says completed */
-    enum tx_status status =
-        tx->type == TX_TRANSFER && tx->status == TX_REVERSED ? TX_COMPLETED : tx->status;
-    char amount[32];
-    money_format(tx->amount, amount);
-    /* on the stack, borrowing tx's strings, in key order: written once under the tenant's
-     * lock, by every POST /transactions */
-    cJSON member[11];
-    size_t n = 0;
-    member[n++] = canonical_member("action_type", cJSON_String, tx->action_type);
-    member[n++] = canonical_member("agent_id", cJSON_String, tx->agent->id);
-    member[n++] = canonical_member("amount", cJSON_Raw, amount);
-    member[n++] = canonical_member("counterparty_id", cJSON_String, tx->counterparty->id);
-    member[n++] = canonical_member("currency", cJSON_String, tx->currency);
-    if (tx->error_code) member[n++] = canonical_member("error_code", cJSON_String, tx->error_code);
-    if (tx->original) {
-        member[n++] =
-            canonical_member("original_transaction_id", cJSON_String, tx->original->id);
-        member[n++] = canonical_member("reason", tx->reversal_reason ? cJSON_String : cJSON_NULL,
-                                       tx->reversal_reason);
-    }
-    member[n++] = canonical_member("status", cJSON_String, tx_status_names[status]);
-    member[n++] = canonical_member("transaction_id", cJSON_String, tx->id);
-    member[n++] = canonical_member("type", cJSON_String, tx_type_names[tx->type]);
-    cJSON payload = canonical_object(member, n);
-    return canonical_json(&payload);
-}
-
 /* Records tx in both parties' chains, actor = the initiating agent, and emits its event.
  * audit_hash is the initiator's entry.  The two entries' payloads are the same text, written
  * once; the event's data is built only when an endpoint will receive it. */

@@ -48,8 +48,5 @@ enum tx_outcome transaction_execute(struct tenant *t, const struct tx_request *r
  * TX_OK, TX_CONFLICT (not a completed transfer, or a party is deleted) or TX_NOMEM. */
 enum tx_outcome transaction_reverse(struct tenant *t, struct transaction *original,
                                     const char *reason, int64_t now, struct tx_result *out);
-/* The payload both parties' chains record for tx, as its canonical JSON text (malloc'd, NULL
- * when out of memory); a snapshot load checks a transaction record against it. */
-char *transaction_audit_text(const struct transaction *tx);
 
 #endif

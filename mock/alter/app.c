@@ -203,10 +203,8 @@ fail:
 }
 
 int alter_key_revoke_plaintext(const char *plaintext, int64_t now) {
-    char lookup[KEY_LOOKUP_LEN];
-    alter_key_lookup_index(plaintext, lookup);
     struct alter_key *k = NULL;
-    struct tenant *t = store_alter_key_find(lookup, &k);
+    struct tenant *t = store_alter_key_find(plaintext, alter_key_lookup_index, &k);
     if (!t) return -1;
     tenant_lock(t);
     bool matches = alter_key_verifier_matches(&k->verifier, plaintext);

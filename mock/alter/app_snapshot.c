@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alsorn/agent_json.h"
+#include "alter/agent_fields.h"
 #include "alter/app.h"
 #include "core/hex.h"
 #include "core/json_read.h"
@@ -118,6 +119,21 @@ static bool copy_object(const cJSON *rec, const char *name, cJSON **slot) {
     return cJSON_IsObject(it) && (*slot = cJSON_Duplicate(it, true)) != NULL;
 }
 
+/* The record's client-written members as the body of a create, checked as the API checks it. */
+static void check_agent_fields(const cJSON *rec, struct field_errors *fe) {
+    static const char *const written[] = {"name", "display_name", "scopes", "metadata", "policy"};
+    cJSON *body = cJSON_CreateObject();
+    for (size_t i = 0; i < sizeof written / sizeof written[0]; i++) {
+        const cJSON *member = jr_member(rec, written[i]);
+        if (member) cJSON_AddItemReferenceToObject(body, written[i], (cJSON *)member);
+    }
+    const cJSON *type = jr_member(rec, "agent_type");
+    if (type) cJSON_AddItemReferenceToObject(body, "type", (cJSON *)type);
+    struct alter_agent_fields fields;
+    alter_agent_fields_parse(body, true, fe, &fields);
+    cJSON_Delete(body); /* references: the record keeps its members */
+}
+
 int alter_agent_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
                               char *err, size_t err_size) {
     (void)st;
@@ -135,6 +151,15 @@ int alter_agent_snapshot_load(struct store_staging *st, struct tenant *t, const 
     a->created_at = jr_int(rec, "created_at", &ok);
     a->updated_at = jr_int(rec, "updated_at", &ok);
     a->revoked_at = jr_int(rec, "revoked_at", &ok);
+    /* the API's rules for the fields a client writes (the record's "type" is its own) */
+    struct field_errors fe = {0};
+    if (ok) check_agent_fields(rec, &fe);
+    if (field_errors_any(&fe)) {
+        char what[sizeof a->id + 16];
+        snprintf(what, sizeof what, "alter agent %s", a->id);
+        alter_agent_free(a);
+        return snapshot_fail_fields(err, err_size, what, &fe);
+    }
     const char *why = !ok || !a->name || !a->name[0]     ? "missing or mistyped fields"
                       : alter_app_find_agent(app, a->id) ? "duplicate id"
                       : !a->revoked && alter_app_find_name(app, a->name)

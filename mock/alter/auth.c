@@ -25,10 +25,8 @@ enum key_check { KEY_OK, KEY_INVALID, KEY_IS_REVOKED };
 /* Finds and verifies the key; on KEY_OK fills r->caller (tenant referenced), stamps the key's
  * last use and returns its status in *status. */
 static enum key_check check_key(struct req *r, const char *key, enum alter_key_status *status) {
-    char lookup[KEY_LOOKUP_LEN];
-    alter_key_lookup_index(key, lookup);
     struct alter_key *k = NULL;
-    struct tenant *t = store_alter_key_find(lookup, &k);
+    struct tenant *t = store_alter_key_find(key, alter_key_lookup_index, &k);
     if (!t) return KEY_INVALID;
     tenant_lock(t);
     enum key_check result = KEY_OK;
@@ -46,7 +44,7 @@ static enum key_check check_key(struct req *r, const char *key, enum alter_key_s
         text_copy(c->agent_id, sizeof c->agent_id, k->agent ? k->agent->id : "");
         text_copy(c->owner_id, sizeof c->owner_id, t->alter->id);
         text_copy(c->key_prefix, sizeof c->key_prefix, k->prefix);
-        memcpy(c->key_hash, lookup, sizeof lookup);
+        memcpy(c->key_hash, k->lookup, sizeof k->lookup);
     }
     tenant_unlock(t);
     if (result != KEY_OK) tenant_release(t);

@@ -1,4 +1,5 @@
 #include "core/files.h"
+#include "core/json_parse.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -46,11 +47,12 @@ cJSON *file_read_json(const char *path, char *err, size_t err_size) {
         snprintf(err, err_size, "%s: %s", path, strerror(errno));
         return NULL;
     }
-    const char *end = NULL;
-    /* the length counts the terminating NUL: cJSON 1.7.15 rejects a NUL-terminated parse
-     * whose length stops short of the NUL */
-    cJSON *json = memchr(text, 0, len) ? NULL : cJSON_ParseWithLengthOpts(text, len + 1, &end, true);
-    if (!json) snprintf(err, err_size, "%s: invalid JSON near byte %ld", path, end ? (long)(end - text) : 0L);
+    enum json_parse_error why;
+    cJSON *json = json_parse_guarded(text, len, JSON_MAX_DEPTH, &why);
+    char reason[64];
+    if (!json)
+        snprintf(err, err_size, "%s %s", path,
+                 json_parse_error_text(why, JSON_MAX_DEPTH, reason, sizeof reason));
     free(text);
     return json;
 }

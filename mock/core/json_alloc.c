@@ -38,7 +38,7 @@ static void *arena_alloc(struct json_arena *a, size_t n) {
     return p;
 }
 
-static bool arena_owns(const struct json_arena *a, const void *p) {
+bool json_arena_owns(const struct json_arena *a, const void *p) {
     for (const struct json_chunk *c = a->chunks; c; c = c->next)
         if ((const unsigned char *)p >= c->data && (const unsigned char *)p < c->data + c->size)
             return true;
@@ -87,6 +87,7 @@ struct cache {
     size_t bytes;
     struct json_arena scratch; /* json_scratch_begin/end */
     int scratch_depth;         /* scopes open on this thread: the outermost end resets */
+    struct json_arena *before[JSON_SCRATCH_NEST]; /* [d]: current when scope d began */
 };
 
 static pthread_key_t cache_key; /* only to free a thread's cache when the thread ends */
@@ -123,8 +124,15 @@ static void *json_malloc(size_t size) {
     return b;
 }
 
+/* Whether p is in this thread's scratch arena while a scope is open but another arena is
+ * current (a scratch tree deleted inside json_arena_enter): it must not reach free(). */
+static bool in_open_scratch(const void *p) {
+    return cache && cache->scratch_depth && current != &cache->scratch &&
+           json_arena_owns(&cache->scratch, p);
+}
+
 static void json_free(void *p) {
-    if (!p || (current && arena_owns(current, p))) return;
+    if (!p || (current && json_arena_owns(current, p)) || in_open_scratch(p)) return;
     size_t k = malloc_usable_size(p) / STEP; /* ≥ the class it was allocated for */
     struct cache *c = k ? this_thread() : NULL;
     if (k > CLASSES || !c || c->bytes + k * STEP > JSON_CACHE_BYTES) {
@@ -140,18 +148,21 @@ static void json_free(void *p) {
 void json_scratch_begin(void) {
     struct cache *c = this_thread();
     if (!c) return; /* out of memory: cJSON allocates as usual */
+    if (c->scratch_depth < JSON_SCRATCH_NEST) c->before[c->scratch_depth] = current;
     c->scratch_depth++;
     current = &c->scratch;
 }
 
 void json_scratch_end(void) {
-    if (!cache || !cache->scratch_depth || --cache->scratch_depth) return;
-    json_arena_reset(&cache->scratch, true);
-    current = NULL;
+    struct cache *c = cache;
+    if (!c || !c->scratch_depth) return;
+    int d = --c->scratch_depth;
+    current = d < JSON_SCRATCH_NEST ? c->before[d] : &c->scratch;
+    if (d == 0) json_arena_reset(&c->scratch, true);
 }
 
 bool json_scratch_owns(const void *p) {
-    return cache && current == &cache->scratch && arena_owns(current, p);
+    return cache && current == &cache->scratch && json_arena_owns(current, p);
 }
 
 static void install(void) {

@@ -29,14 +29,20 @@ struct json_arena {
     struct json_chunk *chunks; /* the newest first */
 };
 
-/* The calling thread allocates cJSON in a (NULL: as usual again); returns the previous one. */
+/* The calling thread allocates cJSON in a (NULL: as usual again); returns the previous one,
+ * which the caller enters again when done (scopes nest: see json_scratch_begin). */
 struct json_arena *json_arena_enter(struct json_arena *a);
+/* Whether p was allocated in a. */
+bool json_arena_owns(const struct json_arena *a, const void *p);
 /* Frees what a holds, keeping one chunk for reuse when keep_one (freed by keep_one = false). */
 void json_arena_reset(struct json_arena *a, bool keep_one);
 
 /* Everything cJSON allocates on this thread between these two lives in the thread's scratch
  * arena and is gone at json_scratch_end: build a reply, reply_json it, end.  A scope opened
- * inside another ends with it (only the outermost end frees). */
+ * inside another ends with it (only the outermost end frees).  Each end restores the arena
+ * that was current at its begin, so scopes and json_arena_enter nest either way round (up to
+ * JSON_SCRATCH_NEST scopes deep; deeper ones restore the scratch arena). */
+#define JSON_SCRATCH_NEST 16
 void json_scratch_begin(void);
 void json_scratch_end(void);
 /* Whether p was allocated in this thread's open scratch arena.  A tree whose root is there is

@@ -23,12 +23,6 @@ void field_errors_free(struct field_errors *fe);
 /* Result of checking one optional field. */
 enum vres { V_ABSENT, V_OK, V_BAD };
 
-/* Checks on JSON text made before parsing it.  Nesting: cJSON recurses once per level and a
- * worker thread's stack is small.  "\u0000": cJSON decodes it into a C string that it would
- * silently cut short, so "ab\u0000cd" would be stored as "ab". */
-enum json_precheck { JSON_PRECHECK_OK, JSON_PRECHECK_TOO_DEEP, JSON_PRECHECK_NUL };
-enum json_precheck json_precheck(const char *s, size_t len, int max_depth);
-
 /* UTF-8: well-formed (no overlongs, surrogates or code points past U+10FFFF). */
 bool utf8_valid(const char *s, size_t len);
 size_t utf8_chars(const char *s); /* code points of a valid UTF-8 string */

@@ -16,6 +16,7 @@
 #include "sandbox/journal.h"
 #include "sandbox/provision.h"
 #include "sandbox/rate_limit.h"
+#include "sandbox/snapshot.h"
 #include "sandbox/report.h"
 #include "sandbox/ui.h"
 
@@ -225,10 +226,14 @@ void mock_reset(struct req *r) {
             cJSON_Delete(o);
             return reply_error(r, 404, "not_found", "No organization %s", org);
         }
+        struct tenant_data old;
+        snapshot_ops_lock(); /* a save never sees an org half cleared */
         tenant_lock(t);
-        tenant_clear_data(t);
-        store_forget_agents(t);
+        store_forget_agents(t); /* by t's agents: before they go */
+        tenant_detach_data(t, &old);
         tenant_unlock(t);
+        snapshot_ops_unlock();
+        tenant_data_free(&old); /* outside every lock */
         char prefix[ID_LEN + 1];
         snprintf(prefix, sizeof prefix, "%s/", t->id);
         rate_limit_forget(prefix);
@@ -237,7 +242,9 @@ void mock_reset(struct req *r) {
         cJSON_AddStringToObject(o, "reset", "organization");
         cJSON_AddStringToObject(o, "org_id", org);
     } else {
+        snapshot_ops_lock();
         store_clear();
+        snapshot_ops_unlock();
         faults_clear(NULL);
         journal_clear();
         rate_limit_forget(NULL);

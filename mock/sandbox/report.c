@@ -11,6 +11,7 @@
 #include <uthash.h>
 
 #include "core/clock.h"
+#include "core/json_parse.h"
 #include "core/router.h"
 #include "sandbox/known_fields.h"
 #include "store/tenant.h"
@@ -230,7 +231,7 @@ static bool is_type_message(const char *m) {
 
 /* Field errors of a rendered 422 (Alsorn: error.field_errors, Alter: details.fields). */
 static void check_wrong_types(struct report *rep, const struct req *r, int64_t now) {
-    cJSON *body = cJSON_ParseWithLength(r->reply.body, r->reply.body_len);
+    cJSON *body = json_parse_guarded(r->reply.body, r->reply.body_len, JSON_REPLY_MAX_DEPTH, NULL);
     const cJSON *err = cJSON_GetObjectItemCaseSensitive(body, "error");
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(err, "field_errors");
     if (!list) list = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "details"), "fields");

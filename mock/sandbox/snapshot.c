@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "alsorn/agent_snapshot.h"
@@ -63,6 +65,12 @@ static const struct {
 
 static char *state_path;
 static long write_delay_us;
+/* Save, export, import and reset each read or replace the whole state: one at a time, so a
+ * save never writes an org a reset is clearing, and two imports never mix. */
+static pthread_mutex_t ops_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void snapshot_ops_lock(void) { pthread_mutex_lock(&ops_lock); }
+void snapshot_ops_unlock(void) { pthread_mutex_unlock(&ops_lock); }
 
 void snapshot_set_path(const char *path) {
     free(state_path);
@@ -298,8 +306,10 @@ static int load_owned(struct snapshot_loader *l, const char *type, const cJSON *
     return snapshot_fail(err, err_size, "unknown record type '%s'", type);
 }
 
-/* One parsed record (NULL: the line was not JSON). */
-static int load_record(struct snapshot_loader *l, const cJSON *rec, char *err, size_t err_size) {
+/* One parsed record (NULL: the line was refused for the reason problem gives). */
+static int load_record(struct snapshot_loader *l, const cJSON *rec, const char *problem,
+                       char *err, size_t err_size) {
+    if (!rec) return snapshot_fail(err, err_size, "the line %s", problem);
     bool ok = true;
     const char *type = cJSON_IsObject(rec) ? jr_string(rec, "type", &ok) : NULL;
     if (!type) return snapshot_fail(err, err_size, "a record is not a JSON object");
@@ -312,20 +322,30 @@ int snapshot_loader_line(struct snapshot_loader *l, const char *line, size_t len
                          size_t err_size) {
     while (len && (line[len - 1] == '\r' || line[len - 1] == ' ')) len--;
     if (len == 0) return 0;
-    cJSON *rec = cJSON_ParseWithLength(line, len);
-    int rc = load_record(l, rec, err, err_size);
+    const char *problem;
+    cJSON *rec = snapshot_line_parse(line, len, &problem);
+    int rc = load_record(l, rec, problem, err, err_size);
     cJSON_Delete(rec);
     return rc;
+}
+
+/* What a snapshot holds that is the process's rather than an org's (store_replace's hook). */
+static void install_process_state(void *ctx) {
+    const struct snapshot_loader *l = ctx;
+    alter_key_pepper_set_hex(l->pepper);
+    clock_set(clock_now() - clock_offset() + l->clock_offset);
 }
 
 int snapshot_loader_commit(struct snapshot_loader *l, char *err, size_t err_size) {
     if (!l->saw_meta) return snapshot_fail(err, err_size, "empty snapshot: no meta record");
     for (struct tenant *t = store_staging_first(l->staging); t; t = t->hh.next)
         if (transaction_snapshot_check(t, err, err_size) != 0) return -1;
-    /* the keys were indexed under the saved pepper: install it with them */
-    alter_key_pepper_set_hex(l->pepper);
-    clock_set(clock_now() - clock_offset() + l->clock_offset);
-    store_replace(l->staging);
+    /* the keys were indexed under the saved pepper, and the clock is the snapshot's: both
+     * change with the store in one step (under the directory's lock), so no request sees the
+     * new pepper with the old keys, and two imports cannot mix */
+    snapshot_ops_lock();
+    store_replace(l->staging, install_process_state, l);
+    snapshot_ops_unlock();
     l->staging = NULL;
     delivery_resume();
     return 0;
@@ -337,12 +357,50 @@ static int write_file(void *ctx, const char *data, size_t len) {
     return fwrite(data, 1, len, ctx) == len ? 0 : -1;
 }
 
-int snapshot_save_file(const char *path, char *err, size_t err_size) {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
+/* The directory of path, into buf. */
+static const char *dir_of(const char *path, char *buf, size_t size) {
+    text_copy(buf, size, path);
+    return dirname(buf);
+}
+
+int snapshot_path_check(const char *path, char *err, size_t err_size) {
+    char buf[4096], probe[4200];
+    const char *dir = dir_of(path, buf, sizeof buf);
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, err_size, "the directory %s of %s does not exist", dir, path);
+        return -1;
+    }
+    /* a save writes a new file there and renames it over path: try exactly that much */
+    snprintf(probe, sizeof probe, "%s/.agentmock-probe-XXXXXX", dir);
+    int fd = mkstemp(probe);
+    if (fd < 0) {
+        snprintf(err, err_size, "cannot write in %s, the directory of %s: %s", dir, path,
+                 strerror(errno));
+        return -1;
+    }
+    close(fd);
+    unlink(probe);
+    if (access(path, F_OK) == 0 && access(path, R_OK) != 0) {
+        snprintf(err, err_size, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes the state into a new file beside path (its name unique: saves never share one),
+ * fsyncs it and renames it over path.  Called with ops_lock held. */
+static int save_locked(const char *path, char *err, size_t err_size) {
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp); /* mode 0600: a snapshot holds secrets */
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
-        snprintf(err, err_size, "%s: %s", tmp, strerror(errno));
+        snprintf(err, err_size, "saving %s: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
         return -1;
     }
     int rc = snapshot_export(write_file, f);
@@ -355,13 +413,36 @@ int snapshot_save_file(const char *path, char *err, size_t err_size) {
         return -1;
     }
     char dir_buf[4096];
-    text_copy(dir_buf, sizeof dir_buf, path);
-    int dir = open(dirname(dir_buf), O_RDONLY | O_DIRECTORY);
+    int dir = open(dir_of(path, dir_buf, sizeof dir_buf), O_RDONLY | O_DIRECTORY);
     if (dir >= 0) { /* the rename itself is durable only once the directory is */
         fsync(dir);
         close(dir);
     }
     return 0;
+}
+
+int snapshot_save_file(const char *path, char *err, size_t err_size) {
+    snapshot_ops_lock();
+    int rc = save_locked(path, err, err_size);
+    snapshot_ops_unlock();
+    return rc;
+}
+
+FILE *snapshot_export_tmpfile(char *err, size_t err_size) {
+    FILE *f = tmpfile(); /* unlinked already: gone when closed */
+    if (!f) {
+        snprintf(err, err_size, "no temporary file for the export: %s", strerror(errno));
+        return NULL;
+    }
+    snapshot_ops_lock();
+    int rc = snapshot_export(write_file, f);
+    snapshot_ops_unlock();
+    if (rc != 0 || fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
+        snprintf(err, err_size, "exporting: %s", strerror(errno ? errno : EIO));
+        fclose(f);
+        return NULL;
+    }
+    return f;
 }
 
 int snapshot_load_file(const char *path, char *err, size_t err_size) {
@@ -374,10 +455,11 @@ int snapshot_load_file(const char *path, char *err, size_t err_size) {
     struct snapshot_loader *l = snapshot_loader_new();
     struct snapshot_reader *reader = l ? snapshot_reader_start(f) : NULL;
     const cJSON *rec;
+    const char *problem;
     size_t lineno = 0;
     int rc = reader ? 0 : snapshot_fail(err, err_size, "out of memory"), got = 0;
-    while (rc == 0 && (got = snapshot_reader_next(reader, &rec, &lineno)) == 1)
-        rc = load_record(l, rec, err, err_size);
+    while (rc == 0 && (got = snapshot_reader_next(reader, &rec, &problem, &lineno)) == 1)
+        rc = load_record(l, rec, problem, err, err_size);
     if (rc == 0 && got < 0) rc = snapshot_fail(err, err_size, "reading: %s", strerror(errno));
     snapshot_reader_stop(reader);
     fclose(f);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 
 #include "core/json_alloc.h"
+#include "core/json_parse.h"
+#include "core/validate.h"
 
 #define BATCH 128 /* records per hand-over: one lock round trip per batch, not per record */
 #define SLOTS 8   /* batches in flight: how far the reader may run ahead */
@@ -16,6 +18,7 @@
 struct batch {
     struct json_arena arena;
     cJSON *recs[BATCH];
+    const char *problems[BATCH]; /* why recs[i] is NULL */
     size_t linenos[BATCH];
     size_t n;
     bool full;   /* filled by the reader, not yet given back by the loader */
@@ -55,11 +58,30 @@ static bool fill(struct snapshot_reader *r, struct batch *b, size_t *lineno, cha
             len--;
         if (len == 0) continue;
         b->linenos[b->n] = *lineno;
-        json_arena_enter(&b->arena);
-        b->recs[b->n++] = cJSON_ParseWithLength(*line, (size_t)len);
-        json_arena_enter(NULL);
+        struct json_arena *before = json_arena_enter(&b->arena);
+        b->recs[b->n] = snapshot_line_parse(*line, (size_t)len, &b->problems[b->n]);
+        b->n++;
+        json_arena_enter(before);
     }
     return true;
+}
+
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
+cJSON *snapshot_line_parse(const char *line, size_t len, const char **problem) {
+    *problem = NULL;
+    if (!utf8_valid(line, len)) {
+        *problem = "is not valid UTF-8";
+        return NULL;
+    }
+    enum json_parse_error why;
+    cJSON *rec = json_parse_guarded(line, len, JSON_MAX_DEPTH, &why);
+    if (!rec)
+        *problem = why == JSON_PARSE_TOO_DEEP ? "nests deeper than " STR(JSON_MAX_DEPTH) " levels"
+                   : why == JSON_PARSE_NUL    ? "holds \\u0000 in a string"
+                                              : "is not valid JSON";
+    return rec;
 }
 
 static void *read_ahead(void *arg) {
@@ -104,7 +126,8 @@ struct snapshot_reader *snapshot_reader_start(FILE *f) {
     return r;
 }
 
-int snapshot_reader_next(struct snapshot_reader *r, const cJSON **rec, size_t *lineno) {
+int snapshot_reader_next(struct snapshot_reader *r, const cJSON **rec, const char **problem,
+                         size_t *lineno) {
     for (;;) {
         struct batch *b = &r->slots[r->take];
         pthread_mutex_lock(&r->lock);
@@ -113,6 +136,7 @@ int snapshot_reader_next(struct snapshot_reader *r, const cJSON **rec, size_t *l
         pthread_mutex_unlock(&r->lock);
         if (r->pos < b->n) {
             *rec = b->recs[r->pos];
+            *problem = b->problems[r->pos];
             *lineno = b->linenos[r->pos++];
             return 1;
         }

@@ -11,38 +11,27 @@
 #define READ_CHUNK  65536
 #define WRITE_CHUNK 65536
 
-/* Records gathered into chunks of about WRITE_CHUNK bytes: one per record would be two
- * chunks per agent on the wire. */
-struct chunker {
-    struct req *r;
-    char *buf; /* WRITE_CHUNK bytes */
-    size_t n;
-};
-
-static int flush(struct chunker *c) {
-    bool sent = reply_stream_chunk(c->r, c->buf, c->n);
-    c->n = 0;
-    return sent ? 0 : -1;
-}
-
-static int write_chunk(void *ctx, const char *data, size_t len) {
-    struct chunker *c = ctx;
-    if (c->n + len > WRITE_CHUNK && flush(c) != 0) return -1;
-    if (len > WRITE_CHUNK) return reply_stream_chunk(c->r, data, len) ? 0 : -1;
-    memcpy(c->buf + c->n, data, len);
-    c->n += len;
-    return 0;
-}
-
-/* GET /_mock/state: NDJSON, streamed in chunks as it is produced. */
+/* GET /_mock/state: NDJSON.  The state is rendered first, each tenant under its lock, into a
+ * temporary file, and sent from there once no lock is held: a client that stops reading
+ * stalls only its own connection, never a tenant (nor a save, import or reset). */
 void mock_state_export(struct req *r) {
-    struct chunker c = {.r = r, .buf = malloc(WRITE_CHUNK)};
-    if (!c.buf) return reply_error(r, 500, "internal_error", "Out of memory");
+    char err[256];
+    FILE *f = snapshot_export_tmpfile(err, sizeof err);
+    char *buf = f ? malloc(WRITE_CHUNK) : NULL;
+    if (!buf) {
+        if (f) fclose(f);
+        return reply_error(r, 500, "internal_error", "%s", f ? "Out of memory" : err);
+    }
     reply_header(r, "Content-Disposition", "attachment; filename=\"agentmock-state.ndjson\"");
     reply_stream_start(r, 200, "application/x-ndjson");
-    if (snapshot_export(write_chunk, &c) == 0 && flush(&c) == 0) reply_stream_end(r);
+    bool sent = true;
+    size_t got;
+    while (sent && (got = fread(buf, 1, WRITE_CHUNK, f)) > 0)
+        sent = reply_stream_chunk(r, buf, got);
+    if (sent && !ferror(f)) reply_stream_end(r);
     else r->reply.close = true; /* the client sees a truncated body, never a complete-looking one */
-    free(c.buf);
+    free(buf);
+    fclose(f);
 }
 
 /* PUT /_mock/state: the body is a snapshot; nothing changes unless all of it loads. */

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alsorn/transactions.h"
 #include "core/clock.h"
 #include "core/hex.h"
+#include "core/json_parse.h"
 #include "store/transaction.h"
 
 int audit_chain_reserve(struct audit_chain *c, size_t n) {
@@ -24,17 +24,6 @@ int audit_chain_reserve(struct audit_chain *c, size_t n) {
 static int reserve(struct audit_chain *c) {
     return c->n < c->cap ? 0 : audit_chain_reserve(c, (size_t)c->cap + c->cap / 2 + 1);
 }
-
-static const char *transaction_action(const struct transaction *tx) {
-    /* a transfer is recorded when it completes or fails; a later reversal does not change the
-     * entry, which still says completed */
-    return tx->type == TX_REVERSAL   ? "transaction.reversed"
-           : tx->status == TX_FAILED ? "transaction.failed"
-                                     : "transaction.completed";
-}
-
-/* The canonical payload text of tx's entries (malloc'd), or NULL when out of memory. */
-static char *render_payload(const struct transaction *tx) { return transaction_audit_text(tx); }
 
 void audit_entry_id(const struct audit_entry *e, char out[ID_LEN]) {
     memcpy(out, AUDIT_ID_PREFIX, sizeof AUDIT_ID_PREFIX - 1);
@@ -58,9 +47,9 @@ int audit_entry_fields(const struct audit_entry *e, struct audit_fields *out) {
         out->payload = out->actor_id + strlen(out->actor_id) + 1;
         return 0;
     }
-    out->action = transaction_action(e->of.tx);
+    out->action = transaction_audit_action(e->of.tx);
     out->actor_id = e->of.tx->agent->id;
-    out->payload = out->rendered = render_payload(e->of.tx);
+    out->payload = out->rendered = transaction_audit_text(e->of.tx);
     return out->rendered ? 0 : -1;
 }
 
@@ -79,7 +68,8 @@ static cJSON *fields_json(const char *agent_id, const struct audit_fields *f,
     cJSON_AddStringToObject(o, "id", f->id);
     cJSON_AddStringToObject(o, "agent_id", agent_id);
     cJSON_AddStringToObject(o, "action", f->action);
-    cJSON *payload = cJSON_Parse(f->payload);
+    /* the payload was checked when it was stored (audit_chain_restore for a loaded one) */
+    cJSON *payload = json_parse_guarded(f->payload, strlen(f->payload), JSON_MAX_DEPTH, NULL);
     cJSON_AddItemToObject(o, "payload", payload ? payload : cJSON_CreateNull());
     cJSON_AddStringToObject(o, "actor_id", f->actor_id);
     cJSON_AddStringToObject(o, "created_at", ts);
@@ -173,7 +163,7 @@ int audit_chain_append_transaction(struct audit_chain *c, const char *agent_id,
     e->of.tx = tx;
     e->records_tx = true;
     e->created_at = tx->created_at;
-    struct audit_fields f = {.action = transaction_action(tx),
+    struct audit_fields f = {.action = transaction_audit_action(tx),
                              .actor_id = tx->agent->id,
                              .payload = payload_text,
                              .created_at = tx->created_at};
@@ -193,9 +183,21 @@ static int place_id(struct audit_chain *c, const char *id) {
     return 0;
 }
 
+/* Whether text is JSON within the guarded parse's limits and in canonical form: the text an
+ * entry hashed is the text it renders and verifies with, so nothing else may be stored. */
+static bool canonical_payload(const char *text) {
+    cJSON *parsed = json_parse_guarded(text, strlen(text), JSON_MAX_DEPTH, NULL);
+    char *again = parsed ? canonical_json(parsed) : NULL;
+    bool same = again && strcmp(again, text) == 0;
+    free(again);
+    cJSON_Delete(parsed);
+    return same;
+}
+
 static int restore(struct audit_chain *c, const char *agent_id, const char *id,
                    const char *action, const char *payload, const char *actor_id,
                    int64_t created_at, const char *payload_hash, bool as_given) {
+    if (!canonical_payload(payload)) return -2;
     bool pending = strncmp(action, "transaction.", 12) == 0;
     char *block = text_block(action, actor_id, payload);
     if (!block || reserve(c) != 0) {
@@ -260,7 +262,7 @@ long audit_chain_adopt(struct audit_chain *c, const char *agent_id, const struct
     while (i < c->n && !is_pending(&c->entries[i])) i++;
     if (i == c->n) return -1;
     struct audit_entry *e = &c->entries[i];
-    struct audit_fields f = {.action = transaction_action(tx),
+    struct audit_fields f = {.action = transaction_audit_action(tx),
                              .actor_id = tx->agent->id,
                              .payload = payload_text,
                              .created_at = tx->created_at};

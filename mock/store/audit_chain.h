@@ -62,11 +62,13 @@ int audit_chain_reserve(struct audit_chain *c, size_t n);
  * audit_chain_adopt checks the hash then.  Every other entry is saved whole and checked as it
  * is restored. */
 
-/* Adds an entry saved whole: payload is its canonical JSON text, and its id and hash are kept
- * as given once the hash is the one its fields and the previous entry's hash give.  An entry
- * whose action starts with "transaction." (as version 2 snapshots save them) is then kept
- * pending, without its text.  0, -1 out of memory, -2 the entry does not link or its id is not
- * "audit_" and 16 characters, the only ids the mock makes (the chain is left as it was). */
+/* Adds an entry saved whole: payload is its canonical JSON text (checked: JSON within the
+ * guarded parse's limits, and in canonical form, so what renders is what was hashed), and its
+ * id and hash are kept as given once the hash is the one its fields and the previous entry's
+ * hash give.  An entry whose action starts with "transaction." (as version 2 snapshots save
+ * them) is then kept pending, without its text.  0, -1 out of memory, -2 the entry does not link or its id is not
+ * "audit_" and 16 characters, the only ids the mock makes, or its payload is not canonical JSON
+ * (the chain is left as it was). */
 int audit_chain_restore(struct audit_chain *c, const char *agent_id, const char *id,
                         const char *action, const char *payload, const char *actor_id,
                         int64_t created_at, const char *payload_hash);

@@ -45,3 +45,14 @@ int snapshot_fail(char *err, size_t err_size, const char *fmt, ...) {
     va_end(ap);
     return -1;
 }
+
+int snapshot_fail_fields(char *err, size_t err_size, const char *what, struct field_errors *fe) {
+    const cJSON *first = cJSON_GetArrayItem(fe->list, 0);
+    const cJSON *field = cJSON_GetObjectItemCaseSensitive(first, "field");
+    const cJSON *message = cJSON_GetObjectItemCaseSensitive(first, "message");
+    snapshot_fail(err, err_size, "%s: %s %s", what,
+                  cJSON_IsString(field) ? field->valuestring : "?",
+                  cJSON_IsString(message) ? message->valuestring : "is invalid");
+    field_errors_free(fe);
+    return -1;
+}

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/validate.h"
 #include "store/store.h"
 
 /* put writes one record and consumes it; 0, or -1 once the output has failed (stop). */
@@ -40,5 +41,9 @@ void snapshot_add_string(cJSON *o, const char *name, const char *value);
 /* snprintf into err; returns -1. */
 int snapshot_fail(char *err, size_t err_size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A record that breaks the API's field rules: "<what>: <field> <message>" of fe's first error
+ * into err, fe freed; returns -1.  (A state file is outside input: the API's validators run on
+ * it, and the first rule broken is named.) */
+int snapshot_fail_fields(char *err, size_t err_size, const char *what, struct field_errors *fe);
 
 #endif

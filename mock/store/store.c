@@ -81,10 +81,24 @@ static void drop_entries_of(const struct tenant *t) {
     drop_entries(&alter_objects, t);
 }
 
+/* Agent ids removed per hold of the write lock: a reset of a large org lets other requests
+ * through between batches. */
+#define FORGET_BATCH 1024
+
 void store_forget_agents(const struct tenant *t) {
-    pthread_rwlock_wrlock(&lock);
-    drop_entries(&agents, t);
-    pthread_rwlock_unlock(&lock);
+    /* by t's own agents, not a scan of every org's: the cost is the size of this org */
+    for (size_t k = 0; k < t->agents.n;) {
+        pthread_rwlock_wrlock(&lock);
+        for (size_t end = k + FORGET_BATCH; k < t->agents.n && k < end; k++) {
+            struct agent_entry *e = NULL;
+            HASH_FIND_STR(agents, t->agents.list[k]->id, e);
+            if (e && e->tenant == t) {
+                HASH_DEL(agents, e);
+                free(e);
+            }
+        }
+        pthread_rwlock_unlock(&lock);
+    }
 }
 
 static void release_all(struct tenant **table) {
@@ -96,10 +110,22 @@ static void release_all(struct tenant **table) {
 }
 
 void store_clear(void) {
+    /* detached under the lock, freed outside it: freeing a large store takes a while, and
+     * requests of new tenants must not wait for it */
     pthread_rwlock_wrlock(&lock);
-    drop_entries_of(NULL);
-    release_all(&tenants);
+    struct tenant *old_tenants = tenants;
+    struct key_entry *old_keys = keys;
+    struct agent_entry *old_agents = agents, *old_objects = alter_objects;
+    struct alter_key_entry *old_alter_keys = alter_keys;
+    tenants = NULL;
+    keys = NULL;
+    agents = alter_objects = NULL;
+    alter_keys = NULL;
     pthread_rwlock_unlock(&lock);
+    drop_keys(&old_keys, &old_alter_keys, NULL);
+    drop_entries(&old_agents, NULL);
+    drop_entries(&old_objects, NULL);
+    release_all(&old_tenants);
 }
 
 void store_tenant_add(struct tenant *t) {
@@ -242,10 +268,13 @@ int store_alter_key_add(const char *lookup, struct tenant *t, struct alter_key *
     return rc;
 }
 
-struct tenant *store_alter_key_find(const char *lookup, struct alter_key **key) {
+struct tenant *store_alter_key_find(const char *plaintext, store_key_index_fn make_index,
+                                    struct alter_key **key) {
     struct alter_key_entry *e = NULL;
     struct tenant *t = NULL;
+    char lookup[65];
     pthread_rwlock_rdlock(&lock);
+    make_index(plaintext, lookup); /* under the lock: an import swaps the pepper with the index */
     HASH_FIND_STR(alter_keys, lookup, e);
     if (e) {
         t = e->tenant;
@@ -377,9 +406,10 @@ int store_staging_add_alter_object(struct store_staging *s, const char *id, stru
     return 0;
 }
 
-void store_replace(struct store_staging *s) {
+void store_replace(struct store_staging *s, void (*with)(void *ctx), void *ctx) {
     struct store_staging old;
     pthread_rwlock_wrlock(&lock);
+    if (with) with(ctx);
     old = (struct store_staging){tenants, keys, agents, alter_keys, alter_objects, false};
     tenants = s->tenants;
     keys = s->keys;

@@ -15,7 +15,7 @@ enum key_level { KEY_NONE = 0, KEY_READ = 1, KEY_WRITE = 2, KEY_ADMIN = 3 };
 extern const char *const key_level_names[]; /* indexed by enum; [0] = "none" */
 
 void store_init(void);
-void store_clear(void); /* removes every tenant, key and index entry */
+void store_clear(void); /* removes every tenant, key and index entry (freed outside the lock) */
 
 /* Adds t to the directory (which takes its own reference). */
 void store_tenant_add(struct tenant *t);
@@ -46,8 +46,13 @@ int store_key_revoke(const char *plaintext);
  * index is taken or out of memory. */
 struct alter_key;
 int store_alter_key_add(const char *lookup, struct tenant *t, struct alter_key *key);
-/* The tenant holding that key, with a reference, and *key; NULL when unknown. */
-struct tenant *store_alter_key_find(const char *lookup, struct alter_key **key);
+/* The tenant holding the key plaintext, with a reference, and *key; NULL when unknown.
+ * make_index computes its lookup index (alter_key_lookup_index) under the directory's lock,
+ * so it sees the pepper the index was built with (store_replace swaps both at once).  (Not
+ * called "index": GCC takes a call through a variable of that name for the builtin.) */
+typedef void (*store_key_index_fn)(const char *plaintext, char out[65]);
+struct tenant *store_alter_key_find(const char *plaintext, store_key_index_fn make_index,
+                                    struct alter_key **key);
 
 /* Alter grants and approvals by their UUID: the sandbox's admin calls name one by id alone.
  * Returns 0, or -1 when the id is taken or out of memory. */
@@ -56,7 +61,8 @@ int store_alter_object_register(const char *id, struct tenant *t);
 struct tenant *store_alter_object_owner(const char *id);
 
 void store_agent_register(const char *agent_id, struct tenant *t);
-/* Drops the agent-owner entries of t (its agents were cleared; t's lock may be held). */
+/* Drops the agent-owner entries of t's agents (before they are cleared: it goes by t's list,
+ * in time proportional to t's agents; t's lock held). */
 void store_forget_agents(const struct tenant *t);
 /* The tenant that owns an agent id, with a reference; NULL when unknown. */
 struct tenant *store_agent_owner(const char *agent_id);
@@ -86,8 +92,10 @@ int store_staging_add_alter_object(struct store_staging *s, const char *id, stru
  * does not match (audit_chain_restore_as_given): off unless the sandbox import asks. */
 void store_staging_keep_audit_as_given(struct store_staging *s);
 bool store_staging_audit_as_given(const struct store_staging *s);
-/* Replaces the directory with s (consumed); the old tenants are released. */
-void store_replace(struct store_staging *s);
+/* Replaces the directory with s (consumed); the old tenants are released, outside the lock.
+ * with(ctx), when not NULL, runs under the directory's write lock in the same step: the
+ * process-wide state that goes with the store (the Alter key pepper, the clock). */
+void store_replace(struct store_staging *s, void (*with)(void *ctx), void *ctx);
 void store_staging_free(struct store_staging *s);
 
 #endif

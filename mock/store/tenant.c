@@ -72,12 +72,22 @@ void tenant_release(struct tenant *t) {
     free(t);
 }
 
-void tenant_clear_data(struct tenant *t) {
-    /* each *_free leaves an empty, usable set; transactions and disputes borrow agents */
-    transaction_set_free(&t->transactions);
-    dispute_set_free(&t->disputes);
-    agent_set_free(&t->agents);
-    webhook_set_free(&t->webhooks); /* the delivery worker finds endpoints by id: as deleted */
+void tenant_detach_data(struct tenant *t, struct tenant_data *out) {
+    /* an empty set is all zeros (tenant_new's calloc): moved out whole, left zeroed */
+    *out = (struct tenant_data){t->transactions, t->disputes, t->agents, t->webhooks};
+    memset(&t->transactions, 0, sizeof t->transactions);
+    memset(&t->disputes, 0, sizeof t->disputes);
+    memset(&t->agents, 0, sizeof t->agents);
+    memset(&t->webhooks, 0, sizeof t->webhooks); /* the delivery worker finds endpoints by id:
+                                                  * as deleted */
     idempotency_store_clear(&t->idem);
     report_clear(t->report);
+}
+
+void tenant_data_free(struct tenant_data *d) {
+    /* transactions and disputes only borrow agents: any order frees them */
+    transaction_set_free(&d->transactions);
+    dispute_set_free(&d->disputes);
+    agent_set_free(&d->agents);
+    webhook_set_free(&d->webhooks);
 }

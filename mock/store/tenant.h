@@ -64,11 +64,21 @@ long plan_rate_limit(enum plan plan);
 struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verified);
 void tenant_retain(struct tenant *t);
 void tenant_release(struct tenant *t); /* frees at the last reference */
-/* Empties the tenant's Alsorn data (agents, transactions, disputes, webhook endpoints,
- * idempotency keys, report) but keeps its identity, settings and keys: the sandbox's
- * one-tenant reset.  The Alter app is kept whole (its keys are indexed by the directory).
- * Call with t's lock held. */
-void tenant_clear_data(struct tenant *t);
+/* The sandbox's one-tenant reset empties the tenant's Alsorn data (agents, transactions,
+ * disputes, webhook endpoints, idempotency keys, report) but keeps its identity, settings and
+ * keys; the Alter app is kept whole (its keys are indexed by the directory).  The sets are
+ * detached under t's lock (t keeps empty ones) and freed after it, so the org's next requests
+ * do not wait for a large org to be freed. */
+struct tenant_data {
+    struct transaction_set transactions;
+    struct dispute_set disputes;
+    struct agent_set agents;
+    struct webhook_set webhooks;
+};
+/* Call with t's lock held: moves the sets into out, empties the idempotency keys and report. */
+void tenant_detach_data(struct tenant *t, struct tenant_data *out);
+/* After the lock: frees what was detached. */
+void tenant_data_free(struct tenant_data *d);
 
 /* Every handler follows one idiom: lock, work, render what the reply needs, unlock, send.
  *

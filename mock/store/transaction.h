@@ -85,4 +85,11 @@ struct transaction_view {
 };
 struct transaction_view transaction_view_at(const struct transaction *tx, size_t horizon);
 
+/* What both parties' audit chains record for tx, rendered from its fixed fields whenever an
+ * entry is shown or verified (store/audit_chain.h): the action, and the payload as canonical
+ * JSON text (malloc'd, NULL when out of memory), which a snapshot load checks a transaction
+ * record against. */
+const char *transaction_audit_action(const struct transaction *tx);
+char *transaction_audit_text(const struct transaction *tx);
+
 #endif

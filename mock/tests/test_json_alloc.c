@@ -97,3 +97,41 @@ Test(json_alloc, an_entered_arena_holds_what_is_parsed_in_it) {
     json_arena_reset(&arena, false); /* the records die with their arena: LeakSanitizer agrees */
     cr_assert_null(arena.chunks);
 }
+
+/* Scopes of both kinds nest: each end restores what was current at its begin, so a scratch
+ * scope opened inside an arena (a snapshot load that builds a reply, say) leaves the thread
+ * allocating in that arena again, and an arena entered inside a scratch scope gives the
+ * scope back when it is left. */
+Test(json_alloc, scratch_scopes_and_arenas_nest_and_each_end_restores_the_one_before) {
+    json_alloc_install();
+    struct json_arena outer = {0}, inner = {0};
+    struct json_arena *before = json_arena_enter(&outer);
+    cJSON *in_outer = cJSON_CreateObject();
+    cr_assert(json_arena_owns(&outer, in_outer));
+
+    json_scratch_begin();
+    cJSON *scratch = cJSON_CreateObject();
+    cr_assert(json_scratch_owns(scratch));
+    cr_assert_not(json_arena_owns(&outer, scratch));
+
+    struct json_arena *was = json_arena_enter(&inner); /* an arena inside the scope */
+    cJSON *in_inner = cJSON_CreateObject();
+    cr_assert(json_arena_owns(&inner, in_inner));
+    json_scratch_begin(); /* and a scope inside that */
+    cJSON *nested = cJSON_CreateObject();
+    cr_assert(json_scratch_owns(nested));
+    json_scratch_end();
+    cJSON *back_in_inner = cJSON_CreateObject();
+    cr_assert(json_arena_owns(&inner, back_in_inner), "the inner end restores the inner arena");
+    json_arena_enter(was);
+    cJSON *back_in_scratch = cJSON_CreateObject();
+    cr_assert(json_scratch_owns(back_in_scratch));
+    json_scratch_end();
+
+    cJSON *after = cJSON_CreateObject();
+    cr_assert(json_arena_owns(&outer, after), "the scope's end restores the arena entered before");
+    cJSON_Delete(in_outer); /* nothing: the arena frees it */
+    json_arena_enter(before);
+    json_arena_reset(&inner, false);
+    json_arena_reset(&outer, false);
+}

@@ -125,17 +125,6 @@ Test(clock, advances_virtual_time) {
     cr_assert_leq(clock_now() - before, 5);
 }
 
-Test(json_precheck, counts_nesting_outside_strings_and_finds_escaped_nul) {
-    cr_assert_eq(json_precheck("{\"a\":[[1]]}", 11, 3), JSON_PRECHECK_OK);
-    cr_assert_eq(json_precheck("{\"a\":[[1]]}", 11, 2), JSON_PRECHECK_TOO_DEEP);
-    cr_assert_eq(json_precheck("{\"a\":\"[[[[[[\"}", 14, 1), JSON_PRECHECK_OK);
-    cr_assert_eq(json_precheck("{\"a\":\"\\\"[[[\"}", 13, 1), JSON_PRECHECK_OK);
-    const char *nul = "{\"a\":\"x\\u0000y\"}";
-    cr_assert_eq(json_precheck(nul, strlen(nul), 4), JSON_PRECHECK_NUL);
-    const char *escaped_backslash = "{\"a\":\"x\\\\u0000y\"}"; /* the text \\u0000: no NUL */
-    cr_assert_eq(json_precheck(escaped_backslash, strlen(escaped_backslash), 4), JSON_PRECHECK_OK);
-}
-
 Test(utf8, copy_lossy_replaces_bad_bytes_and_cuts_whole_characters) {
     char out[8];
     cr_assert_eq(utf8_copy_lossy(out, sizeof out, "ab\xff" "c", 4), 4);
