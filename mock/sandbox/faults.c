@@ -269,6 +269,10 @@ bool faults_apply(struct req *r, const char *rate_limit_code) {
     r->sandbox.fault = action_names[hit.action];
     switch (hit.action) {
     case FAULT_ERROR:
+        if (hit.status == 429) { /* every 429 tells the client when to retry (alsorn.md §8) */
+            r->sandbox.retry_after = hit.retry_after;
+            reply_header(r, "Retry-After", "%ld", hit.retry_after);
+        }
         reply_error(r, hit.status, error_code(hit.status, rate_limit_code),
                     "Injected fault %s: HTTP %d", hit.id, hit.status);
         break;
