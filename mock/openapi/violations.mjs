@@ -15,7 +15,9 @@ if (!upstream || !logFile) {
   process.exit(2);
 }
 const target = new URL(upstream);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+// A new connection to Prism per request: a kept-alive one that Prism closes (after its 5 s
+// idle timeout) while a request is being sent on it would reset that request.
+const agent = new http.Agent({ keepAlive: false, maxSockets: 256 });
 const record = (entry) => appendFileSync(logFile, JSON.stringify(entry) + "\n");
 
 const server = http.createServer((req, res) => {
