@@ -22,6 +22,7 @@
 #include "sandbox/alter_vault.h"
 #include "sandbox/clock.h"
 #include "sandbox/generate.h"
+#include "sandbox/openapi.h"
 #include "sandbox/state.h"
 #include "on_behalf.h"
 #include "sandbox/ui.h"
@@ -108,6 +109,7 @@ const struct route routes[] = {
     { "GET",    "/sdk/approvals/{id}/result",  alter_approval_result, SCOPE_AGENTS_READ | OR_AGENT,  ALTER, BODY_IGNORED },
     /* Sandbox controls (DESIGN.md "Sandbox controls"; --admin-token guards all but health and the dashboard page) */
     { "GET",    "/_mock/health",             mock_health,               KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "GET",    "/_mock/openapi/{file}",     mock_openapi_get,          KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/orgs",               mock_org_create,           KEY_NONE,  MOCK,   BODY_OPTIONAL },
     { "POST",   "/_mock/keys/revoke",        mock_key_revoke,           KEY_NONE,  MOCK,   BODY_REQUIRED },
     /* issue 5: tenants, reset, faults, journal, report */

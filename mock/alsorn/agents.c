@@ -1,4 +1,5 @@
 #include "alsorn/agents.h"
+#include "alsorn/limits.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,18 +13,13 @@
 #include "store/store.h"
 #include "core/text_copy.h"
 
-#define MAX_ACTIONS      50
-#define MAX_SPENDING     1000000000000LL /* 1e12 in major units */
-#define NAME_MIN         2
-#define NAME_MAX         100
-#define DESCRIPTION_MAX  500
 
 /* ---- validation of the writable fields (shared by register and update) ----------------- */
 
 struct agent_fields {
     enum vres name, description, actions, limit, currency, environment;
     const char *name_v, *description_v, *currency_v;
-    const char *actions_v[MAX_ACTIONS];
+    const char *actions_v[AGENT_ACTIONS_MAX];
     size_t n_actions;
     int64_t limit_cents;
     int environment_v;
@@ -31,7 +27,7 @@ struct agent_fields {
 
 bool alsorn_action_name_valid(const char *s) {
     size_t n = strlen(s);
-    if (n < 1 || n > 64 || s[0] < 'a' || s[0] > 'z') return false;
+    if (n < 1 || n > ALSORN_ACTION_MAX || s[0] < 'a' || s[0] > 'z') return false;
     for (size_t i = 1; i < n; i++)
         if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || strchr("_.:-", s[i])))
             return false;
@@ -46,8 +42,8 @@ static enum vres v_actions(struct field_errors *fe, const cJSON *body, struct ag
         return V_BAD;
     }
     int n = cJSON_GetArraySize(arr);
-    if (n < 1 || n > MAX_ACTIONS) {
-        field_error_add(fe, "authorized_actions", "must have 1 to %d items", MAX_ACTIONS);
+    if (n < 1 || n > AGENT_ACTIONS_MAX) {
+        field_error_add(fe, "authorized_actions", "must have 1 to %d items", AGENT_ACTIONS_MAX);
         return V_BAD;
     }
     enum vres result = V_OK;
@@ -93,10 +89,10 @@ enum vres alsorn_v_currency(struct field_errors *fe, const cJSON *body, const ch
 
 static void parse_agent_fields(const cJSON *body, struct field_errors *fe, struct agent_fields *f) {
     memset(f, 0, sizeof *f);
-    f->name = v_string(fe, body, "name", NAME_MIN, NAME_MAX, false, &f->name_v);
-    f->description = v_string(fe, body, "description", 0, DESCRIPTION_MAX, true, &f->description_v);
+    f->name = v_string(fe, body, "name", AGENT_NAME_MIN, AGENT_NAME_MAX, false, &f->name_v);
+    f->description = v_string(fe, body, "description", 0, AGENT_DESCRIPTION_MAX, true, &f->description_v);
     f->actions = v_actions(fe, body, f);
-    f->limit = v_money(fe, body, "spending_limit", MAX_SPENDING, &f->limit_cents);
+    f->limit = v_money(fe, body, "spending_limit", ALSORN_MONEY_MAX, &f->limit_cents);
     f->currency = alsorn_v_currency(fe, body, &f->currency_v);
     f->environment = v_enum(fe, body, "environment", agent_env_names, &f->environment_v);
 }
@@ -112,7 +108,7 @@ void alsorn_agent_fields_check(const cJSON *rec, int64_t spending_limit_cents,
                    .valuedouble = (double)spending_limit_cents / 100};
     cJSON body = {.type = cJSON_Object, .child = &limit};
     int64_t cents = 0;
-    if (v_money(fe, &body, "spending_limit", MAX_SPENDING, &cents) == V_OK &&
+    if (v_money(fe, &body, "spending_limit", ALSORN_MONEY_MAX, &cents) == V_OK &&
         cents != spending_limit_cents)
         field_error_add(fe, "spending_limit", "must be a whole number of minor units");
 }
@@ -244,14 +240,14 @@ static bool matches(const struct agent *a, int status, int environment, const ch
 void alsorn_agent_list(struct req *r) {
     struct field_errors fe = {0};
     long page, limit;
-    char search[NAME_MAX * 4 + 1];
+    char search[AGENT_NAME_MAX * 4 + 1];
     int status = req_query_enum(r, &fe, "status", agent_status_names);
     int environment = req_query_enum(r, &fe, "environment", agent_env_names);
     int has_search = req_query(r, "search", search, sizeof search);
-    if (has_search < 0 || (has_search > 0 && utf8_chars(search) > NAME_MAX))
-        field_error_add(&fe, "search", "must be at most %d characters", NAME_MAX);
+    if (has_search < 0 || (has_search > 0 && utf8_chars(search) > AGENT_NAME_MAX))
+        field_error_add(&fe, "search", "must be at most %d characters", AGENT_NAME_MAX);
     req_query_int(r, &fe, "page", 1, 0x7fffffffL, 1, &page);
-    req_query_int(r, &fe, "limit", 1, 100, 20, &limit);
+    req_query_int(r, &fe, "limit", 1, ALSORN_PAGE_LIMIT_MAX, ALSORN_PAGE_LIMIT_DEFAULT, &limit);
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
 
     struct tenant *t = r->caller.tenant;

@@ -1,5 +1,6 @@
 /* GET /agents/{id}/audit and /agents/{id}/audit/verify, and the public verify. */
 #include "alsorn/agent_json.h"
+#include "alsorn/limits.h"
 #include "core/json_build.h"
 #include "alsorn/agents.h"
 #include "core/clock.h"
@@ -11,7 +12,7 @@ void alsorn_agent_audit(struct req *r) {
     struct field_errors fe = {0};
     long page, limit;
     req_query_int(r, &fe, "page", 1, 0x7fffffffL, 1, &page);
-    req_query_int(r, &fe, "limit", 1, 100, 20, &limit);
+    req_query_int(r, &fe, "limit", 1, ALSORN_PAGE_LIMIT_MAX, ALSORN_PAGE_LIMIT_DEFAULT, &limit);
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
 
     struct agent *a = alsorn_lock_agent(r, r->params[0]);

@@ -1,4 +1,5 @@
 #include "alsorn/disputes.h"
+#include "alsorn/limits.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +11,6 @@
 #include "core/log.h"
 #include "store/store.h"
 
-#define REASON_MAX   500
-#define EVIDENCE_MAX 2000
-#define ID_ARG_MAX   200
 
 static const char *id_or_null(const struct agent *a) { return a ? a->id : NULL; }
 
@@ -71,10 +69,10 @@ struct report_fields {
 
 static void parse_report(const cJSON *body, struct field_errors *fe, struct report_fields *f) {
     memset(f, 0, sizeof *f);
-    v_require(fe, v_string(fe, body, "agent_id", 1, ID_ARG_MAX, false, &f->agent_id), "agent_id");
-    v_require(fe, v_string(fe, body, "reason", 1, REASON_MAX, false, &f->reason), "reason");
-    v_string(fe, body, "evidence", 0, EVIDENCE_MAX, true, &f->evidence);
-    v_string(fe, body, "transaction_id", 1, ID_ARG_MAX, true, &f->transaction_id);
+    v_require(fe, v_string(fe, body, "agent_id", 1, ALSORN_ID_ARG_MAX, false, &f->agent_id), "agent_id");
+    v_require(fe, v_string(fe, body, "reason", 1, DISPUTE_REASON_MAX, false, &f->reason), "reason");
+    v_string(fe, body, "evidence", 0, DISPUTE_EVIDENCE_MAX, true, &f->evidence);
+    v_string(fe, body, "transaction_id", 1, ALSORN_ID_ARG_MAX, true, &f->transaction_id);
     const cJSON *ids = cJSON_GetObjectItemCaseSensitive(body, "evidence_ids");
     if (!ids || cJSON_IsNull(ids)) return;
     if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) > DISPUTE_MAX_EVIDENCE) {

@@ -1,4 +1,5 @@
 #include "alsorn/transactions.h"
+#include "alsorn/limits.h"
 #include "core/json_build.h"
 
 #include <stdio.h>
@@ -13,10 +14,6 @@
 #include "core/json_alloc.h"
 #include "core/log.h"
 
-#define MAX_AMOUNT  1000000000000LL /* 1e12 in major units */
-#define NOTES_MAX   500
-#define REASON_MAX  500
-#define ID_ARG_MAX  200 /* longer ids cannot exist; they are reported as unknown */
 
 /* ---- domain ------------------------------------------------------------------------------ */
 
@@ -164,18 +161,18 @@ enum tx_outcome transaction_reverse(struct tenant *t, struct transaction *origin
 
 static void parse_execute(const cJSON *body, struct field_errors *fe, struct tx_request *req) {
     memset(req, 0, sizeof *req);
-    v_require(fe, v_string(fe, body, "agent_id", 1, ID_ARG_MAX, false, &req->agent_id),
+    v_require(fe, v_string(fe, body, "agent_id", 1, ALSORN_ID_ARG_MAX, false, &req->agent_id),
               "agent_id");
     v_require(fe,
-              v_string(fe, body, "counterparty_id", 1, ID_ARG_MAX, false, &req->counterparty_id),
+              v_string(fe, body, "counterparty_id", 1, ALSORN_ID_ARG_MAX, false, &req->counterparty_id),
               "counterparty_id");
-    v_require(fe, v_money(fe, body, "amount", MAX_AMOUNT, &req->amount), "amount");
-    enum vres action = v_string(fe, body, "action_type", 1, 64, false, &req->action_type);
+    v_require(fe, v_money(fe, body, "amount", ALSORN_MONEY_MAX, &req->amount), "amount");
+    enum vres action = v_string(fe, body, "action_type", 1, ALSORN_ACTION_MAX, false, &req->action_type);
     v_require(fe, action, "action_type");
     if (action == V_OK && !alsorn_action_name_valid(req->action_type))
         field_error_add(fe, "action_type", "must match ^[a-z][a-z0-9_.:-]{0,63}$");
     alsorn_v_currency(fe, body, &req->currency);
-    v_string(fe, body, "notes", 0, NOTES_MAX, true, &req->notes);
+    v_string(fe, body, "notes", 0, TX_NOTES_MAX, true, &req->notes);
     if (req->agent_id && req->counterparty_id && strcmp(req->agent_id, req->counterparty_id) == 0)
         field_error_add(fe, "counterparty_id", "must differ from agent_id");
 }
@@ -217,7 +214,7 @@ void alsorn_transaction_list(struct req *r) {
     long page, limit;
     tx_filter_parse(r, &fe, false, &f);
     req_query_int(r, &fe, "page", 1, 0x7fffffffL, 1, &page);
-    req_query_int(r, &fe, "limit", 1, 100, 20, &limit);
+    req_query_int(r, &fe, "limit", 1, ALSORN_PAGE_LIMIT_MAX, ALSORN_PAGE_LIMIT_DEFAULT, &limit);
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
 
     struct tenant *t = r->caller.tenant;
@@ -282,7 +279,7 @@ void alsorn_transaction_get(struct req *r) {
 void alsorn_transaction_reverse(struct req *r) {
     struct field_errors fe = {0};
     const char *reason = NULL;
-    if (r->json) v_string(&fe, r->json, "reason", 0, REASON_MAX, true, &reason);
+    if (r->json) v_string(&fe, r->json, "reason", 0, TX_REASON_MAX, true, &reason);
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
 
     struct tenant *t = r->caller.tenant;

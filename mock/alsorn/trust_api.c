@@ -4,6 +4,7 @@
  * Reads work for any organization's agent (a counterparty's trust is the point of them): the
  * agent's own tenant is found through the directory and locked alone, the caller's never. */
 #include "alsorn/trust_api.h"
+#include "alsorn/limits.h"
 #include "core/json_build.h"
 
 #include <stdio.h>
@@ -15,9 +16,6 @@
 #include "core/json_alloc.h"
 #include "store/store.h"
 
-#define QUERY_MAX       50
-#define HISTORY_DAYS    30
-#define HISTORY_MAX_DAYS 365
 
 /* Finds agent `id` in whichever organization owns it and locks that organization.  NULL when
  * there is none; otherwise *owner holds a reference and its lock, both the caller's to drop
@@ -57,8 +55,8 @@ void alsorn_trust_query(struct req *r) {
     const cJSON *ids = cJSON_GetObjectItemCaseSensitive(r->json, "agent_ids");
     int n = cJSON_IsArray(ids) ? cJSON_GetArraySize(ids) : -1;
     if (!ids) field_error_add(&fe, "agent_ids", "is required");
-    else if (n < 1 || n > QUERY_MAX)
-        field_error_add(&fe, "agent_ids", "must be an array of 1 to %d agent ids", QUERY_MAX);
+    else if (n < 1 || n > TRUST_QUERY_MAX)
+        field_error_add(&fe, "agent_ids", "must be an array of 1 to %d agent ids", TRUST_QUERY_MAX);
     int i = 0;
     for (const cJSON *id = n > 0 ? ids->child : NULL; id; id = id->next, i++) {
         if (cJSON_IsString(id)) continue;
@@ -102,7 +100,7 @@ void alsorn_trust_history(struct req *r) {
             field_error_add(&fe, "since", "must be an RFC 3339 timestamp, e.g. 2026-01-02T03:04:05Z");
     } else {
         long days;
-        req_query_int(r, &fe, "days", 1, HISTORY_MAX_DAYS, HISTORY_DAYS, &days);
+        req_query_int(r, &fe, "days", 1, TRUST_HISTORY_DAYS_MAX, TRUST_HISTORY_DAYS, &days);
         cutoff = r->now - days * 86400;
     }
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
@@ -132,8 +130,8 @@ static void parse_prospective(const cJSON *body, struct field_errors *fe, struct
     for (int i = 0; body && members[i]; i++)
         p->given |= cJSON_GetObjectItemCaseSensitive(body, members[i]) != NULL;
     if (!p->given) return; /* no body, or none of its members: recompute only */
-    v_require(fe, v_string(fe, body, "action", 1, 64, false, &p->action), "action");
-    v_require(fe, v_money(fe, body, "amount", 1000000000000LL, &p->amount), "amount");
+    v_require(fe, v_string(fe, body, "action", 1, ALSORN_ACTION_MAX, false, &p->action), "action");
+    v_require(fe, v_money(fe, body, "amount", ALSORN_MONEY_MAX, &p->amount), "amount");
     alsorn_v_currency(fe, body, &p->currency);
 }
 

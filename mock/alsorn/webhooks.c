@@ -1,4 +1,5 @@
 #include "alsorn/webhooks.h"
+#include "alsorn/limits.h"
 #include "core/json_build.h"
 
 #include <stdio.h>
@@ -13,14 +14,13 @@
 #include "store/tenant.h"
 #include "core/text_copy.h"
 
-#define EVENTS_MAX 32 /* more than every known name: a longer list can only repeat itself */
 
 /* ---- validation ------------------------------------------------------------------------ */
 
 struct webhook_fields {
     enum vres url, events, active;
     const char *url_v;
-    const char *events_v[EVENTS_MAX];
+    const char *events_v[WEBHOOK_EVENTS_MAX];
     size_t n_events;
     bool active_v;
 };
@@ -49,9 +49,9 @@ static enum vres v_events(struct field_errors *fe, const cJSON *body, struct web
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(body, "events");
     if (!arr) return V_ABSENT;
     int n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : -1;
-    if (n < 1 || n > EVENTS_MAX) {
+    if (n < 1 || n > WEBHOOK_EVENTS_MAX) {
         field_error_add(fe, "events", "must be a list of 1 to %d event names, or [\"*\"]",
-                        EVENTS_MAX);
+                        WEBHOOK_EVENTS_MAX);
         return V_BAD;
     }
     enum vres result = V_OK;
@@ -315,7 +315,7 @@ void alsorn_webhook_deliveries(struct req *r) {
     struct field_errors fe = {0};
     long page, limit;
     req_query_int(r, &fe, "page", 1, 0x7fffffffL, 1, &page);
-    req_query_int(r, &fe, "limit", 1, 100, 20, &limit);
+    req_query_int(r, &fe, "limit", 1, ALSORN_PAGE_LIMIT_MAX, ALSORN_PAGE_LIMIT_DEFAULT, &limit);
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
     struct webhook *w = lock_webhook(r);
     if (!w) return;

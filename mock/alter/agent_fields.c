@@ -1,4 +1,5 @@
 #include "alter/agent_fields.h"
+#include "alter/limits.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,10 +8,6 @@
 #include "alter/app.h"
 #include "alter/policy.h"
 
-#define PROVIDERS_MAX       64
-#define PROVIDER_NAME_MAX   64
-#define SCOPES_PER_PROVIDER 256
-#define SCOPE_MAX           256
 
 bool alter_agent_name_valid(const char *name) {
     size_t n = strlen(name);
@@ -61,32 +58,32 @@ static bool string_in(const cJSON *arr, const char *s, const cJSON *stop) {
 
 static enum vres check_scopes(struct field_errors *fe, const cJSON *scopes) {
     enum vres result = V_OK;
-    if (cJSON_GetArraySize(scopes) > PROVIDERS_MAX) {
-        field_error_add(fe, "scopes", "must name at most %d providers", PROVIDERS_MAX);
+    if (cJSON_GetArraySize(scopes) > ALTER_PROVIDERS_MAX) {
+        field_error_add(fe, "scopes", "must name at most %d providers", ALTER_PROVIDERS_MAX);
         return V_BAD;
     }
     for (const cJSON *p = scopes->child; p; p = p->next) {
-        char path[PROVIDER_NAME_MAX + 32];
-        snprintf(path, sizeof path, "scopes.%.*s", PROVIDER_NAME_MAX + 1, p->string);
+        char path[ALTER_PROVIDER_NAME_MAX + 32];
+        snprintf(path, sizeof path, "scopes.%.*s", ALTER_PROVIDER_NAME_MAX + 1, p->string);
         size_t name_chars = utf8_chars(p->string);
-        if (name_chars < 1 || name_chars > PROVIDER_NAME_MAX) {
-            field_error_add(fe, path, "provider names are 1 to %d characters", PROVIDER_NAME_MAX);
+        if (name_chars < 1 || name_chars > ALTER_PROVIDER_NAME_MAX) {
+            field_error_add(fe, path, "provider names are 1 to %d characters", ALTER_PROVIDER_NAME_MAX);
             result = V_BAD;
             continue;
         }
-        if (!cJSON_IsArray(p) || cJSON_GetArraySize(p) > SCOPES_PER_PROVIDER) {
+        if (!cJSON_IsArray(p) || cJSON_GetArraySize(p) > ALTER_SCOPES_PER_PROVIDER) {
             field_error_add(fe, path, "must be an array of at most %d scope strings",
-                            SCOPES_PER_PROVIDER);
+                            ALTER_SCOPES_PER_PROVIDER);
             result = V_BAD;
             continue;
         }
         int i = 0;
         for (const cJSON *s = p->child; s; s = s->next, i++) {
-            char item[PROVIDER_NAME_MAX + 48];
+            char item[ALTER_PROVIDER_NAME_MAX + 48];
             snprintf(item, sizeof item, "%s[%d]", path, i);
             size_t chars = cJSON_IsString(s) ? utf8_chars(s->valuestring) : 0;
-            if (chars < 1 || chars > SCOPE_MAX) {
-                field_error_add(fe, item, "must be a string of 1 to %d characters", SCOPE_MAX);
+            if (chars < 1 || chars > ALTER_SCOPE_NAME_MAX) {
+                field_error_add(fe, item, "must be a string of 1 to %d characters", ALTER_SCOPE_NAME_MAX);
                 result = V_BAD;
             } else if (string_in(p, s->valuestring, s)) {
                 field_error_add(fe, item, "duplicates an earlier scope");

@@ -1,4 +1,5 @@
 #include "alter/audit.h"
+#include "alter/limits.h"
 #include "core/json_build.h"
 
 #include <stdio.h>
@@ -19,8 +20,6 @@
 #include "store/tenant.h"
 #include "core/text_copy.h"
 
-#define AUDIT_LIMIT_MAX     1000
-#define AUDIT_LIMIT_DEFAULT 100
 
 /* The action each route records.  A route missing here records "request". */
 static const struct {
@@ -146,7 +145,7 @@ static void add_anchor(cJSON *body, const struct alter_audit_log *log) {
 void alter_audit_list(struct req *r) {
     struct field_errors fe = {0};
     long limit;
-    req_query_int(r, &fe, "limit", 1, AUDIT_LIMIT_MAX, AUDIT_LIMIT_DEFAULT, &limit);
+    req_query_int(r, &fe, "limit", 1, ALTER_AUDIT_LIMIT_MAX, ALTER_AUDIT_LIMIT_DEFAULT, &limit);
     char after[ID_LEN], agent_id[UUID_LEN], action[48];
     char run_id[TRACE_VALUE_MAX * 4 + 1], thread_id[TRACE_VALUE_MAX * 4 + 1];
     const char *after_v = filter(r, &fe, "after", after, sizeof after);

@@ -1,11 +1,11 @@
 #include "alter/keys.h"
+#include "alter/limits.h"
 
 #include <stdbool.h>
 
 #include "alter/agent_json.h"
 #include "alter/agents.h"
 
-#define KEY_NAME_MAX 100
 
 static void reply_key(struct req *r, int status, const struct alter_key *k) {
     cJSON *body = alter_key_json(k);
@@ -16,7 +16,7 @@ static void reply_key(struct req *r, int status, const struct alter_key *k) {
 void alter_key_mint(struct req *r) {
     struct field_errors fe = {0};
     const char *name = NULL;
-    if (r->json) v_string(&fe, r->json, "name", 1, KEY_NAME_MAX, true, &name);
+    if (r->json) v_string(&fe, r->json, "name", 1, ALTER_KEY_NAME_MAX, true, &name);
     if (field_errors_any(&fe)) return reply_validation(r, &fe);
     struct alter_agent *a = alter_lock_agent(r, r->params[0]);
     if (!a) return;

@@ -1,13 +1,12 @@
 #include "alter/list_page.h"
+#include "alter/limits.h"
 #include "core/json_build.h"
 
-#define LIST_LIMIT_MAX     1000
-#define LIST_LIMIT_DEFAULT 100
 
 void alter_list_page_parse(const struct req *r, struct field_errors *fe,
                            struct alter_list_page *out) {
     static const char *const booleans[] = {"false", "true", NULL};
-    req_query_int(r, fe, "limit", 1, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT, &out->limit);
+    req_query_int(r, fe, "limit", 1, ALTER_LIST_LIMIT_MAX, ALTER_LIST_LIMIT_DEFAULT, &out->limit);
     req_query_int(r, fe, "offset", 0, 0x7fffffffL, 0, &out->offset);
     out->include_revoked = req_query_enum(r, fe, "include_revoked", booleans) == 1;
 }

@@ -1,4 +1,5 @@
 #include "alter/policy.h"
+#include "alter/limits.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -8,8 +9,6 @@
 
 #include "core/cidr.h"
 
-#define RATE_LIMIT_MAX 1000000
-#define ALLOWLIST_MAX  100
 
 /* "HH:MM", 00:00 to 23:59. */
 static bool clock_time_valid(const cJSON *v) {
@@ -22,9 +21,9 @@ static bool clock_time_valid(const cJSON *v) {
 
 static void check_allowlist(const cJSON *v, struct field_errors *fe) {
     int n = cJSON_GetArraySize(v);
-    if (!cJSON_IsArray(v) || n > ALLOWLIST_MAX) {
+    if (!cJSON_IsArray(v) || n > POLICY_ALLOWLIST_MAX) {
         field_error_add(fe, "policy.ip_allowlist", "must be an array of at most %d CIDRs",
-                        ALLOWLIST_MAX);
+                        POLICY_ALLOWLIST_MAX);
         return;
     }
     int i = 0;
@@ -64,9 +63,9 @@ void alter_policy_validate(const cJSON *policy, struct field_errors *fe) {
         const char *rule = it->string;
         if (strcmp(rule, "rate_limit_rpm") == 0) {
             double v = it->valuedouble;
-            if (!cJSON_IsNumber(it) || v != floor(v) || v < 1 || v > RATE_LIMIT_MAX)
+            if (!cJSON_IsNumber(it) || v != floor(v) || v < 1 || v > POLICY_RATE_LIMIT_MAX)
                 field_error_add(fe, "policy.rate_limit_rpm", "must be an integer from 1 to %d",
-                                RATE_LIMIT_MAX);
+                                POLICY_RATE_LIMIT_MAX);
         } else if (strcmp(rule, "ip_allowlist") == 0) {
             check_allowlist(it, fe);
         } else if (strcmp(rule, "time_window") == 0) {

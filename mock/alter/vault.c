@@ -1,4 +1,5 @@
 #include "alter/vault.h"
+#include "alter/limits.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +11,6 @@
 #include "alter/policy.h"
 #include "store/tenant.h"
 
-#define CONTEXT_MAX 8192 /* bytes of compact JSON */
 
 const char *const vault_methods[] = {"GET",    "POST", "PUT",     "PATCH",
                                      "DELETE", "HEAD", "OPTIONS", NULL};
@@ -61,11 +61,11 @@ void vault_target_parse(const cJSON *body, struct vault_target *out, struct fiel
     const cJSON *context = cJSON_GetObjectItemCaseSensitive(body, "context");
     if (context && !cJSON_IsNull(context)) {
         char *text = cJSON_IsObject(context) ? cJSON_PrintUnformatted(context) : NULL;
-        if (text && strlen(text) <= CONTEXT_MAX)
+        if (text && strlen(text) <= VAULT_CONTEXT_MAX)
             out->context = context;
         else
             field_error_add(fe, "context", "must be an object of at most %d bytes as JSON",
-                            CONTEXT_MAX);
+                            VAULT_CONTEXT_MAX);
         cJSON_free(text);
     }
 }

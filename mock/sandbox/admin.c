@@ -1,4 +1,5 @@
 #include "sandbox/admin.h"
+#include "sandbox/limits.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +21,6 @@
 #include "sandbox/report.h"
 #include "sandbox/ui.h"
 
-#define RATE_LIMIT_MAX  1000000000LL
-#define RATE_WINDOW_MAX 86400LL
-#define MAX_AGENTS_MAX  1000000000LL
 
 const char *mock_admin_token;
 
@@ -83,12 +81,12 @@ static void parse_org_settings(const cJSON *body, struct field_errors *fe, struc
     v_string(fe, body, "name", 1, 200, false, &s->name);
     v_enum(fe, body, "plan", plan_names, &s->plan);
     s->operator_verified_set = v_bool(fe, body, "operator_verified", &s->operator_verified);
-    s->max_agents_set = v_int(fe, body, "max_agents", 0, MAX_AGENTS_MAX, &s->max_agents);
+    s->max_agents_set = v_int(fe, body, "max_agents", 0, ORG_MAX_AGENTS_MAX, &s->max_agents);
     const cJSON *limit = cJSON_GetObjectItemCaseSensitive(body, "rate_limit");
     if (cJSON_IsNull(limit)) s->rate_limit_set = RATE_PLAN;
-    else if (v_int(fe, body, "rate_limit", 1, RATE_LIMIT_MAX, &s->rate_limit) == V_OK) s->rate_limit_set = RATE_SET;
-    s->window_set = v_int(fe, body, "rate_window_seconds", 1, RATE_WINDOW_MAX, &s->window);
-    s->alter_rpm_set = v_int(fe, body, "alter_rate_limit_rpm", 1, RATE_LIMIT_MAX, &s->alter_rpm);
+    else if (v_int(fe, body, "rate_limit", 1, ORG_RATE_LIMIT_MAX, &s->rate_limit) == V_OK) s->rate_limit_set = RATE_SET;
+    s->window_set = v_int(fe, body, "rate_window_seconds", 1, ORG_RATE_WINDOW_MAX, &s->window);
+    s->alter_rpm_set = v_int(fe, body, "alter_rate_limit_rpm", 1, ORG_RATE_LIMIT_MAX, &s->alter_rpm);
 }
 
 /* Applies s to t (lock held, or t not yet shared).  Operator verification is an input of every

@@ -1,4 +1,5 @@
 #include "sandbox/faults.h"
+#include "sandbox/limits.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,8 +18,6 @@ enum action { FAULT_ERROR, FAULT_LATENCY, FAULT_RESET, FAULT_RATE_LIMIT };
 static const char *const action_names[] = {"error", "latency", "reset", "rate_limit", NULL};
 static const char *const methods[] = {"*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", NULL};
 
-#define LATENCY_MAX_MS 60000
-#define RETRY_AFTER_MAX 86400
 
 struct fault {
     char id[ID_LEN];
@@ -125,11 +124,11 @@ cJSON *faults_add(const cJSON *body, int64_t now, struct field_errors *fe) {
     only_with(fe, body, "retry_after", action, FAULT_RATE_LIMIT);
     f->status = 503;
     if (v_int(fe, body, "status", 400, 599, &v) == V_OK) f->status = (int)v;
-    enum vres lat = v_int(fe, body, "latency_ms", 1, LATENCY_MAX_MS, &v);
+    enum vres lat = v_int(fe, body, "latency_ms", 1, FAULT_LATENCY_MAX_MS, &v);
     if (lat == V_OK) f->latency_ms = (int)v;
     if (action == FAULT_LATENCY) v_require(fe, lat, "latency_ms");
     f->retry_after = 1;
-    if (v_int(fe, body, "retry_after", 1, RETRY_AFTER_MAX, &v) == V_OK) f->retry_after = (long)v;
+    if (v_int(fe, body, "retry_after", 1, FAULT_RETRY_AFTER_MAX, &v) == V_OK) f->retry_after = (long)v;
     f->probability = 1;
     v_number(fe, body, "probability", 0, 1, &f->probability);
     f->count = -1;
@@ -264,12 +263,16 @@ bool faults_apply(struct req *r, const char *rate_limit_code) {
         }
     }
     pthread_rwlock_unlock(&lock);
-    r->sandbox.latency_ms = latency > LATENCY_MAX_MS ? LATENCY_MAX_MS : latency;
+    r->sandbox.latency_ms = latency > FAULT_LATENCY_MAX_MS ? FAULT_LATENCY_MAX_MS : latency;
     if (latency) r->sandbox.fault = action_names[FAULT_LATENCY];
     if (!terminal) return true;
     r->sandbox.fault = action_names[hit.action];
     switch (hit.action) {
     case FAULT_ERROR:
+        if (hit.status == 429) { /* every 429 tells the client when to retry (alsorn.md §8) */
+            r->sandbox.retry_after = hit.retry_after;
+            reply_header(r, "Retry-After", "%ld", hit.retry_after);
+        }
         reply_error(r, hit.status, error_code(hit.status, rate_limit_code),
                     "Injected fault %s: HTTP %d", hit.id, hit.status);
         break;

@@ -6,6 +6,7 @@
  * drawn so that a few transactions fail (over the limit, not authorized), as they do in life.
  * Random draws come from random_bytes, so --seed makes a run reproducible. */
 #include "sandbox/generate.h"
+#include "sandbox/limits.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,8 +16,6 @@
 #include "alsorn/transactions.h"
 #include "store/store.h"
 
-#define MAX_GENERATED_AGENTS       1000000L
-#define MAX_GENERATED_TRANSACTIONS 10000000L
 #define ROWS_PER_LOCK              1000 /* other requests of the org run between batches */
 #define AGENT_LIMIT_CENTS          1000000 /* each generated agent may spend 10,000 */
 

@@ -1,4 +1,5 @@
 #include "sandbox/webhook_settings.h"
+#include "sandbox/limits.h"
 
 #include <stdio.h>
 
@@ -7,8 +8,6 @@
 #include "delivery/retry_schedule.h"
 #include "store/store.h"
 
-#define RETRY_BASE_MS_MAX 3600000 /* one hour */
-#define TIMEOUT_MS_MAX    120000
 
 /* An integer member in [min, max].  `nullable`: JSON null counts as present, *is_null set. */
 static enum vres v_integer(struct field_errors *fe, const cJSON *obj, const char *name, long min,
@@ -80,11 +79,11 @@ void mock_webhook_settings_update(struct req *r) {
     struct field_errors fe = {0};
     bool base_null = false, unused = false;
     long base = 0, attempts = 0, timeout = 0;
-    enum vres has_base = v_integer(&fe, r->json, "retry_base_ms", 1, RETRY_BASE_MS_MAX, true,
+    enum vres has_base = v_integer(&fe, r->json, "retry_base_ms", 1, WEBHOOK_RETRY_BASE_MS_MAX, true,
                                    &base_null, &base);
     enum vres has_attempts = v_integer(&fe, r->json, "max_attempts", 1,
                                        WEBHOOK_MAX_ATTEMPTS_LIMIT, false, &unused, &attempts);
-    enum vres has_timeout = v_integer(&fe, r->json, "timeout_ms", 1, TIMEOUT_MS_MAX, false,
+    enum vres has_timeout = v_integer(&fe, r->json, "timeout_ms", 1, WEBHOOK_TIMEOUT_MS_MAX, false,
                                       &unused, &timeout);
     const char *forward = NULL;
     bool forward_null = false;

@@ -62,3 +62,17 @@ Test(faults, count_is_exact_under_concurrency) {
     cJSON_Delete(list);
     cJSON_Delete(f);
 }
+
+/* Every 429 carries Retry-After (alsorn.md §8, alter.md §8; the OpenAPI documents require it),
+ * also one injected as a plain error status. */
+Test(faults, an_injected_429_error_carries_retry_after) {
+    faults_clear(NULL);
+    cJSON_Delete(rule("{\"action\": \"error\", \"status\": 429}"));
+    struct req r = {.method = "GET", .path = "/agents", .api = API_ALSORN};
+    cr_assert_not(faults_apply(&r, "rate_limit_exceeded"));
+    cr_assert_eq(r.reply.status, 429);
+    cr_assert(strstr(r.reply.headers, "Retry-After: 1\r\n"), "headers: %s", r.reply.headers);
+    cr_assert_eq(r.sandbox.retry_after, 1);
+    reply_body_free(&r.reply);
+    faults_clear(NULL);
+}
