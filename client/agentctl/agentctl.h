@@ -52,8 +52,8 @@ struct command;
 typedef int (*command_fn)(const struct command *cmd, const struct invocation *inv);
 
 struct command {
-    const char *name;    /* "list", "get", ... */
-    const char *args;    /* positional arguments, for usage: "AGENT_ID" ("" for none) */
+    const char *name; /* "list", "get", ... */
+    const char *args; /* positional arguments, for usage: "AGENT_ID" ("" for none) */
     int nargs_min, nargs_max;
     const char *options; /* accepted options, comma separated, no dashes: "status,page,limit" */
     command_fn run;
@@ -66,9 +66,9 @@ struct group {
     const char *help;
 };
 
-extern const struct command agents_commands[], trust_commands[], tx_commands[],
-    webhooks_commands[], alter_agents_commands[], alter_keys_commands[], org_commands[],
-    clock_commands[], faults_commands[], sandbox_commands[], state_commands[], top_commands[];
+extern const struct command agents_commands[], trust_commands[], tx_commands[], webhooks_commands[],
+    alter_agents_commands[], alter_keys_commands[], org_commands[], clock_commands[],
+    faults_commands[], sandbox_commands[], state_commands[], top_commands[];
 
 /* ---- options -------------------------------------------------------------------------- */
 
@@ -77,7 +77,8 @@ const char *opt(const struct invocation *inv, const char *name);
 /* Every value of a repeatable option, into out (at most max); returns the count. */
 int opt_all(const struct invocation *inv, const char *name, const char **out, int max);
 /* Usage error: prints "agentctl: MESSAGE" and the command's usage; returns EXIT_USAGE. */
-int usage_error(const struct command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int usage_error(const struct command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Adds the string/number options listed in `fields` ("name,description" / numbers after '#':
  * "#spending_limit") to obj, option names with '-' for '_'.  Returns EXIT_OK or a usage error. */
 int body_from_options(const struct command *cmd, const struct invocation *inv, cJSON *obj,
@@ -90,8 +91,8 @@ void query_from_options(const struct invocation *inv, const char *names, char *p
 /* ---- HTTP ----------------------------------------------------------------------------- */
 
 struct reply {
-    long status;   /* 0: no answer */
-    char *body;    /* owned; NUL terminated */
+    long status; /* 0: no answer */
+    char *body;  /* owned; NUL terminated */
     size_t len;
     char *content_type; /* owned, may be NULL */
     char error[256];    /* libcurl's message when status is 0 */
@@ -99,8 +100,8 @@ struct reply {
 
 /* Sends one request to the api's base URL + path (body: JSON text or NULL).  progress: draw a
  * progress bar on stderr while it runs (only when stdout is a terminal). */
-void http_call(enum api api, const char *method, const char *path, const char *body,
-               bool progress, struct reply *out);
+void http_call(enum api api, const char *method, const char *path, const char *body, bool progress,
+               struct reply *out);
 /* Same, to a full URL with extra headers (NULL-terminated list), no authentication. */
 void http_call_url(const char *method, const char *url, const char *const *headers,
                    const char *body, struct reply *out);

@@ -5,13 +5,17 @@
 #include <stdlib.h>
 
 static const struct column agent_columns[] = {
-    { "ID", "id" },         { "NAME", "name" },   { "STATUS", "status" },
-    { "ENV", "environment" }, { "SCORE", "trust_record.score" },
-    { "LIMIT", "spending_limit" }, { "CREATED", "created_at" }, { 0 },
+    {"ID", "id"},
+    {"NAME", "name"},
+    {"STATUS", "status"},
+    {"ENV", "environment"},
+    {"SCORE", "trust_record.score"},
+    {"LIMIT", "spending_limit"},
+    {"CREATED", "created_at"},
+    {0},
 };
 
-static int agents_list(const struct command *cmd, const struct invocation *inv)
-{
+static int agents_list(const struct command *cmd, const struct invocation *inv) {
     (void)cmd;
     char path[1024] = "/agents";
     query_from_options(inv, "status,environment,search,page,limit", path, sizeof path);
@@ -19,36 +23,30 @@ static int agents_list(const struct command *cmd, const struct invocation *inv)
 }
 
 /* GET/POST/DELETE on /agents/{id}[suffix]: the commands that need nothing but the id. */
-static int agent_simple(const char *method, const char *suffix, const struct invocation *inv)
-{
+static int agent_simple(const char *method, const char *suffix, const struct invocation *inv) {
     char path[1024], id[512];
     snprintf(path, sizeof path, "/agents/%s%s", path_escape(inv->args[0], id, sizeof id), suffix);
     return call_and_print(API_ALSORN, method, path, NULL, NULL, NULL);
 }
 
-static int agents_get(const struct command *c, const struct invocation *inv)
-{
+static int agents_get(const struct command *c, const struct invocation *inv) {
     (void)c;
     return agent_simple("GET", "", inv);
 }
-static int agents_suspend(const struct command *c, const struct invocation *inv)
-{
+static int agents_suspend(const struct command *c, const struct invocation *inv) {
     (void)c;
     return agent_simple("POST", "/suspend", inv);
 }
-static int agents_reactivate(const struct command *c, const struct invocation *inv)
-{
+static int agents_reactivate(const struct command *c, const struct invocation *inv) {
     (void)c;
     return agent_simple("POST", "/reactivate", inv);
 }
-static int agents_delete(const struct command *c, const struct invocation *inv)
-{
+static int agents_delete(const struct command *c, const struct invocation *inv) {
     (void)c;
     return agent_simple("DELETE", "", inv);
 }
 
-static int agents_verify(const struct command *c, const struct invocation *inv)
-{
+static int agents_verify(const struct command *c, const struct invocation *inv) {
     (void)c;
     char path[1024], id[512];
     snprintf(path, sizeof path, "/agents/%s/verify", path_escape(inv->args[0], id, sizeof id));
@@ -57,12 +55,15 @@ static int agents_verify(const struct command *c, const struct invocation *inv)
 }
 
 static const struct column audit_columns[] = {
-    { "ID", "id" }, { "ACTION", "action" }, { "ACTOR", "actor_id" },
-    { "CREATED", "created_at" }, { "HASH", "payload_hash" }, { 0 },
+    {"ID", "id"},
+    {"ACTION", "action"},
+    {"ACTOR", "actor_id"},
+    {"CREATED", "created_at"},
+    {"HASH", "payload_hash"},
+    {0},
 };
 
-static int agents_audit(const struct command *c, const struct invocation *inv)
-{
+static int agents_audit(const struct command *c, const struct invocation *inv) {
     (void)c;
     char path[1024], id[512];
     bool verify = opt(inv, "verify") != NULL;
@@ -74,8 +75,7 @@ static int agents_audit(const struct command *c, const struct invocation *inv)
 }
 
 /* register and update share the body: the options, over --data when both are given. */
-static int agent_body(const struct command *cmd, const struct invocation *inv, char **text)
-{
+static int agent_body(const struct command *cmd, const struct invocation *inv, char **text) {
     cJSON *body;
     int rc = body_start(cmd, inv, &body);
     if (rc != EXIT_OK) return rc;
@@ -92,8 +92,7 @@ static int agent_body(const struct command *cmd, const struct invocation *inv, c
     return rc;
 }
 
-static int agents_register(const struct command *cmd, const struct invocation *inv)
-{
+static int agents_register(const struct command *cmd, const struct invocation *inv) {
     char *body;
     int rc = agent_body(cmd, inv, &body);
     if (rc != EXIT_OK) return rc;
@@ -102,8 +101,7 @@ static int agents_register(const struct command *cmd, const struct invocation *i
     return rc;
 }
 
-static int agents_update(const struct command *cmd, const struct invocation *inv)
-{
+static int agents_update(const struct command *cmd, const struct invocation *inv) {
     char *body, path[1024], id[512];
     int rc = agent_body(cmd, inv, &body);
     if (rc != EXIT_OK) return rc;
@@ -115,6 +113,7 @@ static int agents_update(const struct command *cmd, const struct invocation *inv
 
 #define AGENT_FIELDS "name,description,action,spending-limit,currency"
 
+/* clang-format off */
 const struct command agents_commands[] = {
     /* name        args        min max options                                  run */
     { "list",       "",         0, 0, "status,environment,search,page,limit", agents_list,
@@ -137,3 +136,4 @@ const struct command agents_commands[] = {
       "an agent's audit chain; --verify yes checks the chain on the server" },
     { 0 },
 };
+/* clang-format on */

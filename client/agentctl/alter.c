@@ -7,17 +7,21 @@
 #include <string.h>
 
 static const struct column agent_columns[] = {
-    { "ID", "id" }, { "NAME", "name" }, { "TYPE", "type" }, { "STATUS", "status" },
-    { "SCOPES", "scopes" }, { "CREATED", "created_at" }, { 0 },
+    {"ID", "id"},
+    {"NAME", "name"},
+    {"TYPE", "type"},
+    {"STATUS", "status"},
+    {"SCOPES", "scopes"},
+    {"CREATED", "created_at"},
+    {0},
 };
 
 static const struct column key_columns[] = {
-    { "KEY_ID", "key_id" }, { "NAME", "name" }, { "PREFIX", "key_prefix" }, { "STATUS", "status" },
-    { "CREATED", "created_at" }, { 0 },
+    {"KEY_ID", "key_id"}, {"NAME", "name"},          {"PREFIX", "key_prefix"},
+    {"STATUS", "status"}, {"CREATED", "created_at"}, {0},
 };
 
-static int alter_agents_list(const struct command *c, const struct invocation *inv)
-{
+static int alter_agents_list(const struct command *c, const struct invocation *inv) {
     (void)c;
     char path[1024] = "/sdk/agents";
     query_from_options(inv, "limit,offset,include-revoked", path, sizeof path);
@@ -27,29 +31,25 @@ static int alter_agents_list(const struct command *c, const struct invocation *i
 /* /sdk/agents/{id}[suffix] */
 static int alter_agent_call(const char *method, const char *suffix, const char *body,
                             const struct invocation *inv, const char *array_field,
-                            const struct column *columns)
-{
+                            const struct column *columns) {
     char path[1024], id[512];
     snprintf(path, sizeof path, "/sdk/agents/%s%s", path_escape(inv->args[0], id, sizeof id),
              suffix);
     return call_and_print(API_ALTER, method, path, body, array_field, columns);
 }
 
-static int alter_agents_get(const struct command *c, const struct invocation *inv)
-{
+static int alter_agents_get(const struct command *c, const struct invocation *inv) {
     (void)c;
     return alter_agent_call("GET", "", NULL, inv, NULL, NULL);
 }
 
-static int alter_agents_delete(const struct command *c, const struct invocation *inv)
-{
+static int alter_agents_delete(const struct command *c, const struct invocation *inv) {
     (void)c;
     return alter_agent_call("DELETE", "", NULL, inv, NULL, NULL);
 }
 
 /* --scope provider:scope (repeatable) builds the scopes object. */
-static int alter_agents_create(const struct command *cmd, const struct invocation *inv)
-{
+static int alter_agents_create(const struct command *cmd, const struct invocation *inv) {
     cJSON *body;
     int rc = body_start(cmd, inv, &body);
     if (rc != EXIT_OK) return rc;
@@ -80,14 +80,12 @@ static int alter_agents_create(const struct command *cmd, const struct invocatio
     return rc;
 }
 
-static int alter_keys_list(const struct command *c, const struct invocation *inv)
-{
+static int alter_keys_list(const struct command *c, const struct invocation *inv) {
     (void)c;
     return alter_agent_call("GET", "/keys", NULL, inv, "items", key_columns);
 }
 
-static int alter_keys_mint(const struct command *cmd, const struct invocation *inv)
-{
+static int alter_keys_mint(const struct command *cmd, const struct invocation *inv) {
     cJSON *body;
     int rc = body_start(cmd, inv, &body);
     if (rc != EXIT_OK) return rc;
@@ -100,22 +98,19 @@ static int alter_keys_mint(const struct command *cmd, const struct invocation *i
     return rc;
 }
 
-static int key_action(const struct invocation *inv, const char *action, const char *body)
-{
+static int key_action(const struct invocation *inv, const char *action, const char *body) {
     char suffix[600], key[512];
     snprintf(suffix, sizeof suffix, "/keys/%s/%s", path_escape(inv->args[1], key, sizeof key),
              action);
     return alter_agent_call("POST", suffix, body, inv, NULL, NULL);
 }
 
-static int alter_keys_deprecate(const struct command *c, const struct invocation *inv)
-{
+static int alter_keys_deprecate(const struct command *c, const struct invocation *inv) {
     (void)c;
     return key_action(inv, "deprecate", NULL);
 }
 
-static int alter_keys_revoke(const struct command *cmd, const struct invocation *inv)
-{
+static int alter_keys_revoke(const struct command *cmd, const struct invocation *inv) {
     const char *force = opt(inv, "force");
     if (force && strcmp(force, "true") != 0 && strcmp(force, "false") != 0)
         return usage_error(cmd, "--force wants true or false, not '%s'", force);
@@ -124,6 +119,7 @@ static int alter_keys_revoke(const struct command *cmd, const struct invocation 
     return key_action(inv, "revoke", body);
 }
 
+/* clang-format off */
 const struct command alter_agents_commands[] = {
     { "list",   "",         0, 0, "limit,offset,include-revoked",     alter_agents_list,
       "the app's agents (oldest first)" },
@@ -135,7 +131,9 @@ const struct command alter_agents_commands[] = {
       "revoke an agent and its keys" },
     { 0 },
 };
+/* clang-format on */
 
+/* clang-format off */
 const struct command alter_keys_commands[] = {
     { "list",      "AGENT_ID",        1, 1, "",           alter_keys_list,      "an agent's keys" },
     { "mint",      "AGENT_ID",        1, 1, "name,data",  alter_keys_mint,
@@ -145,3 +143,4 @@ const struct command alter_keys_commands[] = {
       "revoke a key (--force true to revoke the last active one)" },
     { 0 },
 };
+/* clang-format on */

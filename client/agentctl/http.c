@@ -13,13 +13,13 @@ struct buffer {
     size_t len, cap;
 };
 
-static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata) {
     struct buffer *b = userdata;
     size_t n = size * nmemb;
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1) cap *= 2;
+        while (cap < b->len + n + 1)
+            cap *= 2;
         char *p = realloc(b->data, cap);
         if (!p) return 0; /* libcurl stops with CURLE_WRITE_ERROR */
         b->data = p;
@@ -33,28 +33,28 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 
 /* A bar of the bytes moved so far (upload and download), redrawn in place on stderr. */
 static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-                       curl_off_t ulnow)
-{
+                       curl_off_t ulnow) {
     (void)userdata;
     curl_off_t total = ultotal > 0 && ulnow < ultotal ? ultotal : dltotal;
     curl_off_t now = ultotal > 0 && ulnow < ultotal ? ulnow : dlnow;
     char bar[31];
     int filled = total > 0 ? (int)(30 * now / total) : (int)((now / 65536) % 30);
-    for (int i = 0; i < 30; i++) bar[i] = total > 0 ? (i < filled ? '#' : '.') : (i == filled ? '#' : '.');
+    for (int i = 0; i < 30; i++)
+        bar[i] = total > 0 ? (i < filled ? '#' : '.') : (i == filled ? '#' : '.');
     bar[30] = 0;
     if (total > 0)
-        fprintf(stderr, "\r[%s] %3d%% %lld KiB", bar, (int)(100 * now / total), (long long)now / 1024);
+        fprintf(stderr, "\r[%s] %3d%% %lld KiB", bar, (int)(100 * now / total),
+                (long long)now / 1024);
     else
         fprintf(stderr, "\r[%s] %lld KiB", bar, (long long)now / 1024);
     return 0;
 }
 
 static void perform(const char *method, const char *url, struct curl_slist *headers,
-                    const char *body, bool progress, struct reply *out)
-{
+                    const char *body, bool progress, struct reply *out) {
     memset(out, 0, sizeof *out);
     CURL *curl = curl_easy_init();
-    struct buffer b = { 0 };
+    struct buffer b = {0};
     if (!curl) {
         snprintf(out->error, sizeof out->error, "libcurl could not start");
         return;
@@ -93,14 +93,14 @@ static void perform(const char *method, const char *url, struct curl_slist *head
     curl_easy_cleanup(curl);
 }
 
-void http_call(enum api api, const char *method, const char *path, const char *body,
-               bool progress, struct reply *out)
-{
-    const char *base = api == API_ALSORN ? settings.alsorn_url
+void http_call(enum api api, const char *method, const char *path, const char *body, bool progress,
+               struct reply *out) {
+    const char *base = api == API_ALSORN  ? settings.alsorn_url
                        : api == API_ALTER ? settings.alter_url
                                           : settings.mock_url;
     size_t blen = strlen(base);
-    while (blen && base[blen - 1] == '/') blen--;
+    while (blen && base[blen - 1] == '/')
+        blen--;
     char url[4096];
     snprintf(url, sizeof url, "%.*s%s", (int)blen, base, path);
 
@@ -122,23 +122,21 @@ void http_call(enum api api, const char *method, const char *path, const char *b
 }
 
 void http_call_url(const char *method, const char *url, const char *const *headers,
-                   const char *body, struct reply *out)
-{
+                   const char *body, struct reply *out) {
     struct curl_slist *h = NULL;
-    for (; headers && *headers; headers++) h = curl_slist_append(h, *headers);
+    for (; headers && *headers; headers++)
+        h = curl_slist_append(h, *headers);
     perform(method, url, h, body, false, out);
     curl_slist_free_all(h);
 }
 
-void reply_free(struct reply *r)
-{
+void reply_free(struct reply *r) {
     free(r->body);
     free(r->content_type);
     r->body = r->content_type = NULL;
 }
 
-const char *path_escape(const char *in, char *out, size_t size)
-{
+const char *path_escape(const char *in, char *out, size_t size) {
     static const char hex[] = "0123456789ABCDEF";
     size_t o = 0;
     for (const unsigned char *p = (const unsigned char *)in; *p && o + 4 < size; p++) {

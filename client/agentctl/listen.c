@@ -24,22 +24,21 @@ static struct {
     const char *secret; /* NULL: signatures cannot be checked */
     long events, bad_signatures;
     long max_events; /* 0: no end */
-} listener = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} listener = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static volatile sig_atomic_t stop_requested;
-static void on_signal(int sig)
-{
+static void on_signal(int sig) {
     (void)sig;
     stop_requested = 1;
 }
 
-static int on_delivery(struct mg_connection *conn, void *cbdata)
-{
+static int on_delivery(struct mg_connection *conn, void *cbdata) {
     (void)cbdata;
     char *body = malloc(MAX_EVENT_BYTES + 1);
     size_t len = 0;
     int n;
-    while (body && len < MAX_EVENT_BYTES && (n = mg_read(conn, body + len, MAX_EVENT_BYTES - len)) > 0)
+    while (body && len < MAX_EVENT_BYTES &&
+           (n = mg_read(conn, body + len, MAX_EVENT_BYTES - len)) > 0)
         len += (size_t)n;
     if (!body) {
         mg_send_http_error(conn, 500, "out of memory");
@@ -53,7 +52,8 @@ static int on_delivery(struct mg_connection *conn, void *cbdata)
     const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "id"));
     const char *verified = "unknown"; /* no secret to check with */
     if (listener.secret)
-        verified = alsorn_webhook_verify_signature(listener.secret, body, len, signature) ? "yes" : "no";
+        verified =
+            alsorn_webhook_verify_signature(listener.secret, body, len, signature) ? "yes" : "no";
 
     pthread_mutex_lock(&listener.lock);
     if (listener.max_events && listener.events >= listener.max_events) {
@@ -96,8 +96,7 @@ static int on_delivery(struct mg_connection *conn, void *cbdata)
 
 /* A request whose answer's JSON is wanted (errors printed, as every command does). */
 static int fetch_json(enum api api, const char *method, const char *path, const char *body,
-                      cJSON **out)
-{
+                      cJSON **out) {
     struct reply r;
     http_call(api, method, path, body, false, &r);
     int rc = reply_check(&r, out);
@@ -105,10 +104,10 @@ static int fetch_json(enum api api, const char *method, const char *path, const 
     return rc;
 }
 
-static int set_forward(const char *org, const cJSON *target)
-{
+static int set_forward(const char *org, const cJSON *target) {
     char path[600], esc[512];
-    snprintf(path, sizeof path, "/_mock/orgs/%s/webhook-settings", path_escape(org, esc, sizeof esc));
+    snprintf(path, sizeof path, "/_mock/orgs/%s/webhook-settings",
+             path_escape(org, esc, sizeof esc));
     cJSON *body = cJSON_CreateObject();
     cJSON_AddItemToObject(body, "forward_to", cJSON_Duplicate(target, true));
     char *text = cJSON_PrintUnformatted(body);
@@ -120,8 +119,7 @@ static int set_forward(const char *org, const cJSON *target)
     return rc;
 }
 
-int listen_run(const struct command *cmd, const struct invocation *inv)
-{
+int listen_run(const struct command *cmd, const struct invocation *inv) {
     const char *port = opt(inv, "port"), *max = opt(inv, "max-events");
     long max_events = 0;
     if (max) {
@@ -136,7 +134,7 @@ int listen_run(const struct command *cmd, const struct invocation *inv)
     /* The receiver first: its URL is what the org forwards to. */
     char listening[64];
     snprintf(listening, sizeof listening, "127.0.0.1:%s", port ? port : "0");
-    const char *options[] = { "listening_ports", listening, "num_threads", "4", NULL };
+    const char *options[] = {"listening_ports", listening, "num_threads", "4", NULL};
     mg_init_library(0);
     struct mg_context *ctx = mg_start(NULL, NULL, options);
     struct mg_server_port ports[1];
@@ -156,15 +154,20 @@ int listen_run(const struct command *cmd, const struct invocation *inv)
         cJSON *body = cJSON_CreateObject();
         cJSON_AddStringToObject(body, "url", register_url);
         cJSON *events = cJSON_AddArrayToObject(body, "events");
-        cJSON_AddItemToArray(events, cJSON_CreateString(opt(inv, "events") ? opt(inv, "events") : "*"));
+        cJSON_AddItemToArray(events,
+                             cJSON_CreateString(opt(inv, "events") ? opt(inv, "events") : "*"));
         char *text = cJSON_PrintUnformatted(body);
         cJSON_Delete(body);
         rc = fetch_json(API_ALSORN, "POST", "/webhooks", text, &j);
         free(text);
         if (rc == EXIT_OK) {
-            snprintf(webhook_id, sizeof webhook_id, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(j, "id")));
-            snprintf(secret, sizeof secret, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(j, "secret")));
-            if (!*org) snprintf(org, sizeof org, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(j, "org_id")));
+            snprintf(webhook_id, sizeof webhook_id, "%s",
+                     cJSON_GetStringValue(cJSON_GetObjectItem(j, "id")));
+            snprintf(secret, sizeof secret, "%s",
+                     cJSON_GetStringValue(cJSON_GetObjectItem(j, "secret")));
+            if (!*org)
+                snprintf(org, sizeof org, "%s",
+                         cJSON_GetStringValue(cJSON_GetObjectItem(j, "org_id")));
         }
         cJSON_Delete(j);
         j = NULL;
@@ -172,8 +175,8 @@ int listen_run(const struct command *cmd, const struct invocation *inv)
     if (rc == EXIT_OK && !*org) {
         /* the org of the key: its first endpoint says it */
         rc = fetch_json(API_ALSORN, "GET", "/webhooks", NULL, &j);
-        const char *found = cJSON_GetStringValue(cJSON_GetObjectItem(
-            cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0), "org_id"));
+        const char *found = cJSON_GetStringValue(
+            cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0), "org_id"));
         if (rc == EXIT_OK && !found)
             rc = usage_error(cmd, "the key's organization has no endpoint to learn its id from: "
                                   "pass --org-id, or --register URL");
@@ -183,7 +186,8 @@ int listen_run(const struct command *cmd, const struct invocation *inv)
     }
     if (rc == EXIT_OK) {
         char path[600], esc[512];
-        snprintf(path, sizeof path, "/_mock/orgs/%s/webhook-settings", path_escape(org, esc, sizeof esc));
+        snprintf(path, sizeof path, "/_mock/orgs/%s/webhook-settings",
+                 path_escape(org, esc, sizeof esc));
         rc = fetch_json(API_MOCK, "GET", path, NULL, &j);
         if (rc == EXIT_OK) previous = cJSON_DetachItemFromObject(j, "forward_to");
         cJSON_Delete(j);
@@ -198,13 +202,13 @@ int listen_run(const struct command *cmd, const struct invocation *inv)
     if (rc == EXIT_OK) {
         listener.secret = *secret ? secret : NULL;
         listener.max_events = max_events;
-        fprintf(stderr, "Ready: %s's webhook deliveries go to %s%s%s (Ctrl-C to stop)\n", org, local,
-                *webhook_id ? "; registered endpoint " : "", webhook_id);
+        fprintf(stderr, "Ready: %s's webhook deliveries go to %s%s%s (Ctrl-C to stop)\n", org,
+                local, *webhook_id ? "; registered endpoint " : "", webhook_id);
         if (*webhook_id && !settings.json) printf("secret %s\n", secret);
         if (!listener.secret)
             fprintf(stderr, "no --secret and no --register: signatures are not checked\n");
         fflush(stdout);
-        struct sigaction sa = { .sa_handler = on_signal };
+        struct sigaction sa = {.sa_handler = on_signal};
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         for (;;) {
@@ -212,14 +216,15 @@ int listen_run(const struct command *cmd, const struct invocation *inv)
             bool done = max_events && listener.events >= max_events;
             pthread_mutex_unlock(&listener.lock);
             if (done || stop_requested) break;
-            struct timespec ts = { 0, 50 * 1000 * 1000 };
+            struct timespec ts = {0, 50 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
     }
     /* Put things back whatever happened above. */
     if (forwarding) {
         cJSON *restore = previous ? previous : cJSON_CreateNull();
-        if (set_forward(org, restore) != EXIT_OK) fprintf(stderr, "agentctl: could not restore %s's forward target\n", org);
+        if (set_forward(org, restore) != EXIT_OK)
+            fprintf(stderr, "agentctl: could not restore %s's forward target\n", org);
         if (restore != previous) cJSON_Delete(restore);
     }
     if (*webhook_id) {

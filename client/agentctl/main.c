@@ -12,6 +12,7 @@
 struct settings settings;
 
 /* The whole CLI at a glance: a group's commands are in its own file. */
+/* clang-format off */
 static const struct group groups[] = {
     { "agents",         agents_commands,       "Alsorn agents (contract §3)" },
     { "trust",          trust_commands,        "Alsorn trust profiles and decisions (§4)" },
@@ -26,6 +27,7 @@ static const struct group groups[] = {
     { "sandbox",        sandbox_commands,      "journal, report, reset, snapshot, generate" },
     { "",               top_commands,          "" },
 };
+/* clang-format on */
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
 static const char *const usage_text =
@@ -33,7 +35,8 @@ static const char *const usage_text =
     "\n"
     "global options (anywhere on the line):\n"
     "  --json               print the answer's JSON as received (errors too, on stdout)\n"
-    "  --base-url URL       Alsorn and sandbox base URL   ($ALSORN_BASE_URL, else http://127.0.0.1:4010)\n"
+    "  --base-url URL       Alsorn and sandbox base URL   ($ALSORN_BASE_URL, else "
+    "http://127.0.0.1:4010)\n"
     "  --api-key KEY        Alsorn key                    ($ALSORN_API_KEY)\n"
     "  --alter-url URL      Alter base URL                ($ALTER_BASE_URL, else the Alsorn one)\n"
     "  --alter-key KEY      Alter app or agent key        ($ALTER_API_KEY)\n"
@@ -47,8 +50,7 @@ static const char *const usage_text =
     "\n"
     "groups:\n";
 
-static void print_usage(FILE *f)
-{
+static void print_usage(FILE *f) {
     fputs(usage_text, f);
     for (size_t g = 0; g < NGROUPS; g++) {
         for (const struct command *c = groups[g].commands; c->name; c++) {
@@ -61,10 +63,9 @@ static void print_usage(FILE *f)
     fputs("\n'agentctl GROUP COMMAND --help' says more about one command.\n", f);
 }
 
-static void print_command_usage(FILE *f, const char *group, const struct command *c)
-{
-    fprintf(f, "usage: agentctl %s%s%s%s%s", group, *group ? " " : "", c->name,
-            *c->args ? " " : "", c->args);
+static void print_command_usage(FILE *f, const char *group, const struct command *c) {
+    fprintf(f, "usage: agentctl %s%s%s%s%s", group, *group ? " " : "", c->name, *c->args ? " " : "",
+            c->args);
     if (*c->options) {
         char buf[512];
         snprintf(buf, sizeof buf, "%s", c->options);
@@ -76,8 +77,7 @@ static void print_command_usage(FILE *f, const char *group, const struct command
 
 static const char *current_group = "";
 
-int usage_error(const struct command *cmd, const char *fmt, ...)
-{
+int usage_error(const struct command *cmd, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     fputs("agentctl: ", stderr);
@@ -88,8 +88,7 @@ int usage_error(const struct command *cmd, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-static bool option_accepted(const struct command *c, const char *name)
-{
+static bool option_accepted(const struct command *c, const char *name) {
     size_t n = strlen(name);
     for (const char *p = c->options; *p;) {
         const char *end = strchr(p, ',');
@@ -101,8 +100,8 @@ static bool option_accepted(const struct command *c, const char *name)
     return false;
 }
 
-static int parse_invocation(const struct command *c, int argc, char **argv, struct invocation *inv)
-{
+static int parse_invocation(const struct command *c, int argc, char **argv,
+                            struct invocation *inv) {
     memset(inv, 0, sizeof *inv);
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -134,44 +133,43 @@ static int parse_invocation(const struct command *c, int argc, char **argv, stru
     return EXIT_OK;
 }
 
-static bool opt_matches(const char *stored, const char *name)
-{
+static bool opt_matches(const char *stored, const char *name) {
     size_t n = strlen(name);
     return strncmp(stored, name, n) == 0 && (stored[n] == 0 || stored[n] == '=');
 }
 
-const char *opt(const struct invocation *inv, const char *name)
-{
+const char *opt(const struct invocation *inv, const char *name) {
     const char *v = NULL;
     for (int i = 0; i < inv->nopts; i++)
         if (opt_matches(inv->opt_name[i], name)) v = inv->opt_value[i];
     return v;
 }
 
-int opt_all(const struct invocation *inv, const char *name, const char **out, int max)
-{
+int opt_all(const struct invocation *inv, const char *name, const char **out, int max) {
     int n = 0;
     for (int i = 0; i < inv->nopts && n < max; i++)
         if (opt_matches(inv->opt_name[i], name)) out[n++] = inv->opt_value[i];
     return n;
 }
 
-static const char *env_or(const char *name, const char *fallback)
-{
+static const char *env_or(const char *name, const char *fallback) {
     const char *v = getenv(name);
     return v && *v ? v : fallback;
 }
 
 /* Global options are taken out of argv wherever they are; returns the remaining count,
  * or -1 after a usage error. */
-static int take_global_options(int argc, char **argv, bool *help, bool *version)
-{
-    static const char *const with_value[] = { "--base-url", "--api-key", "--alter-url",
-                                              "--alter-key", "--mock-url", "--admin-token",
-                                              "--timeout" };
-    const char **targets[] = { &settings.alsorn_url, &settings.alsorn_key, &settings.alter_url,
-                               &settings.alter_key, &settings.mock_url, &settings.admin_token,
-                               NULL };
+static int take_global_options(int argc, char **argv, bool *help, bool *version) {
+    static const char *const with_value[] = {"--base-url",  "--api-key",  "--alter-url",
+                                             "--alter-key", "--mock-url", "--admin-token",
+                                             "--timeout"};
+    const char **targets[] = {&settings.alsorn_url,
+                              &settings.alsorn_key,
+                              &settings.alter_url,
+                              &settings.alter_key,
+                              &settings.mock_url,
+                              &settings.admin_token,
+                              NULL};
     const char *timeout = NULL;
     int out = 0;
     for (int i = 0; i < argc; i++) {
@@ -196,8 +194,10 @@ static int take_global_options(int argc, char **argv, bool *help, bool *version)
                     usage_error(NULL, "%s needs a value", with_value[k]);
                     return -1;
                 }
-                if (targets[k]) *targets[k] = v;
-                else timeout = v;
+                if (targets[k])
+                    *targets[k] = v;
+                else
+                    timeout = v;
                 taken = true;
                 break;
             }
@@ -216,8 +216,7 @@ static int take_global_options(int argc, char **argv, bool *help, bool *version)
     return out;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     bool help = false, version = false;
     int n = take_global_options(argc - 1, argv + 1, &help, &version);
     if (n < 0) return EXIT_USAGE;
@@ -225,14 +224,15 @@ int main(int argc, char **argv)
 
     settings.alsorn_url = settings.alsorn_url ? settings.alsorn_url
                                               : env_or("ALSORN_BASE_URL", "http://127.0.0.1:4010");
-    settings.alsorn_key = settings.alsorn_key ? settings.alsorn_key : env_or("ALSORN_API_KEY", NULL);
-    settings.alter_url = settings.alter_url ? settings.alter_url
-                                            : env_or("ALTER_BASE_URL", settings.alsorn_url);
+    settings.alsorn_key =
+        settings.alsorn_key ? settings.alsorn_key : env_or("ALSORN_API_KEY", NULL);
+    settings.alter_url =
+        settings.alter_url ? settings.alter_url : env_or("ALTER_BASE_URL", settings.alsorn_url);
     settings.alter_key = settings.alter_key ? settings.alter_key : env_or("ALTER_API_KEY", NULL);
-    settings.mock_url = settings.mock_url ? settings.mock_url
-                                          : env_or("AGENTMOCK_URL", settings.alsorn_url);
-    settings.admin_token = settings.admin_token ? settings.admin_token
-                                                : env_or("AGENTMOCK_ADMIN_TOKEN", NULL);
+    settings.mock_url =
+        settings.mock_url ? settings.mock_url : env_or("AGENTMOCK_URL", settings.alsorn_url);
+    settings.admin_token =
+        settings.admin_token ? settings.admin_token : env_or("AGENTMOCK_ADMIN_TOKEN", NULL);
 
     if (version && n == 0) {
         printf("agentctl %s (agentclient %s)\n", AGENTCLIENT_VERSION, agentclient_version());
@@ -285,8 +285,9 @@ int main(int argc, char **argv)
             curl_global_cleanup();
             return rc;
         }
-        if (*name) return usage_error(NULL, "unknown command '%s %s' (agentctl %s --help)", name,
-                                      words[used], name);
+        if (*name)
+            return usage_error(NULL, "unknown command '%s %s' (agentctl %s --help)", name,
+                               words[used], name);
     }
     return usage_error(NULL, "unknown command '%s' (agentctl --help)", words[0]);
 }

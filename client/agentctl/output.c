@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int exit_for_status(long status)
-{
+static int exit_for_status(long status) {
     if (status == 401 || status == 403) return EXIT_AUTH;
     if (status == 404) return EXIT_NOT_FOUND;
     if (status == 429) return EXIT_RATE;
@@ -16,8 +15,7 @@ static int exit_for_status(long status)
 
 /* Both envelopes: Alsorn {"error": {"code", "message"}}, Alter and the sandbox
  * {"error": "code", "message"}. */
-static void print_api_error(const struct reply *r, const cJSON *body)
-{
+static void print_api_error(const struct reply *r, const cJSON *body) {
     const cJSON *err = cJSON_GetObjectItemCaseSensitive(body, "error");
     const char *code = NULL, *message = NULL;
     if (cJSON_IsObject(err)) {
@@ -27,8 +25,7 @@ static void print_api_error(const struct reply *r, const cJSON *body)
         fprintf(stderr, "agentctl: %ld %s: %s\n", r->status, code ? code : "error",
                 message ? message : "");
         const cJSON *f;
-        cJSON_ArrayForEach(f, fields)
-        {
+        cJSON_ArrayForEach(f, fields) {
             fprintf(stderr, "  %s: %s\n",
                     cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "field")),
                     cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "message")));
@@ -45,8 +42,7 @@ static void print_api_error(const struct reply *r, const cJSON *body)
     }
 }
 
-int reply_check(struct reply *r, cJSON **json)
-{
+int reply_check(struct reply *r, cJSON **json) {
     *json = NULL;
     if (r->status == 0) {
         fprintf(stderr, "agentctl: no answer from %s\n", r->error);
@@ -71,15 +67,13 @@ int reply_check(struct reply *r, cJSON **json)
     return EXIT_OK;
 }
 
-void print_json(const cJSON *json)
-{
+void print_json(const cJSON *json) {
     char *text = cJSON_Print(json);
     if (text) puts(text);
     free(text);
 }
 
-const char *json_path_text(const cJSON *obj, const char *path, char *buf, size_t size)
-{
+const char *json_path_text(const cJSON *obj, const char *path, char *buf, size_t size) {
     char part[64];
     const cJSON *v = obj;
     for (const char *p = path; v && *p;) {
@@ -108,16 +102,16 @@ const char *json_path_text(const cJSON *obj, const char *path, char *buf, size_t
     return buf;
 }
 
-void print_table(const cJSON *array, const struct column *columns)
-{
+void print_table(const cJSON *array, const struct column *columns) {
     size_t ncol = 0;
-    while (columns[ncol].heading) ncol++;
-    size_t width[16] = { 0 };
+    while (columns[ncol].heading)
+        ncol++;
+    size_t width[16] = {0};
     char cell[256];
-    for (size_t c = 0; c < ncol && c < 16; c++) width[c] = strlen(columns[c].heading);
+    for (size_t c = 0; c < ncol && c < 16; c++)
+        width[c] = strlen(columns[c].heading);
     const cJSON *row;
-    cJSON_ArrayForEach(row, array)
-    {
+    cJSON_ArrayForEach(row, array) {
         for (size_t c = 0; c < ncol && c < 16; c++) {
             size_t len = strlen(json_path_text(row, columns[c].path, cell, sizeof cell));
             if (len > width[c]) width[c] = len;
@@ -126,8 +120,7 @@ void print_table(const cJSON *array, const struct column *columns)
     for (size_t c = 0; c < ncol && c < 16; c++)
         printf("%-*s%s", c + 1 < ncol ? (int)width[c] : 0, columns[c].heading,
                c + 1 < ncol ? "  " : "\n");
-    cJSON_ArrayForEach(row, array)
-    {
+    cJSON_ArrayForEach(row, array) {
         for (size_t c = 0; c < ncol && c < 16; c++)
             printf("%-*s%s", c + 1 < ncol ? (int)width[c] : 0,
                    json_path_text(row, columns[c].path, cell, sizeof cell),
@@ -135,41 +128,40 @@ void print_table(const cJSON *array, const struct column *columns)
     }
 }
 
-void print_object(const cJSON *obj)
-{
+void print_object(const cJSON *obj) {
     size_t width = 0;
     const cJSON *f;
     if (!cJSON_IsObject(obj)) {
         print_json(obj);
         return;
     }
-    cJSON_ArrayForEach(f, obj)
-    {
+    cJSON_ArrayForEach(f, obj) {
         if (strlen(f->string) > width) width = strlen(f->string);
     }
     char cell[1024];
-    cJSON_ArrayForEach(f, obj)
-    {
-        printf("%-*s  %s\n", (int)width, f->string, json_path_text(obj, f->string, cell, sizeof cell));
+    cJSON_ArrayForEach(f, obj) {
+        printf("%-*s  %s\n", (int)width, f->string,
+               json_path_text(obj, f->string, cell, sizeof cell));
     }
 }
 
 int call_and_print(enum api api, const char *method, const char *path, const char *body,
-                   const char *array_field, const struct column *columns)
-{
+                   const char *array_field, const struct column *columns) {
     struct reply r;
     cJSON *json;
     http_call(api, method, path, body, false, &r);
     int rc = reply_check(&r, &json);
     if (rc == EXIT_OK) {
         if (settings.json) {
-            if (json) print_json(json);
-            else puts("{}"); /* 204: still something a JSON reader can parse */
+            if (json)
+                print_json(json);
+            else
+                puts("{}"); /* 204: still something a JSON reader can parse */
         } else if (!json) {
             printf("done (HTTP %ld)\n", r.status);
         } else if (columns) {
-            const cJSON *list = array_field ? cJSON_GetObjectItemCaseSensitive(json, array_field)
-                                            : json;
+            const cJSON *list =
+                array_field ? cJSON_GetObjectItemCaseSensitive(json, array_field) : json;
             print_table(list, columns);
         } else {
             print_object(json);
@@ -182,15 +174,13 @@ int call_and_print(enum api api, const char *method, const char *path, const cha
 
 /* ---- options into requests ---------------------------------------------------------------- */
 
-static void option_to_field(const char *option, char *field, size_t size)
-{
+static void option_to_field(const char *option, char *field, size_t size) {
     snprintf(field, size, "%s", option);
     for (char *p = field; *p; p++)
         if (*p == '-') *p = '_';
 }
 
-int body_start(const struct command *cmd, const struct invocation *inv, cJSON **out)
-{
+int body_start(const struct command *cmd, const struct invocation *inv, cJSON **out) {
     const char *data = opt(inv, "data");
     *out = data ? cJSON_Parse(data) : cJSON_CreateObject();
     if (!cJSON_IsObject(*out)) {
@@ -202,12 +192,12 @@ int body_start(const struct command *cmd, const struct invocation *inv, cJSON **
 }
 
 int body_from_options(const struct command *cmd, const struct invocation *inv, cJSON *obj,
-                      const char *strings, const char *numbers)
-{
+                      const char *strings, const char *numbers) {
     char list[256], field[64];
     for (int pass = 0; pass < 2; pass++) {
         snprintf(list, sizeof list, "%s", pass == 0 ? strings : numbers);
-        for (char *save = NULL, *o = strtok_r(list, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+        for (char *save = NULL, *o = strtok_r(list, ",", &save); o;
+             o = strtok_r(NULL, ",", &save)) {
             const char *v = opt(inv, o);
             if (!v) continue;
             option_to_field(o, field, sizeof field);
@@ -225,8 +215,7 @@ int body_from_options(const struct command *cmd, const struct invocation *inv, c
     return EXIT_OK;
 }
 
-void query_from_options(const struct invocation *inv, const char *names, char *path, size_t size)
-{
+void query_from_options(const struct invocation *inv, const char *names, char *path, size_t size) {
     char list[256], field[64], value[512];
     bool first = strchr(path, '?') == NULL;
     snprintf(list, sizeof list, "%s", names);

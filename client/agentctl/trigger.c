@@ -10,8 +10,7 @@
 #include <time.h>
 
 /* POST/GET/DELETE with the Alsorn key; on success *out is the answer (owned by the caller). */
-static int call(const char *method, const char *path, const char *body, cJSON **out)
-{
+static int call(const char *method, const char *path, const char *body, cJSON **out) {
     struct reply r;
     http_call(API_ALSORN, method, path, body, false, &r);
     int rc = reply_check(&r, out);
@@ -19,11 +18,12 @@ static int call(const char *method, const char *path, const char *body, cJSON **
     return rc;
 }
 
-static const char *id_of(const cJSON *obj) { return cJSON_GetStringValue(cJSON_GetObjectItem(obj, "id")); }
+static const char *id_of(const cJSON *obj) {
+    return cJSON_GetStringValue(cJSON_GetObjectItem(obj, "id"));
+}
 
 /* A new agent allowed to "pay" up to 1000; its id into made[key]. */
-static int new_agent(cJSON *made, const char *key)
-{
+static int new_agent(cJSON *made, const char *key) {
     char body[256];
     snprintf(body, sizeof body,
              "{\"name\": \"trigger-%s-%ld\", \"authorized_actions\": [\"pay\"], "
@@ -36,26 +36,29 @@ static int new_agent(cJSON *made, const char *key)
     return rc;
 }
 
-static int agent_action(cJSON *made, const char *method, const char *suffix)
-{
+static int agent_action(cJSON *made, const char *method, const char *suffix) {
     char path[256];
-    snprintf(path, sizeof path, "/agents/%s%s", cJSON_GetStringValue(cJSON_GetObjectItem(made, "agent")), suffix);
+    snprintf(path, sizeof path, "/agents/%s%s",
+             cJSON_GetStringValue(cJSON_GetObjectItem(made, "agent")), suffix);
     cJSON *ignored;
-    int rc = call(method, path, strcmp(method, "PATCH") == 0 ? "{\"description\": \"updated by agentctl trigger\"}" : NULL, &ignored);
+    int rc = call(
+        method, path,
+        strcmp(method, "PATCH") == 0 ? "{\"description\": \"updated by agentctl trigger\"}" : NULL,
+        &ignored);
     cJSON_Delete(ignored);
     return rc;
 }
 
 /* Two new agents and a transaction of `amount` between them: a completed one below the
  * initiator's limit of 1000, a refused (and stored as failed) one above it. */
-static int pair_and_pay(cJSON *made, double amount)
-{
+static int pair_and_pay(cJSON *made, double amount) {
     int rc = new_agent(made, "agent");
     if (rc == EXIT_OK) rc = new_agent(made, "counterparty");
     if (rc != EXIT_OK) return rc;
     char body[256];
     snprintf(body, sizeof body,
-             "{\"agent_id\": \"%s\", \"counterparty_id\": \"%s\", \"amount\": %.2f, \"action_type\": \"pay\"}",
+             "{\"agent_id\": \"%s\", \"counterparty_id\": \"%s\", \"amount\": %.2f, "
+             "\"action_type\": \"pay\"}",
              cJSON_GetStringValue(cJSON_GetObjectItem(made, "agent")),
              cJSON_GetStringValue(cJSON_GetObjectItem(made, "counterparty")), amount);
     struct reply r;
@@ -64,7 +67,8 @@ static int pair_and_pay(cJSON *made, double amount)
     if (amount > 1000 && r.status == 403) {
         /* the refusal is the point: its stored transaction's id is in the error */
         cJSON_AddStringToObject(made, "transaction",
-                                cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(tx, "error"), "transaction_id")));
+                                cJSON_GetStringValue(cJSON_GetObjectItem(
+                                    cJSON_GetObjectItem(tx, "error"), "transaction_id")));
     } else {
         cJSON_Delete(tx);
         tx = NULL;
@@ -76,65 +80,71 @@ static int pair_and_pay(cJSON *made, double amount)
     return rc;
 }
 
-static int t_registered(cJSON *m, const struct invocation *inv) { (void)inv; return new_agent(m, "agent"); }
-static int t_updated(cJSON *m, const struct invocation *inv)
-{
+static int t_registered(cJSON *m, const struct invocation *inv) {
+    (void)inv;
+    return new_agent(m, "agent");
+}
+static int t_updated(cJSON *m, const struct invocation *inv) {
     (void)inv;
     int rc = new_agent(m, "agent");
     return rc == EXIT_OK ? agent_action(m, "PATCH", "") : rc;
 }
-static int t_suspended(cJSON *m, const struct invocation *inv)
-{
+static int t_suspended(cJSON *m, const struct invocation *inv) {
     (void)inv;
     int rc = new_agent(m, "agent");
     return rc == EXIT_OK ? agent_action(m, "POST", "/suspend") : rc;
 }
-static int t_reactivated(cJSON *m, const struct invocation *inv)
-{
+static int t_reactivated(cJSON *m, const struct invocation *inv) {
     int rc = t_suspended(m, inv);
     return rc == EXIT_OK ? agent_action(m, "POST", "/reactivate") : rc;
 }
-static int t_deleted(cJSON *m, const struct invocation *inv)
-{
+static int t_deleted(cJSON *m, const struct invocation *inv) {
     (void)inv;
     int rc = new_agent(m, "agent");
     return rc == EXIT_OK ? agent_action(m, "DELETE", "") : rc;
 }
 /* A first completed transaction moves both scores from 500 to 700: trust.score_changed too. */
-static int t_completed(cJSON *m, const struct invocation *inv) { (void)inv; return pair_and_pay(m, 10); }
-static int t_failed(cJSON *m, const struct invocation *inv) { (void)inv; return pair_and_pay(m, 5000); }
-static int t_reversed(cJSON *m, const struct invocation *inv)
-{
+static int t_completed(cJSON *m, const struct invocation *inv) {
+    (void)inv;
+    return pair_and_pay(m, 10);
+}
+static int t_failed(cJSON *m, const struct invocation *inv) {
+    (void)inv;
+    return pair_and_pay(m, 5000);
+}
+static int t_reversed(cJSON *m, const struct invocation *inv) {
     (void)inv;
     int rc = pair_and_pay(m, 10);
     if (rc != EXIT_OK) return rc;
     char path[256];
-    snprintf(path, sizeof path, "/transactions/%s/reverse", cJSON_GetStringValue(cJSON_GetObjectItem(m, "transaction")));
+    snprintf(path, sizeof path, "/transactions/%s/reverse",
+             cJSON_GetStringValue(cJSON_GetObjectItem(m, "transaction")));
     cJSON *rev;
     rc = call("POST", path, "{\"reason\": \"agentctl trigger\"}", &rev);
     if (rc == EXIT_OK) cJSON_AddStringToObject(m, "reversal", id_of(rev));
     cJSON_Delete(rev);
     return rc;
 }
-static int t_dispute(cJSON *m, const struct invocation *inv)
-{
+static int t_dispute(cJSON *m, const struct invocation *inv) {
     (void)inv;
     int rc = pair_and_pay(m, 10);
     if (rc != EXIT_OK) return rc;
     char body[512];
     snprintf(body, sizeof body,
-             "{\"agent_id\": \"%s\", \"reason\": \"made by agentctl trigger\", \"transaction_id\": \"%s\"}",
+             "{\"agent_id\": \"%s\", \"reason\": \"made by agentctl trigger\", \"transaction_id\": "
+             "\"%s\"}",
              cJSON_GetStringValue(cJSON_GetObjectItem(m, "agent")),
              cJSON_GetStringValue(cJSON_GetObjectItem(m, "transaction")));
     cJSON *d;
     rc = call("POST", "/trust/report", body, &d);
-    if (rc == EXIT_OK) cJSON_AddStringToObject(m, "dispute", cJSON_GetStringValue(cJSON_GetObjectItem(d, "dispute_id")));
+    if (rc == EXIT_OK)
+        cJSON_AddStringToObject(m, "dispute",
+                                cJSON_GetStringValue(cJSON_GetObjectItem(d, "dispute_id")));
     cJSON_Delete(d);
     return rc;
 }
 /* webhook.test goes to one endpoint: --webhook-id, else the org's first. */
-static int t_test(cJSON *m, const struct invocation *inv)
-{
+static int t_test(cJSON *m, const struct invocation *inv) {
     char id[128] = "", path[256];
     if (opt(inv, "webhook-id")) {
         snprintf(id, sizeof id, "%s", opt(inv, "webhook-id"));
@@ -158,6 +168,7 @@ static int t_test(cJSON *m, const struct invocation *inv)
     return rc;
 }
 
+/* clang-format off */
 static const struct {
     const char *event;
     int (*make)(cJSON *made, const struct invocation *inv);
@@ -175,9 +186,9 @@ static const struct {
     { "trust.dispute_filed",  t_dispute,     "a completed transaction, then a dispute against its initiator" },
     { "webhook.test",         t_test,        "the test event to --webhook-id (else the first endpoint)" },
 };
+/* clang-format on */
 
-int trigger_run(const struct command *cmd, const struct invocation *inv)
-{
+int trigger_run(const struct command *cmd, const struct invocation *inv) {
     for (size_t i = 0; i < sizeof triggers / sizeof triggers[0]; i++) {
         if (strcmp(triggers[i].event, inv->args[0]) != 0) continue;
         cJSON *made = cJSON_CreateObject();

@@ -4,8 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int trust_get(const struct command *c, const struct invocation *inv)
-{
+static int trust_get(const struct command *c, const struct invocation *inv) {
     (void)c;
     char path[1024], id[512];
     snprintf(path, sizeof path, "/trust/%s", path_escape(inv->args[0], id, sizeof id));
@@ -13,12 +12,16 @@ static int trust_get(const struct command *c, const struct invocation *inv)
 }
 
 static const struct column profile_columns[] = {
-    { "AGENT", "agent_id" }, { "NAME", "agent_name" }, { "SCORE", "score" },
-    { "ASSESSMENT", "assessment" }, { "TASKS", "total_tasks" }, { "TREND", "trend" }, { 0 },
+    {"AGENT", "agent_id"},
+    {"NAME", "agent_name"},
+    {"SCORE", "score"},
+    {"ASSESSMENT", "assessment"},
+    {"TASKS", "total_tasks"},
+    {"TREND", "trend"},
+    {0},
 };
 
-static int trust_query(const struct command *c, const struct invocation *inv)
-{
+static int trust_query(const struct command *c, const struct invocation *inv) {
     (void)c;
     cJSON *body = cJSON_CreateObject();
     cJSON_AddItemToObject(body, "agent_ids", cJSON_CreateStringArray(inv->args, inv->nargs));
@@ -30,12 +33,14 @@ static int trust_query(const struct command *c, const struct invocation *inv)
 }
 
 static const struct column history_columns[] = {
-    { "AT", "created_at" }, { "SCORE", "score" }, { "ASSESSMENT", "assessment" },
-    { "REASON", "reason" }, { 0 },
+    {"AT", "created_at"},
+    {"SCORE", "score"},
+    {"ASSESSMENT", "assessment"},
+    {"REASON", "reason"},
+    {0},
 };
 
-static int trust_history(const struct command *c, const struct invocation *inv)
-{
+static int trust_history(const struct command *c, const struct invocation *inv) {
     (void)c;
     char path[1024], id[512];
     snprintf(path, sizeof path, "/trust/%s/history", path_escape(inv->args[0], id, sizeof id));
@@ -43,8 +48,7 @@ static int trust_history(const struct command *c, const struct invocation *inv)
     return call_and_print(API_ALSORN, "GET", path, NULL, NULL, history_columns);
 }
 
-static int trust_evaluate(const struct command *cmd, const struct invocation *inv)
-{
+static int trust_evaluate(const struct command *cmd, const struct invocation *inv) {
     char path[1024], id[512], *text = NULL;
     cJSON *body;
     int rc = body_start(cmd, inv, &body);
@@ -60,6 +64,7 @@ static int trust_evaluate(const struct command *cmd, const struct invocation *in
     return rc;
 }
 
+/* clang-format off */
 const struct command trust_commands[] = {
     { "get",      "AGENT_ID",     1, 1,        "",                            trust_get,
       "an agent's trust profile" },
@@ -71,3 +76,4 @@ const struct command trust_commands[] = {
       "recompute now; with --action/--amount also decide a prospective transaction" },
     { 0 },
 };
+/* clang-format on */

@@ -5,15 +5,14 @@
 #include <stdlib.h>
 
 static const struct column tx_columns[] = {
-    { "ID", "id" },           { "AGENT", "agent_id" },      { "COUNTERPARTY", "counterparty_id" },
-    { "AMOUNT", "amount" },   { "CUR", "currency" },        { "ACTION", "action_type" },
-    { "STATUS", "status" },   { "CREATED", "created_at" },  { 0 },
+    {"ID", "id"},         {"AGENT", "agent_id"},     {"COUNTERPARTY", "counterparty_id"},
+    {"AMOUNT", "amount"}, {"CUR", "currency"},       {"ACTION", "action_type"},
+    {"STATUS", "status"}, {"CREATED", "created_at"}, {0},
 };
 
 #define LIST_FILTERS "agent-id,status,action-type,min-amount,max-amount,start-date,end-date"
 
-static int tx_execute(const struct command *cmd, const struct invocation *inv)
-{
+static int tx_execute(const struct command *cmd, const struct invocation *inv) {
     cJSON *body;
     int rc = body_start(cmd, inv, &body);
     if (rc != EXIT_OK) return rc;
@@ -27,24 +26,21 @@ static int tx_execute(const struct command *cmd, const struct invocation *inv)
     return rc;
 }
 
-static int tx_list(const struct command *c, const struct invocation *inv)
-{
+static int tx_list(const struct command *c, const struct invocation *inv) {
     (void)c;
     char path[2048] = "/transactions";
     query_from_options(inv, LIST_FILTERS ",page,limit", path, sizeof path);
     return call_and_print(API_ALSORN, "GET", path, NULL, "transactions", tx_columns);
 }
 
-static int tx_get(const struct command *c, const struct invocation *inv)
-{
+static int tx_get(const struct command *c, const struct invocation *inv) {
     (void)c;
     char path[1024], id[512];
     snprintf(path, sizeof path, "/transactions/%s", path_escape(inv->args[0], id, sizeof id));
     return call_and_print(API_ALSORN, "GET", path, NULL, NULL, NULL);
 }
 
-static int tx_reverse(const struct command *cmd, const struct invocation *inv)
-{
+static int tx_reverse(const struct command *cmd, const struct invocation *inv) {
     char path[1024], id[512], *text = NULL;
     cJSON *body;
     int rc = body_start(cmd, inv, &body);
@@ -53,15 +49,15 @@ static int tx_reverse(const struct command *cmd, const struct invocation *inv)
     if (rc == EXIT_OK && cJSON_GetArraySize(body) > 0) text = cJSON_PrintUnformatted(body);
     cJSON_Delete(body);
     if (rc != EXIT_OK) return rc;
-    snprintf(path, sizeof path, "/transactions/%s/reverse", path_escape(inv->args[0], id, sizeof id));
+    snprintf(path, sizeof path, "/transactions/%s/reverse",
+             path_escape(inv->args[0], id, sizeof id));
     rc = call_and_print(API_ALSORN, "POST", path, text, NULL, NULL);
     free(text);
     return rc;
 }
 
 /* The export is printed (or written to --output) as received: CSV or a JSON array. */
-static int tx_export(const struct command *cmd, const struct invocation *inv)
-{
+static int tx_export(const struct command *cmd, const struct invocation *inv) {
     char path[2048] = "/transactions/export";
     query_from_options(inv, "format,since,until," LIST_FILTERS, path, sizeof path);
     const char *file = opt(inv, "output");
@@ -82,6 +78,7 @@ static int tx_export(const struct command *cmd, const struct invocation *inv)
     return rc;
 }
 
+/* clang-format off */
 const struct command tx_commands[] = {
     { "execute", "",      0, 0, "agent-id,counterparty-id,amount,action-type,currency,notes,data",
       tx_execute, "execute a transaction between two agents" },
@@ -93,3 +90,4 @@ const struct command tx_commands[] = {
       "every matching transaction, oldest first, as json or csv (--output FILE)" },
     { 0 },
 };
+/* clang-format on */

@@ -6,55 +6,57 @@
 #include <string.h>
 
 static const struct column webhook_columns[] = {
-    { "ID", "id" }, { "URL", "url" }, { "EVENTS", "events" }, { "ACTIVE", "active" },
-    { "FAILURES", "consecutive_failures" }, { 0 },
+    {"ID", "id"},
+    {"URL", "url"},
+    {"EVENTS", "events"},
+    {"ACTIVE", "active"},
+    {"FAILURES", "consecutive_failures"},
+    {0},
 };
 
 static const struct column delivery_columns[] = {
-    { "EVENT_ID", "event_id" }, { "EVENT", "event" }, { "ATTEMPT", "attempt" },
-    { "STATUS", "status_code" }, { "ERROR", "error" }, { "AT", "delivered_at" }, { 0 },
+    {"EVENT_ID", "event_id"},
+    {"EVENT", "event"},
+    {"ATTEMPT", "attempt"},
+    {"STATUS", "status_code"},
+    {"ERROR", "error"},
+    {"AT", "delivered_at"},
+    {0},
 };
 
 static int webhook_simple(const char *method, const char *suffix, const struct invocation *inv,
-                          const char *array_field, const struct column *columns)
-{
+                          const char *array_field, const struct column *columns) {
     char path[1024], id[512];
     snprintf(path, sizeof path, "/webhooks/%s%s", path_escape(inv->args[0], id, sizeof id), suffix);
     if (columns) query_from_options(inv, "page,limit", path, sizeof path);
     return call_and_print(API_ALSORN, method, path, NULL, array_field, columns);
 }
 
-static int webhooks_list(const struct command *c, const struct invocation *inv)
-{
+static int webhooks_list(const struct command *c, const struct invocation *inv) {
     (void)c;
     (void)inv;
     return call_and_print(API_ALSORN, "GET", "/webhooks", NULL, "data", webhook_columns);
 }
 
-static int webhooks_get(const struct command *c, const struct invocation *inv)
-{
+static int webhooks_get(const struct command *c, const struct invocation *inv) {
     (void)c;
     return webhook_simple("GET", "", inv, NULL, NULL);
 }
-static int webhooks_delete(const struct command *c, const struct invocation *inv)
-{
+static int webhooks_delete(const struct command *c, const struct invocation *inv) {
     (void)c;
     return webhook_simple("DELETE", "", inv, NULL, NULL);
 }
-static int webhooks_test(const struct command *c, const struct invocation *inv)
-{
+static int webhooks_test(const struct command *c, const struct invocation *inv) {
     (void)c;
     return webhook_simple("POST", "/test", inv, NULL, NULL);
 }
-static int webhooks_deliveries(const struct command *c, const struct invocation *inv)
-{
+static int webhooks_deliveries(const struct command *c, const struct invocation *inv) {
     (void)c;
     return webhook_simple("GET", "/deliveries", inv, "data", delivery_columns);
 }
 
 /* --events a,b,c (or "*") becomes the events array; --active true|false a boolean. */
-static int webhook_body(const struct command *cmd, const struct invocation *inv, char **text)
-{
+static int webhook_body(const struct command *cmd, const struct invocation *inv, char **text) {
     cJSON *body;
     int rc = body_start(cmd, inv, &body);
     if (rc != EXIT_OK) return rc;
@@ -81,8 +83,7 @@ static int webhook_body(const struct command *cmd, const struct invocation *inv,
     return rc;
 }
 
-static int webhooks_create(const struct command *cmd, const struct invocation *inv)
-{
+static int webhooks_create(const struct command *cmd, const struct invocation *inv) {
     char *body;
     int rc = webhook_body(cmd, inv, &body);
     if (rc != EXIT_OK) return rc;
@@ -91,8 +92,7 @@ static int webhooks_create(const struct command *cmd, const struct invocation *i
     return rc;
 }
 
-static int webhooks_update(const struct command *cmd, const struct invocation *inv)
-{
+static int webhooks_update(const struct command *cmd, const struct invocation *inv) {
     char *body, path[1024], id[512];
     int rc = webhook_body(cmd, inv, &body);
     if (rc != EXIT_OK) return rc;
@@ -102,6 +102,7 @@ static int webhooks_update(const struct command *cmd, const struct invocation *i
     return rc;
 }
 
+/* clang-format off */
 const struct command webhooks_commands[] = {
     { "list",       "",           0, 0, "",                       webhooks_list,
       "the organization's endpoints (admin key)" },
@@ -118,3 +119,4 @@ const struct command webhooks_commands[] = {
       "the endpoint's delivery log" },
     { 0 },
 };
+/* clang-format on */
