@@ -2,10 +2,14 @@
  * optional progress bar for long transfers (state export/import, generate, tx export). */
 #include "agentctl.h"
 
+#include "agentclient.h"
+
 #include <curl/curl.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct buffer {
@@ -31,22 +35,30 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata) {
     return n;
 }
 
-/* A bar of the bytes moved so far (upload and download), redrawn in place on stderr. */
+/* A bar of the bytes moved so far (upload, then download), redrawn in place on stderr. While
+ * the size is unknown (a streamed export, a generate the server is still working on) a marker
+ * moves with the time instead, so a long wait still shows life. userdata: the start time. */
 static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                        curl_off_t ulnow) {
-    (void)userdata;
-    curl_off_t total = ultotal > 0 && ulnow < ultotal ? ultotal : dltotal;
-    curl_off_t now = ultotal > 0 && ulnow < ultotal ? ulnow : dlnow;
+    const struct timespec *start = userdata;
+    struct timespec now_ts;
+    clock_gettime(CLOCK_MONOTONIC, &now_ts);
+    long long ms =
+        (now_ts.tv_sec - start->tv_sec) * 1000LL + (now_ts.tv_nsec - start->tv_nsec) / 1000000;
+    bool uploading = ultotal > 0 && ulnow < ultotal;
+    curl_off_t total = uploading ? ultotal : dltotal;
+    curl_off_t now = uploading ? ulnow : dlnow;
     char bar[31];
-    int filled = total > 0 ? (int)(30 * now / total) : (int)((now / 65536) % 30);
+    int at = total > 0 ? (int)(30 * now / total) : (int)((ms / 100) % 30);
     for (int i = 0; i < 30; i++)
-        bar[i] = total > 0 ? (i < filled ? '#' : '.') : (i == filled ? '#' : '.');
+        bar[i] = total > 0 ? (i < at ? '#' : '.') : (i == at ? '#' : '.');
     bar[30] = 0;
     if (total > 0)
-        fprintf(stderr, "\r[%s] %3d%% %lld KiB", bar, (int)(100 * now / total),
-                (long long)now / 1024);
+        fprintf(stderr, "\r[%s] %3d%% %lld KiB %s", bar, (int)(100 * now / total),
+                (long long)now / 1024, uploading ? "sent" : "received");
     else
-        fprintf(stderr, "\r[%s] %lld KiB", bar, (long long)now / 1024);
+        fprintf(stderr, "\r[%s] %lld KiB received, %lld.%lld s", bar, (long long)now / 1024,
+                ms / 1000, (ms / 100) % 10);
     return 0;
 }
 
@@ -62,7 +74,7 @@ static void perform(const char *method, const char *url, struct curl_slist *head
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "agentctl");
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "agentctl/" AGENTCLIENT_VERSION);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)(settings.timeout * 1000));
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
@@ -73,9 +85,12 @@ static void perform(const char *method, const char *url, struct curl_slist *head
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
     }
     bool bar = progress && isatty(STDOUT_FILENO);
+    struct timespec started;
     if (bar) {
         curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+        clock_gettime(CLOCK_MONOTONIC, &started);
         curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &started);
     }
     CURLcode rc = curl_easy_perform(curl);
     if (bar) fputs("\r\033[K", stderr);
@@ -117,6 +132,16 @@ void http_call(enum api api, const char *method, const char *path, const char *b
         h = curl_slist_append(h, auth);
     }
     if (body) h = curl_slist_append(h, "Content-Type: application/json");
+    /* Every Alsorn POST carries a key of its own, as the client's do: running the same command
+     * twice is two requests, and the sandbox's report must not take it for a retry without one. */
+    char idem[64];
+    unsigned char raw[16];
+    if (api == API_ALSORN && strcmp(method, "POST") == 0 && RAND_bytes(raw, sizeof raw) == 1) {
+        int n = snprintf(idem, sizeof idem, "Idempotency-Key: agentctl-");
+        for (size_t i = 0; i < sizeof raw; i++)
+            n += snprintf(idem + n, sizeof idem - (size_t)n, "%02x", raw[i]);
+        h = curl_slist_append(h, idem);
+    }
     perform(method, url, h, body, progress, out);
     curl_slist_free_all(h);
 }
