@@ -117,6 +117,8 @@ struct column {
     const char *path;
 };
 
+/* The exit code for a reference-client status (alsorn.h), by the same kinds as HTTP errors. */
+int exit_for_client_status(int status);
 /* Checks the reply: on an HTTP error prints it (stderr; the body too on stdout with --json)
  * and returns the exit code of its kind; on success returns EXIT_OK and *json the parsed body
  * (owned by the caller; NULL for an empty body).  An unparsable 2xx body is EXIT_RESPONSE. */

@@ -1,8 +1,11 @@
 /* agentctl agents ...: Alsorn agents (contract §3). */
 #include "agentctl.h"
 
+#include "alsorn.h"
+
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const struct column agent_columns[] = {
     {"ID", "id"},
@@ -63,10 +66,57 @@ static const struct column audit_columns[] = {
     {0},
 };
 
+/* --verify local: the whole chain fetched with the reference client and checked here
+ * (alsorn_audit_chain_verify recomputes every hash), trusting nothing the server says. */
+static int audit_verify_local(const char *agent_id) {
+    alsorn_client *client = alsorn_client_new(settings.alsorn_key ? settings.alsorn_key : "",
+                                              settings.alsorn_url, settings.timeout);
+    if (!client) {
+        fprintf(stderr, "agentctl: the client could not start\n");
+        return EXIT_API;
+    }
+    alsorn_client_set_max_retries(client, 0); /* a CLI reports a 429 at once (exit 5) */
+    alsorn_audit_entry *entries = NULL;
+    size_t n = 0, broken_at = 0;
+    alsorn_error err = ALSORN_ERROR_INIT;
+    alsorn_status st = alsorn_agents_get_audit_chain(client, agent_id, &entries, &n, &err);
+    int rc = EXIT_OK;
+    if (st != ALSORN_OK) {
+        if (err.http_status)
+            fprintf(stderr, "agentctl: %ld %s: %s\n", err.http_status, err.code, err.message);
+        else
+            fprintf(stderr, "agentctl: %s: %s\n", alsorn_status_name(st), err.message);
+        rc = exit_for_client_status(st);
+    } else {
+        int valid = alsorn_audit_chain_verify(entries, n, &broken_at);
+        cJSON *out = cJSON_CreateObject();
+        cJSON_AddBoolToObject(out, "valid", valid == 1);
+        cJSON_AddNumberToObject(out, "length", (double)n);
+        if (valid == 1)
+            cJSON_AddNullToObject(out, "broken_at");
+        else
+            cJSON_AddNumberToObject(out, "broken_at", (double)broken_at);
+        cJSON_AddStringToObject(out, "checked", "locally");
+        if (settings.json)
+            print_json(out);
+        else
+            print_object(out);
+        cJSON_Delete(out);
+        if (valid != 1) rc = EXIT_RESPONSE;
+    }
+    alsorn_audit_entries_free(entries, n);
+    alsorn_error_clear(&err);
+    alsorn_client_free(client);
+    return rc;
+}
+
 static int agents_audit(const struct command *c, const struct invocation *inv) {
-    (void)c;
     char path[1024], id[512];
-    bool verify = opt(inv, "verify") != NULL;
+    const char *verify = opt(inv, "verify");
+    if (verify && strcmp(verify, "local") == 0) return audit_verify_local(inv->args[0]);
+    if (verify && strcmp(verify, "server") != 0)
+        return usage_error(c,
+                           "--verify is 'server' (the API's check) or 'local' (recomputed here)");
     snprintf(path, sizeof path, "/agents/%s/audit%s", path_escape(inv->args[0], id, sizeof id),
              verify ? "/verify" : "");
     if (verify) return call_and_print(API_ALSORN, "GET", path, NULL, NULL, NULL);
@@ -133,7 +183,7 @@ const struct command agents_commands[] = {
     { "verify",     "AGENT_ID", 1, 1, "fingerprint",                          agents_verify,
       "public verification of an agent (no key needed)" },
     { "audit",      "AGENT_ID", 1, 1, "page,limit,verify",                    agents_audit,
-      "an agent's audit chain; --verify yes checks the chain on the server" },
+      "an agent's audit chain; --verify server|local checks it (local: recomputed by the client)" },
     { 0 },
 };
 /* clang-format on */

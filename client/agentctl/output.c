@@ -2,6 +2,8 @@
  * and the helpers that turn options into a request body or a query string. */
 #include "agentctl.h"
 
+#include "alsorn.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,28 @@ static int exit_for_status(long status) {
     if (status == 404) return EXIT_NOT_FOUND;
     if (status == 429) return EXIT_RATE;
     return EXIT_API;
+}
+
+int exit_for_client_status(int status) {
+    switch ((alsorn_status)status) {
+    case ALSORN_OK:
+        return EXIT_OK;
+    case ALSORN_ERR_NOT_FOUND:
+        return EXIT_NOT_FOUND;
+    case ALSORN_ERR_RATE_LIMITED:
+        return EXIT_RATE;
+    case ALSORN_ERR_AUTH:
+    case ALSORN_ERR_FORBIDDEN:
+        return EXIT_AUTH;
+    case ALSORN_ERR_CONNECTION:
+        return EXIT_NETWORK;
+    case ALSORN_ERR_DECODE:
+        return EXIT_RESPONSE;
+    case ALSORN_ERR_INVALID_ARGUMENT:
+        return EXIT_USAGE;
+    default:
+        return EXIT_API;
+    }
 }
 
 /* Both envelopes: Alsorn {"error": {"code", "message"}}, Alter and the sandbox
