@@ -43,6 +43,8 @@ static void usage(FILE *out) {
             "                       (default 5000)\n"
             "  --request-timeout-ms N  longest wait for a request's head, and for each read\n"
             "                       of its body or write of its reply (default 5000)\n"
+            "  --idempotency-wait-ms N  a repeat of a running Alsorn POST waits this long,\n"
+            "                       then 409 idempotency_key_in_use (default 10000)\n"
             "  --seed N             deterministic ids, keys and secrets\n"
             "  --fixtures DIR       load DIR/trust-model.json and DIR/seed.json at start\n"
             "                       (default: share/agentmock/fixtures of the installed tree,\n"
