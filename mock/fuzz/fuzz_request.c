@@ -89,6 +89,17 @@ static void reset_state(void) {
     cJSON_Delete(banner);
 }
 
+/* FUZZ_SKIP_CHECKS=name,...: leaves out checks (utf8, json, envelope, 500) for a long run
+ * while a defect they find is being fixed elsewhere; scripts/test never sets it. */
+static bool skipped(const char *check) {
+    const char *list = getenv("FUZZ_SKIP_CHECKS");
+    size_t n = strlen(check);
+    for (const char *p = list; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+        if (strncmp(p, check, n) == 0 && (p[n] == ',' || p[n] == '\0')) return true;
+    }
+    return false;
+}
+
 static void fail(const struct fake_connection *c, const char *why) {
     fprintf(stderr, "fuzz_request: %s %s: %s\n--- reply ---\n%.*s\n", c->method, c->uri, why,
             (int)(c->out_len > 2000 ? 2000 : c->out_len), c->out ? c->out : "");
@@ -114,23 +125,27 @@ static void check_reply(const struct fake_connection *c) {
     const char *blank = strstr(c->out, "\r\n\r\n");
     if (!blank) fail(c, "no end of the head");
     size_t head_len = (size_t)(blank - c->out);
-    if (status == 500 && !fault_fired) fail(c, "500 without an injected fault");
+    if (status == 500 && !fault_fired && !skipped("500")) fail(c, "500 without an injected fault");
     const char *ct = header_value(c->out, head_len, "Content-Type");
     if (header_value(c->out, head_len, "Transfer-Encoding") || strcmp(c->method, "HEAD") == 0 ||
         !ct || strncmp(ct, " application/json", 17) != 0)
         return; /* streamed (NDJSON exports) or no body to check */
     const char *body = blank + 4;
     size_t body_len = c->out_len - (size_t)(body - c->out);
-    if (!utf8_valid(body, body_len)) fail(c, "reply body is not valid UTF-8");
+    if (!utf8_valid(body, body_len) && !skipped("utf8")) fail(c, "reply body is not valid UTF-8");
     cJSON *json = cJSON_ParseWithLength(body, body_len);
-    if (!json) fail(c, "reply body is not JSON");
+    if (!json && !skipped("json")) fail(c, "reply body is not JSON");
     if (status >= 400) {
         const cJSON *e = cJSON_GetObjectItemCaseSensitive(json, "error");
-        bool alter = strncmp(c->uri, "/sdk/", 5) == 0;
-        bool ok = alter ? cJSON_IsString(e) && cJSON_IsString(cJSON_GetObjectItem(json, "message"))
-                        : cJSON_IsString(cJSON_GetObjectItem(e, "code")) &&
-                              cJSON_IsString(cJSON_GetObjectItem(e, "message"));
-        if (!ok) {
+        bool alter_shape = cJSON_IsString(e) && cJSON_IsString(cJSON_GetObjectItem(json, "message"));
+        bool alsorn_shape = cJSON_IsString(cJSON_GetObjectItem(e, "code")) &&
+                            cJSON_IsString(cJSON_GetObjectItem(e, "message"));
+        /* "//sdk/x" reaches an Alter route (empty segments are skipped) but is no Alter path
+         * for a 404: either envelope will do for a path that does not start plainly */
+        bool plain = c->uri[0] == '/' && c->uri[1] != '/';
+        bool alter = strncmp(c->uri, "/sdk/", 5) == 0 || strcmp(c->uri, "/sdk") == 0;
+        bool ok = !plain ? alter_shape || alsorn_shape : alter ? alter_shape : alsorn_shape;
+        if (!ok && !skipped("envelope")) {
             cJSON_Delete(json);
             fail(c, "error reply outside the API's envelope");
         }
