@@ -352,9 +352,12 @@ static void check_tenant(CURL *h, struct tenant *t, long *chains) {
     if (alter != want) failed("%s: GET /sdk/agents total %ld, 201s say %ld", t->id, alter, want);
     snprintf(path, sizeof path, "/_mock/orgs/%s/trust-check", t->id);
     j = call(h, "GET", path, NULL, NULL, &status);
-    if (status != 200 || jnum(j, "mismatches") != 0)
+    if (status != 200 || jnum(j, "mismatches") != 0) {
+        char *text = j ? cJSON_PrintUnformatted(j) : NULL;
         failed("%s: trust scores recomputed from scratch differ: %ld %.500s", t->id, status,
-               j ? cJSON_PrintUnformatted(j) : "");
+               text ? text : "");
+        free(text);
+    }
     cJSON_Delete(j);
 }
 
