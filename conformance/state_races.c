@@ -116,6 +116,8 @@ static void setup_private(const char *const *args) {
     first_failure[0] = '\0';
 }
 
+static char racer_failure[512];
+
 /* Runs the workers for RACE_SECONDS while racer(arg) repeats on this thread; returns how many
  * times the racer ran. */
 static int race(bool (*racer)(void *), void *arg) {
@@ -134,7 +136,7 @@ static int race(bool (*racer)(void *), void *arg) {
     } while (ok && now.tv_sec - start.tv_sec < RACE_SECONDS);
     atomic_store(&stop, true);
     for (int i = 0; i < WORKERS; i++) pthread_join(th[i], NULL);
-    cr_assert(ok, "the racing operation failed (round %d)", rounds);
+    cr_assert(ok, "the racing operation failed (round %d): %s", rounds, racer_failure);
     cr_assert_gt(atomic_load(&served), 0);
     cr_assert_eq(atomic_load(&dropped), 0, "%ld requests got no answer; first: %s",
                  atomic_load(&dropped), first_failure);
@@ -167,10 +169,14 @@ static void expect_chains_verify(struct tenant *t) {
     http_resp_free(&r);
 }
 
+/* The racing operation's call; a failure is kept for the test's message. */
 static long call_status(const char *method, const char *path, const char *body) {
     struct http_resp r;
     http_call(method, path, NULL, body, NULL, &r);
     long status = r.status;
+    if (status != 200)
+        snprintf(racer_failure, sizeof racer_failure, "%s -> %ld %s %.300s", r.request, status,
+                 r.curl_error, r.body ? r.body : "");
     http_resp_free(&r);
     return status;
 }
