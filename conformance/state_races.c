@@ -34,8 +34,8 @@ static pthread_mutex_t failure_lock = PTHREAD_MUTEX_INITIALIZER;
 static void note_failure(const struct http_resp *r, const char *what) {
     pthread_mutex_lock(&failure_lock);
     if (!first_failure[0])
-        snprintf(first_failure, sizeof first_failure, "%s %s -> %ld %.300s", what, r->request,
-                 r->status, r->body ? r->body : "");
+        snprintf(first_failure, sizeof first_failure, "%s %s -> %ld %s %.300s", what, r->request,
+                 r->status, r->curl_error, r->body ? r->body : "");
     pthread_mutex_unlock(&failure_lock);
 }
 
@@ -54,9 +54,10 @@ static void tally(const struct http_resp *r, bool strict) {
     }
 }
 
+/* Threads never call fmt(): its rotating buffers are shared by the whole process. */
 static void one_round(struct tenant *t, char agents[2][96], bool strict, unsigned *seed) {
     struct http_resp r;
-    char body[256];
+    char body[256], path[192];
     switch (rand_r(seed) % 6) {
     case 0:
         snprintf(body, sizeof body,
@@ -64,7 +65,10 @@ static void one_round(struct tenant *t, char agents[2][96], bool strict, unsigne
                  rand_r(seed));
         http_call("POST", "/agents", t->key[KEY_WRITE], body, NULL, &r);
         break;
-    case 1: http_call("GET", fmt("/agents/%s", agents[0]), t->key[KEY_READ], NULL, NULL, &r); break;
+    case 1:
+        snprintf(path, sizeof path, "/agents/%s", agents[0]);
+        http_call("GET", path, t->key[KEY_READ], NULL, NULL, &r);
+        break;
     case 2:
         snprintf(body, sizeof body,
                  "{\"agent_id\":\"%s\",\"counterparty_id\":\"%s\",\"amount\":1.25,"
@@ -73,7 +77,10 @@ static void one_round(struct tenant *t, char agents[2][96], bool strict, unsigne
         /* a transfer the trust model refuses is a 4xx the contract names, not a failure */
         if (strict && r.status == 403) r.status = 201;
         break;
-    case 3: http_call("GET", fmt("/agents/%s/audit", agents[1]), t->key[KEY_READ], NULL, NULL, &r); break;
+    case 3:
+        snprintf(path, sizeof path, "/agents/%s/audit", agents[1]);
+        http_call("GET", path, t->key[KEY_READ], NULL, NULL, &r);
+        break;
     case 4: alter_http("GET", "/sdk/agents?limit=5", t->alter_key, NULL, NULL, &r); break;
     default: alter_http("GET", "/sdk/audit?limit=5", t->alter_key, NULL, NULL, &r); break;
     }
@@ -183,7 +190,9 @@ static long call_status(const char *method, const char *path, const char *body) 
 
 static bool reset_one_org(void *arg) {
     (void)arg;
-    return call_status("POST", "/_mock/reset", fmt("{\"org_id\":\"%s\"}", Reset.org_id)) == 200;
+    char body[160];
+    snprintf(body, sizeof body, "{\"org_id\":\"%s\"}", Reset.org_id);
+    return call_status("POST", "/_mock/reset", body) == 200;
 }
 
 Test(state_races, one_org_reset_races_reads_and_writes, .timeout = 120) {
