@@ -167,3 +167,16 @@ Test(canonical_json, duplicate_keys_keep_document_order_not_address_order) {
     free(text);
     cJSON_Delete(obj);
 }
+
+/* A state file's entry with an id the mock never makes is refused before anything reads the
+ * slot it would have taken (the slot's bytes were left as malloc gave them). */
+Test(audit_chain, restore_refuses_a_foreign_id_without_reading_the_unset_slot) {
+    struct audit_chain c = {0};
+    cr_assert_eq(audit_chain_reserve(&c, 4), 0);
+    int rc = audit_chain_restore(&c, "agent_x", "not-an-audit-id", "agent.registered", "{}",
+                                 "user_x", 1767225600,
+                                 "sha256:0000000000000000000000000000000000000000000000000000000000000000");
+    cr_assert_neq(rc, 0);
+    cr_assert_eq(c.n, 0);
+    audit_chain_free(&c);
+}
