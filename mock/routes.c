@@ -26,6 +26,7 @@
 #include "sandbox/state.h"
 #include "on_behalf.h"
 #include "sandbox/ui.h"
+#include "sandbox/trust_check.h"
 #include "sandbox/webhook_settings.h"
 #include "store/store.h"
 
@@ -132,6 +133,8 @@ const struct route routes[] = {
     /* Sandbox: webhook delivery settings of one org (retry schedule, attempts, timeout) */
     { "GET",    "/_mock/orgs/{id}/webhook-settings", mock_webhook_settings_get,    KEY_NONE, MOCK, BODY_IGNORED },
     { "PATCH",  "/_mock/orgs/{id}/webhook-settings", mock_webhook_settings_update, KEY_NONE, MOCK, BODY_REQUIRED },
+    /* Sandbox: every stored trust score of one org against a recomputation from scratch */
+    { "GET",    "/_mock/orgs/{id}/trust-check",      mock_trust_check,             KEY_NONE, MOCK, BODY_IGNORED },
 
     /* issue 3: clock, data generator, dispute resolution */
     { "GET",    "/_mock/clock",              mock_clock_get,            KEY_NONE,  MOCK,   BODY_IGNORED },

@@ -104,18 +104,25 @@ static void write_number(struct out *o, double v) {
     put_str(o, buf);
 }
 
+/* A member and its position in the document: duplicate keys keep their document order (the
+ * nodes' addresses say nothing about it, and would make the text depend on the allocator). */
+struct member {
+    const cJSON *item;
+    size_t position;
+};
+
 static int by_key(const void *a, const void *b) {
-    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-    int c = strcmp(x->string, y->string); /* strcmp compares as unsigned char: byte order */
+    const struct member *x = a, *y = b;
+    int c = strcmp(x->item->string, y->item->string); /* as unsigned char: byte order */
     if (c) return c;
-    return (x > y) - (x < y); /* duplicate keys keep their document order */
+    return (x->position > y->position) - (x->position < y->position);
 }
 
 /* Whether the members are in canonical order already (strictly: no duplicate keys), as the
  * objects the mock builds to hash are, so qsort has nothing to do. */
-static bool sorted(const cJSON **kids, size_t n) {
+static bool sorted(const struct member *kids, size_t n) {
     for (size_t i = 1; i < n; i++)
-        if (strcmp(kids[i - 1]->string, kids[i]->string) >= 0) return false;
+        if (strcmp(kids[i - 1].item->string, kids[i].item->string) >= 0) return false;
     return true;
 }
 
@@ -124,19 +131,20 @@ static int write_item(struct out *o, const cJSON *it) {
     case cJSON_Object: {
         size_t n = 0;
         for (const cJSON *c = it->child; c; c = c->next) n++;
-        const cJSON *small[32];
-        const cJSON **kids = n <= 32 ? small : malloc(n * sizeof *kids);
+        struct member small[32];
+        struct member *kids = n <= 32 ? small : malloc(n * sizeof *kids);
         if (!kids) return -1;
         n = 0;
-        for (const cJSON *c = it->child; c; c = c->next) kids[n++] = c;
+        for (const cJSON *c = it->child; c; c = c->next, n++)
+            kids[n] = (struct member){c, n};
         if (!sorted(kids, n)) qsort(kids, n, sizeof *kids, by_key);
         put(o, "{", 1);
         int rc = 0;
         for (size_t i = 0; i < n && rc == 0; i++) {
             if (i) put(o, ",", 1);
-            write_string(o, kids[i]->string);
+            write_string(o, kids[i].item->string);
             put(o, ":", 1);
-            rc = write_item(o, kids[i]);
+            rc = write_item(o, kids[i].item);
         }
         put(o, "}", 1);
         if (kids != small) free(kids);

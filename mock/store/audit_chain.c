@@ -172,13 +172,13 @@ int audit_chain_append_transaction(struct audit_chain *c, const char *agent_id,
 }
 
 /* The entry at the end of c (not yet counted) from its id text; 0, or -2 for an id the mock
- * never makes. */
+ * never makes.  The slot is cleared either way: a caller reads it before checking. */
 static int place_id(struct audit_chain *c, const char *id) {
     size_t prefix = sizeof AUDIT_ID_PREFIX - 1;
-    if (strncmp(id, AUDIT_ID_PREFIX, prefix) != 0 || strlen(id) != prefix + AUDIT_ID_CHARS)
-        return -2;
     struct audit_entry *e = &c->entries[c->n];
     memset(e, 0, sizeof *e);
+    if (strncmp(id, AUDIT_ID_PREFIX, prefix) != 0 || strlen(id) != prefix + AUDIT_ID_CHARS)
+        return -2;
     memcpy(e->id, id + prefix, AUDIT_ID_CHARS);
     return 0;
 }

@@ -143,3 +143,40 @@ Test(audit_chain, appended_entries_link_and_verify) {
     cr_assert_eq(check.broken_at, 0);
     audit_chain_free(&c);
 }
+
+/* Duplicate keys (JSON allows them; cJSON keeps both) print in document order, whatever
+ * addresses the allocator gave their nodes: a hash over the canonical text must not change
+ * between a parse and a re-parse of the same text. */
+Test(canonical_json, duplicate_keys_keep_document_order_not_address_order) {
+    cJSON *low = cJSON_CreateNumber(1), *high = cJSON_CreateNumber(2);
+    if (low > high) {
+        cJSON *t = low;
+        low = high;
+        high = t;
+    }
+    /* document order: the node at the higher address first */
+    cJSON *obj = cJSON_CreateObject();
+    cJSON_AddItemToObject(obj, "k", high);
+    cJSON_AddItemToObject(obj, "k", low);
+    cJSON_AddNumberToObject(obj, "a", 0); /* out of order: the members get sorted */
+    char expected[64];
+    snprintf(expected, sizeof expected, "{\"a\":0,\"k\":%d,\"k\":%d}", (int)high->valuedouble,
+             (int)low->valuedouble);
+    char *text = canonical_json(obj);
+    cr_assert_str_eq(text, expected);
+    free(text);
+    cJSON_Delete(obj);
+}
+
+/* A state file's entry with an id the mock never makes is refused before anything reads the
+ * slot it would have taken (the slot's bytes were left as malloc gave them). */
+Test(audit_chain, restore_refuses_a_foreign_id_without_reading_the_unset_slot) {
+    struct audit_chain c = {0};
+    cr_assert_eq(audit_chain_reserve(&c, 4), 0);
+    int rc = audit_chain_restore(&c, "agent_x", "not-an-audit-id", "agent.registered", "{}",
+                                 "user_x", 1767225600,
+                                 "sha256:0000000000000000000000000000000000000000000000000000000000000000");
+    cr_assert_neq(rc, 0);
+    cr_assert_eq(c.n, 0);
+    audit_chain_free(&c);
+}
