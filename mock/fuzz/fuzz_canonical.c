@@ -8,18 +8,17 @@
 #include <string.h>
 
 #include "core/canonical_json.h"
+#include "core/json_parse.h"
 #include "core/validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *text = (const char *)data;
-    if (!utf8_valid(text, size) || json_precheck(text, size, 64) != JSON_PRECHECK_OK ||
-        memchr(text, 0, size))
-        return 0; /* the router refuses these before cJSON sees them */
-    cJSON *json = cJSON_ParseWithLength(text, size);
+    if (!utf8_valid(text, size)) return 0; /* the router refuses these before parsing */
+    cJSON *json = json_parse_guarded(text, size, JSON_MAX_DEPTH, NULL);
     if (!json) return 0;
     char *once = canonical_json(json);
     if (!once) abort();
-    cJSON *back = cJSON_Parse(once);
+    cJSON *back = json_parse_guarded(once, strlen(once), JSON_MAX_DEPTH, NULL);
     if (!back) {
         fprintf(stderr, "canonical text does not parse: %s\n", once);
         abort();

@@ -26,7 +26,7 @@
 #include "core/json_alloc.h"
 #include "core/log.h"
 #include "core/random.h"
-#include "core/router.h"
+#include "dispatch.h"
 #include "core/validate.h"
 #include "delivery/allowlist.h"
 #include "fake_connection.h"
