@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,18 +12,19 @@
 #include <civetweb.h>
 
 #include "core/clock.h"
+#include "sandbox/credentials.h"
 #include "store/tenant.h"
 
 #define PATH_MAX_KEPT    2048
 #define QUERY_MAX_KEPT   2048
 #define HEADER_VALUE_MAX 1024
-#define MASK_KEEP        8
 
 /* One recorded request: the fixed fields, then its strings packed after it (one malloc). */
 struct entry {
     atomic_int refs;
-    int64_t at;
-    int status; /* 0: connection dropped */
+    int64_t at_ms; /* arrival, virtual Unix milliseconds */
+    int status;    /* 0: connection dropped */
+    bool client_gone;
     double duration_ms;
     const char *fault; /* static string or NULL */
     bool replayed;
@@ -30,6 +32,7 @@ struct entry {
     char method[16];
     char request_id[32];
     char org_id[ID_LEN];
+    char key_fingerprint[FINGERPRINT_LEN]; /* "" when no key was sent */
     char *path, *query, *body; /* into data; query/body NULL when absent */
     int n_headers;
     char **header_names, **header_values; /* into data */
@@ -98,15 +101,21 @@ static char *pack(struct packer *p, const char *src, size_t len, size_t max) {
     return dst;
 }
 
-/* "Bearer a…": the first characters only, so a journal never shows a whole secret. */
+/* "Bearer als:1a2b3c4d": the key's type and a fingerprint, so two keys can be told apart
+ * and none can be read back. */
 static char *pack_masked(struct packer *p, const char *value) {
-    char *dst = p->at;
-    size_t keep = strlen(value) > MASK_KEEP ? MASK_KEEP : 0;
-    pack(p, value, keep, MASK_KEEP);
-    p->at--; /* continue the same string */
-    memcpy(p->at, "\u2026", 4);
-    p->at += 4;
-    return dst;
+    char masked[FINGERPRINT_LEN + 20];
+    credential_header_masked(value, masked, sizeof masked);
+    return pack(p, masked, strlen(masked), sizeof masked);
+}
+
+/* The key the request authenticated with (or tried to): Authorization's token, else x-api-key. */
+static void key_fingerprint_of(const struct req *r, char out[FINGERPRINT_LEN]) {
+    const char *v = req_header(r, "Authorization");
+    if (v && !strncasecmp(v, "Bearer ", 7)) v += 7;
+    else v = req_header(r, "x-api-key");
+    if (v && *v) credential_fingerprint(v, strlen(v), out);
+    else out[0] = '\0';
 }
 
 void journal_record(const struct req *r, double duration_ms) {
@@ -115,22 +124,30 @@ void journal_record(const struct req *r, double duration_ms) {
     int n_headers = ri->num_headers;
     size_t body_kept = r->body_len < JOURNAL_BODY_MAX ? r->body_len : JOURNAL_BODY_MAX;
     /* room for every string at its maximum, a NUL and a mask's "…" each */
-    size_t need = strlen(r->path) + 1 + (r->query ? strlen(r->query) + 1 : 0) + body_kept + 1;
+    /* a query with credentials is kept with their values fingerprinted (the same length or
+     * shorter than a key, plus room for short secrets) */
+    char query[QUERY_MAX_KEPT + 1];
+    const char *q = r->query;
+    if (q && query_redact(q, query, sizeof query)) q = query;
+    size_t need = strlen(r->path) + 1 + (q ? strlen(q) + 1 : 0) + body_kept + 1;
     for (int i = 0; i < n_headers; i++) {
         size_t v = strlen(ri->http_headers[i].value);
-        need += strlen(ri->http_headers[i].name) + 1 + (v < HEADER_VALUE_MAX ? v : HEADER_VALUE_MAX) + 5;
+        need += strlen(ri->http_headers[i].name) + 1 + (v < HEADER_VALUE_MAX ? v : HEADER_VALUE_MAX) + 1;
+        if (is_secret_header(ri->http_headers[i].name)) need += FINGERPRINT_LEN + 20;
     }
     need += 2 * (size_t)n_headers * sizeof(char *);
     struct entry *e = malloc(sizeof *e + need);
     if (!e) return;
     atomic_init(&e->refs, 1);
-    e->at = r->now;
+    e->at_ms = r->sandbox.arrived_ms;
     e->status = r->sandbox.dropped ? 0 : r->reply.status;
+    e->client_gone = r->sandbox.client_gone;
+    key_fingerprint_of(r, e->key_fingerprint);
     e->duration_ms = duration_ms;
     e->fault = r->sandbox.fault;
     e->replayed = r->sandbox.replayed;
     e->body_bytes = r->body_len;
-    const char *org_id = r->caller.tenant ? r->caller.tenant->id : "";
+    const char *org_id = r->caller.tenant ? r->caller.tenant->id : r->caller.key_org_id;
     utf8_copy_lossy(e->method, sizeof e->method, r->method, strlen(r->method));
     utf8_copy_lossy(e->request_id, sizeof e->request_id, r->request_id, strlen(r->request_id));
     utf8_copy_lossy(e->org_id, sizeof e->org_id, org_id, strlen(org_id));
@@ -138,7 +155,7 @@ void journal_record(const struct req *r, double duration_ms) {
     e->header_values = e->header_names + n_headers;
     struct packer p = {(char *)(e->header_values + n_headers), e->data + need};
     e->path = pack(&p, r->path, strlen(r->path), PATH_MAX_KEPT);
-    e->query = r->query ? pack(&p, r->query, strlen(r->query), QUERY_MAX_KEPT) : NULL;
+    e->query = q ? pack(&p, q, strlen(q), QUERY_MAX_KEPT) : NULL;
     /* the whole length: the copy stops at the last whole character that fits */
     e->body = r->body ? pack(&p, r->body, r->body_len, JOURNAL_BODY_MAX) : NULL;
     e->n_headers = n_headers;
@@ -164,8 +181,10 @@ void journal_record(const struct req *r, double duration_ms) {
 
 static cJSON *entry_json(const struct entry *e) {
     cJSON *o = cJSON_CreateObject();
-    char at[RFC3339_LEN];
-    clock_format(e->at, at);
+    char at[RFC3339_LEN + 4];
+    int64_t ms = e->at_ms % 1000 < 0 ? e->at_ms % 1000 + 1000 : e->at_ms % 1000;
+    clock_format((e->at_ms - ms) / 1000, at);
+    snprintf(at + RFC3339_LEN - 2, sizeof at - (RFC3339_LEN - 2), ".%03dZ", (int)ms);
     cJSON_AddStringToObject(o, "request_id", e->request_id);
     cJSON_AddStringToObject(o, "at", at);
     cJSON_AddStringToObject(o, "method", e->method);
@@ -188,6 +207,9 @@ static cJSON *entry_json(const struct entry *e) {
     if (e->fault) cJSON_AddStringToObject(o, "fault", e->fault);
     else cJSON_AddNullToObject(o, "fault");
     cJSON_AddBoolToObject(o, "idempotent_replayed", e->replayed);
+    cJSON_AddBoolToObject(o, "client_gone", e->client_gone);
+    if (e->key_fingerprint[0]) cJSON_AddStringToObject(o, "key_fingerprint", e->key_fingerprint);
+    else cJSON_AddNullToObject(o, "key_fingerprint");
     return o;
 }
 
