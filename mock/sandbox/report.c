@@ -280,17 +280,30 @@ static const char *client_of(const struct req *r) {
 
 #define FNV_SEED 14695981039346656037ull
 
-/* "The same request": same client, method, path, query and body (not the Idempotency-Key:
- * whether a retry kept it is what some checks look at). */
-static uint64_t request_hash(const struct req *r) {
-    uint64_t h = hash_str(hash_str(hash_str(hash_str(FNV_SEED, client_of(r)), r->method), r->path), r->query);
-    return fnv(h, r->body ? r->body : "", r->body_len);
-}
-
 /* One client connection on a bucket: the 429 it got is something this client knows about. */
 static uint64_t connection_hash(const struct req *r) {
     uint64_t h = hash_str(hash_str(FNV_SEED, client_of(r)), r->ri->remote_addr);
     return fnv(h, &r->ri->remote_port, sizeof r->ri->remote_port);
+}
+
+static bool is_write(const char *method) {
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+/* "The same request": same client, method, path, query and body (not the Idempotency-Key:
+ * whether a retry kept it is what some checks look at).  A read also on the same connection:
+ * two threads of one SDK reading the same thing is normal, and a read carries nothing else
+ * that would tell them apart.  A request refused before its body was read (a 429) is named by
+ * its Idempotency-Key, else its connection, so two threads' refused POSTs stay apart. */
+static uint64_t request_hash(const struct req *r) {
+    uint64_t h = hash_str(hash_str(hash_str(hash_str(FNV_SEED, client_of(r)), r->method), r->path), r->query);
+    bool body_unread = !r->body && (r->ri->content_length > 0 || req_header(r, "Transfer-Encoding"));
+    if (body_unread) {
+        const char *key = req_header(r, "Idempotency-Key");
+        return key ? hash_str(h, key) : h ^ connection_hash(r);
+    }
+    h = fnv(h, r->body ? r->body : "", r->body_len);
+    return is_write(r->method) ? h : h ^ connection_hash(r);
 }
 
 static bool in_window(const struct seen *s, int64_t arrived_ms) {
@@ -324,10 +337,6 @@ static void check_rate_limited(struct report *rep, const struct req *r, uint64_t
         if (s) s->since_ms = now_ms;
         if ((s = seen_put(&rep->limited, &rep->n_limited, conn, until))) s->since_ms = now_ms;
     }
-}
-
-static bool is_write(const char *method) {
-    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
 static bool non_retryable(const struct req *r, int status) {
@@ -388,7 +397,8 @@ static void page_position(const struct req *r, bool *more, bool *beyond) {
 /* Repeats that a correct SDK does not make (within REPEAT_MS, and with no successful write by
  * the tenant in between, which could have changed the answer):
  *   retry_of_non_retryable_status        400/401/403/404/409/422 sent again unchanged
- *   retry_of_successful_request          a write that succeeded, sent again
+ *   retry_of_successful_request          a write that succeeded, sent again (same key, or
+ *                                        none: another key may be a deliberate second call)
  *   post_retry_with_new_idempotency_key  a failed POST sent again under another key
  *   pagination_loop                      a page that said more follow, asked again */
 static void check_history(struct report *rep, const struct req *r, uint64_t req_hash, int status,
@@ -404,7 +414,7 @@ static void check_history(struct report *rep, const struct req *r, uint64_t req_
         if (non_retryable(r, s->status) && unchanged)
             add_violation(rep, r, RETRY_NON_RETRYABLE, now_ms / 1000,
                           "sent again after a %d, which retrying cannot change", s->status);
-        else if (is_write(r->method) && s->status / 100 == 2 && unchanged)
+        else if (is_write(r->method) && s->status / 100 == 2 && unchanged && idem == s->idem)
             add_violation(rep, r, RETRY_OF_SUCCESS, now_ms / 1000,
                           "the same %s succeeded (%d) %lld ms earlier", r->method, s->status,
                           (long long)(arrived - s->ms));
