@@ -293,14 +293,14 @@ static bool is_write(const char *method) {
 /* "The same request": same client, method, path, query and body (not the Idempotency-Key:
  * whether a retry kept it is what some checks look at).  A read also on the same connection:
  * two threads of one SDK reading the same thing is normal, and a read carries nothing else
- * that would tell them apart.  A request refused before its body was read (a 429) is named by
- * its Idempotency-Key, else its connection, so two threads' refused POSTs stay apart. */
+ * that would tell them apart.  A write refused before its body was read (a 429) is named by
+ * its Idempotency-Key, so two threads' refused POSTs stay apart (a correct SDK sends one). */
 static uint64_t request_hash(const struct req *r) {
     uint64_t h = hash_str(hash_str(hash_str(hash_str(FNV_SEED, client_of(r)), r->method), r->path), r->query);
     bool body_unread = !r->body && (r->ri->content_length > 0 || req_header(r, "Transfer-Encoding"));
     if (body_unread) {
         const char *key = req_header(r, "Idempotency-Key");
-        return key ? hash_str(h, key) : h ^ connection_hash(r);
+        return key ? hash_str(h, key) : h;
     }
     h = fnv(h, r->body ? r->body : "", r->body_len);
     return is_write(r->method) ? h : h ^ connection_hash(r);
