@@ -31,8 +31,9 @@ void credential_fingerprint(const char *value, size_t len, char out[FINGERPRINT_
 void credential_header_masked(const char *value, char *out, size_t size) {
     const char *token = value;
     int scheme = 0;
-    const char *space = strchr(value, ' ');
-    if (space && space - value < 16) { /* "Bearer <token>", "Basic <...>" */
+    size_t word = strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+    const char *space = value[word] == ' ' && word > 0 && word < 16 ? value + word : NULL;
+    if (space) { /* "Bearer <token>", "Basic <...>": the scheme is one word */
         scheme = (int)(space - value);
         token = space + 1;
     }

@@ -110,10 +110,16 @@ static char *pack_masked(struct packer *p, const char *value) {
 }
 
 /* The key the request authenticated with (or tried to): Authorization's token, else x-api-key. */
-static void key_fingerprint_of(const struct req *r, char out[FINGERPRINT_LEN]) {
-    const char *v = req_header(r, "Authorization");
-    if (v && !strncasecmp(v, "Bearer ", 7)) v += 7;
-    else v = req_header(r, "x-api-key");
+static void key_fingerprint_of(const struct mg_request_info *ri, char out[FINGERPRINT_LEN]) {
+    const char *v = NULL;
+    for (int i = 0; i < ri->num_headers; i++) {
+        const char *name = ri->http_headers[i].name, *value = ri->http_headers[i].value;
+        if (!strcasecmp(name, "Authorization") && !strncasecmp(value, "Bearer ", 7)) {
+            v = value + 7;
+            break;
+        }
+        if (!strcasecmp(name, "x-api-key") && !v) v = value;
+    }
     if (v && *v) credential_fingerprint(v, strlen(v), out);
     else out[0] = '\0';
 }
@@ -142,7 +148,7 @@ void journal_record(const struct req *r, double duration_ms) {
     e->at_ms = r->sandbox.arrived_ms;
     e->status = r->sandbox.dropped ? 0 : r->reply.status;
     e->client_gone = r->sandbox.client_gone;
-    key_fingerprint_of(r, e->key_fingerprint);
+    key_fingerprint_of(ri, e->key_fingerprint);
     e->duration_ms = duration_ms;
     e->fault = r->sandbox.fault;
     e->replayed = r->sandbox.replayed;
