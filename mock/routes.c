@@ -139,6 +139,11 @@ const struct route routes[] = {
     { "GET",    "/_mock/alter/approvals/{id}",         mock_alter_approval_get,     KEY_NONE, MOCK, BODY_IGNORED },
     { "POST",   "/_mock/alter/approvals/{id}/approve", mock_alter_approval_approve, KEY_NONE, MOCK, BODY_OPTIONAL },
     { "POST",   "/_mock/alter/approvals/{id}/deny",    mock_alter_approval_deny,    KEY_NONE, MOCK, BODY_OPTIONAL },
+
+    /* Validating SDKs: scripted sequences of answers (fault rules with steps; mock/README.md) */
+    { "POST",   "/_mock/sequences",          mock_sequence_create,      KEY_NONE,  MOCK,   BODY_REQUIRED },
+    { "GET",    "/_mock/sequences",          mock_sequence_list,        KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "GET",    "/_mock/sequences/{id}",     mock_sequence_get,         KEY_NONE,  MOCK,   BODY_IGNORED },
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

@@ -25,5 +25,8 @@ void mock_fault_delete(struct req *r);
 void mock_requests_list(struct req *r);
 void mock_requests_clear(struct req *r);
 void mock_report(struct req *r);
+void mock_sequence_create(struct req *r);
+void mock_sequence_list(struct req *r);
+void mock_sequence_get(struct req *r);
 
 #endif

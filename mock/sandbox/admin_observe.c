@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "sandbox/faults.h"
 #include "sandbox/journal.h"
 #include "sandbox/report.h"
 #include "store/store.h"
@@ -28,8 +29,14 @@ void mock_requests_clear(struct req *r) {
     reply_empty(r, 204);
 }
 
-static cJSON *org_report(struct tenant *t) {
+/* The report, plus the org's sequences whose transient answer was never retried. */
+static cJSON *org_report(struct tenant *t, int64_t now_ms) {
     cJSON *o = report_json(t->report);
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "violations");
+    int n = sequences_not_retried(t->id, now_ms);
+    cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(v, "by_kind"), "transient_error_not_retried", n);
+    cJSON *total = cJSON_GetObjectItemCaseSensitive(v, "total");
+    cJSON_SetNumberValue(total, total->valuedouble + n);
     cJSON_AddStringToObject(o, "org_id", t->id);
     return o;
 }
@@ -42,7 +49,7 @@ void mock_report(struct req *r) {
     if (has_org != 0) {
         struct tenant *t = has_org > 0 ? store_tenant_get(org) : NULL;
         if (!t) return reply_error(r, 404, "not_found", "No such organization");
-        cJSON *o = org_report(t);
+        cJSON *o = org_report(t, r->sandbox.arrived_ms);
         tenant_release(t);
         return reply_json(r, 200, o);
     }
@@ -51,7 +58,7 @@ void mock_report(struct req *r) {
     cJSON *o = cJSON_CreateObject();
     cJSON *orgs = cJSON_AddArrayToObject(o, "organizations");
     for (size_t i = 0; i < n; i++) {
-        cJSON_AddItemToArray(orgs, org_report(list[i]));
+        cJSON_AddItemToArray(orgs, org_report(list[i], r->sandbox.arrived_ms));
         tenant_release(list[i]);
     }
     free(list);

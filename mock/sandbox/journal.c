@@ -187,10 +187,8 @@ void journal_record(const struct req *r, double duration_ms) {
 
 static cJSON *entry_json(const struct entry *e) {
     cJSON *o = cJSON_CreateObject();
-    char at[RFC3339_LEN + 4];
-    int64_t ms = e->at_ms % 1000 < 0 ? e->at_ms % 1000 + 1000 : e->at_ms % 1000;
-    clock_format((e->at_ms - ms) / 1000, at);
-    snprintf(at + RFC3339_LEN - 2, sizeof at - (RFC3339_LEN - 2), ".%03dZ", (int)ms);
+    char at[RFC3339_MS_LEN];
+    clock_format_ms(e->at_ms, at);
     cJSON_AddStringToObject(o, "request_id", e->request_id);
     cJSON_AddStringToObject(o, "at", at);
     cJSON_AddStringToObject(o, "method", e->method);
