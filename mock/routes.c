@@ -144,6 +144,11 @@ const struct route routes[] = {
     { "POST",   "/_mock/sequences",          mock_sequence_create,      KEY_NONE,  MOCK,   BODY_REQUIRED },
     { "GET",    "/_mock/sequences",          mock_sequence_list,        KEY_NONE,  MOCK,   BODY_IGNORED },
     { "GET",    "/_mock/sequences/{id}",     mock_sequence_get,         KEY_NONE,  MOCK,   BODY_IGNORED },
+    /* ... and graded sessions: an org + checklist per SDK, graded when closed */
+    { "POST",   "/_mock/sessions",           mock_session_create,       KEY_NONE,  MOCK,   BODY_REQUIRED },
+    { "GET",    "/_mock/sessions",           mock_session_list,         KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "GET",    "/_mock/sessions/{id}",      mock_session_get,          KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "POST",   "/_mock/sessions/{id}/close", mock_session_close,       KEY_NONE,  MOCK,   BODY_IGNORED },
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

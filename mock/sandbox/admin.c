@@ -16,6 +16,7 @@
 #include "sandbox/provision.h"
 #include "sandbox/rate_limit.h"
 #include "sandbox/report.h"
+#include "sandbox/sessions.h"
 
 #define RATE_LIMIT_MAX  1000000000LL
 #define RATE_WINDOW_MAX 86400LL
@@ -218,6 +219,7 @@ void mock_reset(struct req *r) {
         journal_clear();
         rate_limit_forget(NULL);
         report_clear(report_unauthenticated());
+        sessions_clear();
         clock_reset();
         cJSON_AddStringToObject(o, "reset", "all");
     }

@@ -28,5 +28,10 @@ void mock_report(struct req *r);
 void mock_sequence_create(struct req *r);
 void mock_sequence_list(struct req *r);
 void mock_sequence_get(struct req *r);
+/* graded sessions (admin_sessions.c) */
+void mock_session_create(struct req *r);
+void mock_session_list(struct req *r);
+void mock_session_get(struct req *r);
+void mock_session_close(struct req *r);
 
 #endif

@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 
-#include "sandbox/faults.h"
 #include "sandbox/journal.h"
 #include "sandbox/report.h"
 #include "store/store.h"
@@ -29,14 +28,8 @@ void mock_requests_clear(struct req *r) {
     reply_empty(r, 204);
 }
 
-/* The report, plus the org's sequences whose transient answer was never retried. */
 static cJSON *org_report(struct tenant *t, int64_t now_ms) {
-    cJSON *o = report_json(t->report);
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "violations");
-    int n = sequences_not_retried(t->id, now_ms);
-    cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(v, "by_kind"), "transient_error_not_retried", n);
-    cJSON *total = cJSON_GetObjectItemCaseSensitive(v, "total");
-    cJSON_SetNumberValue(total, total->valuedouble + n);
+    cJSON *o = report_org_json(t, now_ms);
     cJSON_AddStringToObject(o, "org_id", t->id);
     return o;
 }

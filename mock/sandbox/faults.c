@@ -399,6 +399,15 @@ int sequences_not_retried(const char *org_id, int64_t now_ms) {
     return n;
 }
 
+int sequences_count(const char *org_id) {
+    int n = 0;
+    pthread_rwlock_rdlock(&lock);
+    for (int i = 0; i < atomic_load(&n_faults); i++)
+        n += faults[i]->seq && !strcmp(faults[i]->org_id, org_id);
+    pthread_rwlock_unlock(&lock);
+    return n;
+}
+
 cJSON *faults_list_json(void) {
     cJSON *o = cJSON_CreateObject();
     cJSON *data = cJSON_AddArrayToObject(o, "data");

@@ -37,6 +37,8 @@ cJSON *sequences_list_json(int64_t now_ms);
 cJSON *sequence_get_json(const char *id, int64_t now_ms);
 /* How many of the org's sequences end in a transient answer nobody retried. */
 int sequences_not_retried(const char *org_id, int64_t now_ms);
+/* How many sequences the org has (a graded session's check that they were exercised). */
+int sequences_count(const char *org_id);
 
 /* Validates a POST /_mock/faults body and adds the rule.  Returns the rule's JSON (201),
  * or NULL after filling fe (422) or, with fe empty, when the list is full. */

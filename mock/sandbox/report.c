@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/router.h"
 #include "sandbox/credentials.h"
+#include "sandbox/faults.h"
 #include "sandbox/known_fields.h"
 #include "store/tenant.h"
 
@@ -580,5 +581,15 @@ cJSON *report_json(struct report *rep) {
     cJSON_AddItemToObject(o, "coverage", coverage_json(rep));
     cJSON_AddItemToObject(o, "violations", violations_json(rep));
     pthread_mutex_unlock(&rep->lock);
+    return o;
+}
+
+cJSON *report_org_json(struct tenant *t, int64_t now_ms) {
+    cJSON *o = report_json(t->report);
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "violations");
+    int n = sequences_not_retried(t->id, now_ms);
+    cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(v, "by_kind"), "transient_error_not_retried", n);
+    cJSON *total = cJSON_GetObjectItemCaseSensitive(v, "total");
+    cJSON_SetNumberValue(total, total->valuedouble + n);
     return o;
 }

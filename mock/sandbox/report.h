@@ -45,5 +45,9 @@ struct report *report_unauthenticated(void);
 void report_record(const struct req *r);
 /* {"coverage": {...}, "violations": {...}} */
 cJSON *report_json(struct report *rep);
+struct tenant;
+/* An org's report_json plus its sequences whose transient answer was never retried
+ * (violations.by_kind.transient_error_not_retried, sandbox/faults.h). */
+cJSON *report_org_json(struct tenant *t, int64_t now_ms);
 
 #endif
