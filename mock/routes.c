@@ -149,6 +149,8 @@ const struct route routes[] = {
     { "GET",    "/_mock/sessions",           mock_session_list,         KEY_NONE,  MOCK,   BODY_IGNORED },
     { "GET",    "/_mock/sessions/{id}",      mock_session_get,          KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/sessions/{id}/close", mock_session_close,       KEY_NONE,  MOCK,   BODY_IGNORED },
+    /* ... and a probe of the SDK's webhook receiver (allow-listed URL) */
+    { "POST",   "/_mock/webhook-probe",      mock_webhook_probe,        KEY_NONE,  MOCK,   BODY_REQUIRED },
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];
