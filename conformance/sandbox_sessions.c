@@ -168,3 +168,24 @@ Test(sessions, bad_requests_are_422_404) {
     http_resp_free(&r);
     cJSON_Delete(s);
 }
+
+Test(sessions, a_retry_still_owed_at_close_is_not_retried) {
+    require_mock();
+    cJSON *s = session_open("gives-up-sdk", "1");
+    const cJSON *org = jobj(s, "org");
+    cJSON_Delete(mock_call("POST", "/_mock/sequences",
+                           fmt("{\"method\": \"GET\", \"org_id\": \"%s\", \"steps\": [{\"action\": "
+                               "\"rate_limit\", \"retry_after\": 30}, {\"action\": \"pass\"}]}",
+                               jstr(org, "id")), 201));
+    struct http_resp r;
+    http_call("GET", "/agents", jstr(jobj(org, "keys"), "read"), NULL, NULL, &r);
+    expect_status(&r, 429);
+    http_resp_free(&r);
+    cJSON *open = mock_call("GET", fmt("/_mock/sessions/%s", jstr(s, "id")), NULL, 200);
+    cr_assert_str_eq(result_of(open, "transient_error_not_retried"), "passed", "still inside its Retry-After");
+    cJSON *g = mock_call("POST", fmt("/_mock/sessions/%s/close", jstr(s, "id")), NULL, 200);
+    cr_assert_str_eq(result_of(g, "transient_error_not_retried"), "failed", "the tests are over: it never came");
+    cJSON_Delete(g);
+    cJSON_Delete(open);
+    cJSON_Delete(s);
+}

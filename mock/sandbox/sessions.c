@@ -140,7 +140,8 @@ static cJSON *grade(const struct session *s, int64_t now_ms, bool closing) {
     clock_format(s->created_at, at);
     cJSON_AddStringToObject(o, "created_at", at);
     struct tenant *t = store_tenant_get(s->org_id);
-    cJSON *report = t ? report_org_json(t, now_ms) : NULL;
+    /* closing means the SDK's tests are over: a retry still expected will not come */
+    cJSON *report = t ? report_org_json(t, closing ? INT64_MAX / 4 : now_ms) : NULL;
     tenant_release(t);
     const cJSON *by_kind = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(report, "violations"), "by_kind");
