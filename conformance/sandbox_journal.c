@@ -2,10 +2,48 @@
  * secrets masked and bodies cut at 4 KiB; DELETE clears it; --journal-size bounds it. */
 #include "sandbox.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/sha.h>
+
+#include "raw_socket.h"
+
 static struct tenant T;
+
+/* "<type>:<first 8 hex of SHA-256>", as the journal shows a key. */
+static const char *fingerprint(const char *type, const char *value) {
+    unsigned char d[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)value, strlen(value), d);
+    return fmt("%s:%02x%02x%02x%02x", type, d[0], d[1], d[2], d[3]);
+}
+
+/* YYYY-MM-DDTHH:MM:SS.mmmZ */
+static bool is_rfc3339_ms(const char *s) {
+    if (strlen(s) != 24 || s[19] != '.' || s[23] != 'Z') return false;
+    for (int i = 20; i < 23; i++)
+        if (!isdigit((unsigned char)s[i])) return false;
+    return is_rfc3339_utc_seconds(fmt("%.19sZ", s));
+}
+
+/* A GET from a client whose timeout is timeout_ms: it closes the connection when no answer
+ * came by then, then waits for the server to be done.  Returns the status it got, or 0. */
+static int abandoned_get(const char *path, const char *key, int timeout_ms) {
+    int fd = raw_connect();
+    const char *req = fmt("GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: impatient/1.0\r\n"
+                          "Authorization: Bearer %s\r\n\r\n", path, raw_target_authority(), key);
+    cr_assert(raw_send(fd, req, strlen(req)));
+    struct raw_reply out;
+    int status = raw_read_reply(fd, timeout_ms, &out);
+    close(fd);
+    struct timespec ts = {1, 0}; /* the server finishes the request it was given */
+    nanosleep(&ts, NULL);
+    return status;
+}
 
 static cJSON *journal_of(const struct tenant *t, const char *extra) {
     return mock_call("GET", fmt("/_mock/requests?org_id=%s%s", t->org_id, extra ? extra : ""), NULL, 200);
@@ -43,11 +81,17 @@ Test(journal, records_requests_newest_first_with_secrets_masked) {
     cr_assert(jnum(post, "duration_ms") >= 0);
     cr_assert_str_eq(jstr(post, "org_id"), T.org_id);
     cr_assert_str_eq(jstr(post, "request_id"), resp_header(&first, "X-Request-Id"));
-    cr_assert(is_rfc3339_utc_seconds(jstr(post, "at")));
+    cr_assert(is_rfc3339_ms(jstr(post, "at")), "millisecond timestamps: %s", jstr(post, "at"));
+    cr_assert(!jbool(post, "client_gone"));
+    /* keys show as their type and a fingerprint: two keys of one org can be told apart */
     const cJSON *h = jobj(post, "headers");
-    cr_assert_str_eq(jstr(h, "Authorization"), fmt("%.8s\xe2\x80\xa6", fmt("Bearer %s", T.key[KEY_WRITE])));
-    cr_assert_str_eq(jstr(h, "x-api-key"), "alter_ke\xe2\x80\xa6");
-    cr_assert_str_eq(jstr(h, "Cookie"), "session=\xe2\x80\xa6");
+    const char *write_fp = fingerprint("als", T.key[KEY_WRITE]);
+    cr_assert_str_eq(jstr(h, "Authorization"), fmt("Bearer %s", write_fp));
+    cr_assert_str_eq(jstr(post, "key_fingerprint"), write_fp);
+    cr_assert_str_eq(jstr(get, "key_fingerprint"), fingerprint("als", T.key[KEY_READ]));
+    cr_assert_str_neq(jstr(get, "key_fingerprint"), write_fp);
+    cr_assert_str_eq(jstr(h, "x-api-key"), fingerprint("alter_key_app", "alter_key_app_SECRETSECRETSECRET"));
+    cr_assert_str_eq(jstr(h, "Cookie"), fingerprint("secret", "session=SECRET-COOKIE"));
     cr_assert_str_eq(jstr(h, "User-Agent"), "journal-test/1.0");
     char *text = cJSON_PrintUnformatted(j);
     cr_assert_null(strstr(text, T.key[KEY_WRITE] + 8), "a key leaked into the journal");
@@ -162,4 +206,67 @@ Test(journal, ring_is_bounded_and_delete_clears_it, .timeout = 60) {
     cr_assert_eq(cJSON_GetArraySize(jarr(j, "data")), 0);
     cJSON_Delete(j);
     own_mock_stop();
+}
+
+Test(journal, query_credentials_are_redacted_and_failed_auth_is_attributed) {
+    require_mock();
+    tenant_new(&T);
+    struct http_resp r;
+    /* a key in the query string (and a token by name) never reaches the journal */
+    http_call("GET", fmt("/agents?api_key=%s&status=active&token=hunter2", T.key[KEY_READ]),
+              T.key[KEY_READ], NULL, NULL, &r);
+    expect_status(&r, 200);
+    http_resp_free(&r);
+    /* a revoked key is refused, but the call is still the org's */
+    mock_revoke_key(T.key[KEY_WRITE]);
+    http_call("GET", "/agents", T.key[KEY_WRITE], NULL, NULL, &r);
+    expect_error(&r, 401, "revoked_api_key");
+    http_resp_free(&r);
+
+    cJSON *j = journal_of(&T, NULL);
+    const cJSON *data = jarr(j, "data");
+    cr_assert_eq(cJSON_GetArraySize(data), 2, "both calls are the org's: %s", cJSON_PrintUnformatted(j));
+    const cJSON *revoked = cJSON_GetArrayItem(data, 0), *listed = cJSON_GetArrayItem(data, 1);
+    cr_assert_eq(jnum(revoked, "status"), 401);
+    cr_assert_str_eq(jstr(revoked, "org_id"), T.org_id);
+    cr_assert_str_eq(jstr(revoked, "key_fingerprint"), fingerprint("als", T.key[KEY_WRITE]));
+    cr_assert_str_eq(jstr(listed, "query"), fmt("api_key=%s&status=active&token=%s",
+                                                fingerprint("als", T.key[KEY_READ]),
+                                                fingerprint("secret", "hunter2")));
+    char *text = cJSON_PrintUnformatted(j);
+    cr_assert_null(strstr(text, T.key[KEY_READ] + 4), "a key leaked into the journal");
+    cr_assert_null(strstr(text, "hunter2"), "a token leaked into the journal");
+    free(text);
+    cJSON_Delete(j);
+
+    /* an unknown key names no org: the call stays out of every org's journal */
+    http_call("GET", "/agents", "als_1111111111111111111111111111111111111111111111111111111111111111",
+              NULL, NULL, &r);
+    expect_error(&r, 401, "invalid_api_key");
+    http_resp_free(&r);
+    j = journal_of(&T, NULL);
+    cr_assert_eq(cJSON_GetArraySize(jarr(j, "data")), 2);
+    cJSON_Delete(j);
+}
+
+Test(journal, a_client_that_gave_up_is_client_gone, .timeout = 30) {
+    require_mock();
+    tenant_new(&T);
+    fault_add(fmt("{\"action\": \"latency\", \"latency_ms\": 800, \"count\": 1, \"org_id\": \"%s\"}", T.org_id));
+    /* a client with a 200 ms timeout gives up on an 800 ms answer */
+    cr_assert(!abandoned_get("/agents", T.key[KEY_READ], 200), "the client timed out");
+    struct http_resp r;
+    http_call("GET", "/agents?limit=1", T.key[KEY_READ], NULL, NULL, &r); /* a patient one */
+    expect_status(&r, 200);
+    http_resp_free(&r);
+    cJSON *j = journal_of(&T, NULL);
+    const cJSON *data = jarr(j, "data");
+    cr_assert_eq(cJSON_GetArraySize(data), 2);
+    const cJSON *gone = cJSON_GetArrayItem(data, 1), *patient = cJSON_GetArrayItem(data, 0);
+    cr_assert(jbool(gone, "client_gone"), "the abandoned request is flagged: %s", cJSON_PrintUnformatted(gone));
+    cr_assert(!jbool(patient, "client_gone"));
+    cJSON_Delete(j);
+    cJSON *rep = report_of(&T);
+    cr_assert_eq(violations_of_kind(rep, "request_abandoned_by_client"), 1);
+    cJSON_Delete(rep);
 }

@@ -5,6 +5,7 @@
 #include "trust_tx.h" /* clock_hold_shared */
 
 #include <string.h>
+#include <time.h>
 
 static struct tenant T;
 
@@ -107,8 +108,10 @@ Test(rate_limit, over_the_limit_is_429_and_does_nothing) {
     long long retry_after = header_int(&r, "Retry-After");
     cr_assert(retry_after >= 1 && retry_after <= 600, "Retry-After %lld within the 600 s window",
               retry_after);
-    cr_assert(reset - mock_now() <= retry_after + 1 && reset - mock_now() >= retry_after - 1,
-              "Retry-After %lld agrees with X-RateLimit-Reset %lld", retry_after, reset);
+    /* a client compares Reset with its own clock, whatever the mock's virtual clock says */
+    long long now = (long long)time(NULL);
+    cr_assert(reset - now <= retry_after + 1 && reset - now >= retry_after - 1,
+              "Retry-After %lld agrees with X-RateLimit-Reset %lld (now %lld)", retry_after, reset, now);
     http_resp_free(&r);
     free(body);
     /* the refused POST created nothing: a fresh key of a higher limit sees no agent */
@@ -169,7 +172,7 @@ Test(rate_limit, window_restarts_when_the_clock_advances, .timeout = 60) {
     long long reset;
     expect_rate_headers(&r, NULL, &rem, &reset);
     cr_assert_eq(rem, 1, "a new window after the clock moved: remaining %ld", rem);
-    cr_assert(reset >= mock_now() + 58, "the new window ends a full window later (%lld)", reset);
+    cr_assert(reset >= (long long)time(NULL) + 58, "the new window ends a full window later (%lld)", reset);
     http_resp_free(&r);
     own_mock_stop();
 }
@@ -195,4 +198,26 @@ Test(rate_limit, plan_change_moves_the_tier_unless_a_limit_was_set) {
     expect_rate_headers(&r, &limit, NULL, NULL);
     cr_assert_eq(limit, 100000);
     http_resp_free(&r);
+}
+
+/* A client reads X-RateLimit-Reset against its own clock: with the mock's clock a day ahead,
+ * Reset - now must still be the Retry-After it was sent. */
+Test(rate_limit, reset_and_retry_after_agree_when_the_clock_is_moved, .timeout = 60) {
+    own_mock_start(NULL);
+    tenant_new(&T);
+    cJSON_Delete(org_patch(&T, "{\"rate_limit\": 1, \"rate_window_seconds\": 60}"));
+    cJSON_Delete(mock_call("POST", "/_mock/clock", "{\"advance_seconds\": 86400}", 200));
+    struct http_resp r;
+    http_call("GET", "/agents", T.key[KEY_READ], NULL, NULL, &r);
+    expect_status(&r, 200);
+    http_resp_free(&r);
+    http_call("GET", "/agents", T.key[KEY_READ], NULL, NULL, &r);
+    expect_error(&r, 429, "rate_limit_exceeded");
+    long long retry_after = header_int(&r, "Retry-After"), reset = header_int(&r, "X-RateLimit-Reset");
+    long long now = (long long)time(NULL);
+    cr_assert(reset - now >= retry_after - 1 && reset - now <= retry_after + 1,
+              "X-RateLimit-Reset %lld is %lld s from now, Retry-After says %lld", reset, reset - now,
+              retry_after);
+    http_resp_free(&r);
+    own_mock_stop();
 }

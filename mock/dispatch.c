@@ -13,6 +13,7 @@
 #include "core/cors.h"
 #include "core/json_parse.h"
 #include "core/log.h"
+#include "core/peer.h"
 #include "sandbox/faults.h"
 #include "sandbox/idempotency.h"
 #include "sandbox/journal.h"
@@ -21,6 +22,9 @@
 #include "store/tenant.h"
 
 #define MAX_SEGMENTS 10
+/* A request answered faster than this is not checked for a client that gave up on it: no
+ * client timeout is that short, and the check scans descriptors. */
+#define CLIENT_GONE_CHECK_MS 20
 
 size_t router_max_body = 1024 * 1024;
 extern const authenticate_fn authenticators[]; /* routes.c, indexed by enum api */
@@ -319,7 +323,8 @@ int router_handle(struct mg_connection *conn, void *cbdata) {
     r.method = r.ri->request_method;
     r.path = r.ri->local_uri ? r.ri->local_uri : "/";
     r.query = r.ri->query_string;
-    r.now = clock_now();
+    r.sandbox.arrived_ms = clock_now_ms();
+    r.now = r.sandbox.arrived_ms / 1000;
     r.api = api_of_path(r.path);
     random_hex(r.request_id, sizeof r.request_id, "req_", 12);
 
@@ -329,10 +334,12 @@ int router_handle(struct mg_connection *conn, void *cbdata) {
     /* Alter's audit row of a routed call is written before the answer is sent */
     if (r.api == API_ALTER && r.route && !r.sandbox.dropped) alter_audit_record(&r);
     idempotency_finish(&r); /* first: waiting duplicates get the answer as early as possible */
+    double handled_ms = (double)(monotonic_us() - r.sandbox.started_us) / 1000.0;
+    r.sandbox.client_gone = handled_ms >= CLIENT_GONE_CHECK_MS && peer_gone(conn);
     report_record(&r);      /* before sending, so a client's next request sees this one */
     /* also before sending: a client that got its answer finds the request in the journal
      * (duration_ms is the handling time, the send excluded) */
-    journal_record(&r, (double)(monotonic_us() - r.sandbox.started_us) / 1000.0);
+    journal_record(&r, handled_ms);
     reply_send(&r);
     log_debug("%s %s -> %d", r.method, r.path, r.sandbox.dropped ? 0 : r.reply.status);
 

@@ -156,6 +156,17 @@ const struct route routes[] = {
     { "GET",    "/_mock/orgs/{id}/alter/approvals",    mock_alter_approval_list,    KEY_NONE, MOCK, BODY_IGNORED },
     { "GET",    "/_mock/orgs/{id}/api",                mock_org_on_behalf,          KEY_NONE, MOCK, BODY_IGNORED },
     { "POST",   "/_mock/orgs/{id}/api",                mock_org_on_behalf,          KEY_NONE, MOCK, BODY_OPTIONAL },
+    /* Validating SDKs: scripted sequences of answers (fault rules with steps; mock/README.md) */
+    { "POST",   "/_mock/sequences",          mock_sequence_create,      KEY_NONE,  MOCK,   BODY_REQUIRED },
+    { "GET",    "/_mock/sequences",          mock_sequence_list,        KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "GET",    "/_mock/sequences/{id}",     mock_sequence_get,         KEY_NONE,  MOCK,   BODY_IGNORED },
+    /* ... and graded sessions: an org + checklist per SDK, graded when closed */
+    { "POST",   "/_mock/sessions",           mock_session_create,       KEY_NONE,  MOCK,   BODY_REQUIRED },
+    { "GET",    "/_mock/sessions",           mock_session_list,         KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "GET",    "/_mock/sessions/{id}",      mock_session_get,          KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "POST",   "/_mock/sessions/{id}/close", mock_session_close,       KEY_NONE,  MOCK,   BODY_IGNORED },
+    /* ... and a probe of the SDK's webhook receiver (allow-listed URL) */
+    { "POST",   "/_mock/webhook-probe",      mock_webhook_probe,        KEY_NONE,  MOCK,   BODY_REQUIRED },
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

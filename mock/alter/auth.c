@@ -47,6 +47,7 @@ static enum key_check check_key(struct req *r, const char *key, enum alter_key_s
         memcpy(c->key_hash, k->lookup, sizeof k->lookup);
     }
     tenant_unlock(t);
+    if (result == KEY_IS_REVOKED) text_copy(r->caller.key_org_id, sizeof r->caller.key_org_id, t->id);
     if (result != KEY_OK) tenant_release(t);
     return result;
 }

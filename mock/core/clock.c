@@ -87,3 +87,15 @@ int clock_parse(const char *s, int64_t *out) {
     *out = (int64_t)t - tz;
     return 0;
 }
+
+void clock_format_ms(int64_t unix_ms, char out[RFC3339_MS_LEN]) {
+    int64_t ms = unix_ms % 1000;
+    if (ms < 0) ms += 1000;
+    clock_format((unix_ms - ms) / 1000, out); /* "...:29Z": the Z becomes ".123Z" */
+    out[19] = '.';
+    out[20] = (char)('0' + ms / 100);
+    out[21] = (char)('0' + ms / 10 % 10);
+    out[22] = (char)('0' + ms % 10);
+    out[23] = 'Z';
+    out[24] = '\0';
+}

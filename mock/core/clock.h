@@ -17,6 +17,8 @@ void clock_reset(void);         /* back to real time */
 int64_t clock_offset(void);
 
 void clock_format(int64_t unix_seconds, char out[RFC3339_LEN]);
+#define RFC3339_MS_LEN 25 /* "2026-11-23T15:24:29.123Z" + NUL */
+void clock_format_ms(int64_t unix_ms, char out[RFC3339_MS_LEN]);
 /* Parses RFC 3339 ("2026-01-02T03:04:05Z", fractional seconds and offsets accepted).
  * Returns 0 and the Unix seconds, or -1. */
 int clock_parse(const char *s, int64_t *out);

@@ -1,5 +1,6 @@
 #include "http.h"
 #include "cors.h"
+#include "clock.h"
 #include "json_build.h"
 #include "json_alloc.h"
 #include "validate.h"
@@ -246,8 +247,10 @@ static size_t format_head(struct req *r, long long length, char *head, size_t si
         put_number(&h, sb->rl_limit);
         put(&h, "\r\nX-RateLimit-Remaining: ");
         put_number(&h, sb->rl_remaining);
+        /* on the wall clock, as a client reads it: Reset - now = Retry-After even when the
+         * virtual clock has been moved (the window itself runs on the virtual clock) */
         put(&h, "\r\nX-RateLimit-Reset: ");
-        put_number(&h, (long long)sb->rl_reset);
+        put_number(&h, (long long)(sb->rl_reset - clock_offset()));
         put(&h, "\r\n");
     }
     put(&h, cors_response_headers());

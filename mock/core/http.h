@@ -40,6 +40,9 @@ struct caller {
     bool is_agent;         /* an agent key, or an app key acting through X-Alter-Caller */
     char agent_id[ID_LEN]; /* that agent */
     char key_prefix[25];   /* the key's key_prefix: type prefix + 8 characters (alter.md §4) */
+    /* The org a presented key belongs to even when it was refused (revoked): the journal
+     * attributes the failed call to it.  "" when the key identifies none. */
+    char key_org_id[ID_LEN];
     /* The rate-limit bucket this request counts against, chosen by the authenticator even
      * when authentication fails (the dispatcher counts the request either way).  An empty
      * rate_key means the request is not limited and gets no X-RateLimit-* headers.  By
@@ -62,6 +65,8 @@ struct sandbox_state {
     bool replayed;               /* answered from the idempotency store */
     bool dropped;                /* connection dropped without an answer (fault "reset") */
     int64_t started_us;          /* monotonic, for the journal's duration */
+    int64_t arrived_ms;          /* virtual Unix milliseconds when the request arrived */
+    bool client_gone;            /* the client closed the connection before the answer */
 };
 
 struct reply {

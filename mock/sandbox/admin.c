@@ -20,6 +20,7 @@
 #include "sandbox/snapshot.h"
 #include "sandbox/report.h"
 #include "sandbox/ui.h"
+#include "sandbox/sessions.h"
 
 
 const char *mock_admin_token;
@@ -247,6 +248,7 @@ void mock_reset(struct req *r) {
         journal_clear();
         rate_limit_forget(NULL);
         report_clear(report_unauthenticated());
+        sessions_clear();
         clock_reset();
         cJSON_AddStringToObject(o, "reset", "all");
     }

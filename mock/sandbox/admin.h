@@ -27,5 +27,15 @@ void mock_fault_delete(struct req *r);
 void mock_requests_list(struct req *r);
 void mock_requests_clear(struct req *r);
 void mock_report(struct req *r);
+void mock_sequence_create(struct req *r);
+void mock_sequence_list(struct req *r);
+void mock_sequence_get(struct req *r);
+/* graded sessions (admin_sessions.c) */
+void mock_session_create(struct req *r);
+void mock_session_list(struct req *r);
+void mock_session_get(struct req *r);
+void mock_session_close(struct req *r);
+/* webhook receiver probe (admin_probe.c) */
+void mock_webhook_probe(struct req *r);
 
 #endif

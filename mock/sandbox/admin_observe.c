@@ -28,8 +28,8 @@ void mock_requests_clear(struct req *r) {
     reply_empty(r, 204);
 }
 
-static cJSON *org_report(struct tenant *t) {
-    cJSON *o = report_json(t->report);
+static cJSON *org_report(struct tenant *t, int64_t now_ms) {
+    cJSON *o = report_org_json(t, now_ms);
     cJSON_AddStringToObject(o, "org_id", t->id);
     return o;
 }
@@ -42,7 +42,7 @@ void mock_report(struct req *r) {
     if (has_org != 0) {
         struct tenant *t = has_org > 0 ? store_tenant_get(org) : NULL;
         if (!t) return reply_error(r, 404, "not_found", "No such organization");
-        cJSON *o = org_report(t);
+        cJSON *o = org_report(t, r->sandbox.arrived_ms);
         tenant_release(t);
         return reply_json(r, 200, o);
     }
@@ -51,7 +51,7 @@ void mock_report(struct req *r) {
     cJSON *o = cJSON_CreateObject();
     cJSON *orgs = cJSON_AddArrayToObject(o, "organizations");
     for (size_t i = 0; i < n; i++) {
-        cJSON_AddItemToArray(orgs, org_report(list[i]));
+        cJSON_AddItemToArray(orgs, org_report(list[i], r->sandbox.arrived_ms));
         tenant_release(list[i]);
     }
     free(list);

@@ -13,11 +13,41 @@
 #include "core/clock.h"
 #include "store/store.h"
 #include "core/text_copy.h"
+#include "sandbox/credentials.h"
 
-enum action { FAULT_ERROR, FAULT_LATENCY, FAULT_RESET, FAULT_RATE_LIMIT };
+enum action { FAULT_ERROR, FAULT_LATENCY, FAULT_RESET, FAULT_RATE_LIMIT, FAULT_PASS };
 static const char *const action_names[] = {"error", "latency", "reset", "rate_limit", NULL};
+/* a sequence's step may also let the request through: the real answer */
+static const char *const step_names[] = {"error", "latency", "reset", "rate_limit", "pass", NULL};
 static const char *const methods[] = {"*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", NULL};
 
+#define RETRY_WITHIN_DEFAULT_MS 10000
+
+/* A sequence: a rule whose matching requests take its steps in order, each attempt recorded. */
+struct step {
+    enum action action;
+    int status, latency_ms;
+    long retry_after;
+    bool expect_retry;
+};
+
+struct attempt {
+    int64_t at_ms; /* arrival, virtual */
+    int step;
+    char request_id[32];
+    char idempotency_key[80]; /* "" = none */
+    char user_agent[120];
+};
+
+struct sequence {
+    char key_fingerprint[FINGERPRINT_LEN]; /* "": any key */
+    int retry_within_ms;
+    int n_steps;
+    struct step steps[SEQUENCE_STEPS_MAX];
+    pthread_mutex_t lock; /* the attempts */
+    int n_attempts;
+    struct attempt attempts[SEQUENCE_STEPS_MAX];
+};
 
 struct fault {
     char id[ID_LEN];
@@ -32,7 +62,14 @@ struct fault {
     _Atomic long fired;
     char org_id[ID_LEN];     /* "": any organization */
     int64_t created_at;
+    struct sequence *seq;    /* NULL: a plain rule */
 };
+
+static void fault_free(struct fault *f) {
+    if (f && f->seq) pthread_mutex_destroy(&f->seq->lock);
+    if (f) free(f->seq);
+    free(f);
+}
 
 static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct fault *faults[FAULTS_MAX]; /* creation order */
@@ -158,11 +195,224 @@ cJSON *faults_add(const cJSON *body, int64_t now, struct field_errors *fe) {
     return out;
 }
 
+/* ---- sequences ---------------------------------------------------------------------------- */
+
+/* "steps[2]" + sep + name, in a static per-thread buffer (field error names). */
+static const char *fmt_field(int i, const char *sep, const char *name) {
+    static _Thread_local char buf[64];
+    snprintf(buf, sizeof buf, "steps[%d]%s%s", i, name ? sep : "", name ? name : "");
+    return buf;
+}
+
+/* One step: the fields of a rule's action.  Its errors go to fe as "steps[i].<field>". */
+static void parse_step(struct field_errors *fe, const cJSON *obj, int i, struct step *st) {
+    struct field_errors local = {0};
+    int action = -1;
+    long long v;
+    if (!cJSON_IsObject(obj)) {
+        field_error_add(fe, fmt_field(i, "", NULL), "must be an object");
+        return;
+    }
+    v_require(&local, v_enum(&local, obj, "action", step_names, &action), "action");
+    st->action = (enum action)action;
+    only_with(&local, obj, "status", action, FAULT_ERROR);
+    only_with(&local, obj, "latency_ms", action, FAULT_LATENCY);
+    only_with(&local, obj, "retry_after", action, FAULT_RATE_LIMIT);
+    st->status = 503;
+    if (v_int(&local, obj, "status", 400, 599, &v) == V_OK) st->status = (int)v;
+    enum vres lat = v_int(&local, obj, "latency_ms", 1, FAULT_LATENCY_MAX_MS, &v);
+    if (lat == V_OK) st->latency_ms = (int)v;
+    if (action == FAULT_LATENCY) v_require(&local, lat, "latency_ms");
+    st->retry_after = 1;
+    if (v_int(&local, obj, "retry_after", 1, FAULT_RETRY_AFTER_MAX, &v) == V_OK) st->retry_after = (long)v;
+    /* a transient answer is retried by a correct SDK unless the step says otherwise */
+    st->expect_retry = action == FAULT_RESET || action == FAULT_RATE_LIMIT ||
+                       (action == FAULT_ERROR && (st->status >= 500 || st->status == 408));
+    v_bool(&local, obj, "expect_retry", &st->expect_retry);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, local.list) {
+        const cJSON *field = cJSON_GetObjectItemCaseSensitive(e, "field");
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
+        field_error_add(fe, fmt_field(i, ".", field->valuestring), "%s", msg->valuestring);
+    }
+    cJSON_Delete(local.list);
+}
+
+static const char *step_status_name(const struct step *st, char buf[8]) {
+    switch (st->action) {
+    case FAULT_ERROR: snprintf(buf, 8, "%d", st->status); return buf;
+    case FAULT_RATE_LIMIT: return "429";
+    case FAULT_RESET: return "dropped";
+    default: return "pass";
+    }
+}
+
+/* The last attempt took a step that expects a retry, and none came in time. */
+static bool not_retried(const struct sequence *s, int64_t now_ms) {
+    if (!s->n_attempts) return false;
+    const struct attempt *last = &s->attempts[s->n_attempts - 1];
+    const struct step *st = &s->steps[last->step];
+    if (!st->expect_retry) return false;
+    int64_t wait = st->action == FAULT_RATE_LIMIT ? st->retry_after * 1000 : 0;
+    return now_ms - last->at_ms > wait + s->retry_within_ms;
+}
+
+static cJSON *sequence_json(struct fault *f, int64_t now_ms) {
+    struct sequence *s = f->seq;
+    cJSON *o = cJSON_CreateObject();
+    char at[RFC3339_LEN], buf[8];
+    clock_format(f->created_at, at);
+    cJSON_AddStringToObject(o, "id", f->id);
+    cJSON_AddStringToObject(o, "method", f->method);
+    cJSON_AddStringToObject(o, "path_prefix", f->path_prefix);
+    if (f->org_id[0]) cJSON_AddStringToObject(o, "org_id", f->org_id);
+    else cJSON_AddNullToObject(o, "org_id");
+    if (s->key_fingerprint[0]) cJSON_AddStringToObject(o, "key_fingerprint", s->key_fingerprint);
+    else cJSON_AddNullToObject(o, "key_fingerprint");
+    cJSON_AddNumberToObject(o, "retry_within_ms", s->retry_within_ms);
+    cJSON *steps = cJSON_AddArrayToObject(o, "steps");
+    for (int i = 0; i < s->n_steps; i++) {
+        cJSON *st = cJSON_CreateObject();
+        cJSON_AddStringToObject(st, "action", step_names[s->steps[i].action]);
+        if (s->steps[i].action == FAULT_ERROR) cJSON_AddNumberToObject(st, "status", s->steps[i].status);
+        if (s->steps[i].action == FAULT_LATENCY) cJSON_AddNumberToObject(st, "latency_ms", s->steps[i].latency_ms);
+        if (s->steps[i].action == FAULT_RATE_LIMIT)
+            cJSON_AddNumberToObject(st, "retry_after", (double)s->steps[i].retry_after);
+        cJSON_AddBoolToObject(st, "expect_retry", s->steps[i].expect_retry);
+        cJSON_AddItemToArray(steps, st);
+    }
+    pthread_mutex_lock(&s->lock);
+    cJSON *attempts = cJSON_AddArrayToObject(o, "attempts");
+    for (int i = 0; i < s->n_attempts; i++) {
+        const struct attempt *a = &s->attempts[i];
+        cJSON *x = cJSON_CreateObject();
+        char when[RFC3339_MS_LEN];
+        clock_format_ms(a->at_ms, when);
+        cJSON_AddNumberToObject(x, "step", a->step);
+        cJSON_AddStringToObject(x, "request_id", a->request_id);
+        cJSON_AddStringToObject(x, "at", when);
+        if (i) cJSON_AddNumberToObject(x, "delay_ms", (double)(a->at_ms - s->attempts[i - 1].at_ms));
+        else cJSON_AddNullToObject(x, "delay_ms");
+        if (a->idempotency_key[0]) cJSON_AddStringToObject(x, "idempotency_key", a->idempotency_key);
+        else cJSON_AddNullToObject(x, "idempotency_key");
+        if (a->user_agent[0]) cJSON_AddStringToObject(x, "user_agent", a->user_agent);
+        else cJSON_AddNullToObject(x, "user_agent");
+        cJSON_AddStringToObject(x, "served", step_status_name(&s->steps[a->step], buf));
+        cJSON_AddItemToArray(attempts, x);
+    }
+    cJSON_AddBoolToObject(o, "done", s->n_attempts == s->n_steps);
+    cJSON_AddBoolToObject(o, "transient_error_not_retried", not_retried(s, now_ms));
+    pthread_mutex_unlock(&s->lock);
+    cJSON_AddStringToObject(o, "created_at", at);
+    return o;
+}
+
+static bool add_rule(struct fault *f) {
+    pthread_rwlock_wrlock(&lock);
+    int n = atomic_load(&n_faults);
+    bool added = n < FAULTS_MAX;
+    if (added) {
+        faults[n] = f;
+        atomic_store(&n_faults, n + 1);
+    }
+    pthread_rwlock_unlock(&lock);
+    return added;
+}
+
+cJSON *sequences_add(const cJSON *body, int64_t now, struct field_errors *fe) {
+    struct fault *f = calloc(1, sizeof *f);
+    struct sequence *s = f ? calloc(1, sizeof *s) : NULL;
+    if (!s) {
+        free(f);
+        return NULL;
+    }
+    f->seq = s;
+    pthread_mutex_init(&s->lock, NULL);
+    parse_method(fe, body, f);
+    parse_path_prefix(fe, body, f);
+    parse_org(fe, body, f);
+    const char *key = NULL;
+    if (v_string(fe, body, "key", 1, 256, true, &key) == V_OK && key)
+        credential_fingerprint(key, strlen(key), s->key_fingerprint);
+    long long v;
+    s->retry_within_ms = RETRY_WITHIN_DEFAULT_MS;
+    if (v_int(fe, body, "retry_within_ms", 0, 600000, &v) == V_OK) s->retry_within_ms = (int)v;
+    const cJSON *steps = cJSON_GetObjectItemCaseSensitive(body, "steps");
+    if (!cJSON_IsArray(steps) || cJSON_GetArraySize(steps) < 1 ||
+        cJSON_GetArraySize(steps) > SEQUENCE_STEPS_MAX) {
+        field_error_add(fe, "steps", "must be an array of 1 to %d steps", SEQUENCE_STEPS_MAX);
+    } else {
+        const cJSON *st;
+        cJSON_ArrayForEach(st, steps) {
+            parse_step(fe, st, s->n_steps, &s->steps[s->n_steps]);
+            s->n_steps++;
+        }
+    }
+    if (field_errors_any(fe)) {
+        fault_free(f);
+        return NULL;
+    }
+    f->count = s->n_steps;
+    atomic_init(&f->remaining, f->count);
+    atomic_init(&f->fired, 0);
+    f->probability = 1;
+    f->created_at = now;
+    random_object_id(f->id, sizeof f->id, "seq_");
+    cJSON *out = sequence_json(f, now * 1000);
+    if (add_rule(f)) return out;
+    cJSON_Delete(out);
+    fault_free(f); /* the list was full */
+    return NULL;
+}
+
+cJSON *sequence_get_json(const char *id, int64_t now_ms) {
+    cJSON *out = NULL;
+    pthread_rwlock_rdlock(&lock);
+    for (int i = 0; i < atomic_load(&n_faults) && !out; i++)
+        if (faults[i]->seq && !strcmp(faults[i]->id, id)) out = sequence_json(faults[i], now_ms);
+    pthread_rwlock_unlock(&lock);
+    return out;
+}
+
+cJSON *sequences_list_json(int64_t now_ms) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON *data = cJSON_AddArrayToObject(o, "data");
+    pthread_rwlock_rdlock(&lock);
+    for (int i = 0; i < atomic_load(&n_faults); i++)
+        if (faults[i]->seq) cJSON_AddItemToArray(data, sequence_json(faults[i], now_ms));
+    pthread_rwlock_unlock(&lock);
+    return o;
+}
+
+int sequences_not_retried(const char *org_id, int64_t now_ms) {
+    int n = 0;
+    pthread_rwlock_rdlock(&lock);
+    for (int i = 0; i < atomic_load(&n_faults); i++) {
+        struct fault *f = faults[i];
+        if (!f->seq || strcmp(f->org_id, org_id) != 0) continue;
+        pthread_mutex_lock(&f->seq->lock);
+        n += not_retried(f->seq, now_ms);
+        pthread_mutex_unlock(&f->seq->lock);
+    }
+    pthread_rwlock_unlock(&lock);
+    return n;
+}
+
+int sequences_count(const char *org_id) {
+    int n = 0;
+    pthread_rwlock_rdlock(&lock);
+    for (int i = 0; i < atomic_load(&n_faults); i++)
+        n += faults[i]->seq && !strcmp(faults[i]->org_id, org_id);
+    pthread_rwlock_unlock(&lock);
+    return n;
+}
+
 cJSON *faults_list_json(void) {
     cJSON *o = cJSON_CreateObject();
     cJSON *data = cJSON_AddArrayToObject(o, "data");
     pthread_rwlock_rdlock(&lock);
-    for (int i = 0; i < atomic_load(&n_faults); i++) cJSON_AddItemToArray(data, fault_json(faults[i]));
+    for (int i = 0; i < atomic_load(&n_faults); i++)
+        if (!faults[i]->seq) cJSON_AddItemToArray(data, fault_json(faults[i]));
     pthread_rwlock_unlock(&lock);
     return o;
 }
@@ -174,7 +424,7 @@ static int remove_where(bool (*match)(const struct fault *f, const char *arg), c
     int n = atomic_load(&n_faults), kept = 0;
     for (int i = 0; i < n; i++) {
         if (match(faults[i], arg)) {
-            free(faults[i]);
+            fault_free(faults[i]);
             removed++;
         } else {
             faults[kept++] = faults[i];
@@ -193,12 +443,40 @@ int faults_clear(const char *org_id) { return remove_where(org_is, org_id); }
 
 /* ---- request side ------------------------------------------------------------------------ */
 
+static bool key_is(const struct sequence *s, const struct req *r) {
+    if (!s->key_fingerprint[0]) return true;
+    const char *v = req_header(r, "Authorization");
+    if (v && !strncasecmp(v, "Bearer ", 7)) v += 7;
+    else v = req_header(r, "x-api-key");
+    char fp[FINGERPRINT_LEN];
+    if (!v) return false;
+    credential_fingerprint(v, strlen(v), fp);
+    return !strcmp(fp, s->key_fingerprint);
+}
+
 static bool matches(const struct fault *f, const struct req *r) {
     if (f->method[0] != '*' && strcmp(f->method, r->method) != 0) return false;
     if (strncmp(r->path, f->path_prefix, strlen(f->path_prefix)) != 0) return false;
     if (f->org_id[0] && (!r->caller.tenant || strcmp(f->org_id, r->caller.tenant->id) != 0))
         return false;
-    return true;
+    return !f->seq || key_is(f->seq, r);
+}
+
+/* Takes the sequence's next step for r (its firing was taken by fires()) and records the
+ * attempt; returns the step. */
+static const struct step *sequence_take(struct fault *f, const struct req *r) {
+    struct sequence *s = f->seq;
+    pthread_mutex_lock(&s->lock);
+    int i = s->n_attempts < s->n_steps ? s->n_attempts++ : s->n_steps - 1;
+    struct attempt *a = &s->attempts[i];
+    a->at_ms = r->sandbox.arrived_ms;
+    a->step = i;
+    text_copy(a->request_id, sizeof a->request_id, r->request_id);
+    const char *idem = req_header(r, "Idempotency-Key"), *ua = req_header(r, "User-Agent");
+    utf8_copy_lossy(a->idempotency_key, sizeof a->idempotency_key, idem ? idem : "", idem ? strlen(idem) : 0);
+    utf8_copy_lossy(a->user_agent, sizeof a->user_agent, ua ? ua : "", ua ? strlen(ua) : 0);
+    pthread_mutex_unlock(&s->lock);
+    return &s->steps[i];
 }
 
 /* The probability roll, then one of the rule's remaining firings (taken atomically: two
@@ -252,6 +530,20 @@ bool faults_apply(struct req *r, const char *rate_limit_code) {
     for (int i = 0; i < atomic_load(&n_faults) && !terminal; i++) {
         struct fault *f = faults[i];
         if (!matches(f, r) || !fires(f)) continue;
+        if (f->seq) { /* its step decides: a pass or latency step lets the request through */
+            const struct step *st = sequence_take(f, r);
+            if (st->action == FAULT_PASS) break;
+            if (st->action == FAULT_LATENCY) {
+                latency += st->latency_ms;
+                break;
+            }
+            memcpy(hit.id, f->id, sizeof hit.id);
+            hit.action = st->action;
+            hit.status = st->status;
+            hit.retry_after = st->retry_after;
+            terminal = true;
+            continue;
+        }
         if (f->action == FAULT_LATENCY) {
             latency += f->latency_ms;
         } else {
@@ -287,7 +579,8 @@ bool faults_apply(struct req *r, const char *rate_limit_code) {
     case FAULT_RESET:
         reply_drop_connection(r);
         break;
-    case FAULT_LATENCY: break;
+    case FAULT_LATENCY:
+    case FAULT_PASS: break;
     }
     return false;
 }

@@ -22,6 +22,23 @@
 #include "core/http.h"
 
 #define FAULTS_MAX 1000
+#define SEQUENCE_STEPS_MAX 16
+
+/* Sequences (POST /_mock/sequences): a rule (method, path prefix, org, and optionally the key
+ * the requests carry) whose next matching requests take its steps in order, one each:
+ * error / rate_limit / reset / latency (then served) / pass (served).  Each attempt is
+ * recorded (arrival, Idempotency-Key, User-Agent, the step served); a step that expects a
+ * retry (by default: 5xx, 408, 429, reset) and is the last attempt with no retry within
+ * retry_after + retry_within_ms is transient_error_not_retried.  A sequence is a fault rule:
+ * it shares the rules' list, order, cap and deletion (DELETE /_mock/faults clears both). */
+cJSON *sequences_add(const cJSON *body, int64_t now, struct field_errors *fe);
+cJSON *sequences_list_json(int64_t now_ms);
+/* NULL for an unknown id. */
+cJSON *sequence_get_json(const char *id, int64_t now_ms);
+/* How many of the org's sequences end in a transient answer nobody retried. */
+int sequences_not_retried(const char *org_id, int64_t now_ms);
+/* How many sequences the org has (a graded session's check that they were exercised). */
+int sequences_count(const char *org_id);
 
 /* Validates a POST /_mock/faults body and adds the rule.  Returns the rule's JSON (201),
  * or NULL after filling fe (422) or, with fe empty, when the list is full. */

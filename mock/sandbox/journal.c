@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,18 +12,19 @@
 #include <civetweb.h>
 
 #include "core/clock.h"
+#include "sandbox/credentials.h"
 #include "store/tenant.h"
 
 #define PATH_MAX_KEPT    2048
 #define QUERY_MAX_KEPT   2048
 #define HEADER_VALUE_MAX 1024
-#define MASK_KEEP        8
 
 /* One recorded request: the fixed fields, then its strings packed after it (one malloc). */
 struct entry {
     atomic_int refs;
-    int64_t at;
-    int status; /* 0: connection dropped */
+    int64_t at_ms; /* arrival, virtual Unix milliseconds */
+    int status;    /* 0: connection dropped */
+    bool client_gone;
     double duration_ms;
     const char *fault; /* static string or NULL */
     bool replayed;
@@ -31,6 +33,7 @@ struct entry {
     char method[16];
     char request_id[32];
     char org_id[ID_LEN];
+    char key_fingerprint[FINGERPRINT_LEN]; /* "" when no key was sent */
     char *path, *query, *body; /* into data; query/body NULL when absent */
     char *response_body;        /* into data; NULL when the reply had none */
     int n_headers;
@@ -100,20 +103,33 @@ static char *pack(struct packer *p, const char *src, size_t len, size_t max) {
     return dst;
 }
 
-/* "Bearer a…": the first characters only, so a journal never shows a whole secret. */
+/* "Bearer als:1a2b3c4d": the key's type and a fingerprint, so two keys can be told apart
+ * and none can be read back. */
 static char *pack_masked(struct packer *p, const char *value) {
-    char *dst = p->at;
-    size_t keep = strlen(value) > MASK_KEEP ? MASK_KEEP : 0;
-    pack(p, value, keep, MASK_KEEP);
-    p->at--; /* continue the same string */
-    memcpy(p->at, "\u2026", 4);
-    p->at += 4;
-    return dst;
+    char masked[FINGERPRINT_LEN + 20];
+    credential_header_masked(value, masked, sizeof masked);
+    return pack(p, masked, strlen(masked), sizeof masked);
+}
+
+/* The key the request authenticated with (or tried to): Authorization's token, else x-api-key. */
+static void key_fingerprint_of(const struct mg_request_info *ri, char out[FINGERPRINT_LEN]) {
+    const char *v = NULL;
+    for (int i = 0; i < ri->num_headers; i++) {
+        const char *name = ri->http_headers[i].name, *value = ri->http_headers[i].value;
+        if (!strcasecmp(name, "Authorization") && !strncasecmp(value, "Bearer ", 7)) {
+            v = value + 7;
+            break;
+        }
+        if (!strcasecmp(name, "x-api-key") && !v) v = value;
+    }
+    if (v && *v) credential_fingerprint(v, strlen(v), out);
+    else out[0] = '\0';
 }
 
 /* Replies that show a secret once (a new key, a webhook secret, a vaulted token) must not show
  * it again in the journal: each such member's string keeps its first characters, the rest
  * become '*'.  Replies are compact JSON (reply_json), so the member reads "name":"value". */
+#define MASK_KEEP 8 /* characters of a secret a reply in the journal keeps */
 static void mask_reply_secrets(char *text) {
     static const char *const members[] = {"\"api_key\":\"", "\"secret\":\"", "\"access_token\":\"",
                                           "\"upstream_token\":\"", "\"app_key\":\"", NULL};
@@ -138,22 +154,32 @@ void journal_record(const struct req *r, double duration_ms) {
     /* room for every string at its maximum, a NUL and a mask's "…" each */
     size_t need = strlen(r->path) + 1 + (r->query ? strlen(r->query) + 1 : 0) + body_kept + 1 +
                   response_kept + 1;
+    /* a query with credentials is kept with their values fingerprinted (the same length or
+     * shorter than a key, plus room for short secrets) */
+    char query[QUERY_MAX_KEPT + 1];
+    const char *q = r->query;
+    if (q && query_redact(q, query, sizeof query)) q = query;
+    size_t need = strlen(r->path) + 1 + (q ? strlen(q) + 1 : 0) + body_kept + 1;
     for (int i = 0; i < n_headers; i++) {
         size_t v = strlen(ri->http_headers[i].value);
-        need += strlen(ri->http_headers[i].name) + 1 + (v < HEADER_VALUE_MAX ? v : HEADER_VALUE_MAX) + 5;
+        need += strlen(ri->http_headers[i].name) + 1 + (v < HEADER_VALUE_MAX ? v : HEADER_VALUE_MAX) + 1;
+        if (is_secret_header(ri->http_headers[i].name)) need += FINGERPRINT_LEN + 20;
     }
     need += 2 * (size_t)n_headers * sizeof(char *);
     struct entry *e = malloc(sizeof *e + need);
     if (!e) return;
     atomic_init(&e->refs, 1);
-    e->at = r->now;
+    e->at_ms = r->sandbox.arrived_ms;
     e->status = r->sandbox.dropped ? 0 : r->reply.status;
+    e->client_gone = r->sandbox.client_gone;
+    key_fingerprint_of(ri, e->key_fingerprint);
     e->duration_ms = duration_ms;
     e->fault = r->sandbox.fault;
     e->replayed = r->sandbox.replayed;
     e->body_bytes = r->body_len;
     e->response_bytes = response_len;
     const char *org_id = r->caller.tenant ? r->caller.tenant->id : "";
+    const char *org_id = r->caller.tenant ? r->caller.tenant->id : r->caller.key_org_id;
     utf8_copy_lossy(e->method, sizeof e->method, r->method, strlen(r->method));
     utf8_copy_lossy(e->request_id, sizeof e->request_id, r->request_id, strlen(r->request_id));
     utf8_copy_lossy(e->org_id, sizeof e->org_id, org_id, strlen(org_id));
@@ -161,7 +187,7 @@ void journal_record(const struct req *r, double duration_ms) {
     e->header_values = e->header_names + n_headers;
     struct packer p = {(char *)(e->header_values + n_headers), e->data + need};
     e->path = pack(&p, r->path, strlen(r->path), PATH_MAX_KEPT);
-    e->query = r->query ? pack(&p, r->query, strlen(r->query), QUERY_MAX_KEPT) : NULL;
+    e->query = q ? pack(&p, q, strlen(q), QUERY_MAX_KEPT) : NULL;
     /* the whole length: the copy stops at the last whole character that fits */
     e->body = r->body ? pack(&p, r->body, r->body_len, JOURNAL_BODY_MAX) : NULL;
     e->response_body = response ? pack(&p, response, response_len, JOURNAL_BODY_MAX) : NULL;
@@ -189,8 +215,8 @@ void journal_record(const struct req *r, double duration_ms) {
 
 static cJSON *entry_json(const struct entry *e) {
     cJSON *o = cJSON_CreateObject();
-    char at[RFC3339_LEN];
-    clock_format(e->at, at);
+    char at[RFC3339_MS_LEN];
+    clock_format_ms(e->at_ms, at);
     cJSON_AddStringToObject(o, "request_id", e->request_id);
     cJSON_AddStringToObject(o, "at", at);
     cJSON_AddStringToObject(o, "method", e->method);
@@ -217,6 +243,9 @@ static cJSON *entry_json(const struct entry *e) {
     if (e->fault) cJSON_AddStringToObject(o, "fault", e->fault);
     else cJSON_AddNullToObject(o, "fault");
     cJSON_AddBoolToObject(o, "idempotent_replayed", e->replayed);
+    cJSON_AddBoolToObject(o, "client_gone", e->client_gone);
+    if (e->key_fingerprint[0]) cJSON_AddStringToObject(o, "key_fingerprint", e->key_fingerprint);
+    else cJSON_AddNullToObject(o, "key_fingerprint");
     return o;
 }
 

@@ -13,6 +13,8 @@
 #include "core/clock.h"
 #include "core/json_parse.h"
 #include "core/router.h"
+#include "sandbox/credentials.h"
+#include "sandbox/faults.h"
 #include "sandbox/known_fields.h"
 #include "store/tenant.h"
 
@@ -20,11 +22,20 @@
 #define RECENT_VIOLATIONS  100
 #define SEEN_MAX           4096 /* per map: recent 429s, recent POSTs without a key */
 #define POST_REPEAT_MS     60000
+#define REPEAT_MS          60000 /* a repeat later than this is a new request, not a retry */
+#define RETRY_TOLERANCE_MS 1000  /* Retry-After is whole seconds: a client may round down */
 
-enum kind { UNKNOWN_FIELD, WRONG_TYPE, EARLY_RETRY, POST_WITHOUT_KEY, MISSING_USER_AGENT, KINDS };
+enum kind {
+    UNKNOWN_FIELD, WRONG_TYPE, EARLY_RETRY, POST_WITHOUT_KEY, MISSING_USER_AGENT,
+    WHILE_LIMITED, POST_NEW_KEY, RETRY_NON_RETRYABLE, RETRY_OF_SUCCESS, CLIENT_GONE,
+    CREDENTIALS_IN_QUERY, PAGE_BEYOND_LAST, PAGINATION_LOOP, KINDS
+};
 static const char *const kind_names[KINDS] = {
     "unknown_field", "wrong_type", "retry_before_retry_after",
     "post_retry_without_idempotency_key", "missing_user_agent",
+    "request_while_rate_limited", "post_retry_with_new_idempotency_key",
+    "retry_of_non_retryable_status", "retry_of_successful_request", "request_abandoned_by_client",
+    "credentials_in_query", "page_beyond_last", "pagination_loop",
 };
 
 /* Counted without the report's lock (atomics): a status gets its slot under the lock once,
@@ -47,10 +58,16 @@ struct violation {
     int64_t at;
 };
 
-/* A request fingerprint (64-bit hash) and a time in virtual milliseconds. */
+/* A request fingerprint (64-bit hash) and a time in virtual milliseconds; in the history map,
+ * what that request got and under which Idempotency-Key. */
 struct seen {
     uint64_t hash;
     int64_t ms;
+    int status;    /* 0: dropped or abandoned */
+    uint64_t idem; /* hash of its Idempotency-Key; 0: none */
+    long writes;   /* the tenant's successful writes when it was answered */
+    bool had_more; /* a list page that said more pages follow */
+    int64_t since_ms; /* a 429's send time: requests that arrived before it are not retries */
     UT_hash_handle hh;
 };
 
@@ -61,8 +78,15 @@ struct report {
     _Atomic(struct route_coverage *) coverage; /* n_routes, allocated at the first record */
     struct seen *retry_not_before; /* after a 429: bucket+method+path → when Retry-After ends */
     struct seen *posts;            /* POST without a key: bucket+path+query+body → when sent */
+    /* after a 429: bucket+connection → when its window ends (one client's own 429: other
+     * threads of a correct SDK, on their own connections, never saw it) */
+    struct seen *limited;
+    /* requests whose repeat would be a wrong retry: bucket+method+path+query+body → answer */
+    struct seen *history;
     _Atomic size_t n_retry;        /* read without the lock: 0 means no 429 to check against */
     _Atomic size_t n_posts;
+    _Atomic size_t n_limited, n_history;
+    _Atomic long writes;           /* successful writes: a change between two equal requests */
     long counts[KINDS];
     struct violation recent[RECENT_VIOLATIONS]; /* ring */
     size_t n_recent, next_recent;
@@ -98,6 +122,10 @@ static void clear_locked(struct report *rep) {
     atomic_store(&rep->n_retry, 0);
     seen_free_all(&rep->posts);
     atomic_store(&rep->n_posts, 0);
+    seen_free_all(&rep->limited);
+    atomic_store(&rep->n_limited, 0);
+    seen_free_all(&rep->history);
+    atomic_store(&rep->n_history, 0);
     memset(rep->counts, 0, sizeof rep->counts);
     rep->n_recent = rep->next_recent = 0;
 }
@@ -141,8 +169,9 @@ static struct seen *seen_find(struct seen *map, uint64_t hash) {
     return s;
 }
 
-/* Sets hash's time (moving it to the back of the age order); drops the oldest past the cap. */
-static void seen_put(struct seen **map, _Atomic size_t *n, uint64_t hash, int64_t ms) {
+/* Sets hash's time (moving it to the back of the age order); drops the oldest past the cap.
+ * Returns the entry (NULL when out of memory). */
+static struct seen *seen_put(struct seen **map, _Atomic size_t *n, uint64_t hash, int64_t ms) {
     struct seen *s = seen_find(*map, hash);
     if (s) {
         HASH_DEL(*map, s);
@@ -153,12 +182,13 @@ static void seen_put(struct seen **map, _Atomic size_t *n, uint64_t hash, int64_
             free(oldest);
             --*n;
         }
-        if (!(s = malloc(sizeof *s))) return;
+        if (!(s = calloc(1, sizeof *s))) return NULL;
         s->hash = hash;
         ++*n;
     }
     s->ms = ms;
     HASH_ADD(hh, *map, hash, sizeof s->hash, s);
+    return s;
 }
 
 static void seen_del(struct seen **map, _Atomic size_t *n, struct seen *s) {
@@ -250,17 +280,166 @@ static const char *client_of(const struct req *r) {
     return r->caller.rate_key[0] ? r->caller.rate_key : r->ri->remote_addr;
 }
 
-static void check_retry_timing(struct report *rep, const struct req *r, int64_t now_ms) {
-    uint64_t h = hash_str(hash_str(hash_str(14695981039346656037ull, client_of(r)), r->method), r->path);
-    struct seen *s = seen_find(rep->retry_not_before, h);
-    if (s && now_ms < s->ms)
+#define FNV_SEED 14695981039346656037ull
+
+/* One client connection on a bucket: the 429 it got is something this client knows about. */
+static uint64_t connection_hash(const struct req *r) {
+    uint64_t h = hash_str(hash_str(FNV_SEED, client_of(r)), r->ri->remote_addr);
+    return fnv(h, &r->ri->remote_port, sizeof r->ri->remote_port);
+}
+
+static bool is_write(const char *method) {
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+/* "The same request": same client, method, path, query and body (not the Idempotency-Key:
+ * whether a retry kept it is what some checks look at).  A read also on the same connection:
+ * two threads of one SDK reading the same thing is normal, and a read carries nothing else
+ * that would tell them apart.  A write refused before its body was read (a 429) is named by
+ * its Idempotency-Key, so two threads' refused POSTs stay apart (a correct SDK sends one). */
+static uint64_t request_hash(const struct req *r) {
+    uint64_t h = hash_str(hash_str(hash_str(hash_str(FNV_SEED, client_of(r)), r->method), r->path), r->query);
+    bool body_unread = !r->body && (r->ri->content_length > 0 || req_header(r, "Transfer-Encoding"));
+    if (body_unread) {
+        const char *key = req_header(r, "Idempotency-Key");
+        return key ? hash_str(h, key) : h;
+    }
+    h = fnv(h, r->body ? r->body : "", r->body_len);
+    return is_write(r->method) ? h : h ^ connection_hash(r);
+}
+
+static bool in_window(const struct seen *s, int64_t arrived_ms) {
+    return arrived_ms >= s->since_ms && arrived_ms < s->ms - RETRY_TOLERANCE_MS;
+}
+
+/* After a 429 with Retry-After, judged by arrival time (a request already on its way when the
+ * 429 was sent is not a retry):
+ *   retry_before_retry_after    the same request again before the window ends
+ *   request_while_rate_limited  any other request on the connection that got the 429
+ * Other connections are other threads of the SDK, which never saw that 429. */
+static void check_rate_limited(struct report *rep, const struct req *r, uint64_t req_hash,
+                               int64_t now_ms) {
+    int64_t arrived = r->sandbox.arrived_ms;
+    uint64_t conn = connection_hash(r);
+    struct seen *same = seen_find(rep->retry_not_before, req_hash);
+    struct seen *limited = seen_find(rep->limited, conn);
+    if (same && in_window(same, arrived))
         add_violation(rep, r, EARLY_RETRY, now_ms / 1000,
                       "retried %lld ms before the Retry-After of the previous 429 had elapsed",
-                      (long long)(s->ms - now_ms));
-    else if (s)
-        seen_del(&rep->retry_not_before, &rep->n_retry, s);
-    if (r->reply.status == 429 && r->sandbox.retry_after > 0)
-        seen_put(&rep->retry_not_before, &rep->n_retry, h, now_ms + r->sandbox.retry_after * 1000);
+                      (long long)(same->ms - arrived));
+    else if (limited && in_window(limited, arrived))
+        add_violation(rep, r, WHILE_LIMITED, now_ms / 1000,
+                      "sent %lld ms before the Retry-After of a 429 this client got had elapsed",
+                      (long long)(limited->ms - arrived));
+    if (same && arrived >= same->ms) seen_del(&rep->retry_not_before, &rep->n_retry, same);
+    if (limited && arrived >= limited->ms) seen_del(&rep->limited, &rep->n_limited, limited);
+    if (r->reply.status == 429 && r->sandbox.retry_after > 0) {
+        int64_t until = now_ms + r->sandbox.retry_after * 1000;
+        struct seen *s = seen_put(&rep->retry_not_before, &rep->n_retry, req_hash, until);
+        if (s) s->since_ms = now_ms;
+        if ((s = seen_put(&rep->limited, &rep->n_limited, conn, until))) s->since_ms = now_ms;
+    }
+}
+
+static bool non_retryable(const struct req *r, int status) {
+    /* a 409 that says when to come back (idempotency_key_in_use) is meant to be retried */
+    if (status == 409 && memmem(r->reply.headers, r->reply.headers_len, "Retry-After:", 12)) return false;
+    return status == 400 || status == 401 || status == 403 || status == 404 || status == 409 ||
+           status == 422;
+}
+
+static bool failed(int status) { return status == 0 || status == 408 || status == 429 || status >= 500; }
+
+static uint64_t idem_hash(const struct req *r) {
+    const char *k = req_header(r, "Idempotency-Key");
+    return k && *k ? hash_str(FNV_SEED, k) | 1 : 0; /* never 0: 0 means none */
+}
+
+/* The number after the last "name": in body (pagination is rendered after the items);
+ * -1 when absent. */
+static long last_number(const char *body, size_t len, const char *name) {
+    char needle[40];
+    int n = snprintf(needle, sizeof needle, "\"%s\":", name);
+    const char *found = NULL;
+    for (const char *p = body; (p = memmem(p, len - (size_t)(p - body), needle, (size_t)n)); p += n)
+        found = p;
+    if (!found) return -1;
+    const char *v = found + n;
+    while (*v == ' ') v++;
+    if (!strncmp(v, "true", 4)) return 1;
+    if (!strncmp(v, "false", 5) || !strncmp(v, "null", 4)) return 0;
+    if (*v == '"') return 1; /* a cursor */
+    return strtol(v, NULL, 10);
+}
+
+/* Where a list page stands: more pages follow (*more), or the page asked is past the last. */
+static void page_position(const struct req *r, bool *more, bool *beyond) {
+    const char *b = r->reply.body;
+    size_t len = r->reply.body_len;
+    *more = *beyond = false;
+    if (!b || !len) return;
+    long page = last_number(b, len, "page"), pages = last_number(b, len, "total_pages");
+    long total = last_number(b, len, "total"), limit = last_number(b, len, "limit");
+    long offset = last_number(b, len, "offset"), has_more = last_number(b, len, "has_more");
+    long cursor = last_number(b, len, "next_cursor");
+    if (page > 0 && pages >= 0) { /* Alsorn {"pagination": {page, limit, total, total_pages}} */
+        *more = page < pages;
+        *beyond = page > 1 && page > pages;
+    } else if (page > 0 && total >= 0 && limit > 0) { /* Alsorn transactions */
+        *more = page * limit < total;
+        *beyond = page > 1 && (page - 1) * limit >= total;
+    } else if (has_more >= 0) { /* Alter {total, limit, offset, has_more} */
+        *more = has_more == 1;
+        *beyond = offset > 0 && total >= 0 && offset >= total;
+    } else if (cursor >= 0) { /* Alter audit {"next_cursor"} */
+        *more = cursor == 1;
+    }
+}
+
+/* Repeats that a correct SDK does not make (within REPEAT_MS, and with no successful write by
+ * the tenant in between, which could have changed the answer):
+ *   retry_of_non_retryable_status        400/401/403/404/409/422 sent again unchanged
+ *   retry_of_successful_request          a write that succeeded, sent again (same key, or
+ *                                        none: another key may be a deliberate second call)
+ *   post_retry_with_new_idempotency_key  a failed POST sent again under another key
+ *   pagination_loop                      a page that said more follow, asked again */
+static void check_history(struct report *rep, const struct req *r, uint64_t req_hash, int status,
+                          bool more, int64_t now_ms) {
+    int64_t arrived = r->sandbox.arrived_ms;
+    long writes = atomic_load(&rep->writes);
+    struct seen *s = seen_find(rep->history, req_hash);
+    if (s && arrived >= s->ms && arrived - s->ms < REPEAT_MS) {
+        bool post = !strcmp(r->method, "POST");
+        uint64_t idem = idem_hash(r);
+        /* a write's own success counted: nothing else changed when writes is one more */
+        bool unchanged = s->writes == writes - (is_write(r->method) && status / 100 == 2 && !r->sandbox.replayed);
+        if (non_retryable(r, s->status) && unchanged)
+            add_violation(rep, r, RETRY_NON_RETRYABLE, now_ms / 1000,
+                          "sent again after a %d, which retrying cannot change", s->status);
+        else if (is_write(r->method) && s->status / 100 == 2 && unchanged && idem == s->idem)
+            add_violation(rep, r, RETRY_OF_SUCCESS, now_ms / 1000,
+                          "the same %s succeeded (%d) %lld ms earlier", r->method, s->status,
+                          (long long)(arrived - s->ms));
+        else if (post && failed(s->status) && idem && s->idem && idem != s->idem)
+            add_violation(rep, r, POST_NEW_KEY, now_ms / 1000,
+                          "retried after a %d with a new Idempotency-Key: if the first attempt "
+                          "ran, this one runs it again", s->status);
+        else if (!is_write(r->method) && s->had_more && unchanged)
+            add_violation(rep, r, PAGINATION_LOOP, now_ms / 1000,
+                          "the same page was asked again although the previous answer said more "
+                          "pages follow");
+    }
+    bool keep = non_retryable(r, status) || (is_write(r->method) && status / 100 == 2) ||
+                (!strcmp(r->method, "POST") && failed(status)) || more;
+    if (!keep) {
+        if (s) seen_del(&rep->history, &rep->n_history, s);
+        return;
+    }
+    if (!(s = seen_put(&rep->history, &rep->n_history, req_hash, now_ms))) return;
+    s->status = status;
+    s->idem = idem_hash(r);
+    s->writes = writes;
+    s->had_more = more;
 }
 
 static bool post_without_key(const struct req *r) {
@@ -292,9 +471,20 @@ void report_record(const struct req *r) {
     bool unknown = false;
     const cJSON *member, *body = cJSON_IsObject(r->json) ? r->json : NULL;
     cJSON_ArrayForEach(member, body) unknown |= known_fields_unknown(r->route, member->string);
-    bool retry_check = status == 429 || atomic_load(&rep->n_retry) > 0;
+    bool retry_check = status == 429 || atomic_load(&rep->n_retry) > 0 || atomic_load(&rep->n_limited) > 0;
     bool post_check = post_without_key(r);
-    if (!no_ua && !unknown && status != 422 && !retry_check && !post_check) return;
+    bool gone = r->sandbox.client_gone, creds = r->query && query_has_credentials(r->query);
+    bool write = is_write(r->method);
+    bool more = false, beyond = false;
+    size_t plen = strlen(r->route->pattern);
+    if (!write && status == 200 && plen && r->route->pattern[plen - 1] != '}')
+        page_position(r, &more, &beyond); /* a list route's page */
+    if (write && status / 100 == 2 && !r->sandbox.replayed && !gone) atomic_fetch_add(&rep->writes, 1);
+    bool history_check = atomic_load(&rep->n_history) > 0 || more || non_retryable(r, status) ||
+                         (write && (status / 100 == 2 || failed(status)));
+    if (!no_ua && !unknown && status != 422 && !retry_check && !post_check && !gone && !creds &&
+        !beyond && !history_check)
+        return;
 
     int64_t now_ms = clock_now_ms(), now = now_ms / 1000;
     pthread_mutex_lock(&rep->lock);
@@ -305,8 +495,19 @@ void report_record(const struct req *r) {
             add_violation(rep, r, UNKNOWN_FIELD, now, "unknown body field \"%.100s\"", member->string);
     }
     if (status == 422 && r->reply.body) check_wrong_types(rep, r, now);
-    if (retry_check) check_retry_timing(rep, r, now_ms);
+    uint64_t req_hash = request_hash(r);
+    if (retry_check) check_rate_limited(rep, r, req_hash, now_ms);
     if (post_check) check_post_without_key(rep, r, now_ms);
+    if (gone)
+        add_violation(rep, r, CLIENT_GONE, now,
+                      "the client closed the connection before the answer (%d): its timeout is "
+                      "shorter than this request can take", status);
+    if (creds)
+        add_violation(rep, r, CREDENTIALS_IN_QUERY, now,
+                      "a credential in the query string, where proxies and access logs keep it; "
+                      "send it in a header");
+    if (beyond) add_violation(rep, r, PAGE_BEYOND_LAST, now, "a page past the last one was asked");
+    if (history_check) check_history(rep, r, req_hash, gone ? 0 : status, more, now_ms);
     pthread_mutex_unlock(&rep->lock);
 }
 
@@ -381,5 +582,15 @@ cJSON *report_json(struct report *rep) {
     cJSON_AddItemToObject(o, "coverage", coverage_json(rep));
     cJSON_AddItemToObject(o, "violations", violations_json(rep));
     pthread_mutex_unlock(&rep->lock);
+    return o;
+}
+
+cJSON *report_org_json(struct tenant *t, int64_t now_ms) {
+    cJSON *o = report_json(t->report);
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "violations");
+    int n = sequences_not_retried(t->id, now_ms);
+    cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(v, "by_kind"), "transient_error_not_retried", n);
+    cJSON *total = cJSON_GetObjectItemCaseSensitive(v, "total");
+    cJSON_SetNumberValue(total, total->valuedouble + n);
     return o;
 }

@@ -1,13 +1,28 @@
 /* The SDK report (GET /_mock/report): per tenant, which contract routes (rows of the route
- * table) and statuses a client exercised, and what it did wrong as seen from the server:
+ * table) and statuses a client exercised, and what it did wrong as seen from the server.
+ * "The same request" is the same bucket (key), method, path, query and body; times are
+ * arrival times, so a request already on its way when a 429 was sent is never its retry.
  *   unknown_field               a body field the route does not know (sandbox/known_fields.c)
  *   wrong_type                  a 422 naming a field that "must be a string / a number /
  *                               a boolean / an array / an object"
- *   retry_before_retry_after    same bucket, method and path again before the Retry-After of
- *                               a 429 had elapsed
+ *   retry_before_retry_after    the same request again before the Retry-After of its 429 had
+ *                               elapsed (1 s tolerance)
+ *   request_while_rate_limited  any other request on the connection that got a 429, before
+ *                               its Retry-After elapsed (other connections: other threads,
+ *                               which never saw that 429)
  *   post_retry_without_idempotency_key
- *                               the same POST (bucket, path, query, body) twice within 60 s
- *                               without an Idempotency-Key
+ *                               the same POST twice within 60 s without an Idempotency-Key
+ *   post_retry_with_new_idempotency_key
+ *                               a POST that failed (dropped, abandoned, 408, 429, 5xx) sent
+ *                               again under another Idempotency-Key
+ *   retry_of_non_retryable_status
+ *                               the same request after a 400/401/403/404/409/422 (a 409 with
+ *                               Retry-After excepted), nothing written in between
+ *   retry_of_successful_request a write that succeeded sent again, nothing written in between
+ *   request_abandoned_by_client the client closed the connection before the answer
+ *   credentials_in_query        a credential in the query string (sandbox/credentials.c)
+ *   page_beyond_last            a list page past the last one
+ *   pagination_loop             the same page again although it said more pages follow
  *   missing_user_agent          no User-Agent header
  * Requests without a tenant (no valid key) go to one shared "unauthenticated" report.  Each
  * report has its own lock; memory is bounded (a ring of recent violations, capped maps). */
@@ -30,5 +45,9 @@ struct report *report_unauthenticated(void);
 void report_record(const struct req *r);
 /* {"coverage": {...}, "violations": {...}} */
 cJSON *report_json(struct report *rep);
+struct tenant;
+/* An org's report_json plus its sequences whose transient answer was never retried
+ * (violations.by_kind.transient_error_not_retried, sandbox/faults.h). */
+cJSON *report_org_json(struct tenant *t, int64_t now_ms);
 
 #endif

@@ -225,6 +225,7 @@ enum key_lookup store_key_lookup(const char *plaintext, struct caller *out) {
     HASH_FIND_STR(keys, hash, k);
     if (k && k->revoked) {
         result = KEY_REVOKED;
+        text_copy(out->key_org_id, sizeof out->key_org_id, k->tenant->id);
     } else if (k) {
         result = KEY_FOUND;
         tenant_retain(k->tenant);

@@ -2,6 +2,7 @@
 #include <civetweb.h>
 #include <string.h>
 
+#include "sandbox/credentials.h"
 #include "sandbox/journal.h"
 
 static struct mg_request_info info;
@@ -33,10 +34,18 @@ Test(journal, masks_secrets_and_keeps_text_valid) {
     cJSON *j = journal_json(10, NULL, NULL);
     cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
     cJSON *h = cJSON_GetObjectItem(e, "headers");
-    cr_assert_str_eq(cJSON_GetObjectItem(h, "Authorization")->valuestring, "Bearer a\xe2\x80\xa6");
-    cr_assert_str_eq(cJSON_GetObjectItem(h, "X-Api-Key")->valuestring, "\xe2\x80\xa6",
+    char fp[FINGERPRINT_LEN], want[FINGERPRINT_LEN + 8];
+    credential_fingerprint("als_0123456789abcdef", 20, fp);
+    cr_assert(!strncmp(fp, "als:", 4) && strlen(fp) == 12, "type and 8 hex digits: %s", fp);
+    snprintf(want, sizeof want, "Bearer %s", fp);
+    cr_assert_str_eq(cJSON_GetObjectItem(h, "Authorization")->valuestring, want);
+    cr_assert_str_eq(cJSON_GetObjectItem(e, "key_fingerprint")->valuestring, fp);
+    credential_fingerprint("short", 5, fp);
+    cr_assert_str_eq(cJSON_GetObjectItem(h, "X-Api-Key")->valuestring, fp,
                      "a short secret shows nothing of itself");
-    cr_assert_str_eq(cJSON_GetObjectItem(h, "Cookie")->valuestring, "a=b; sec\xe2\x80\xa6");
+    cr_assert(!strncmp(fp, "secret:", 7));
+    credential_fingerprint("a=b; secret=c", 13, fp);
+    cr_assert_str_eq(cJSON_GetObjectItem(h, "Cookie")->valuestring, fp);
     cr_assert_str_eq(cJSON_GetObjectItem(h, "User-Agent")->valuestring, "bad ? byte");
     cr_assert_str_eq(cJSON_GetObjectItem(e, "body")->valuestring, "{\"x\": 1}");
     cr_assert_eq(cJSON_GetObjectItem(e, "status")->valueint, 201);
@@ -87,4 +96,22 @@ Test(journal, long_bodies_are_cut_on_a_character_boundary) {
     cr_assert_eq(cJSON_GetObjectItem(e, "body_bytes")->valuedouble, sizeof body - 1);
     cJSON_Delete(j);
     journal_shutdown();
+}
+
+Test(credentials, query_credentials_are_found_and_redacted) {
+    char out[256], fp[FINGERPRINT_LEN], want[256];
+    cr_assert(!query_has_credentials("page=2&limit=10"));
+    cr_assert(!query_has_credentials(""));
+    cr_assert(!query_has_credentials("token="), "an empty value carries nothing");
+    cr_assert(query_has_credentials("page=1&API_KEY=x"), "names are case-insensitive");
+    cr_assert(query_has_credentials("q=als_0123456789abcdef0123456789"), "a key under any name");
+    cr_assert(!query_redact("page=2&limit=10", out, sizeof out));
+    cr_assert_str_eq(out, "page=2&limit=10");
+    cr_assert(query_redact("page=2&access_token=s3cr3t&x", out, sizeof out));
+    credential_fingerprint("s3cr3t", 6, fp);
+    snprintf(want, sizeof want, "page=2&access_token=%s&x", fp);
+    cr_assert_str_eq(out, want);
+    char tiny[8];
+    query_redact("token=abcdefghijkl", tiny, sizeof tiny);
+    cr_assert(strlen(tiny) < sizeof tiny && !strstr(tiny, "abc"), "cut, never the secret: %s", tiny);
 }
