@@ -146,9 +146,8 @@ static void check_routes(cJSON *const docs[N_DOCS], const struct route *table, s
         const struct route *rt = &table[i];
         const cJSON *doc = docs[rt->api];
         char method[16];
-        size_t k = 0;
-        for (; rt->method[k] && k < sizeof method - 1; k++) method[k] = (char)tolower((unsigned char)rt->method[k]);
-        method[k] = '\0';
+        snprintf(method, sizeof method, "%s", rt->method);
+        for (char *c = method; *c; c++) *c = (char)tolower((unsigned char)*c);
         const cJSON *item = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "paths"), rt->pattern);
         const cJSON *op = cJSON_GetObjectItemCaseSensitive(item, method);
         if (!op) {
