@@ -98,9 +98,11 @@ int main(int argc, char **argv) {
     allowlist_configure(NULL, why, sizeof why);
     struct delivery_config cfg = {.retry_base_ms = 60000};
     if (delivery_start(&cfg) != 0) return 1;
+    events_set_sink(delivery_sink, delivery_wanted, NULL);
     int counts[] = {1, 4, 16, 64};
     for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
         run(url, counts[i], counts[i] == 1 ? events : events / counts[i] * 2);
+    events_set_sink(NULL, NULL, NULL);
     delivery_stop();
     mg_stop(ctx);
     mg_exit_library();
