@@ -102,9 +102,6 @@ struct reply {
  * progress bar on stderr while it runs (only when stdout is a terminal). */
 void http_call(enum api api, const char *method, const char *path, const char *body, bool progress,
                struct reply *out);
-/* Same, to a full URL with extra headers (NULL-terminated list), no authentication. */
-void http_call_url(const char *method, const char *url, const char *const *headers,
-                   const char *body, struct reply *out);
 void reply_free(struct reply *r);
 /* %-escapes a path segment into out. */
 const char *path_escape(const char *in, char *out, size_t size);
