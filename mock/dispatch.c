@@ -304,16 +304,10 @@ static void dispatch(struct req *r) {
     r->route->handler(r);
 }
 
-static int64_t monotonic_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 int router_handle(struct mg_connection *conn, void *cbdata) {
     (void)cbdata;
     struct req r = {0};
-    r.sandbox.started_us = monotonic_us();
+    r.sandbox.started_us = clock_monotonic_us();
     r.conn = conn;
     r.ri = mg_get_request_info(conn);
     r.method = r.ri->request_method;
@@ -332,7 +326,7 @@ int router_handle(struct mg_connection *conn, void *cbdata) {
     report_record(&r);      /* before sending, so a client's next request sees this one */
     /* also before sending: a client that got its answer finds the request in the journal
      * (duration_ms is the handling time, the send excluded) */
-    journal_record(&r, (double)(monotonic_us() - r.sandbox.started_us) / 1000.0);
+    journal_record(&r, (double)(clock_monotonic_us() - r.sandbox.started_us) / 1000.0);
     reply_send(&r);
     log_debug("%s %s -> %d", r.method, r.path, r.sandbox.dropped ? 0 : r.reply.status);
 

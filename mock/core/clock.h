@@ -15,6 +15,9 @@ void clock_set(int64_t unix_seconds);
 void clock_advance(int64_t seconds);
 void clock_reset(void);         /* back to real time */
 int64_t clock_offset(void);
+/* Real microseconds from an arbitrary start (CLOCK_MONOTONIC): for durations and deadlines,
+ * which neither the virtual clock nor a change of the wall clock may move. */
+int64_t clock_monotonic_us(void);
 
 void clock_format(int64_t unix_seconds, char out[RFC3339_LEN]);
 /* Parses RFC 3339 ("2026-01-02T03:04:05Z", fractional seconds and offsets accepted).

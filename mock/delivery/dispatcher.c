@@ -54,11 +54,7 @@ static struct {
     size_t n_transfers;
 } d = {.lock = PTHREAD_MUTEX_INITIALIZER, .retry_base_ms = WEBHOOK_RETRY_BASE_MS_DEFAULT};
 
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static int64_t mono_ms(void) { return clock_monotonic_us() / 1000; }
 
 int64_t delivery_retry_base_ms(const struct tenant *t) {
     return t->webhook_settings.retry_base_ms > 0 ? t->webhook_settings.retry_base_ms
