@@ -85,6 +85,9 @@ int body_from_options(const struct command *cmd, const struct invocation *inv, c
                       const char *strings, const char *numbers);
 /* The request body: --data JSON if given (it must be an object), else a new empty object. */
 int body_start(const struct command *cmd, const struct invocation *inv, cJSON **out);
+/* Both in one: the body as JSON text in *text (caller frees; NULL on a usage error). */
+int body_text(const struct command *cmd, const struct invocation *inv, const char *strings,
+              const char *numbers, char **text);
 /* Appends ?a=b&c=d for the listed options that are set (option names with '-' for '_'). */
 void query_from_options(const struct invocation *inv, const char *names, char *path, size_t size);
 
