@@ -85,8 +85,8 @@ Test(alter_trace, headers_are_echoed_and_recorded_on_the_audit_row) {
     cJSON_Delete(a);
 }
 
-/* The trace metadata recorded for one app call with these header lines (caller deletes). */
-static cJSON *trace_recorded(const char *const *headers) {
+/* The audit row recorded for one app call with these header lines (caller deletes). */
+static cJSON *row_recorded(const char *const *headers) {
     struct http_resp r;
     alter_http("GET", "/sdk/agents?limit=1", alter_key(&T), NULL, headers, &r);
     expect_status(&r, 200);
@@ -95,6 +95,12 @@ static cJSON *trace_recorded(const char *const *headers) {
     http_resp_free(&r);
     cJSON *row = alter_audit_row_of(&T, rid);
     cr_assert_not_null(row, "no audit row for %s", rid);
+    return row;
+}
+
+/* The trace metadata recorded for one app call with these header lines (caller deletes). */
+static cJSON *trace_recorded(const char *const *headers) {
+    cJSON *row = row_recorded(headers);
     cJSON *trace = cJSON_Duplicate(jobj(row, "trace"), true);
     cJSON_Delete(row);
     return trace;
@@ -193,13 +199,7 @@ Test(alter_trace, the_limits_themselves_are_accepted) {
     for (int i = 16; i < 19; i++)
         headers[i] = lines[i];
     headers[19] = NULL;
-    struct http_resp r;
-    alter_http("GET", "/sdk/agents", alter_key(&T), NULL, headers, &r);
-    expect_status(&r, 200);
-    char rid[64];
-    snprintf(rid, sizeof rid, "%s", resp_header(&r, "X-Request-Id"));
-    http_resp_free(&r);
-    cJSON *row = alter_audit_row_of(&T, rid);
+    cJSON *row = row_recorded(headers);
     cr_assert_eq(cJSON_GetArraySize(jobj(row, "trace")), 16);
     cr_assert_str_eq(jstr(row, "run_id"), value);
     cJSON_Delete(row);

@@ -41,6 +41,33 @@ static void verify_rows_from(const cJSON *rows, const char *anchor) {
     }
 }
 
+/* The whole state as GET /_mock/state exports it (caller frees). */
+static char *export_state(void) {
+    struct http_resp r;
+    http_call("GET", "/_mock/state", NULL, NULL, NULL, &r);
+    expect_status(&r, 200);
+    char *state = strdup(r.body);
+    http_resp_free(&r);
+    return state;
+}
+
+/* PUT /_mock/state with body; the caller checks and frees *r. */
+static void import_state(const char *body, struct http_resp *r) {
+    struct http_req put = {.method = "PUT", .path = "/_mock/state", .body = body,
+                           .content_type = "application/x-ndjson"};
+    http_do(&put, r);
+}
+
+/* Exports the whole state and imports it back. */
+static void state_round_trip(void) {
+    char *state = export_state();
+    struct http_resp r;
+    import_state(state, &r);
+    expect_status(&r, 200);
+    http_resp_free(&r);
+    free(state);
+}
+
 static cJSON *org_usage(const char *org_id) {
     return mock_call("GET", fmt("/_mock/orgs/%s", org_id), NULL, 200);
 }
@@ -132,17 +159,7 @@ Test(caps, a_state_export_keeps_the_anchor_and_the_count, .fini = stop_own, .tim
     cJSON_Delete(before);
     cr_assert_gt(dropped, 0);
 
-    struct http_resp r;
-    http_call("GET", "/_mock/state", NULL, NULL, NULL, &r);
-    expect_status(&r, 200);
-    char *state = strdup(r.body);
-    http_resp_free(&r);
-    struct http_req put = {.method = "PUT", .path = "/_mock/state", .body = state,
-                           .content_type = "application/x-ndjson"};
-    http_do(&put, &r);
-    expect_status(&r, 200);
-    http_resp_free(&r);
-    free(state);
+    state_round_trip();
 
     cJSON *after = org_usage(T.org_id);
     const cJSON *audit = jobj(jobj(after, "usage"), "alter_audit");
@@ -161,19 +178,14 @@ Test(caps, an_anchor_without_its_count_is_refused, .fini = stop_own, .timeout = 
     own_mock_start(NULL);
     tenant_new(&T);
     struct http_resp r;
-    http_call("GET", "/_mock/state", NULL, NULL, NULL, &r);
-    expect_status(&r, 200);
-    char *state = strdup(r.body);
-    http_resp_free(&r);
+    char *state = export_state();
     char *at = strstr(state, "\"audit_anchor_hash\":null");
     cr_assert_not_null(at, "the app record has its anchor");
     /* same length: "null" → a 4-character string would not be a hash; use a count instead */
     char *count = strstr(at, "\"audit_dropped\":0");
     cr_assert_not_null(count);
     count[strlen("\"audit_dropped\":")] = '7';
-    struct http_req put = {.method = "PUT", .path = "/_mock/state", .body = state,
-                           .content_type = "application/x-ndjson"};
-    http_do(&put, &r);
+    import_state(state, &r);
     cr_assert_eq(r.status, 422, "HTTP %ld: %s", r.status, resp_excerpt(&r));
     cr_assert_not_null(strstr(r.body, "audit_anchor_hash"), "%s", resp_excerpt(&r));
     http_resp_free(&r);
@@ -234,16 +246,7 @@ Test(caps, webhook_queue_and_log_past_their_caps_drop_and_count, .fini = stop_ow
     receiver_stop(rc);
 
     /* the counts survive a state round trip */
-    http_call("GET", "/_mock/state", NULL, NULL, NULL, &r);
-    expect_status(&r, 200);
-    char *state = strdup(r.body);
-    http_resp_free(&r);
-    struct http_req put = {.method = "PUT", .path = "/_mock/state", .body = state,
-                           .content_type = "application/x-ndjson"};
-    http_do(&put, &r);
-    expect_status(&r, 200);
-    http_resp_free(&r);
-    free(state);
+    state_round_trip();
     org = org_usage(T.org_id);
     hooks = jobj(jobj(org, "usage"), "webhooks");
     cr_assert_eq(jnum(hooks, "deliveries_dropped"), 3);
@@ -252,17 +255,13 @@ Test(caps, webhook_queue_and_log_past_their_caps_drop_and_count, .fini = stop_ow
     cJSON_Delete(org);
 
     /* a negative count is refused, and the import changes nothing */
-    http_call("GET", "/_mock/state", NULL, NULL, NULL, &r);
-    expect_status(&r, 200);
-    state = strdup(r.body);
-    http_resp_free(&r);
+    char *state = export_state();
     char *count = strstr(state, "\"deliveries_dropped\":3");
     cr_assert_not_null(count, "the webhook record carries its count");
     size_t digit = (size_t)(count - state) + strlen("\"deliveries_dropped\":");
     char *bad = NULL; /* the same file with -3 for 3 */
     cr_assert(asprintf(&bad, "%.*s-%s", (int)digit, state, state + digit) > 0);
-    put.body = bad;
-    http_do(&put, &r);
+    import_state(bad, &r);
     cr_assert_eq(r.status, 422, "HTTP %ld: %s", r.status, resp_excerpt(&r));
     cr_assert_not_null(strstr(r.body, hook_id), "the error names the webhook: %s", resp_excerpt(&r));
     http_resp_free(&r);
@@ -280,19 +279,14 @@ Test(caps, a_state_file_without_the_anchor_fields_still_loads, .fini = stop_own,
     tenant_new(&T);
     for (int i = 0; i < 3; i++) cJSON_Delete(alter_expect("GET", "/sdk/agents", alter_key(&T), NULL, 200));
     struct http_resp r;
-    http_call("GET", "/_mock/state", NULL, NULL, NULL, &r);
-    expect_status(&r, 200);
-    char *state = strdup(r.body);
-    http_resp_free(&r);
+    char *state = export_state();
     static const char *const fields[] = {",\"audit_anchor_hash\":null", ",\"audit_dropped\":0"};
     int removed = 0;
     for (int f = 0; f < 2; f++)
         for (char *at; (at = strstr(state, fields[f])); removed++)
             memmove(at, at + strlen(fields[f]), strlen(at + strlen(fields[f])) + 1);
     cr_assert_geq(removed, 2, "the export had the fields to remove");
-    struct http_req put = {.method = "PUT", .path = "/_mock/state", .body = state,
-                           .content_type = "application/x-ndjson"};
-    http_do(&put, &r);
+    import_state(state, &r);
     expect_status(&r, 200);
     http_resp_free(&r);
     free(state);

@@ -308,16 +308,10 @@ static void dispatch(struct req *r) {
     r->route->handler(r);
 }
 
-static int64_t monotonic_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 int router_handle(struct mg_connection *conn, void *cbdata) {
     (void)cbdata;
     struct req r = {0};
-    r.sandbox.started_us = monotonic_us();
+    r.sandbox.started_us = clock_monotonic_us();
     r.conn = conn;
     r.ri = mg_get_request_info(conn);
     r.method = r.ri->request_method;
@@ -334,7 +328,7 @@ int router_handle(struct mg_connection *conn, void *cbdata) {
     /* Alter's audit row of a routed call is written before the answer is sent */
     if (r.api == API_ALTER && r.route && !r.sandbox.dropped) alter_audit_record(&r);
     idempotency_finish(&r); /* first: waiting duplicates get the answer as early as possible */
-    double handled_ms = (double)(monotonic_us() - r.sandbox.started_us) / 1000.0;
+    double handled_ms = (double)(clock_monotonic_us() - r.sandbox.started_us) / 1000.0;
     r.sandbox.client_gone = handled_ms >= CLIENT_GONE_CHECK_MS && peer_gone(conn);
     report_record(&r);      /* before sending, so a client's next request sees this one */
     /* also before sending: a client that got its answer finds the request in the journal

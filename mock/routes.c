@@ -113,7 +113,8 @@ const struct route routes[] = {
     { "GET",    "/_mock/openapi/{file}",     mock_openapi_get,          KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/orgs",               mock_org_create,           KEY_NONE,  MOCK,   BODY_OPTIONAL },
     { "POST",   "/_mock/keys/revoke",        mock_key_revoke,           KEY_NONE,  MOCK,   BODY_REQUIRED },
-    /* issue 5: tenants, reset, faults, journal, report */
+    /* Sandbox: one org's settings and removal, resets, injected faults, the request journal,
+     * the coverage report, whole-state export/import and snapshots, Alter app keys */
     { "GET",    "/_mock/orgs/{id}",          mock_org_get,              KEY_NONE,  MOCK,   BODY_IGNORED },
     { "PATCH",  "/_mock/orgs/{id}",          mock_org_update,           KEY_NONE,  MOCK,   BODY_REQUIRED },
     { "DELETE", "/_mock/orgs/{id}",          mock_org_delete,           KEY_NONE,  MOCK,   BODY_IGNORED },
@@ -136,7 +137,8 @@ const struct route routes[] = {
     /* Sandbox: every stored trust score of one org against a recomputation from scratch */
     { "GET",    "/_mock/orgs/{id}/trust-check",      mock_trust_check,             KEY_NONE, MOCK, BODY_IGNORED },
 
-    /* issue 3: clock, data generator, dispute resolution */
+    /* Sandbox: the mock clock, the data generator, and resolving a dispute (the step a real
+     * dispute waits on a human for) */
     { "GET",    "/_mock/clock",              mock_clock_get,            KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/clock",              mock_clock_change,         KEY_NONE,  MOCK,   BODY_REQUIRED },
     { "POST",   "/_mock/orgs/{id}/generate", mock_org_generate,         KEY_NONE,  MOCK,   BODY_REQUIRED },

@@ -6,6 +6,7 @@
 
 #include <civetweb.h>
 
+#include "alsorn/events.h"
 #include "core/log.h"
 #include "dispatch.h"
 #include "unrouted.h"
@@ -27,6 +28,19 @@ static int authorize_in_router(struct mg_connection *conn, void *cbdata) {
     (void)conn;
     (void)cbdata;
     return 1;
+}
+
+/* The webhook dispatcher, and the event bus feeding it: events reach it only while it runs. */
+static int webhooks_start(int64_t retry_base_ms) {
+    struct delivery_config delivery = {.retry_base_ms = retry_base_ms};
+    if (delivery_start(&delivery) != 0) return -1;
+    events_set_sink(delivery_sink, delivery_wanted, NULL);
+    return 0;
+}
+
+static void webhooks_stop(void) {
+    events_set_sink(NULL, NULL, NULL);
+    delivery_stop();
 }
 
 struct server *server_start(const struct server_config *cfg, char *url, size_t url_size) {
@@ -56,8 +70,7 @@ struct server *server_start(const struct server_config *cfg, char *url, size_t u
     router_max_body = cfg->max_body;
     router_init();
     /* before the first request: a request can cause an event, and events go to the dispatcher */
-    struct delivery_config delivery = {.retry_base_ms = cfg->webhook_retry_base_ms};
-    if (delivery_start(&delivery) != 0) return NULL;
+    if (webhooks_start(cfg->webhook_retry_base_ms) != 0) return NULL;
     mg_init_library(0); /* returns 0 even on success in 1.15: nothing to check */
     struct mg_callbacks callbacks = {.log_message = on_log,
                                      .connection_close = unrouted_connection_close,
@@ -66,7 +79,7 @@ struct server *server_start(const struct server_config *cfg, char *url, size_t u
     if (!ctx) {
         log_error("cannot listen on %s (in use, or a bad address?)", cfg->listen);
         mg_exit_library();
-        delivery_stop();
+        webhooks_stop();
         return NULL;
     }
     mg_set_request_handler(ctx, "/", router_handle, NULL);
@@ -82,7 +95,7 @@ struct server *server_start(const struct server_config *cfg, char *url, size_t u
     if (!s) {
         mg_stop(ctx);
         mg_exit_library();
-        delivery_stop();
+        webhooks_stop();
         return NULL;
     }
     s->ctx = ctx;
@@ -93,6 +106,6 @@ void server_stop(struct server *s) {
     if (!s) return;
     mg_stop(s->ctx); /* joins the request threads: no event is emitted after this */
     mg_exit_library();
-    delivery_stop();
+    webhooks_stop();
     free(s);
 }

@@ -85,6 +85,9 @@ int body_from_options(const struct command *cmd, const struct invocation *inv, c
                       const char *strings, const char *numbers);
 /* The request body: --data JSON if given (it must be an object), else a new empty object. */
 int body_start(const struct command *cmd, const struct invocation *inv, cJSON **out);
+/* Both in one: the body as JSON text in *text (caller frees; NULL on a usage error). */
+int body_text(const struct command *cmd, const struct invocation *inv, const char *strings,
+              const char *numbers, char **text);
 /* Appends ?a=b&c=d for the listed options that are set (option names with '-' for '_'). */
 void query_from_options(const struct invocation *inv, const char *names, char *path, size_t size);
 
@@ -102,9 +105,6 @@ struct reply {
  * progress bar on stderr while it runs (only when stdout is a terminal). */
 void http_call(enum api api, const char *method, const char *path, const char *body, bool progress,
                struct reply *out);
-/* Same, to a full URL with extra headers (NULL-terminated list), no authentication. */
-void http_call_url(const char *method, const char *url, const char *const *headers,
-                   const char *body, struct reply *out);
 void reply_free(struct reply *r);
 /* %-escapes a path segment into out. */
 const char *path_escape(const char *in, char *out, size_t size);

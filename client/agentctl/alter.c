@@ -86,12 +86,8 @@ static int alter_keys_list(const struct command *c, const struct invocation *inv
 }
 
 static int alter_keys_mint(const struct command *cmd, const struct invocation *inv) {
-    cJSON *body;
-    int rc = body_start(cmd, inv, &body);
-    if (rc != EXIT_OK) return rc;
-    rc = body_from_options(cmd, inv, body, "name", "");
-    char *text = rc == EXIT_OK ? cJSON_PrintUnformatted(body) : NULL;
-    cJSON_Delete(body);
+    char *text;
+    int rc = body_text(cmd, inv, "name", "", &text);
     if (rc != EXIT_OK) return rc;
     rc = alter_agent_call("POST", "/keys", text, inv, NULL, NULL);
     free(text);

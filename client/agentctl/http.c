@@ -95,7 +95,8 @@ static void perform(const char *method, const char *url, struct curl_slist *head
     CURLcode rc = curl_easy_perform(curl);
     if (bar) fputs("\r\033[K", stderr);
     if (rc != CURLE_OK) {
-        snprintf(out->error, sizeof out->error, "%s: %s", url, curl_easy_strerror(rc));
+        /* a long URL is cut so that the reason always fits */
+        snprintf(out->error, sizeof out->error, "%.200s: %s", url, curl_easy_strerror(rc));
         free(b.data);
     } else {
         char *ct = NULL;
@@ -143,15 +144,6 @@ void http_call(enum api api, const char *method, const char *path, const char *b
         h = curl_slist_append(h, idem);
     }
     perform(method, url, h, body, progress, out);
-    curl_slist_free_all(h);
-}
-
-void http_call_url(const char *method, const char *url, const char *const *headers,
-                   const char *body, struct reply *out) {
-    struct curl_slist *h = NULL;
-    for (; headers && *headers; headers++)
-        h = curl_slist_append(h, *headers);
-    perform(method, url, h, body, false, out);
     curl_slist_free_all(h);
 }
 

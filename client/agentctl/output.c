@@ -215,6 +215,16 @@ int body_start(const struct command *cmd, const struct invocation *inv, cJSON **
     return EXIT_OK;
 }
 
+int body_text(const struct command *cmd, const struct invocation *inv, const char *strings,
+              const char *numbers, char **text) {
+    cJSON *body;
+    int rc = body_start(cmd, inv, &body);
+    if (rc == EXIT_OK) rc = body_from_options(cmd, inv, body, strings, numbers);
+    *text = rc == EXIT_OK ? cJSON_PrintUnformatted(body) : NULL;
+    cJSON_Delete(body);
+    return rc;
+}
+
 int body_from_options(const struct command *cmd, const struct invocation *inv, cJSON *obj,
                       const char *strings, const char *numbers) {
     char list[256], field[64];

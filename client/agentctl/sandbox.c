@@ -14,16 +14,6 @@ static int mock_id_call(const char *method, const char *fmt, const char *id, con
     return call_and_print(API_MOCK, method, path, body, array_field, columns);
 }
 
-static int with_body(const struct command *cmd, const struct invocation *inv, const char *strings,
-                     const char *numbers, char **text) {
-    cJSON *body;
-    int rc = body_start(cmd, inv, &body);
-    if (rc == EXIT_OK) rc = body_from_options(cmd, inv, body, strings, numbers);
-    *text = rc == EXIT_OK ? cJSON_PrintUnformatted(body) : NULL;
-    cJSON_Delete(body);
-    return rc;
-}
-
 /* ---- organizations ------------------------------------------------------------------------ */
 
 static const struct column org_columns[] = {
@@ -38,7 +28,7 @@ static const struct column org_columns[] = {
 
 static int org_create(const struct command *cmd, const struct invocation *inv) {
     char *body;
-    int rc = with_body(cmd, inv, "name,plan", "max-agents,rate-limit,rate-window-seconds", &body);
+    int rc = body_text(cmd, inv, "name,plan", "max-agents,rate-limit,rate-window-seconds", &body);
     if (rc != EXIT_OK) return rc;
     const char *verified = opt(inv, "operator-verified");
     if (verified) {
@@ -169,7 +159,7 @@ static int faults_list(const struct command *c, const struct invocation *inv) {
 
 static int faults_add(const struct command *cmd, const struct invocation *inv) {
     char *body;
-    int rc = with_body(cmd, inv, "action,method,path-prefix,org-id",
+    int rc = body_text(cmd, inv, "action,method,path-prefix,org-id",
                        "status,latency-ms,retry-after,probability,count", &body);
     if (rc != EXIT_OK) return rc;
     rc = call_and_print(API_MOCK, "POST", "/_mock/faults", body, NULL, NULL);
@@ -325,7 +315,7 @@ static int sandbox_snapshot(const struct command *c, const struct invocation *in
 
 static int sandbox_generate(const struct command *cmd, const struct invocation *inv) {
     char *body, path[1024], esc[512];
-    int rc = with_body(cmd, inv, "", "agents,transactions", &body);
+    int rc = body_text(cmd, inv, "", "agents,transactions", &body);
     if (rc != EXIT_OK) return rc;
     snprintf(path, sizeof path, "/_mock/orgs/%s/generate",
              path_escape(inv->args[0], esc, sizeof esc));

@@ -13,13 +13,9 @@ static const struct column tx_columns[] = {
 #define LIST_FILTERS "agent-id,status,action-type,min-amount,max-amount,start-date,end-date"
 
 static int tx_execute(const struct command *cmd, const struct invocation *inv) {
-    cJSON *body;
-    int rc = body_start(cmd, inv, &body);
-    if (rc != EXIT_OK) return rc;
-    rc = body_from_options(cmd, inv, body, "agent-id,counterparty-id,action-type,currency,notes",
-                           "amount");
-    char *text = rc == EXIT_OK ? cJSON_PrintUnformatted(body) : NULL;
-    cJSON_Delete(body);
+    char *text;
+    int rc = body_text(cmd, inv, "agent-id,counterparty-id,action-type,currency,notes", "amount",
+                       &text);
     if (rc != EXIT_OK) return rc;
     rc = call_and_print(API_ALSORN, "POST", "/transactions", text, NULL, NULL);
     free(text);

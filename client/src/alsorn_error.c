@@ -9,10 +9,6 @@
 #include "field_errors.h"
 #include "json_parse.h"
 
-char *dup_or_null(const char *s) {
-    return s ? strdup(s) : NULL;
-}
-
 void alsorn_error_clear(alsorn_error *err) {
     if (!err) return;
     FIELD_ERRORS_RELEASE(alsorn_field_error, err->field_errors, err->field_error_count);

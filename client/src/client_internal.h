@@ -38,7 +38,4 @@ alsorn_status client_error(alsorn_error *err, alsorn_status status, const char *
 alsorn_status client_http_error(alsorn_error *err, long http_status, const char *body,
                                 size_t body_len, const char *header_request_id, long retry_after);
 
-/* Like strdup, but NULL stays NULL. */
-char *dup_or_null(const char *s);
-
 #endif

@@ -13,6 +13,12 @@ static int64_t real_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t clock_monotonic_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int64_t clock_now_ms(void) { return real_ms() + atomic_load(&offset_ms); }
 int64_t clock_now(void) { return clock_now_ms() / 1000; }
 void clock_set(int64_t unix_seconds) { atomic_store(&offset_ms, unix_seconds * 1000 - real_ms()); }

@@ -15,6 +15,9 @@ void clock_set(int64_t unix_seconds);
 void clock_advance(int64_t seconds);
 void clock_reset(void);         /* back to real time */
 int64_t clock_offset(void);
+/* Real microseconds from an arbitrary start (CLOCK_MONOTONIC): for durations and deadlines,
+ * which neither the virtual clock nor a change of the wall clock may move. */
+int64_t clock_monotonic_us(void);
 
 void clock_format(int64_t unix_seconds, char out[RFC3339_LEN]);
 #define RFC3339_MS_LEN 25 /* "2026-11-23T15:24:29.123Z" + NUL */

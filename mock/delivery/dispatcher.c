@@ -8,7 +8,6 @@
 
 #include <curl/curl.h>
 
-#include "alsorn/events.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "delivery/due_queue.h"
@@ -55,13 +54,7 @@ static struct {
     size_t n_transfers;
 } d = {.lock = PTHREAD_MUTEX_INITIALIZER, .retry_base_ms = WEBHOOK_RETRY_BASE_MS_DEFAULT};
 
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t delivery_default_retry_base_ms(void) { return d.retry_base_ms; }
+static int64_t mono_ms(void) { return clock_monotonic_us() / 1000; }
 
 int64_t delivery_retry_base_ms(const struct tenant *t) {
     return t->webhook_settings.retry_base_ms > 0 ? t->webhook_settings.retry_base_ms
@@ -118,7 +111,7 @@ void delivery_resume(void) {
 }
 
 /* An event is wanted when an active endpoint of t subscribes to it. */
-static bool delivery_wanted(const struct tenant *t, const char *event, void *ctx) {
+bool delivery_wanted(const struct tenant *t, const char *event, void *ctx) {
     (void)ctx;
     for (size_t i = 0; t && i < t->webhooks.n; i++) {
         const struct webhook *w = t->webhooks.list[i];
@@ -372,14 +365,12 @@ int delivery_start(const struct delivery_config *cfg) {
         return -1;
     }
     d.running = true;
-    events_set_sink(delivery_sink, delivery_wanted, NULL);
     delivery_resume(); /* a state loaded before the worker started */
     return 0;
 }
 
 void delivery_stop(void) {
     if (!d.running) return;
-    events_set_sink(NULL, NULL, NULL);
     pthread_mutex_lock(&d.lock);
     d.stopping = true;
     pthread_mutex_unlock(&d.lock);

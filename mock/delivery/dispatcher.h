@@ -1,6 +1,7 @@
 /* The webhook dispatcher (alsorn.md §6).
  *
- * delivery_sink is the event bus's sink (alsorn/events.h).  It runs in the API call that
+ * delivery_sink is the event bus's sink (alsorn/events.h; the layer above installs it, since
+ * delivery sits below the APIs that emit).  It runs in the API call that
  * caused the event, under that organization's lock, so it only copies: it prints the
  * envelope once, appends a reference to it to the queue of every active endpoint subscribed
  * to the event, and, for an endpoint that was idle, hands the worker a wake-up.  It never
@@ -24,6 +25,7 @@
 #ifndef DISPATCHER_H
 #define DISPATCHER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -34,9 +36,9 @@ struct delivery_config {
     int64_t retry_base_ms; /* back-off base when an organization sets none (--webhook-retry-base-ms) */
 };
 
-/* Starts the worker and installs the sink.  Returns 0, or -1 (reason logged). */
+/* Starts the worker (the caller installs delivery_sink and delivery_wanted once it runs).  Returns 0, or -1 (reason logged). */
 int delivery_start(const struct delivery_config *cfg);
-/* Removes the sink, stops and joins the worker.  Deliveries not yet made stay queued on their
+/* Stops and joins the worker (the caller removes the sink first).  Deliveries not yet made stay queued on their
  * endpoints (the --state save at shutdown keeps them); attempts in flight are abandoned
  * unlogged, and made again after a restore. */
 void delivery_stop(void);
@@ -47,12 +49,12 @@ void delivery_stop(void);
  * them.  Does nothing while the worker is not running. */
 void delivery_resume(void);
 
-/* The event sink (see above); t's lock is held. */
+/* The event sink (see above) and its question: whether an active endpoint of t subscribes to
+ * the event.  t's lock is held. */
 void delivery_sink(struct tenant *t, const char *event, cJSON *envelope, void *ctx);
+bool delivery_wanted(const struct tenant *t, const char *event, void *ctx);
 
 /* The back-off base in force for t (its setting, else the server's). */
 int64_t delivery_retry_base_ms(const struct tenant *t);
-/* The server-wide default base. */
-int64_t delivery_default_retry_base_ms(void);
 
 #endif

@@ -36,8 +36,6 @@ int delivery_forward_configure(const char *url, char *why, size_t why_size) {
     return 0;
 }
 
-const char *delivery_forward_default(void) { return default_target; }
-
 const char *delivery_forward_target(const struct tenant *t) {
     if (t->webhook_settings.forward_to[0]) return t->webhook_settings.forward_to;
     return default_target;

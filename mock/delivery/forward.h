@@ -26,8 +26,6 @@ bool delivery_forward_valid(const char *url, char *why, size_t why_size);
 /* Sets the server-wide target (--webhook-forward; NULL clears it).  Call before serving, after
  * the allow-list is configured.  Returns 0, or -1 with why (the target is then unchanged). */
 int delivery_forward_configure(const char *url, char *why, size_t why_size);
-/* The server-wide target, or NULL. */
-const char *delivery_forward_default(void);
 
 /* The target in force for t (its own, else the server's), or NULL.  t's lock is held; the
  * text lives while it is. */

@@ -35,13 +35,17 @@ void posting_undo(struct posting *table, const char *key) {
     if (p && p->n) p->n--;
 }
 
+static void posting_delete(struct posting **table, struct posting *p) {
+    HASH_DEL(*table, p);
+    free(p->key);
+    free(p->pos);
+    free(p);
+}
+
 void posting_free_all(struct posting **table) {
     struct posting *p, *tmp;
     HASH_ITER(hh, *table, p, tmp) {
-        HASH_DEL(*table, p);
-        free(p->key);
-        free(p->pos);
-        free(p);
+        posting_delete(table, p);
     }
 }
 
@@ -52,10 +56,7 @@ void posting_shift_all(struct posting **table, size_t k) {
         for (size_t i = 0; i < kept; i++) p->pos[i] = p->pos[from + i] - k;
         p->n = kept;
         if (kept) continue;
-        HASH_DEL(*table, p);
-        free(p->key);
-        free(p->pos);
-        free(p);
+        posting_delete(table, p);
     }
 }
 
