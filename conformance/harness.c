@@ -27,6 +27,16 @@
 #include <criterion/options.h>
 #include <curl/curl.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+static void runner_leaks_ignored(bool on) {
+    if (on) __lsan_disable();
+    else __lsan_enable();
+}
+#else
+static void runner_leaks_ignored(bool on) { (void)on; }
+#endif
+
 /* The suite's helpers free on the success path only (a failed assertion ends the worker), so
  * leak reports from this binary are noise; the mock, a separate binary, keeps its own. */
 const char *__asan_default_options(void);
@@ -125,7 +135,14 @@ int main(int argc, char *argv[]) {
     /* a mock someone else started is left as it was found */
     bool cleanup = mock && !started;
     if (cleanup) shared_mock_cleanup_begin();
+    /* Criterion 2.4.1's runner (this process; every test runs in a child process of its own,
+     * where leaks are checked as everywhere else) leaks one 48-byte calloc of its own in most
+     * full runs: calloc <- libcriterion.so.3+0x1a332 <- ... <- criterion_run_all_tests, no
+     * frame of ours. The runner's own allocations are not leak-checked; ours before and after
+     * the run still are. */
+    runner_leaks_ignored(true);
     int ok = criterion_run_all_tests(tests);
+    runner_leaks_ignored(false);
     criterion_finalize(tests);
     if (cleanup && !shared_mock_cleanup_end()) ok = 0;
     if (run_summary_selected() == 0) {
