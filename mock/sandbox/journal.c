@@ -151,15 +151,13 @@ void journal_record(const struct req *r, double duration_ms) {
     const char *response = r->reply.sent ? NULL : r->reply.body;
     size_t response_len = response ? r->reply.body_len : 0;
     size_t response_kept = response_len < JOURNAL_BODY_MAX ? response_len : JOURNAL_BODY_MAX;
-    /* room for every string at its maximum, a NUL and a mask's "…" each */
-    size_t need = strlen(r->path) + 1 + (r->query ? strlen(r->query) + 1 : 0) + body_kept + 1 +
-                  response_kept + 1;
     /* a query with credentials is kept with their values fingerprinted (the same length or
      * shorter than a key, plus room for short secrets) */
     char query[QUERY_MAX_KEPT + 1];
     const char *q = r->query;
     if (q && query_redact(q, query, sizeof query)) q = query;
-    size_t need = strlen(r->path) + 1 + (q ? strlen(q) + 1 : 0) + body_kept + 1;
+    /* room for every string at its maximum and a NUL each */
+    size_t need = strlen(r->path) + 1 + (q ? strlen(q) + 1 : 0) + body_kept + 1 + response_kept + 1;
     for (int i = 0; i < n_headers; i++) {
         size_t v = strlen(ri->http_headers[i].value);
         need += strlen(ri->http_headers[i].name) + 1 + (v < HEADER_VALUE_MAX ? v : HEADER_VALUE_MAX) + 1;
@@ -178,7 +176,6 @@ void journal_record(const struct req *r, double duration_ms) {
     e->replayed = r->sandbox.replayed;
     e->body_bytes = r->body_len;
     e->response_bytes = response_len;
-    const char *org_id = r->caller.tenant ? r->caller.tenant->id : "";
     const char *org_id = r->caller.tenant ? r->caller.tenant->id : r->caller.key_org_id;
     utf8_copy_lossy(e->method, sizeof e->method, r->method, strlen(r->method));
     utf8_copy_lossy(e->request_id, sizeof e->request_id, r->request_id, strlen(r->request_id));
