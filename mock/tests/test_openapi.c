@@ -17,6 +17,7 @@
 #include "alter/vault.h"
 #include "core/router.h"
 #include "delivery/retry_schedule.h"
+#include "sandbox/faults.h"
 #include "sandbox/idempotency.h"
 #include "sandbox/limits.h"
 #include "sandbox/openapi.h"
@@ -321,6 +322,9 @@ static const struct limit limits[] = {
     NUM(API_MOCK, S_ALSORN "WebhookSettingsUpdate/properties/timeout_ms/maximum", WEBHOOK_TIMEOUT_MS_MAX),
     NUM(API_MOCK, S_ALSORN "Generate/properties/agents/maximum", MAX_GENERATED_AGENTS),
     NUM(API_MOCK, S_ALSORN "Generate/properties/transactions/maximum", MAX_GENERATED_TRANSACTIONS),
+    NUM(API_MOCK, S_ALSORN "SequenceCreate/properties/steps/maxItems", SEQUENCE_STEPS_MAX),
+    NUM(API_MOCK, S_ALSORN "SequenceStepCreate/properties/latency_ms/maximum", FAULT_LATENCY_MAX_MS),
+    NUM(API_MOCK, S_ALSORN "SequenceStepCreate/properties/retry_after/maximum", FAULT_RETRY_AFTER_MAX),
 };
 
 Test(openapi, field_limits_are_the_validators_constants) {
