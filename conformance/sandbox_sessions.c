@@ -189,3 +189,25 @@ Test(sessions, a_retry_still_owed_at_close_is_not_retried) {
     cJSON_Delete(open);
     cJSON_Delete(s);
 }
+
+static void stop_own(void) { own_mock_stop(); }
+
+/* Past SESSIONS_MAX open sessions a new one is a 409, and the organization it would have
+ * had is not left behind (a refused request changes nothing). */
+Test(sessions, the_257th_session_is_409_and_leaves_no_org, .fini = stop_own, .timeout = 120) {
+    require_mock();
+    static const char *const flags[] = {"--no-fixtures", NULL};
+    own_mock_start(flags);
+    for (int i = 0; i < 256; i++) cJSON_Delete(session_open("full-sdk", fmt("%d", i)));
+    cJSON *before = mock_call("GET", "/_mock/orgs", NULL, 200);
+    int orgs = cJSON_GetArraySize(jarr(before, "data"));
+    cJSON_Delete(before);
+    struct http_resp r;
+    http_call("POST", "/_mock/sessions", NULL, "{\"sdk\": \"one-too-many\", \"version\": \"1\"}",
+              NULL, &r);
+    expect_error(&r, 409, "conflict");
+    http_resp_free(&r);
+    cJSON *after = mock_call("GET", "/_mock/orgs", NULL, 200);
+    cr_assert_eq(cJSON_GetArraySize(jarr(after, "data")), orgs, "the refused session left an org");
+    cJSON_Delete(after);
+}

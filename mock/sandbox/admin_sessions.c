@@ -7,6 +7,7 @@
 
 #include "sandbox/provision.h"
 #include "sandbox/sessions.h"
+#include "store/store.h"
 
 /* POST /_mock/sessions {"sdk", "version"} → 201 the session (open), its org with the keys
  * (shown once) and the checklist. */
@@ -23,6 +24,7 @@ void mock_session_create(struct req *r) {
     if (!t) return reply_error(r, 500, "internal_error", "Could not create the organization");
     char id[ID_LEN];
     if (sessions_add(sdk, version, t->id, r->now, id) != 0) {
+        store_tenant_remove(t->id); /* a refused session leaves no organization behind */
         tenant_release(t);
         return reply_error(r, 409, "conflict", "At most %d sessions; POST /_mock/reset first", SESSIONS_MAX);
     }
