@@ -95,16 +95,27 @@ static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 
 static _Thread_local struct cache *cache; /* cheaper to read than pthread_getspecific */
 
-static void cache_free(void *p) {
-    struct cache *c = p;
-    cache = NULL; /* a later cJSON free in this ending thread starts a new cache (freed too) */
-    for (int k = 1; k <= CLASSES; k++)
+static void cache_empty(struct cache *c) {
+    for (int k = 1; k <= CLASSES; k++) {
         for (struct block *b = c->head[k], *next; b; b = next) {
             next = b->next;
             free(b);
         }
+        c->head[k] = NULL;
+    }
+    c->bytes = 0;
+}
+
+static void cache_free(void *p) {
+    struct cache *c = p;
+    cache = NULL; /* a later cJSON free in this ending thread starts a new cache (freed too) */
+    cache_empty(c);
     json_arena_reset(&c->scratch, false);
     free(c);
+}
+
+void json_cache_release(void) {
+    if (cache) cache_empty(cache);
 }
 
 static struct cache *this_thread(void) {

@@ -24,6 +24,10 @@
  * block cJSON allocated before is freed the usual way, but one of an arena only with them. */
 void json_alloc_install(void);
 
+/* Frees the calling thread's cached blocks.  For a caller that counts malloc and free calls
+ * (the request fuzzer: libFuzzer runs its leak check whenever they differ within an input). */
+void json_cache_release(void);
+
 struct json_chunk;
 struct json_arena {
     struct json_chunk *chunks; /* the newest first */

@@ -4,8 +4,9 @@
  *
  * An input is up to MAX_REQUESTS requests separated by a line "@@@" (so a corpus entry can
  * create an object and then use it: ids are deterministic under random_seed).  Every input
- * starts from the same state: the store is emptied and the fixtures loaded again, the clock
- * and seed are fixed, faults, journal and rate counters are cleared.
+ * starts from the same state: the store is emptied and the fixtures' organizations seeded again
+ * (from seed.json parsed once), the clock and seed are fixed, faults, journal and rate counters
+ * are cleared.
  *
  * Besides ASan/UBSan reports, a reply the mock writes is checked as a client depends on it:
  * a status line; a JSON body that is valid UTF-8 and parses; an error in the API's envelope;
@@ -22,6 +23,7 @@
 #include "alter/proxy_allow.h"
 #include "alter/proxy_call.h"
 #include "core/clock.h"
+#include "core/files.h"
 #include "core/http.h"
 #include "core/json_alloc.h"
 #include "core/log.h"
@@ -35,6 +37,7 @@
 #include "sandbox/journal.h"
 #include "sandbox/rate_limit.h"
 #include "sandbox/report.h"
+#include "sandbox/sessions.h"
 #include "store/store.h"
 
 #define MAX_REQUESTS 8
@@ -51,6 +54,8 @@ bool __wrap_faults_apply(struct req *r, const char *rate_limit_code) {
     r->sandbox.latency_ms = 0;
     return go_on;
 }
+
+static cJSON *seed; /* FIXTURES_DIR/seed.json */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
@@ -69,19 +74,32 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     journal_init(64);
     router_max_body = 1 << 20;
     router_init();
+    /* read and parsed once: reading the files for every input took most of its time */
+    if (fixtures_load_trust_model(FIXTURES_DIR, err, sizeof err) != 0 ||
+        !(seed = file_read_json(FIXTURES_DIR "/seed.json", err, sizeof err))) {
+        fprintf(stderr, "fuzz_request: fixtures: %s\n", err);
+        abort();
+    }
     return 0;
 }
 
-static void reset_state(void) {
+/* Everything an input can leave behind.  Run after each input as well as before it, so that
+ * what an input allocates is freed within it: libFuzzer then sees balanced mallocs and frees
+ * and only runs its (costly) leak check when something really leaked. */
+static void clear_state(void) {
     store_clear();
     faults_clear(NULL);
     journal_clear();
     rate_limit_forget(NULL);
     report_clear(report_unauthenticated());
+    sessions_clear();
+}
+
+static void seed_state(void) {
     clock_set(FIXED_NOW);
     random_seed(1);
     char err[256];
-    cJSON *banner = fixtures_load(FIXTURES_DIR, err, sizeof err);
+    cJSON *banner = fixtures_seed(seed, err, sizeof err);
     if (!banner) {
         fprintf(stderr, "fuzz_request: fixtures: %s\n", err);
         abort();
@@ -166,7 +184,8 @@ static void serve(const char *text, size_t len) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    reset_state();
+    clear_state();
+    seed_state();
     const char *p = (const char *)data, *end = p + size;
     for (int i = 0; i < MAX_REQUESTS && p < end; i++) {
         const char *sep = memmem(p, (size_t)(end - p), SEPARATOR, strlen(SEPARATOR));
@@ -175,5 +194,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         p = sep ? sep + strlen(SEPARATOR) : end;
     }
     alter_approval_executions_wait(); /* approved calls run on their own threads */
+    clear_state();
+    json_cache_release();
     return 0;
 }

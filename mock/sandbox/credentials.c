@@ -1,5 +1,6 @@
 #include "sandbox/credentials.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -10,11 +11,15 @@
 #define TYPE_MAX 24
 
 /* The key's type: the text up to its last '_' within the first TYPE_MAX characters, when a
- * long random part follows ("als_<64 hex>" → "als", "alter_key_app_<32>" → "alter_key_app"). */
+ * long random part follows ("als_<64 hex>" → "als", "alter_key_app_<32>" → "alter_key_app").
+ * A type is letters, digits and '_' only: anything else is what a client sent, not a key's
+ * type, and the fingerprint ends up in JSON (journal, report), which must stay valid UTF-8. */
 static size_t type_len(const char *v, size_t len) {
     size_t t = 0;
     for (size_t i = 0; i < len && i < TYPE_MAX; i++)
         if (v[i] == '_') t = i;
+    for (size_t i = 0; i < t; i++)
+        if (!isalnum((unsigned char)v[i]) && v[i] != '_') return 0;
     return t > 0 && len - t > 16 ? t : 0;
 }
 

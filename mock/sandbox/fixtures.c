@@ -139,6 +139,12 @@ cJSON *fixtures_load(const char *dir, char *err, size_t err_size) {
     snprintf(path, sizeof path, "%s/seed.json", dir);
     cJSON *seed = file_read_json(path, err, err_size);
     if (!seed) return NULL;
+    cJSON *banner = fixtures_seed(seed, err, err_size);
+    cJSON_Delete(seed);
+    return banner;
+}
+
+cJSON *fixtures_seed(const cJSON *seed, char *err, size_t err_size) {
     cJSON *banner = cJSON_CreateArray();
     const cJSON *orgs = cJSON_GetObjectItemCaseSensitive(seed, "organizations");
     for (const cJSON *o = cJSON_IsArray(orgs) ? orgs->child : NULL; o; o = o->next) {
@@ -153,7 +159,6 @@ cJSON *fixtures_load(const char *dir, char *err, size_t err_size) {
             cJSON_Delete(alter_agents);
             cJSON_Delete(grants);
             cJSON_Delete(banner);
-            cJSON_Delete(seed);
             return NULL;
         }
         entry = provision_org_json(t, &spec);
@@ -163,6 +168,5 @@ cJSON *fixtures_load(const char *dir, char *err, size_t err_size) {
         cJSON_AddItemToArray(banner, entry);
         tenant_release(t);
     }
-    cJSON_Delete(seed);
     return banner;
 }

@@ -44,6 +44,15 @@ Test(journal, masks_secrets_and_keeps_text_valid) {
     cr_assert_str_eq(cJSON_GetObjectItem(h, "X-Api-Key")->valuestring, fp,
                      "a short secret shows nothing of itself");
     cr_assert(!strncmp(fp, "secret:", 7));
+    /* only letters, digits and '_' make a type: a sent byte that is not must not reach the
+     * JSON (a key with an invalid UTF-8 byte made the journal's reply invalid UTF-8) */
+    const char odd[] = "alter_key\xc4" "agent_vYbdGLvuFJqbqMnM6kNPOPkk2X7y3yZc";
+    credential_fingerprint(odd, strlen(odd), fp);
+    cr_assert(!strncmp(fp, "secret:", 7) && strlen(fp) == 15, "%s", fp);
+    credential_fingerprint("alter key_0123456789abcdef0123", 30, fp);
+    cr_assert(!strncmp(fp, "secret:", 7), "%s", fp);
+    credential_fingerprint("alter_key_app_0123456789abcdef0123", 34, fp);
+    cr_assert(!strncmp(fp, "alter_key_app:", 14), "%s", fp);
     credential_fingerprint("a=b; secret=c", 13, fp);
     cr_assert_str_eq(cJSON_GetObjectItem(h, "Cookie")->valuestring, fp);
     cr_assert_str_eq(cJSON_GetObjectItem(h, "User-Agent")->valuestring, "bad ? byte");
