@@ -83,9 +83,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     return 0;
 }
 
-/* Everything an input can leave behind.  Run after each input as well as before it, so that
- * what an input allocates is freed within it: libFuzzer then sees balanced mallocs and frees
- * and only runs its (costly) leak check when something really leaked. */
+/* Everything an input can leave behind, cleared after each input: what an input allocates is
+ * freed within it, so libFuzzer sees balanced mallocs and frees and only runs its (costly)
+ * leak check when something really leaked. */
 static void clear_state(void) {
     store_clear();
     faults_clear(NULL);
@@ -184,8 +184,7 @@ static void serve(const char *text, size_t len) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    clear_state();
-    seed_state();
+    seed_state(); /* onto the empty state the previous input left (or the start) */
     const char *p = (const char *)data, *end = p + size;
     for (int i = 0; i < MAX_REQUESTS && p < end; i++) {
         const char *sep = memmem(p, (size_t)(end - p), SEPARATOR, strlen(SEPARATOR));

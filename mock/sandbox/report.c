@@ -111,9 +111,11 @@ static void clear_locked(struct report *rep) {
     struct route_coverage *coverage = atomic_load(&rep->coverage);
     for (size_t i = 0; coverage && i < n_routes; i++) {
         struct route_coverage *c = &coverage[i];
+        /* slots past n_statuses were never taken (they are taken under the lock, in order) */
+        int n = atomic_load(&c->n_statuses);
         atomic_store(&c->n_statuses, 0);
         atomic_store(&c->calls, 0);
-        for (int k = 0; k < STATUSES_PER_ROUTE; k++) {
+        for (int k = 0; k < n && k < STATUSES_PER_ROUTE; k++) {
             atomic_store(&c->statuses[k].status, 0);
             atomic_store(&c->statuses[k].count, 0);
         }
