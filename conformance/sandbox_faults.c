@@ -166,6 +166,10 @@ Test(faults, bad_rules_are_422_and_not_added) {
         {"{\"action\": \"error\", \"path_prefix\": \"agents\"}", "path_prefix"},
         {"{\"action\": \"error\", \"path_prefix\": \"/_mock/orgs\"}", "path_prefix"},
         {"{\"action\": \"error\", \"org_id\": \"org_nosuchorg000000\"}", "org_id"},
+        {"{\"action\": \"error\", \"expect_retry\": \"yes\"}", "expect_retry"},
+        {"{\"action\": \"latency\", \"latency_ms\": 5, \"expect_retry\": true}", "expect_retry"},
+        {"{\"action\": \"error\", \"retry_within_ms\": 100}", "retry_within_ms"},
+        {"{\"action\": \"error\", \"expect_retry\": true, \"retry_within_ms\": -1}", "retry_within_ms"},
     };
     cJSON *before = mock_call("GET", "/_mock/faults", NULL, 200);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -210,4 +214,93 @@ Test(faults, global_rules_spare_the_sandbox_and_clear_all, .timeout = 60) {
     expect_status(&r, 200);
     http_resp_free(&r);
     own_mock_stop();
+}
+
+/* A rule that expects a retry: each firing must be followed by the same call (org, method,
+ * path, key) matching the rule again within Retry-After + retry_within_ms. */
+static const cJSON *rule_in_list(const cJSON *list, const char *id) {
+    const cJSON *f, *found = NULL;
+    cJSON_ArrayForEach(f, jarr(list, "data")) if (!strcmp(jstr(f, "id"), id)) found = f;
+    cr_assert(found, "GET /_mock/faults lacks %s", id);
+    return found;
+}
+
+static void pause_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+}
+
+Test(faults, a_rule_that_expects_a_retry_names_an_sdk_that_gives_up) {
+    require_mock();
+    tenant_new(&T);
+    const char *id = fault_add(scoped("\"action\": \"error\", \"status\": 503, \"method\": \"GET\", "
+                                      "\"path_prefix\": \"/agents\", \"count\": 1, \"expect_retry\": true, "
+                                      "\"retry_within_ms\": 0"));
+    struct http_resp r;
+    http_call("GET", "/agents", T.key[KEY_READ], NULL, NULL, &r); /* an SDK that gives up at once */
+    expect_error(&r, 503, "service_unavailable");
+    http_resp_free(&r);
+    /* the same call with another key is another client's, not the retry */
+    http_call("GET", "/agents", T.key[KEY_WRITE], NULL, NULL, &r);
+    expect_status(&r, 200);
+    http_resp_free(&r);
+    pause_ms(50);
+    cJSON *list = mock_call("GET", "/_mock/faults", NULL, 200);
+    const cJSON *rule = rule_in_list(list, id);
+    cr_assert(jbool(rule, "expect_retry"));
+    cr_assert_eq(jnum(rule, "retry_within_ms"), 0);
+    cr_assert_eq(jnum(rule, "not_retried"), 1, "%s", cJSON_PrintUnformatted(rule));
+    cJSON *rep = report_of(&T);
+    cr_assert_eq(violations_of_kind(rep, "transient_error_not_retried"), 1);
+    cr_assert_eq(jnum(jobj(rep, "violations"), "total"), 1, "%s", cJSON_PrintUnformatted(jobj(rep, "violations")));
+    cJSON_Delete(rep);
+    cJSON_Delete(list);
+}
+
+Test(faults, a_retry_of_the_same_call_meets_the_expectation) {
+    require_mock();
+    tenant_new(&T);
+    const char *id = fault_add(scoped("\"action\": \"rate_limit\", \"retry_after\": 1, \"method\": \"GET\", "
+                                      "\"path_prefix\": \"/agents\", \"count\": 1, \"expect_retry\": true, "
+                                      "\"retry_within_ms\": 0"));
+    struct http_resp r;
+    http_call("GET", "/agents", T.key[KEY_READ], NULL, NULL, &r);
+    expect_status(&r, 429);
+    http_resp_free(&r);
+    /* inside Retry-After the retry is not owed yet */
+    cJSON *list = mock_call("GET", "/_mock/faults", NULL, 200);
+    cr_assert_eq(jnum(rule_in_list(list, id), "not_retried"), 0);
+    cJSON_Delete(list);
+    pause_ms(1050);
+    http_call("GET", "/agents", T.key[KEY_READ], NULL, NULL, &r); /* the retry, after Retry-After */
+    expect_status(&r, 200);
+    http_resp_free(&r);
+    pause_ms(50);
+    list = mock_call("GET", "/_mock/faults", NULL, 200);
+    const cJSON *rule = rule_in_list(list, id);
+    cr_assert_eq(jnum(rule, "fired"), 1);
+    cr_assert_eq(jnum(rule, "not_retried"), 0, "%s", cJSON_PrintUnformatted(rule));
+    cJSON *rep = report_of(&T);
+    cr_assert_eq(violations_of_kind(rep, "transient_error_not_retried"), 0);
+    cr_assert_eq(jnum(jobj(rep, "violations"), "total"), 0, "%s", cJSON_PrintUnformatted(jobj(rep, "violations")));
+    cJSON_Delete(rep);
+    cJSON_Delete(list);
+}
+
+Test(faults, rules_without_expect_retry_expect_nothing) {
+    require_mock();
+    tenant_new(&T);
+    const char *id = fault_add(scoped("\"action\": \"error\", \"status\": 503, \"count\": 1"));
+    struct http_resp r;
+    http_call("GET", "/agents", T.key[KEY_READ], NULL, NULL, &r);
+    expect_error(&r, 503, "service_unavailable");
+    http_resp_free(&r);
+    cJSON *list = mock_call("GET", "/_mock/faults", NULL, 200);
+    const cJSON *rule = rule_in_list(list, id);
+    cr_assert(!jbool(rule, "expect_retry"));
+    cr_assert(!cJSON_GetObjectItem(rule, "not_retried"));
+    cJSON *rep = report_of(&T);
+    cr_assert_eq(violations_of_kind(rep, "transient_error_not_retried"), 0);
+    cJSON_Delete(rep);
+    cJSON_Delete(list);
 }

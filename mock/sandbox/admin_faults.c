@@ -5,7 +5,7 @@
 #include "sandbox/faults.h"
 
 /* POST /_mock/faults {action, method?, path_prefix?, status?, latency_ms?, retry_after?,
- * probability?, count?, org_id?} → 201 the rule with its id. */
+ * probability?, count?, org_id?, expect_retry?, retry_within_ms?} → 201 the rule with its id. */
 void mock_fault_create(struct req *r) {
     struct field_errors fe = {0};
     cJSON *rule = faults_add(r->json, r->now, &fe);
@@ -16,7 +16,7 @@ void mock_fault_create(struct req *r) {
 }
 
 /* GET /_mock/faults → {"data": [rule...]} in creation order, with fired counts. */
-void mock_fault_list(struct req *r) { reply_json(r, 200, faults_list_json()); }
+void mock_fault_list(struct req *r) { reply_json(r, 200, faults_list_json(r->sandbox.arrived_ms)); }
 
 /* DELETE /_mock/faults → {"deleted": N} */
 void mock_fault_clear(struct req *r) {

@@ -49,6 +49,30 @@ struct sequence {
     struct attempt attempts[SEQUENCE_STEPS_MAX];
 };
 
+/* A plain rule that expects a retry keeps its recent firings until the retry comes: a later
+ * request of the same org, method, path and key that matches the rule again. */
+#define PENDING_MAX 64
+struct pending {
+    int64_t deadline_ms; /* arrival + Retry-After + retry_within_ms */
+    char org_id[ID_LEN];
+    char method[8];
+    char path[256];
+    char key_fingerprint[FINGERPRINT_LEN];
+    bool open;
+};
+
+struct expectation {
+    int retry_within_ms;
+    pthread_mutex_t lock; /* the ring below */
+    struct pending ring[PENDING_MAX];
+    int next, n;
+    /* firings pushed out of the ring while still open: never retried, per org */
+    struct missed {
+        char org_id[ID_LEN];
+        long n;
+    } missed[8];
+};
+
 struct fault {
     char id[ID_LEN];
     char method[8];
@@ -63,11 +87,14 @@ struct fault {
     char org_id[ID_LEN];     /* "": any organization */
     int64_t created_at;
     struct sequence *seq;    /* NULL: a plain rule */
+    struct expectation *expect; /* a plain rule with expect_retry */
 };
 
 static void fault_free(struct fault *f) {
     if (f && f->seq) pthread_mutex_destroy(&f->seq->lock);
+    if (f && f->expect) pthread_mutex_destroy(&f->expect->lock);
     if (f) free(f->seq);
+    if (f) free(f->expect);
     free(f);
 }
 
@@ -75,9 +102,44 @@ static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct fault *faults[FAULTS_MAX]; /* creation order */
 static _Atomic int n_faults;             /* written under the write lock */
 
+/* ---- retries a plain rule expects ----------------------------------------------------- */
+
+/* Firings of org (NULL: any) whose retry is overdue at now_ms, with those pushed out. */
+static long expectation_not_retried(struct expectation *e, const char *org_id, int64_t now_ms) {
+    long n = 0;
+    pthread_mutex_lock(&e->lock);
+    for (int i = 0; i < e->n; i++) {
+        const struct pending *p = &e->ring[i];
+        n += p->open && p->deadline_ms < now_ms && (!org_id || !strcmp(p->org_id, org_id));
+    }
+    for (size_t i = 0; i < sizeof e->missed / sizeof e->missed[0]; i++)
+        if (e->missed[i].n && (!org_id || !strcmp(e->missed[i].org_id, org_id))) n += e->missed[i].n;
+    pthread_mutex_unlock(&e->lock);
+    return n;
+}
+
+/* Lock held.  Counts an open firing pushed out of the ring (its org's slot, else the last). */
+static void expectation_miss(struct expectation *e, const struct pending *p) {
+    size_t slots = sizeof e->missed / sizeof e->missed[0], i = 0;
+    while (i < slots - 1 && e->missed[i].n && strcmp(e->missed[i].org_id, p->org_id)) i++;
+    if (!e->missed[i].n) text_copy(e->missed[i].org_id, sizeof e->missed[i].org_id, p->org_id);
+    e->missed[i].n++;
+}
+
+/* How many firings of org the rule has recorded (the ring and those pushed out of it). */
+static long expectation_count(struct expectation *e, const char *org_id) {
+    long n = 0;
+    pthread_mutex_lock(&e->lock);
+    for (int i = 0; i < e->n; i++) n += !strcmp(e->ring[i].org_id, org_id);
+    for (size_t i = 0; i < sizeof e->missed / sizeof e->missed[0]; i++)
+        if (e->missed[i].n && !strcmp(e->missed[i].org_id, org_id)) n += e->missed[i].n;
+    pthread_mutex_unlock(&e->lock);
+    return n;
+}
+
 /* ---- admin side -------------------------------------------------------------------------- */
 
-static cJSON *fault_json(const struct fault *f) {
+static cJSON *fault_json(struct fault *f, int64_t now_ms) {
     cJSON *o = cJSON_CreateObject();
     char at[RFC3339_LEN];
     clock_format(f->created_at, at);
@@ -100,6 +162,11 @@ static cJSON *fault_json(const struct fault *f) {
     cJSON_AddNumberToObject(o, "fired", (double)atomic_load(&f->fired));
     if (f->org_id[0]) cJSON_AddStringToObject(o, "org_id", f->org_id);
     else cJSON_AddNullToObject(o, "org_id");
+    cJSON_AddBoolToObject(o, "expect_retry", f->expect != NULL);
+    if (f->expect) {
+        cJSON_AddNumberToObject(o, "retry_within_ms", f->expect->retry_within_ms);
+        cJSON_AddNumberToObject(o, "not_retried", (double)expectation_not_retried(f->expect, NULL, now_ms));
+    }
     cJSON_AddStringToObject(o, "created_at", at);
     return o;
 }
@@ -172,6 +239,25 @@ cJSON *faults_add(const cJSON *body, int64_t now, struct field_errors *fe) {
     const cJSON *count = cJSON_GetObjectItemCaseSensitive(body, "count");
     if (count && !cJSON_IsNull(count) && v_int(fe, body, "count", 1, 1000000000, &v) == V_OK)
         f->count = (long)v;
+    /* off unless asked: a rule that fails every call forever would otherwise flag the last
+     * attempt of every correct SDK that gives up */
+    bool expect_retry = false;
+    v_bool(fe, body, "expect_retry", &expect_retry);
+    if (expect_retry && action == FAULT_LATENCY)
+        field_error_add(fe, "expect_retry", "a latency rule serves the request: nothing to retry");
+    int retry_within_ms = RETRY_WITHIN_DEFAULT_MS;
+    if (v_int(fe, body, "retry_within_ms", 0, FAULT_RETRY_WITHIN_MAX_MS, &v) == V_OK) retry_within_ms = (int)v;
+    if (!expect_retry && cJSON_GetObjectItemCaseSensitive(body, "retry_within_ms"))
+        field_error_add(fe, "retry_within_ms", "applies only with expect_retry: true");
+    if (!field_errors_any(fe) && expect_retry) {
+        f->expect = calloc(1, sizeof *f->expect);
+        if (!f->expect) {
+            free(f);
+            return NULL;
+        }
+        f->expect->retry_within_ms = retry_within_ms;
+        pthread_mutex_init(&f->expect->lock, NULL);
+    }
     if (field_errors_any(fe)) {
         free(f);
         return NULL;
@@ -187,11 +273,11 @@ cJSON *faults_add(const cJSON *body, int64_t now, struct field_errors *fe) {
     if (n < FAULTS_MAX) {
         faults[n] = f;
         atomic_store(&n_faults, n + 1);
-        out = fault_json(f);
+        out = fault_json(f, now * 1000);
         f = NULL;
     }
     pthread_rwlock_unlock(&lock);
-    free(f); /* the list was full */
+    fault_free(f); /* the list was full */
     return out;
 }
 
@@ -336,7 +422,7 @@ cJSON *sequences_add(const cJSON *body, int64_t now, struct field_errors *fe) {
         credential_fingerprint(key, strlen(key), s->key_fingerprint);
     long long v;
     s->retry_within_ms = RETRY_WITHIN_DEFAULT_MS;
-    if (v_int(fe, body, "retry_within_ms", 0, 600000, &v) == V_OK) s->retry_within_ms = (int)v;
+    if (v_int(fe, body, "retry_within_ms", 0, FAULT_RETRY_WITHIN_MAX_MS, &v) == V_OK) s->retry_within_ms = (int)v;
     const cJSON *steps = cJSON_GetObjectItemCaseSensitive(body, "steps");
     if (!cJSON_IsArray(steps) || cJSON_GetArraySize(steps) < 1 ||
         cJSON_GetArraySize(steps) > SEQUENCE_STEPS_MAX) {
@@ -384,11 +470,12 @@ cJSON *sequences_list_json(int64_t now_ms) {
     return o;
 }
 
-int sequences_not_retried(const char *org_id, int64_t now_ms) {
-    int n = 0;
+long faults_not_retried(const char *org_id, int64_t now_ms) {
+    long n = 0;
     pthread_rwlock_rdlock(&lock);
     for (int i = 0; i < atomic_load(&n_faults); i++) {
         struct fault *f = faults[i];
+        if (f->expect) n += expectation_not_retried(f->expect, org_id, now_ms);
         if (!f->seq || strcmp(f->org_id, org_id) != 0) continue;
         pthread_mutex_lock(&f->seq->lock);
         n += not_retried(f->seq, now_ms);
@@ -398,21 +485,24 @@ int sequences_not_retried(const char *org_id, int64_t now_ms) {
     return n;
 }
 
-int sequences_count(const char *org_id) {
-    int n = 0;
+long faults_retry_expectations(const char *org_id) {
+    long n = 0;
     pthread_rwlock_rdlock(&lock);
-    for (int i = 0; i < atomic_load(&n_faults); i++)
-        n += faults[i]->seq && !strcmp(faults[i]->org_id, org_id);
+    for (int i = 0; i < atomic_load(&n_faults); i++) {
+        struct fault *f = faults[i];
+        n += f->seq && !strcmp(f->org_id, org_id);
+        if (f->expect) n += expectation_count(f->expect, org_id);
+    }
     pthread_rwlock_unlock(&lock);
     return n;
 }
 
-cJSON *faults_list_json(void) {
+cJSON *faults_list_json(int64_t now_ms) {
     cJSON *o = cJSON_CreateObject();
     cJSON *data = cJSON_AddArrayToObject(o, "data");
     pthread_rwlock_rdlock(&lock);
     for (int i = 0; i < atomic_load(&n_faults); i++)
-        if (!faults[i]->seq) cJSON_AddItemToArray(data, fault_json(faults[i]));
+        if (!faults[i]->seq) cJSON_AddItemToArray(data, fault_json(faults[i], now_ms));
     pthread_rwlock_unlock(&lock);
     return o;
 }
@@ -443,23 +533,67 @@ int faults_clear(const char *org_id) { return remove_where(org_is, org_id); }
 
 /* ---- request side ------------------------------------------------------------------------ */
 
-static bool key_is(const struct sequence *s, const struct req *r) {
-    if (!s->key_fingerprint[0]) return true;
+/* The fingerprint of the key r carries (Authorization's bearer token, else x-api-key); "" for
+ * none.  Computed once per request, and only when a rule needs it. */
+static const char *request_key(const struct req *r, char fp[FINGERPRINT_LEN], bool *done) {
+    if (*done) return fp;
+    *done = true;
     const char *v = req_header(r, "Authorization");
     if (v && !strncasecmp(v, "Bearer ", 7)) v += 7;
     else v = req_header(r, "x-api-key");
-    char fp[FINGERPRINT_LEN];
-    if (!v) return false;
-    credential_fingerprint(v, strlen(v), fp);
-    return !strcmp(fp, s->key_fingerprint);
+    if (v) credential_fingerprint(v, strlen(v), fp);
+    else fp[0] = '\0';
+    return fp;
 }
 
-static bool matches(const struct fault *f, const struct req *r) {
+struct request_key {
+    char fp[FINGERPRINT_LEN];
+    bool done;
+};
+
+static bool key_is(const struct sequence *s, const struct req *r, struct request_key *k) {
+    if (!s->key_fingerprint[0]) return true;
+    const char *fp = request_key(r, k->fp, &k->done);
+    return fp[0] && !strcmp(fp, s->key_fingerprint);
+}
+
+static bool matches(const struct fault *f, const struct req *r, struct request_key *k) {
     if (f->method[0] != '*' && strcmp(f->method, r->method) != 0) return false;
     if (strncmp(r->path, f->path_prefix, strlen(f->path_prefix)) != 0) return false;
     if (f->org_id[0] && (!r->caller.tenant || strcmp(f->org_id, r->caller.tenant->id) != 0))
         return false;
-    return !f->seq || key_is(f->seq, r);
+    return !f->seq || key_is(f->seq, r, k);
+}
+
+static bool same_call(const struct pending *p, const struct req *r, const char *org, const char *fp) {
+    return p->open && !strcmp(p->org_id, org) && !strcmp(p->method, r->method) &&
+           !strncmp(p->path, r->path, sizeof p->path - 1) && !strcmp(p->key_fingerprint, fp);
+}
+
+/* r matches a rule that expects retries: it is the retry of any open firing of the same
+ * call; when the rule fires on it (retry_after: the wait it asks for, -1: it did not fire),
+ * it is a firing of its own that a retry must follow. */
+static void expectation_see(struct expectation *e, const struct req *r, struct request_key *k,
+                            long retry_after) {
+    const char *org = r->caller.tenant ? r->caller.tenant->id : "";
+    const char *fp = request_key(r, k->fp, &k->done);
+    pthread_mutex_lock(&e->lock);
+    for (int i = 0; i < e->n; i++)
+        if (same_call(&e->ring[i], r, org, fp)) e->ring[i].open = false;
+    if (retry_after >= 0) {
+        struct pending *p = &e->ring[e->next];
+        if (e->n == PENDING_MAX && p->open) expectation_miss(e, p);
+        memset(p, 0, sizeof *p);
+        p->deadline_ms = r->sandbox.arrived_ms + retry_after * 1000 + e->retry_within_ms;
+        text_copy(p->org_id, sizeof p->org_id, org);
+        text_copy(p->method, sizeof p->method, r->method);
+        utf8_copy_lossy(p->path, sizeof p->path, r->path, strlen(r->path));
+        text_copy(p->key_fingerprint, sizeof p->key_fingerprint, fp);
+        p->open = true;
+        e->next = (e->next + 1) % PENDING_MAX;
+        if (e->n < PENDING_MAX) e->n++;
+    }
+    pthread_mutex_unlock(&e->lock);
 }
 
 /* Takes the sequence's next step for r (its firing was taken by fires()) and records the
@@ -526,10 +660,15 @@ bool faults_apply(struct req *r, const char *rate_limit_code) {
     } hit; /* copied: the rule may be deleted once the lock is released */
     bool terminal = false;
     int latency = 0;
+    struct request_key key = {.done = false};
     pthread_rwlock_rdlock(&lock);
     for (int i = 0; i < atomic_load(&n_faults) && !terminal; i++) {
         struct fault *f = faults[i];
-        if (!matches(f, r) || !fires(f)) continue;
+        if (!matches(f, r, &key)) continue;
+        if (!fires(f)) {
+            if (f->expect) expectation_see(f->expect, r, &key, -1);
+            continue;
+        }
         if (f->seq) { /* its step decides: a pass or latency step lets the request through */
             const struct step *st = sequence_take(f, r);
             if (st->action == FAULT_PASS) break;
@@ -544,6 +683,10 @@ bool faults_apply(struct req *r, const char *rate_limit_code) {
             terminal = true;
             continue;
         }
+        if (f->expect)
+            expectation_see(f->expect, r, &key,
+                            f->action == FAULT_RATE_LIMIT || (f->action == FAULT_ERROR && f->status == 429)
+                                ? f->retry_after : 0);
         if (f->action == FAULT_LATENCY) {
             latency += f->latency_ms;
         } else {

@@ -35,15 +35,23 @@ cJSON *sequences_add(const cJSON *body, int64_t now, struct field_errors *fe);
 cJSON *sequences_list_json(int64_t now_ms);
 /* NULL for an unknown id. */
 cJSON *sequence_get_json(const char *id, int64_t now_ms);
-/* How many of the org's sequences end in a transient answer nobody retried. */
-int sequences_not_retried(const char *org_id, int64_t now_ms);
-/* How many sequences the org has (a graded session's check that they were exercised). */
-int sequences_count(const char *org_id);
+/* How many of the org's transient answers nobody retried in time: sequences whose last
+ * attempt took a step that expects a retry, and firings of plain rules with expect_retry. */
+long faults_not_retried(const char *org_id, int64_t now_ms);
+/* How many retry expectations the org has met: its sequences and the firings of plain rules
+ * with expect_retry on its requests (a graded session's check that they were exercised). */
+long faults_retry_expectations(const char *org_id);
 
 /* Validates a POST /_mock/faults body and adds the rule.  Returns the rule's JSON (201),
- * or NULL after filling fe (422) or, with fe empty, when the list is full. */
+ * or NULL after filling fe (422) or, with fe empty, when the list is full.
+ *
+ * expect_retry: true (not for latency rules; off by default, since a rule that fails every
+ * call would otherwise flag the last attempt of any SDK that gives up) makes each firing a
+ * transient answer a correct SDK retries: the same org, method, path and key must match the
+ * rule again within Retry-After (rate_limit and 429 rules) + retry_within_ms (default 10000),
+ * else the org's report counts transient_error_not_retried.  The rule shows not_retried. */
 cJSON *faults_add(const cJSON *body, int64_t now, struct field_errors *fe);
-cJSON *faults_list_json(void);
+cJSON *faults_list_json(int64_t now_ms);
 /* Returns 0, or -1 for an unknown id. */
 int faults_remove(const char *id);
 /* Removes every rule (org_id NULL) or the rules scoped to one organization; returns how many. */

@@ -12,6 +12,7 @@
 /* POST /_mock/faults */
 #define FAULT_LATENCY_MAX_MS  60000
 #define FAULT_RETRY_AFTER_MAX 86400
+#define FAULT_RETRY_WITHIN_MAX_MS 600000 /* how long a retry an answer expects may take */
 
 /* PATCH /_mock/orgs/{id}/webhook-settings */
 #define WEBHOOK_RETRY_BASE_MS_MAX 3600000 /* one hour */

@@ -590,7 +590,7 @@ cJSON *report_json(struct report *rep) {
 cJSON *report_org_json(struct tenant *t, int64_t now_ms) {
     cJSON *o = report_json(t->report);
     cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "violations");
-    int n = sequences_not_retried(t->id, now_ms);
+    long n = faults_not_retried(t->id, now_ms);
     cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(v, "by_kind"), "transient_error_not_retried", n);
     cJSON *total = cJSON_GetObjectItemCaseSensitive(v, "total");
     cJSON_SetNumberValue(total, total->valuedouble + n);

@@ -74,7 +74,7 @@ static const struct check checks[] = {
     {"pagination_loop", REQUIRED, list_page, 2, "pages are walked forward, never in a loop"},
     {"request_while_rate_limited", RECOMMENDED, got_429, 1, "nothing is sent on a connection inside its 429 window"},
     {"page_beyond_last", RECOMMENDED, list_page, 2, "the walk stops at the last page"},
-    {"transient_error_not_retried", RECOMMENDED, NULL, 1, "transient answers of a scripted sequence are retried"},
+    {"transient_error_not_retried", RECOMMENDED, NULL, 1, "transient answers a sequence or fault rule expects a retry of are retried"},
     {"request_abandoned_by_client", OPTIONAL, any_call, 1, "the client's timeout outlasts the answer"},
 };
 #define N_CHECKS (sizeof checks / sizeof checks[0])
@@ -152,7 +152,7 @@ static cJSON *grade(const struct session *s, int64_t now_ms, bool closing) {
         const struct check *c = &checks[i];
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(by_kind, c->name);
         long violations = cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
-        long exercised = c->pred ? calls_where(report, c->pred) : sequences_count(s->org_id);
+        long exercised = c->pred ? calls_where(report, c->pred) : faults_retry_expectations(s->org_id);
         int r = violations ? 1 : exercised >= c->min_calls ? 0 : c->level == REQUIRED ? 2 : 3;
         counts[r]++;
         cJSON *x = cJSON_CreateObject();

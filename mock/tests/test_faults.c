@@ -53,7 +53,7 @@ Test(faults, count_is_exact_under_concurrency) {
     cJSON *f = rule("{\"action\": \"error\", \"count\": 100}");
     long total = concurrently(8, fire_many);
     cr_assert_eq(total, 100, "a rule with count 100 fired %ld times", total);
-    cJSON *list = faults_list_json();
+    cJSON *list = faults_list_json(0);
     cJSON *listed = cJSON_GetArrayItem(cJSON_GetObjectItem(list, "data"), 0);
     cr_assert_eq(cJSON_GetObjectItem(listed, "fired")->valueint, 100);
     cr_assert_eq(cJSON_GetObjectItem(listed, "remaining")->valueint, 0);

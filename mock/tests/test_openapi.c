@@ -325,6 +325,8 @@ static const struct limit limits[] = {
     NUM(API_MOCK, S_ALSORN "SequenceCreate/properties/steps/maxItems", SEQUENCE_STEPS_MAX),
     NUM(API_MOCK, S_ALSORN "SequenceStepCreate/properties/latency_ms/maximum", FAULT_LATENCY_MAX_MS),
     NUM(API_MOCK, S_ALSORN "SequenceStepCreate/properties/retry_after/maximum", FAULT_RETRY_AFTER_MAX),
+    NUM(API_MOCK, S_ALSORN "SequenceCreate/properties/retry_within_ms/maximum", FAULT_RETRY_WITHIN_MAX_MS),
+    NUM(API_MOCK, S_ALSORN "FaultCreate/properties/retry_within_ms/maximum", FAULT_RETRY_WITHIN_MAX_MS),
 };
 
 Test(openapi, field_limits_are_the_validators_constants) {
