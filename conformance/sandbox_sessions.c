@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "alsorn.h"
+#include "receiver.h"
 
 static cJSON *session_open(const char *sdk, const char *version) {
     return mock_call("POST", "/_mock/sessions", fmt("{\"sdk\": \"%s\", \"version\": \"%s\"}", sdk, version), 201);
@@ -22,9 +23,88 @@ static const char *result_of(const cJSON *graded, const char *check) {
     return NULL;
 }
 
+/* The session's fields probe, registered through the client as a caller would: every field
+ * the probe sets goes into the client's parameters. */
+static void register_fields_probe(alsorn_client *c, const cJSON *session) {
+    const cJSON *body = jobj(jobj(session, "fields_probe"), "body");
+    const cJSON *acts = jarr(body, "authorized_actions"), *a;
+    const char *names[8];
+    size_t n = 0;
+    cJSON_ArrayForEach(a, acts) if (n < 8) names[n++] = a->valuestring;
+    alsorn_agent_params p = {.name = jstr(body, "name"), .description = jstr(body, "description"),
+                             .authorized_actions = names, .authorized_action_count = n,
+                             .spending_limit = jnum(body, "spending_limit"), .currency = jstr(body, "currency"),
+                             .environment = jstr(body, "environment")};
+    alsorn_agent *agent = NULL;
+    alsorn_error err = ALSORN_ERROR_INIT;
+    cr_assert_eq(alsorn_agents_register(c, &p, &agent, &err), ALSORN_OK, "HTTP %ld %s", err.http_status, err.code);
+    cr_assert_str_eq(agent->currency, jstr(body, "currency"));
+    alsorn_agent_free(agent);
+    alsorn_error_clear(&err);
+}
+
+/* Each status the client maps to a typed error, injected once on a path of its own (the same
+ * request after a 4xx would be a retry of a non-retryable status); a client without retries
+ * so the 429 and 503 reach the caller.  The 429 goes over a connection of its own: a correct
+ * SDK sends nothing more on a connection inside its Retry-After. */
+static void typed_errors_run(const char *session_id, const char *org_id, const char *key) {
+    struct { int status; alsorn_status want; } cases[] = {
+        {401, ALSORN_ERR_AUTH}, {403, ALSORN_ERR_FORBIDDEN}, {404, ALSORN_ERR_NOT_FOUND},
+        {409, ALSORN_ERR_HTTP}, {422, ALSORN_ERR_VALIDATION}, {503, ALSORN_ERR_HTTP},
+        {429, ALSORN_ERR_RATE_LIMITED}};
+    alsorn_client *c = alsorn_client_new(key, target_base_url(), 10);
+    cr_assert(c);
+    cr_assert_eq(alsorn_client_set_max_retries(c, 0), ALSORN_OK);
+    alsorn_error err = ALSORN_ERROR_INIT;
+    bool all = true;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *agent = fmt("agent_typed%d000000000", cases[i].status);
+        cJSON_Delete(mock_call("POST", "/_mock/faults",
+                               fmt("{\"action\": \"error\", \"status\": %d, \"method\": \"GET\", \"path_prefix\": "
+                                   "\"/agents/%s\", \"org_id\": \"%s\", \"count\": 1}", cases[i].status, agent, org_id), 201));
+        if (cases[i].status == 429) { /* its own connection */
+            alsorn_client_free(c);
+            c = alsorn_client_new(key, target_base_url(), 10);
+            cr_assert_eq(alsorn_client_set_max_retries(c, 0), ALSORN_OK);
+        }
+        alsorn_agent *a = NULL;
+        alsorn_status got = alsorn_agents_get(c, agent, &a, &err);
+        cr_expect_eq(got, cases[i].want, "HTTP %d came back as %s", cases[i].status, alsorn_status_name(got));
+        all = all && got == cases[i].want && err.http_status == cases[i].status;
+        alsorn_agent_free(a);
+    }
+    cJSON_Delete(mock_call("POST", fmt("/_mock/sessions/%s/results", session_id),
+                           fmt("{\"check\": \"typed_errors_mapped\", \"result\": \"%s\"}", all ? "passed" : "failed"), 200));
+    alsorn_error_clear(&err);
+    alsorn_client_free(c);
+}
+
+/* A verification with a fingerprint that is not the agent's answers verified: false, which
+ * the caller must see as a failed verification. */
+static void verified_false_run(alsorn_client *c, const char *session_id) {
+    alsorn_agent_list_params lp = {.page = 1, .limit = 1};
+    alsorn_agent_list *list = NULL;
+    alsorn_error err = ALSORN_ERROR_INIT;
+    cr_assert_eq(alsorn_agents_list(c, &lp, &list, &err), ALSORN_OK);
+    cr_assert(list->count > 0);
+    alsorn_verification *v = NULL;
+    cr_assert_eq(alsorn_agents_verify(c, list->items[0].id, "sha256:" "0000000000000000000000000000000000000000000000000000000000000000",
+                                      &v, &err), ALSORN_OK);
+    bool refused = !v->verified;
+    cJSON_Delete(mock_call("POST", fmt("/_mock/sessions/%s/results", session_id),
+                           fmt("{\"check\": \"verified_false_not_success\", \"result\": \"%s\"}",
+                               refused ? "passed" : "failed"), 200));
+    alsorn_verification_free(v);
+    alsorn_agent_list_free(list);
+    alsorn_error_clear(&err);
+}
+
 /* The reference client through the session's hard cases: a scripted 429 → 503 → drop on its
- * first registration, a 404, a two-page list walked to its end. */
-static void reference_client_run(const char *org_id, const char *key) {
+ * first registration, a 404, a two-page list walked to its end, the fields probe, each typed
+ * error, a verification that answers false. */
+static void reference_client_run(const cJSON *session) {
+    const char *org_id = jstr(jobj(session, "org"), "id"), *session_id = jstr(session, "id");
+    const char *key = jstr(jobj(jobj(session, "org"), "keys"), "write");
     cJSON_Delete(mock_call("POST", "/_mock/sequences",
                            fmt("{\"method\": \"POST\", \"path_prefix\": \"/agents\", \"org_id\": \"%s\", "
                                "\"steps\": [{\"action\": \"rate_limit\", \"retry_after\": 1}, "
@@ -55,8 +135,11 @@ static void reference_client_run(const char *org_id, const char *key) {
         page++;
     }
     cr_assert_eq(page, 2, "three agents, two a page");
+    register_fields_probe(c, session);
+    verified_false_run(c, session_id);
     alsorn_error_clear(&err);
     alsorn_client_free(c);
+    typed_errors_run(session_id, org_id, key);
 }
 
 Test(sessions, the_reference_client_passes_every_required_check, .timeout = 60) {
@@ -65,9 +148,8 @@ Test(sessions, the_reference_client_passes_every_required_check, .timeout = 60) 
     const char *id = jstr(s, "id");
     cr_assert(!strncmp(id, "ses_", 4));
     cr_assert_str_eq(jstr(s, "status"), "open");
-    const cJSON *org = jobj(s, "org");
     cr_assert(cJSON_GetArraySize(jarr(s, "checklist")) >= 10);
-    reference_client_run(jstr(org, "id"), jstr(jobj(org, "keys"), "write"));
+    reference_client_run(s);
     struct timespec ts = {1, 0};
     nanosleep(&ts, NULL);
 
@@ -188,6 +270,166 @@ Test(sessions, a_retry_still_owed_at_close_is_not_retried) {
     cJSON_Delete(g);
     cJSON_Delete(open);
     cJSON_Delete(s);
+}
+
+static const cJSON *check_of(const cJSON *graded, const char *name) {
+    const cJSON *c;
+    cJSON_ArrayForEach(c, jarr(graded, "checks"))
+        if (!strcmp(jstr(c, "name"), name)) return c;
+    cr_assert_fail("no check %s", name);
+    return NULL;
+}
+
+/* The fields probe sent with a field dropped and one changed: fields_not_sent names both, in
+ * the report (with the request) and in the session. */
+Test(sessions, a_probe_registration_without_its_fields_fails_fields_not_sent) {
+    require_mock();
+    cJSON *s = session_open("drops-fields-sdk", "1");
+    const cJSON *org = jobj(s, "org");
+    cJSON *body = cJSON_Duplicate(jobj(jobj(s, "fields_probe"), "body"), true);
+    cr_assert_str_eq(jstr(jobj(s, "fields_probe"), "method"), "POST");
+    cr_assert_str_eq(jstr(jobj(s, "fields_probe"), "path"), "/agents");
+    cJSON_DeleteItemFromObject(body, "currency");                 /* dropped: the server takes USD */
+    cJSON_ReplaceItemInObject(body, "environment", cJSON_CreateString("production")); /* changed */
+    char *text = cJSON_PrintUnformatted(body);
+    struct http_resp r;
+    http_call("POST", "/agents", jstr(jobj(org, "keys"), "write"), text, NULL, &r);
+    expect_status(&r, 201); /* the server cannot tell: only the probe can */
+    http_resp_free(&r);
+    cJSON *rep = mock_call("GET", fmt("/_mock/report?org_id=%s", jstr(org, "id")), NULL, 200);
+    cr_assert_eq(violations_of_kind(rep, "fields_not_sent"), 1, "%s", cJSON_PrintUnformatted(rep));
+    cr_assert_eq(jnum(jobj(rep, "evidence"), "fields_probes"), 1);
+    const cJSON *v, *found = NULL;
+    cJSON_ArrayForEach(v, jarr(jobj(rep, "violations"), "recent"))
+        if (!strcmp(jstr(v, "kind"), "fields_not_sent")) found = v;
+    cr_assert(found && strstr(jstr(found, "detail"), "currency missing") &&
+              strstr(jstr(found, "detail"), "environment differs"), "%s", cJSON_PrintUnformatted(found));
+    cJSON *g = mock_call("GET", fmt("/_mock/sessions/%s", jstr(s, "id")), NULL, 200);
+    cr_assert_str_eq(result_of(g, "fields_not_sent"), "failed");
+    cJSON_Delete(g);
+    free(text);
+    cJSON_Delete(rep);
+    cJSON_Delete(body);
+    cJSON_Delete(s);
+}
+
+/* What only the SDK's tests can see, reported by them: a reported failure fails; a reported
+ * pass counts only once the traffic shows the case (never a silent green); no report is
+ * incomplete. */
+Test(sessions, checks_the_sdk_tests_report) {
+    require_mock();
+    cJSON *s = session_open("reports-sdk", "1");
+    const char *id = jstr(s, "id"), *org_id = jstr(jobj(s, "org"), "id");
+    cJSON *g = mock_call("GET", fmt("/_mock/sessions/%s", id), NULL, 200);
+    cr_assert_str_eq(result_of(g, "typed_errors_mapped"), "incomplete");
+    cr_assert_str_eq(jstr(check_of(g, "typed_errors_mapped"), "detail"), "the SDK's tests reported no result");
+    cJSON_Delete(g);
+    /* a pass claimed with no error ever served */
+    g = mock_call("POST", fmt("/_mock/sessions/%s/results", id),
+                  "{\"check\": \"typed_errors_mapped\", \"result\": \"passed\"}", 200);
+    cr_assert_str_eq(result_of(g, "typed_errors_mapped"), "incomplete");
+    cr_assert(strstr(jstr(check_of(g, "typed_errors_mapped"), "detail"), "never served: 401, 403, 404, 409, 422, 429, 5xx"),
+              "%s", jstr(check_of(g, "typed_errors_mapped"), "detail"));
+    cJSON_Delete(g);
+    /* every status served once (fault rules), then the pass counts */
+    static const int statuses[] = {401, 403, 404, 409, 422, 429, 502};
+    const char *key = jstr(jobj(jobj(s, "org"), "keys"), "read");
+    for (size_t i = 0; i < 7; i++) {
+        const char *path = fmt("/agents/agent_status%d0000000000", statuses[i]);
+        cJSON_Delete(mock_call("POST", "/_mock/faults",
+                               fmt("{\"action\": \"error\", \"status\": %d, \"path_prefix\": \"%s\", \"org_id\": \"%s\", "
+                                   "\"count\": 1}", statuses[i], path, org_id), 201));
+        struct http_resp r;
+        http_call("GET", path, key, NULL, NULL, &r);
+        expect_status(&r, statuses[i]);
+        http_resp_free(&r);
+    }
+    g = mock_call("GET", fmt("/_mock/sessions/%s", id), NULL, 200);
+    cr_assert_str_eq(result_of(g, "typed_errors_mapped"), "passed", "%s", cJSON_PrintUnformatted(check_of(g, "typed_errors_mapped")));
+    cJSON_Delete(g);
+    /* a reported failure fails, with what the tests said */
+    g = mock_call("POST", fmt("/_mock/sessions/%s/results", id),
+                  "{\"check\": \"verified_false_not_success\", \"result\": \"failed\", \"detail\": \"verify() returned ok\"}", 200);
+    cr_assert_str_eq(result_of(g, "verified_false_not_success"), "failed");
+    cr_assert_str_eq(jstr(check_of(g, "verified_false_not_success"), "detail"), "verify() returned ok");
+    cJSON_Delete(g);
+
+    /* bad reports change nothing */
+    const char *bad[][2] = {
+        {"{}", "check"},
+        {"{\"check\": \"missing_user_agent\", \"result\": \"passed\"}", "check"}, /* graded from the wire */
+        {"{\"check\": \"typed_errors_mapped\", \"result\": \"maybe\"}", "result"},
+        {"{\"check\": \"typed_errors_mapped\", \"result\": \"failed\", \"detail\": 5}", "detail"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct http_resp r;
+        http_call("POST", fmt("/_mock/sessions/%s/results", id), NULL, bad[i][0], NULL, &r);
+        expect_field_error(&r, bad[i][1]);
+        http_resp_free(&r);
+    }
+    g = mock_call("GET", fmt("/_mock/sessions/%s", id), NULL, 200);
+    cr_assert_str_eq(result_of(g, "typed_errors_mapped"), "passed", "a refused report changed nothing");
+    cJSON_Delete(g);
+    struct http_resp r;
+    http_call("POST", "/_mock/sessions/ses_nosuchsession00/results", NULL,
+              "{\"check\": \"typed_errors_mapped\", \"result\": \"passed\"}", NULL, &r);
+    expect_error(&r, 404, "not_found");
+    http_resp_free(&r);
+    cJSON_Delete(mock_call("POST", fmt("/_mock/sessions/%s/close", id), NULL, 200));
+    http_call("POST", fmt("/_mock/sessions/%s/results", id), NULL,
+              "{\"check\": \"typed_errors_mapped\", \"result\": \"failed\"}", NULL, &r);
+    expect_error(&r, 409, "conflict");
+    http_resp_free(&r);
+    cJSON_Delete(s);
+}
+
+#define PROBE_SECRET "whsec_session_probe_0123456789abcdef"
+
+/* The receiver probe run for a session grades its webhook_receiver check. */
+Test(sessions, the_receiver_probe_grades_webhook_receiver, .timeout = 60) {
+    require_mock();
+    cJSON *good = session_open("verifying-receiver", "1"), *bad = session_open("trusting-receiver", "1");
+    struct receiver *rc = receiver_start();
+    static const int answers[] = {200, 401, 400, 409}; /* verifies, and refuses stale and replayed */
+    receiver_script(rc, answers, 4);
+    cJSON *p = mock_call("POST", "/_mock/webhook-probe",
+                         fmt("{\"url\": \"%s\", \"secret\": \"" PROBE_SECRET "\", \"timeout_ms\": 2000, "
+                             "\"session_id\": \"%s\"}", receiver_url(rc, "/hooks"), jstr(good, "id")), 200);
+    cr_assert(jbool(p, "passed"));
+    cr_assert_str_eq(jstr(p, "session_id"), jstr(good, "id"));
+    cJSON_Delete(p);
+    receiver_reply(rc, 200, 0); /* accepts anything */
+    cJSON_Delete(mock_call("POST", "/_mock/webhook-probe",
+                           fmt("{\"url\": \"%s\", \"secret\": \"" PROBE_SECRET "\", \"timeout_ms\": 2000, "
+                               "\"session_id\": \"%s\"}", receiver_url(rc, "/hooks"), jstr(bad, "id")), 200));
+    cJSON *g = mock_call("GET", fmt("/_mock/sessions/%s", jstr(good, "id")), NULL, 200);
+    cr_assert_str_eq(result_of(g, "webhook_receiver"), "passed");
+    cr_assert_str_eq(jstr(check_of(g, "webhook_receiver"), "detail"), "every case went the right way");
+    cJSON_Delete(g);
+    g = mock_call("GET", fmt("/_mock/sessions/%s", jstr(bad, "id")), NULL, 200);
+    cr_assert_str_eq(result_of(g, "webhook_receiver"), "failed");
+    cr_assert(strstr(jstr(check_of(g, "webhook_receiver"), "detail"), "bad_signature accepted"),
+              "%s", jstr(check_of(g, "webhook_receiver"), "detail"));
+    cJSON_Delete(g);
+    /* a session never probed declines the recommended check */
+    g = mock_call("POST", fmt("/_mock/sessions/%s/close", jstr(bad, "id")), NULL, 200);
+    cJSON_Delete(g);
+    struct http_resp r;
+    const char *closed = fmt("{\"url\": \"%s\", \"secret\": \"s\", \"session_id\": \"%s\"}",
+                             receiver_url(rc, "/hooks"), jstr(bad, "id"));
+    size_t before = receiver_count(rc);
+    http_call("POST", "/_mock/webhook-probe", NULL, closed, NULL, &r);
+    expect_field_error(&r, "session_id");
+    http_resp_free(&r);
+    http_call("POST", "/_mock/webhook-probe", NULL,
+              fmt("{\"url\": \"%s\", \"secret\": \"s\", \"session_id\": \"ses_nosuchsession00\"}",
+                  receiver_url(rc, "/hooks")), NULL, &r);
+    expect_field_error(&r, "session_id");
+    http_resp_free(&r);
+    cr_assert_eq(receiver_count(rc), before, "a refused probe sends nothing");
+    receiver_stop(rc);
+    cJSON_Delete(good);
+    cJSON_Delete(bad);
 }
 
 static void stop_own(void) { own_mock_stop(); }

@@ -167,6 +167,7 @@ const struct route routes[] = {
     { "GET",    "/_mock/sessions",           mock_session_list,         KEY_NONE,  MOCK,   BODY_IGNORED },
     { "GET",    "/_mock/sessions/{id}",      mock_session_get,          KEY_NONE,  MOCK,   BODY_IGNORED },
     { "POST",   "/_mock/sessions/{id}/close", mock_session_close,       KEY_NONE,  MOCK,   BODY_IGNORED },
+    { "POST",   "/_mock/sessions/{id}/results", mock_session_result,    KEY_NONE,  MOCK,   BODY_REQUIRED },
     /* ... and a probe of the SDK's webhook receiver (allow-listed URL) */
     { "POST",   "/_mock/webhook-probe",      mock_webhook_probe,        KEY_NONE,  MOCK,   BODY_REQUIRED },
 };

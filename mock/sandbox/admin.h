@@ -35,6 +35,7 @@ void mock_session_create(struct req *r);
 void mock_session_list(struct req *r);
 void mock_session_get(struct req *r);
 void mock_session_close(struct req *r);
+void mock_session_result(struct req *r);
 /* webhook receiver probe (admin_probe.c) */
 void mock_webhook_probe(struct req *r);
 

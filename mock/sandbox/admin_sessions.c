@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sandbox/fields_probe.h"
 #include "sandbox/provision.h"
+#include "sandbox/report.h"
 #include "sandbox/sessions.h"
 #include "store/store.h"
 
@@ -28,6 +30,7 @@ void mock_session_create(struct req *r) {
         tenant_release(t);
         return reply_error(r, 409, "conflict", "At most %d sessions; POST /_mock/reset first", SESSIONS_MAX);
     }
+    report_expect_fields(t->report, fields_probe_body(id)); /* before anyone has the keys */
     tenant_lock(t);
     cJSON *org = provision_org_json(t, &spec);
     tenant_unlock(t);
@@ -64,6 +67,23 @@ void mock_session_get(struct req *r) {
 /* POST /_mock/sessions/{id}/close → 200 the graded session; 409 when already closed. */
 void mock_session_close(struct req *r) {
     int rc = sessions_close(r->params[0], r->now, r->sandbox.arrived_ms);
+    if (rc == -1) return reply_error(r, 404, "not_found", "No session %s", r->params[0]);
+    if (rc == -2) return reply_error(r, 409, "conflict", "Session %s is already closed", r->params[0]);
+    reply_json(r, 200, sessions_get_json(r->params[0], r->sandbox.arrived_ms));
+}
+
+/* POST /_mock/sessions/{id}/results {"check", "result": "passed"|"failed", "detail"?} → 200 the
+ * session graded as of now: what the SDK's tests saw for a check only they can see. */
+void mock_session_result(struct req *r) {
+    struct field_errors fe = {0};
+    int check = -1, result = -1;
+    const char *detail = NULL;
+    static const char *const results[] = {"passed", "failed", NULL};
+    v_require(&fe, v_enum(&fe, r->json, "check", sessions_reported_checks(), &check), "check");
+    v_require(&fe, v_enum(&fe, r->json, "result", results, &result), "result");
+    v_string(&fe, r->json, "detail", 1, 199, false, &detail);
+    if (field_errors_any(&fe)) return reply_validation(r, &fe);
+    int rc = sessions_report(r->params[0], sessions_reported_checks()[check], result == 0, detail);
     if (rc == -1) return reply_error(r, 404, "not_found", "No session %s", r->params[0]);
     if (rc == -2) return reply_error(r, 409, "conflict", "Session %s is already closed", r->params[0]);
     reply_json(r, 200, sessions_get_json(r->params[0], r->sandbox.arrived_ms));

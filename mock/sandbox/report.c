@@ -15,6 +15,7 @@
 #include "core/router.h"
 #include "sandbox/credentials.h"
 #include "sandbox/faults.h"
+#include "sandbox/fields_probe.h"
 #include "sandbox/known_fields.h"
 #include "store/tenant.h"
 
@@ -28,14 +29,14 @@
 enum kind {
     UNKNOWN_FIELD, WRONG_TYPE, EARLY_RETRY, POST_WITHOUT_KEY, MISSING_USER_AGENT,
     WHILE_LIMITED, POST_NEW_KEY, RETRY_NON_RETRYABLE, RETRY_OF_SUCCESS, CLIENT_GONE,
-    CREDENTIALS_IN_QUERY, PAGE_BEYOND_LAST, PAGINATION_LOOP, KINDS
+    CREDENTIALS_IN_QUERY, PAGE_BEYOND_LAST, PAGINATION_LOOP, FIELDS_NOT_SENT, KINDS
 };
 static const char *const kind_names[KINDS] = {
     "unknown_field", "wrong_type", "retry_before_retry_after",
     "post_retry_without_idempotency_key", "missing_user_agent",
     "request_while_rate_limited", "post_retry_with_new_idempotency_key",
     "retry_of_non_retryable_status", "retry_of_successful_request", "request_abandoned_by_client",
-    "credentials_in_query", "page_beyond_last", "pagination_loop",
+    "credentials_in_query", "page_beyond_last", "pagination_loop", "fields_not_sent",
 };
 
 /* Counted without the report's lock (atomics): a status gets its slot under the lock once,
@@ -90,6 +91,13 @@ struct report {
     long counts[KINDS];
     struct violation recent[RECENT_VIOLATIONS]; /* ring */
     size_t n_recent, next_recent;
+    /* A graded session's fields probe (sandbox/fields_probe.h): set once, before the org's
+     * keys are given out, and kept until the report is freed (read without the lock). */
+    _Atomic(cJSON *) fields_probe;
+    /* What the org's traffic exercised that no violation shows (a graded session's evidence) */
+    _Atomic long fields_probes_seen; /* the probe's registration arrived */
+    _Atomic long verified_false;     /* a verification answered false (verified / valid) */
+    _Atomic long last_pages;         /* a later page of a list that said it was the last */
 };
 
 struct report *report_new(void) {
@@ -130,6 +138,9 @@ static void clear_locked(struct report *rep) {
     atomic_store(&rep->n_history, 0);
     memset(rep->counts, 0, sizeof rep->counts);
     rep->n_recent = rep->next_recent = 0;
+    atomic_store(&rep->fields_probes_seen, 0);
+    atomic_store(&rep->verified_false, 0);
+    atomic_store(&rep->last_pages, 0);
 }
 
 void report_clear(struct report *rep) {
@@ -142,6 +153,7 @@ void report_free(struct report *rep) {
     if (!rep) return;
     clear_locked(rep);
     free(atomic_load(&rep->coverage));
+    cJSON_Delete(atomic_load(&rep->fields_probe));
     pthread_mutex_destroy(&rep->lock);
     free(rep);
 }
@@ -374,11 +386,12 @@ static long last_number(const char *body, size_t len, const char *name) {
     return strtol(v, NULL, 10);
 }
 
-/* Where a list page stands: more pages follow (*more), or the page asked is past the last. */
-static void page_position(const struct req *r, bool *more, bool *beyond) {
+/* Where a list page stands: more pages follow (*more), the page asked is past the last
+ * (*beyond), or it is a later page than the first (*later: a walk went on to it). */
+static void page_position(const struct req *r, bool *more, bool *beyond, bool *later) {
     const char *b = r->reply.body;
     size_t len = r->reply.body_len;
-    *more = *beyond = false;
+    *more = *beyond = *later = false;
     if (!b || !len) return;
     long page = last_number(b, len, "page"), pages = last_number(b, len, "total_pages");
     long total = last_number(b, len, "total"), limit = last_number(b, len, "limit");
@@ -387,15 +400,44 @@ static void page_position(const struct req *r, bool *more, bool *beyond) {
     if (page > 0 && pages >= 0) { /* Alsorn {"pagination": {page, limit, total, total_pages}} */
         *more = page < pages;
         *beyond = page > 1 && page > pages;
+        *later = page > 1;
     } else if (page > 0 && total >= 0 && limit > 0) { /* Alsorn transactions */
         *more = page * limit < total;
         *beyond = page > 1 && (page - 1) * limit >= total;
+        *later = page > 1;
     } else if (has_more >= 0) { /* Alter {total, limit, offset, has_more} */
         *more = has_more == 1;
         *beyond = offset > 0 && total >= 0 && offset >= total;
+        *later = offset > 0;
     } else if (cursor >= 0) { /* Alter audit {"next_cursor"} */
         *more = cursor == 1;
+        *later = r->query && strstr(r->query, "cursor=");
     }
+}
+
+/* A verification that answered false: GET /agents/{id}/verify ("verified") or an audit
+ * chain's verify ("valid"). */
+static bool verified_false(const struct req *r) {
+    size_t plen = strlen(r->route->pattern);
+    if (r->reply.status != 200 || plen < 7 || strcmp(r->route->pattern + plen - 7, "/verify") != 0 ||
+        !r->reply.body)
+        return false;
+    static const char verified[] = "\"verified\":false", valid[] = "\"valid\":false";
+    return memmem(r->reply.body, r->reply.body_len, verified, sizeof verified - 1) ||
+           memmem(r->reply.body, r->reply.body_len, valid, sizeof valid - 1);
+}
+
+void report_expect_fields(struct report *rep, cJSON *expected) {
+    cJSON *none = NULL;
+    if (!atomic_compare_exchange_strong(&rep->fields_probe, &none, expected)) cJSON_Delete(expected);
+}
+
+/* The probe's registration: each field it lacks or changed is fields_not_sent. */
+static void check_fields_probe(struct report *rep, const struct req *r, const cJSON *probe, int64_t now) {
+    char detail[160];
+    if (fields_probe_compare(probe, r->json, detail, sizeof detail))
+        add_violation(rep, r, FIELDS_NOT_SENT, now, "the fields probe arrived without what it was given: %s",
+                      detail);
 }
 
 /* Repeats that a correct SDK does not make (within REPEAT_MS, and with no successful write by
@@ -477,15 +519,22 @@ void report_record(const struct req *r) {
     bool post_check = post_without_key(r);
     bool gone = r->sandbox.client_gone, creds = r->query && query_has_credentials(r->query);
     bool write = is_write(r->method);
-    bool more = false, beyond = false;
+    bool more = false, beyond = false, later = false;
     size_t plen = strlen(r->route->pattern);
-    if (!write && status == 200 && plen && r->route->pattern[plen - 1] != '}')
-        page_position(r, &more, &beyond); /* a list route's page */
+    if (!write && status == 200 && plen && r->route->pattern[plen - 1] != '}') {
+        page_position(r, &more, &beyond, &later); /* a list route's page */
+        if (later && !more && !beyond) atomic_fetch_add(&rep->last_pages, 1);
+    }
+    if (!write && verified_false(r)) atomic_fetch_add(&rep->verified_false, 1);
+    const cJSON *probe = atomic_load(&rep->fields_probe);
+    bool probed = probe && write && !strcmp(r->method, FIELDS_PROBE_METHOD) &&
+                  !strcmp(r->route->pattern, FIELDS_PROBE_ROUTE) && fields_probe_is(probe, r->json);
+    if (probed) atomic_fetch_add(&rep->fields_probes_seen, 1);
     if (write && status / 100 == 2 && !r->sandbox.replayed && !gone) atomic_fetch_add(&rep->writes, 1);
     bool history_check = atomic_load(&rep->n_history) > 0 || more || non_retryable(r, status) ||
                          (write && (status / 100 == 2 || failed(status)));
     if (!no_ua && !unknown && status != 422 && !retry_check && !post_check && !gone && !creds &&
-        !beyond && !history_check)
+        !beyond && !history_check && !probed)
         return;
 
     int64_t now_ms = clock_now_ms(), now = now_ms / 1000;
@@ -509,6 +558,7 @@ void report_record(const struct req *r) {
                       "a credential in the query string, where proxies and access logs keep it; "
                       "send it in a header");
     if (beyond) add_violation(rep, r, PAGE_BEYOND_LAST, now, "a page past the last one was asked");
+    if (probed) check_fields_probe(rep, r, probe, now);
     if (history_check) check_history(rep, r, req_hash, gone ? 0 : status, more, now_ms);
     pthread_mutex_unlock(&rep->lock);
 }
@@ -584,6 +634,11 @@ cJSON *report_json(struct report *rep) {
     cJSON_AddItemToObject(o, "coverage", coverage_json(rep));
     cJSON_AddItemToObject(o, "violations", violations_json(rep));
     pthread_mutex_unlock(&rep->lock);
+    cJSON *ev = cJSON_AddObjectToObject(o, "evidence");
+    cJSON_AddNumberToObject(ev, "last_pages", (double)atomic_load(&rep->last_pages));
+    cJSON_AddNumberToObject(ev, "verified_false", (double)atomic_load(&rep->verified_false));
+    if (atomic_load(&rep->fields_probe))
+        cJSON_AddNumberToObject(ev, "fields_probes", (double)atomic_load(&rep->fields_probes_seen));
     return o;
 }
 

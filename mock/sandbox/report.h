@@ -24,6 +24,11 @@
  *   page_beyond_last            a list page past the last one
  *   pagination_loop             the same page again although it said more pages follow
  *   missing_user_agent          no User-Agent header
+ *   fields_not_sent             a graded session's fields probe arrived without a field it
+ *                               was given, or with another value (sandbox/fields_probe.h)
+ * "evidence" counts what the traffic exercised that no violation shows: last_pages (a later
+ * page of a list that said it was the last: a walk reached the end), verified_false (a
+ * verification answered false), fields_probes (the probe arrived; only with a probe). 
  * Requests without a tenant (no valid key) go to one shared "unauthenticated" report.  Each
  * report has its own lock; memory is bounded (a ring of recent violations, capped maps). */
 #ifndef REPORT_H
@@ -43,8 +48,10 @@ struct report *report_unauthenticated(void);
 
 /* Records r (route matched, reply rendered, not yet sent) in its tenant's report. */
 void report_record(const struct req *r);
-/* {"coverage": {...}, "violations": {...}} */
+/* {"coverage": {...}, "violations": {...}, "evidence": {...}} */
 cJSON *report_json(struct report *rep);
+/* The body of a graded session's fields probe for rep's org (taken; ignored when one is set). */
+void report_expect_fields(struct report *rep, cJSON *expected);
 struct tenant;
 /* An org's report_json plus its sequences whose transient answer was never retried
  * (violations.by_kind.transient_error_not_retried, sandbox/faults.h). */

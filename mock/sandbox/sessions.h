@@ -13,12 +13,23 @@
 
 #define SESSIONS_MAX 256
 
-/* The checklist: [{"name", "level", "what"}...]. */
+/* The checklist: [{"name", "level", "graded_from", "what"}...]. */
 cJSON *sessions_checklist_json(void);
+/* The checks the SDK's own tests report (graded_from "sdk_tests"), NULL-terminated. */
+const char *const *sessions_reported_checks(void);
+/* What the SDK's tests saw for such a check (detail may be NULL).  0, -1 unknown session,
+ * -2 closed, -3 not a check the tests report.  Passed only counts once the org's traffic
+ * shows the case was met (the statuses served, a verified: false answer). */
+int sessions_report(const char *id, const char *check, bool passed, const char *detail);
+/* Whether id is a session still open. */
+bool sessions_open(const char *id);
+/* The webhook receiver probe's verdict for the session (webhook_receiver).  0, -1, -2. */
+int sessions_record_probe(const char *id, bool passed, const char *detail);
 /* Registers a session for org_id; writes its id (ID_LEN).  -1 when SESSIONS_MAX are open. */
 int sessions_add(const char *sdk, const char *version, const char *org_id, int64_t now, char *id_out);
 /* The session graded now (open) or as closed: {"id", "sdk", "version", "org_id", "status",
- * "checks": [{"name", "level", "result", "violations", "what"}...], "counts"}; NULL: unknown. */
+ * "fields_probe": {"method", "path", "body"}, "checks": [{"name", "level", "result",
+ * "violations", "what", "detail"?}...], "counts"}; NULL: unknown. */
 cJSON *sessions_get_json(const char *id, int64_t now_ms);
 /* Grades and closes it.  0, -1 unknown id, -2 already closed. */
 int sessions_close(const char *id, int64_t now, int64_t now_ms);
