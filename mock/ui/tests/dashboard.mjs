@@ -444,6 +444,26 @@ async function main() {
     await visit('#/sessions');
     const headA = await page.textContent(`table.matrix th[data-session="${sesA.id}"]`);
     check(headA.includes('failed') && !headA.includes('open'), 'sessions: the closed session\'s column shows its graded status');
+    // a check the page was never told about (the checklist grows): its own row, its detail shown
+    const future = {name: 'future_check', level: 'recommended', result: 'declined', violations: 0,
+      what: 'a check added after this page was written', detail: 'why: shown as the sandbox gave it'};
+    const onlyA = (url) => url.pathname === `/_mock/sessions/${sesA.id}`;
+    await page.route(onlyA, async (route) => {
+      const res = await route.fetch();
+      const g = await res.json();
+      g.checks.push(future);
+      await route.fulfill({response: res, json: g});
+    });
+    await visit('#/orgs');
+    await visit('#/sessions');
+    const futureRow = await page.$$eval('table.matrix tr[data-check="future_check"] > *', (cs) => cs.map((c) => c.textContent));
+    check(futureRow.length === 4 && futureRow[1] === 'recommended' && futureRow[2 + colA] === '– declined' && futureRow[2 + colB] === 'not graded',
+      `sessions: a check only one session has gets its own row ("not graded" elsewhere): ${futureRow.join(' | ')}`);
+    await visit(`#/sessions/${sesA.id}`);
+    const futureDetail = await page.textContent('main table.checks tr[data-check="future_check"]');
+    check(await page.isVisible('main table.checks th:has-text("Detail")') && futureDetail.includes(future.detail),
+      'session: a check\'s detail gets a Detail column');
+    await page.unroute(onlyA);
     await visit(`#/sessions/${sesB.id}`);
     await page.click(`main dd a:has-text("${sesB.org_id}")`);
     await page.waitForSelector('main section.card h2');
