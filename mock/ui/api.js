@@ -71,13 +71,29 @@ export const mock = {
   get: (path) => json('GET', '/_mock' + path),
   post: (path, body) => json('POST', '/_mock' + path, body ?? {}),
   del: (path) => json('DELETE', '/_mock' + path),
-  raw: (method, path) => raw(method, '/_mock' + path),
 };
 
 // An API call as the org: path is the API's own path with its query ("/agents?page=2").
 export function api(org, method, path, body) {
   const url = `/_mock/orgs/${encodeURIComponent(org)}/api?path=${encodeURIComponent(path)}`;
   return json(method, url, body);
+}
+
+// Whether calls carry an admin token (the sandbox asked for one).
+export function tokenInUse() { return !!token; }
+
+// Saves what a GET /_mock/ route answers as a file, the token sent like any other call.
+export async function download(path, filename) {
+  const res = await raw('GET', '/_mock' + path);
+  if (!res.ok) throw new Error(`Download failed: ${res.status}`);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 export function query(params) {

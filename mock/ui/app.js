@@ -6,6 +6,7 @@ import {orgsView} from './orgs.js';
 import {agentsView, agentView, transactionsView, transactionView, webhooksView} from './alsorn.js';
 import {alterView} from './alter.js';
 import {journalView, reportView, sandboxView} from './sandbox.js';
+import {sessionsView, sessionView} from './sessions.js';
 
 export const state = {org: localStorage.getItem('agentmock.org') || '', orgs: []};
 
@@ -57,7 +58,12 @@ const routes = [
   [/^journal$/, journalView],
   [/^report$/, reportView],
   [/^sandbox$/, sandboxView],
+  [/^sessions$/, sessionsView],
+  [/^sessions\/([^/]+)$/, sessionView],
 ];
+
+// Views that show the whole sandbox, not one organization's data.
+const orgFree = new Set([orgsView, sessionsView, sessionView]);
 
 // Views that poll register a stop function here; leaving the view calls it.
 let cleanup = [];
@@ -82,7 +88,7 @@ async function render() {
   try {
     if (!match) throw new Error(`No view for ${path}`);
     const args = path.match(match[0]).slice(1).map(decodeURIComponent);
-    if (match[1] !== orgsView && !state.org)
+    if (!orgFree.has(match[1]) && !state.org)
       content = h('p', {}, 'No organization yet: create one under ', h('a', {href: '#/orgs'}, 'Organizations'), '.');
     else content = await match[1](params, ...args);
   } catch (err) {

@@ -1,6 +1,6 @@
 // Sandbox views: the request journal (live), the SDK report, and the controls (clock,
 // faults, data generator, org reset, state snapshot) — each through the /_mock/ API.
-import {mock, query} from './api.js';
+import {mock, query, download} from './api.js';
 import {h, table, badge, time, form, input, select, errorBox} from './dom.js';
 import {state, go, onLeave, rerender, refreshClock, loadOrgs, offsetText} from './app.js';
 
@@ -171,14 +171,6 @@ export async function sandboxView() {
         'Generate in this organization', act((v) => mock.post(`/orgs/${encodeURIComponent(state.org)}/generate`,
           {agents: Number(v.agents), transactions: Number(v.transactions)}))),
       h('div', {class: 'buttons'}, resetBtn,
-        h('button', {type: 'button', onclick: act(async () => {
-          const res = await mock.raw('GET', '/state');
-          if (!res.ok) throw new Error(`Snapshot failed: ${res.status}`);
-          const url = URL.createObjectURL(await res.blob());
-          const a = h('a', {href: url, download: 'agentmock-state.ndjson'});
-          document.body.append(a);
-          a.click();
-          a.remove();
-          setTimeout(() => URL.revokeObjectURL(url), 10000);
-        })}, 'Download snapshot'))));
+        h('button', {type: 'button', onclick: act(() => download('/state', 'agentmock-state.ndjson'))},
+          'Download snapshot'))));
 }

@@ -369,6 +369,106 @@ async function main() {
     console.log(`TIMING transactions view with ${LARGE_TRANSACTIONS.toLocaleString('en')} transactions: ${Date.now() - t} ms`);
     await look('transactions-100000');
 
+    // SDK sessions: two SDKs side by side, one drawing a violation; a detail, its exports, Close
+    await visit('#/sessions');
+    check((await page.textContent('main')).includes('No session yet') &&
+      (await page.textContent('main code')).includes('X-Mock-Admin-Token: $AGENTMOCK_ADMIN_TOKEN'),
+      'sessions: none yet, with the curl to open one (the token as a variable, never its value)');
+    await look('sessions-empty');
+    const sesA = await ok('POST', '/_mock/sessions', {body: {sdk: 'sdk-a', version: '1.0'}});
+    const sesB = await ok('POST', '/_mock/sessions', {body: {sdk: 'sdk-b', version: '2.0'}});
+    await call('GET', '/agents', {key: sesA.org.keys.read, headers: {'User-Agent': ''}}); // missing_user_agent
+    await ok('GET', '/agents', {key: sesB.org.keys.read, headers: {'User-Agent': 'sdk-b/2.0'}});
+    await ok('POST', `/_mock/sessions/${sesB.id}/close`);
+    const apiA = await ok('GET', `/_mock/sessions/${sesA.id}`), apiB = await ok('GET', `/_mock/sessions/${sesB.id}`);
+    const resultOf = (g, name) => g.checks.find((c) => c.name === name).result;
+    check(apiA.status === 'open' && resultOf(apiA, 'missing_user_agent') === 'failed' && resultOf(apiB, 'missing_user_agent') === 'passed',
+      'sessions: the API grades sdk-a failed and sdk-b passed on missing_user_agent');
+    await page.click('main button:has-text("Refresh")');
+    await page.waitForSelector('table.matrix');
+    await page.waitForSelector('main:not([aria-busy])');
+    const matrix = await page.evaluate(() => ({
+      cols: [...document.querySelectorAll('table.matrix thead th[data-session]')].map((th) => ({id: th.dataset.session, text: th.textContent})),
+      rows: [...document.querySelectorAll('table.matrix tbody tr')].map((tr) => ({check: tr.dataset.check,
+        name: tr.cells[0].textContent, level: tr.cells[1].textContent, cells: [...tr.cells].slice(2).map((td) => td.textContent)})),
+    }));
+    const colA = matrix.cols.findIndex((c) => c.id === sesA.id), colB = matrix.cols.findIndex((c) => c.id === sesB.id);
+    check(matrix.cols.length === 2 && colA >= 0 && colB >= 0, `sessions: one column per session (found ${matrix.cols.length})`);
+    check(matrix.cols[colA]?.text.includes('sdk-a 1.0') && /open.*verdict now: ✗ failed/.test(matrix.cols[colA].text) &&
+      matrix.cols[colB]?.text.includes('sdk-b 2.0') && matrix.cols[colB].text.includes(apiB.status) && !matrix.cols[colB].text.includes('open'),
+      'sessions: column headers name the SDK, show sdk-a open with its verdict now and sdk-b graded');
+    check(matrix.cols[colB]?.text.includes(`${apiB.counts.passed} passed · ${apiB.counts.failed} failed · ${apiB.counts.incomplete} incomplete`),
+      'sessions: a column shows the session\'s counts');
+    check(JSON.stringify(matrix.rows.map((r) => [r.name, r.level])) === JSON.stringify(sesA.checklist.map((c) => [c.name, c.level])),
+      'sessions: rows are the checklist\'s checks, in its order, with their level');
+    const cellResult = (text) => (text.match(/passed|failed|incomplete|declined/) || ['?'])[0];
+    const wrong = matrix.rows.flatMap((r) => [[apiA, colA], [apiB, colB]]
+      .filter(([g, col]) => cellResult(r.cells[col] || '') !== resultOf(g, r.check))
+      .map(([g, col]) => `${g.sdk} ${r.check}: shows "${r.cells[col]}", API ${resultOf(g, r.check)}`));
+    check(wrong.length === 0, `sessions: every cell shows its session's result${wrong.length ? ': ' + wrong.join('; ') : ''}`);
+    const mua = matrix.rows.find((r) => r.check === 'missing_user_agent');
+    check(mua && mua.cells[colA].startsWith('✗ failed') && mua.cells[colB].startsWith('✓ passed'),
+      'sessions: missing_user_agent reads "✗ failed" for sdk-a and "✓ passed" for sdk-b (icon and word, not colour alone)');
+    const sessionKeys = [sesA, sesB].flatMap((x) => [x.org.keys.read, x.org.keys.write, x.org.keys.admin, x.org.alter.app_key]);
+    const noKeys = async () => { const html = await page.content(); return !sessionKeys.some((k) => html.includes(k)); };
+    check(await noKeys(), 'sessions: no session key anywhere in the matrix');
+    await look('sessions');
+
+    // the detail: checks, exports (with the admin token), Close asks first, then grades
+    await page.click(`table.matrix th[data-session="${sesA.id}"] a`);
+    await page.waitForSelector('main table.checks');
+    const detailRows = await page.$$eval('main table.checks tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    check(detailRows.length === apiA.checks.length && detailRows.every((cells, i) => cells[0] === apiA.checks[i].name &&
+      cells[1] === apiA.checks[i].level && cells[2].includes(apiA.checks[i].result) && cells[3] === String(apiA.checks[i].violations) &&
+      cells[4] === apiA.checks[i].what), 'session: the checks table shows each check\'s name, level, result, violations and what it asks');
+    check(await noKeys(), 'session: no key in the detail');
+    await look('session');
+    const [junit] = await Promise.all([page.waitForEvent('download'), page.click('main button:has-text("Download JUnit XML")')]);
+    const xml = readFileSync(await junit.path(), 'utf8');
+    check(xml.startsWith('<?xml') && xml.includes('name="agentmock: sdk-a 1.0"') && /name="missing_user_agent"><failure/.test(xml),
+      'session: JUnit XML downloaded, missing_user_agent a failure');
+    const [report] = await Promise.all([page.waitForEvent('download'), page.click('main button:has-text("Download HTML report")')]);
+    const exported = readFileSync(await report.path(), 'utf8');
+    check(exported.startsWith('<!doctype html>') && exported.includes('sdk-a 1.0') && report.suggestedFilename().endsWith('.html'),
+      'session: HTML report downloaded');
+    await page.click('main button:has-text("Close session")');
+    await page.waitForSelector('main button:has-text("Click again")');
+    check((await ok('GET', `/_mock/sessions/${sesA.id}`)).status === 'open', 'session: Close asks again before closing');
+    await page.click('main button:has-text("Click again")');
+    await page.waitForSelector('main [role=status]:has-text("Closed and graded: failed")');
+    const closedA = await ok('GET', `/_mock/sessions/${sesA.id}`);
+    check(closedA.status === 'failed' && closedA.closed_at && await page.isVisible('main h1 .badge.failed') &&
+      !(await page.isVisible('main button:has-text("Close session")')),
+      'session: Close closed it; the page shows it failed, with no Close button any more');
+    await look('session-closed');
+    await visit('#/sessions');
+    const headA = await page.textContent(`table.matrix th[data-session="${sesA.id}"]`);
+    check(headA.includes('failed') && !headA.includes('open'), 'sessions: the closed session\'s column shows its graded status');
+    // a check the page was never told about (the checklist grows): its own row, its detail shown
+    const future = {name: 'future_check', level: 'recommended', result: 'declined', violations: 0,
+      what: 'a check added after this page was written', detail: 'why: shown as the sandbox gave it'};
+    const onlyA = (url) => url.pathname === `/_mock/sessions/${sesA.id}`;
+    await page.route(onlyA, async (route) => {
+      const res = await route.fetch();
+      const g = await res.json();
+      g.checks.push(future);
+      await route.fulfill({response: res, json: g});
+    });
+    await visit('#/orgs');
+    await visit('#/sessions');
+    const futureRow = await page.$$eval('table.matrix tr[data-check="future_check"] > *', (cs) => cs.map((c) => c.textContent));
+    check(futureRow.length === 4 && futureRow[1] === 'recommended' && futureRow[2 + colA] === '– declined' && futureRow[2 + colB] === 'not graded',
+      `sessions: a check only one session has gets its own row ("not graded" elsewhere): ${futureRow.join(' | ')}`);
+    await visit(`#/sessions/${sesA.id}`);
+    const futureDetail = await page.textContent('main table.checks tr[data-check="future_check"]');
+    check(await page.isVisible('main table.checks th:has-text("Detail")') && futureDetail.includes(future.detail),
+      'session: a check\'s detail gets a Detail column');
+    await page.unroute(onlyA);
+    await visit(`#/sessions/${sesB.id}`);
+    await page.click(`main dd a:has-text("${sesB.org_id}")`);
+    await page.waitForSelector('main section.card h2');
+    check((await page.textContent('main section.card h2')) === 'SDK session: sdk-b 2.0', 'session: the org link opens the session\'s organization');
+
     check(consoleErrors.length === 0, `no console errors${consoleErrors.length ? ': ' + consoleErrors.join(' | ') : ''}`);
     check(axeViolations.length === 0, `axe: no serious or critical violations${axeViolations.length ? ':\n  ' + axeViolations.join('\n  ') : ''}`);
   } finally {
