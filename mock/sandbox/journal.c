@@ -84,6 +84,8 @@ void journal_shutdown(void) {
 static bool is_secret_header(const char *name) {
     static const char *const secret[] = {"Authorization", "Proxy-Authorization", "x-api-key",
                                          "Cookie", "X-Mock-Admin-Token", NULL};
+    char first = (char)(name[0] | 0x20); /* lower case of a letter; most headers stop here */
+    if (first != 'a' && first != 'p' && first != 'x' && first != 'c') return false;
     for (int i = 0; secret[i]; i++)
         if (!strcasecmp(name, secret[i])) return true;
     return false;
@@ -113,21 +115,6 @@ static char *pack_masked(struct packer *p, const char *value, const char *token,
     memcpy(masked, value, scheme);
     memcpy(masked + scheme, fp, n + 1);
     return pack(p, masked, scheme + n, sizeof masked);
-}
-
-/* The key the request authenticated with (or tried to): Authorization's token, else
- * x-api-key; NULL when none was sent. */
-static const char *key_of(const struct mg_request_info *ri) {
-    const char *v = NULL;
-    for (int i = 0; i < ri->num_headers; i++) {
-        const char *name = ri->http_headers[i].name, *value = ri->http_headers[i].value;
-        if (!strcasecmp(name, "Authorization") && !strncasecmp(value, "Bearer ", 7)) {
-            v = value + 7;
-            break;
-        }
-        if (!strcasecmp(name, "x-api-key") && !v) v = value;
-    }
-    return v && *v ? v : NULL;
 }
 
 /* Replies that show a secret once (a new key, a webhook secret, a vaulted token) must not show
@@ -173,14 +160,25 @@ void journal_record(const struct req *r, double duration_ms) {
     const char *q = r->query;
     if (q && query_redact(q, query, sizeof query)) q = query;
     bool secret[sizeof ri->http_headers / sizeof *ri->http_headers]; /* looked up once */
+    /* the key the request authenticated with (or tried to): the first Authorization's Bearer
+     * token, else the first x-api-key */
+    const char *key = NULL;
+    bool bearer = false;
     /* room for every string at its maximum and a NUL each */
     size_t need = strlen(r->path) + 1 + (q ? strlen(q) + 1 : 0) + body_kept + 1 + response_kept + 1;
     for (int i = 0; i < n_headers; i++) {
-        size_t v = strlen(ri->http_headers[i].value);
-        secret[i] = is_secret_header(ri->http_headers[i].name);
-        need += strlen(ri->http_headers[i].name) + 1 +
+        const char *name = ri->http_headers[i].name, *value = ri->http_headers[i].value;
+        size_t v = strlen(value);
+        secret[i] = is_secret_header(name);
+        need += strlen(name) + 1 +
                 (secret[i] ? MASKED_MAX : v < HEADER_VALUE_MAX ? v : HEADER_VALUE_MAX) + 1;
+        if (!secret[i] || bearer) continue;
+        if (!strcasecmp(name, "Authorization") && !strncasecmp(value, "Bearer ", 7))
+            key = value + 7, bearer = true;
+        else if (!key && !strcasecmp(name, "x-api-key"))
+            key = value;
     }
+    if (key && !*key) key = NULL;
     need += 2 * (size_t)n_headers * sizeof(char *);
     struct entry *e = malloc(sizeof *e + need);
     if (!e) return;
@@ -189,7 +187,6 @@ void journal_record(const struct req *r, double duration_ms) {
     e->status = r->sandbox.dropped ? 0 : r->reply.status;
     e->client_gone = r->sandbox.client_gone;
     /* fingerprinted once (a SHA-256): the key's header shows the same fingerprint */
-    const char *key = key_of(ri);
     if (key) credential_fingerprint(key, strlen(key), e->key_fingerprint);
     else e->key_fingerprint[0] = '\0';
     e->duration_ms = duration_ms;

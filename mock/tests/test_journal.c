@@ -128,6 +128,11 @@ static const char *entry_string(cJSON *j, const char *member) {
     return cJSON_GetObjectItem(e, member)->valuestring;
 }
 
+static const char *entry_header(cJSON *j, const char *name) {
+    cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
+    return cJSON_GetObjectItem(cJSON_GetObjectItem(e, "headers"), name)->valuestring;
+}
+
 Test(journal, every_secret_member_of_a_reply_is_masked) {
     cJSON *j = journal_of_reply(
         "{\"id\":\"k1\",\"api_key\":\"als_0123456789abcdef\",\"name\":\"n\","
@@ -150,7 +155,8 @@ Test(journal, every_secret_member_of_a_reply_is_masked) {
     /* text (not JSON) where one secret's value opens another member: both are masked, as
      * when each member was searched for on its own */
     j = journal_of_reply("\"secret\":\"api_key\":\"als_0123456789abcdef\"", "k");
-    cr_assert_str_eq(entry_string(j, "response_body"), "\"secret\":\"api_key\":\"als_0123************\"");
+    cr_assert_str_eq(entry_string(j, "response_body"),
+                     "\"secret\":\"api_key\":\"als_0123************\"");
     cJSON_Delete(j);
 }
 
@@ -162,21 +168,45 @@ Test(journal, key_and_its_header_share_one_fingerprint) {
     credential_fingerprint("alter_key_agent_vYbdGLvuFJqbqMnM6kNPOPkk2X7y3yZc", 48, fp);
     cr_assert(!strncmp(fp, "alter_key_agent:", 16) && strlen(fp) == 24, "%s", fp);
     cr_assert_str_eq(entry_string(j, "key_fingerprint"), fp);
-    cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
-    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "headers"), "x-api-key")->valuestring, fp);
+    cr_assert_str_eq(entry_header(j, "x-api-key"), fp);
     cJSON_Delete(j);
 
     j = journal_of_reply("{}", "Token als_0123456789abcdef0123");
     credential_fingerprint("Token als_0123456789abcdef0123", 30, fp);
     cr_assert_str_eq(entry_string(j, "key_fingerprint"), fp, "the key as sent");
-    e = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
     credential_fingerprint("als_0123456789abcdef0123", 24, fp);
     snprintf(want, sizeof want, "Token %s", fp);
-    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "headers"), "x-api-key")->valuestring, want);
+    cr_assert_str_eq(entry_header(j, "x-api-key"), want);
     char *text = cJSON_PrintUnformatted(j);
     cr_assert_null(strstr(text, "0123456789abcdef"), "no key in the journal: %s", text);
     free(text);
     cJSON_Delete(j);
+
+    /* an Authorization Bearer token is the key even after an x-api-key; "Basic" is not one */
+    journal_init(1);
+    struct req r;
+    fake_request(&r, "/both", NULL);
+    info.http_headers[0] = (struct mg_header){"X-Api-Key", "alter_key_agent_0123456789abcdef"};
+    info.http_headers[1] = (struct mg_header){"authorization", "bearer als_0123456789abcdef"};
+    info.http_headers[3] = (struct mg_header){"Authorization", "Basic dXNlcjpwYXNz"};
+    journal_record(&r, 0);
+    j = journal_json(1, NULL, NULL);
+    credential_fingerprint("als_0123456789abcdef", 20, fp);
+    cr_assert_str_eq(entry_string(j, "key_fingerprint"), fp);
+    snprintf(want, sizeof want, "bearer %s", fp);
+    cr_assert_str_eq(entry_header(j, "authorization"), want);
+    credential_fingerprint("alter_key_agent_0123456789abcdef", 32, fp);
+    cr_assert_str_eq(entry_header(j, "X-Api-Key"), fp);
+    cJSON_Delete(j);
+    info.http_headers[1] = (struct mg_header){"Accept", "*/*"};
+    journal_record(&r, 0);
+    j = journal_json(1, NULL, NULL);
+    cr_assert_str_eq(entry_string(j, "key_fingerprint"), fp, "no Bearer token: the x-api-key");
+    credential_fingerprint("dXNlcjpwYXNz", 12, fp);
+    snprintf(want, sizeof want, "Basic %s", fp);
+    cr_assert_str_eq(entry_header(j, "Authorization"), want);
+    cJSON_Delete(j);
+    journal_shutdown();
 }
 
 Test(credentials, query_credentials_are_found_and_redacted) {

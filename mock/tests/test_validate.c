@@ -158,7 +158,8 @@ Test(utf8, copy_lossy_finds_every_byte_in_long_ascii_runs) {
         cr_assert_eq(utf8_copy_lossy(out, sizeof out, src, sizeof src), sizeof src);
         cr_assert(!memcmp(out, src, sizeof src) && !out[sizeof src], "é at %zu kept whole", at);
         /* room for `at` characters: exactly those are copied */
-        cr_assert_eq(utf8_copy_lossy(out, at + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN", 40), at);
+        const char *letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN";
+        cr_assert_eq(utf8_copy_lossy(out, at + 1, letters, 40), at);
         cr_assert_eq(strlen(out), at);
     }
 }
