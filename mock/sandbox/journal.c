@@ -216,10 +216,10 @@ void journal_record(const struct req *r, double duration_ms) {
             continue;
         }
         const char *token = credential_header_token(value);
-        char fp[FINGERPRINT_LEN];
-        if (token == key) memcpy(fp, e->key_fingerprint, sizeof fp);
-        else credential_fingerprint(token, strlen(token), fp);
-        e->header_values[i] = pack_masked(&p, value, token, fp);
+        char own[FINGERPRINT_LEN];
+        if (token != key) credential_fingerprint(token, strlen(token), own);
+        e->header_values[i] =
+            pack_masked(&p, value, token, token == key ? e->key_fingerprint : own);
     }
 
     pthread_mutex_lock(&lock);
