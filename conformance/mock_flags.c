@@ -136,3 +136,42 @@ Test(mock_flags, without_fixtures_here_or_installed_it_says_which_flags_to_use) 
     cr_assert(strstr(r.err, "no fixtures directory"), "%s", r.err);
     cr_assert(strstr(r.err, "--fixtures DIR") && strstr(r.err, "--no-fixtures"), "%s", r.err);
 }
+
+/* Every numeric flag refuses a value out of its range, an empty one and one with trailing
+ * text, with the same message naming the flag and its range, and exits 2 without serving. */
+Test(mock_flags, numeric_flags_refuse_values_out_of_range, .timeout = 120) {
+    static const struct {
+        const char *flag, *low, *high, *says;
+    } flags[] = {
+        {"--threads", "0", "4097", "--threads takes 1 to 4096\n"},
+        {"--max-body", "1023", "1073741825", "--max-body takes 1024 to 1073741824 bytes\n"},
+        {"--snapshot-write-delay-us", "-1", "1000001",
+         "--snapshot-write-delay-us takes 0 to 1000000\n"},
+        {"--webhook-retry-base-ms", "0", "3600001", "--webhook-retry-base-ms takes 1 to 3600000\n"},
+        {"--journal-size", "-1", "1000001", "--journal-size takes 0 to 1000000\n"},
+        {"--anon-rate-limit", "0", "1000000001", "--anon-rate-limit takes 1 to 1000000000\n"},
+        {"--proxy-timeout-ms", "0", "600001", "--proxy-timeout-ms takes 1 to 600000\n"},
+        {"--idempotency-wait-ms", "0", "600001", "--idempotency-wait-ms takes 1 to 600000\n"},
+        {"--keep-alive-timeout-ms", "99", "600001",
+         "--keep-alive-timeout-ms takes 100 to 600000\n"},
+        {"--request-timeout-ms", "99", "600001", "--request-timeout-ms takes 100 to 600000\n"},
+        {"--alter-audit-max", "0", "10000001", "--alter-audit-max takes 1 to 10000000\n"},
+        {"--webhook-log-max", "0", "10000001", "--webhook-log-max takes 1 to 10000000\n"},
+        {"--webhook-queue-max", "0", "10000001", "--webhook-queue-max takes 1 to 10000000\n"},
+        {"--unlock-delay-us", "-1", "100001", "--unlock-delay-us takes 0 to 100000\n"},
+    };
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+        const char *bad[] = {flags[i].low, flags[i].high, "", "5x", "99999999999999999999"};
+        for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+            struct run r;
+            run_mock(&r, NULL, (const char *[]){flags[i].flag, bad[k], "--no-fixtures", NULL});
+            cr_assert_eq(r.exit_code, 2, "%s '%s' was not refused (exit %d): %s", flags[i].flag,
+                         bad[k], r.exit_code, r.out);
+            char want[128];
+            snprintf(want, sizeof want, "agentmock: %s", flags[i].says);
+            cr_assert_str_eq(r.err, want, "%s '%s'", flags[i].flag, bad[k]);
+            cr_assert(!strstr(r.out, "listening"), "%s '%s' started a server", flags[i].flag,
+                      bad[k]);
+        }
+    }
+}

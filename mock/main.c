@@ -126,6 +126,21 @@ static const char *default_fixtures(char *buf, size_t size) {
     return NULL;
 }
 
+/* A numeric flag's value: an integer from min to max, else false after saying which values the
+ * flag takes ("agentmock: --threads takes 1 to 4096", then unit when it is not ""). */
+static bool flag_number(const char *flag, const char *arg, long long min, long long max,
+                        const char *unit, long long *out) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(arg, &end, 10);
+    if (*end || !*arg || errno == ERANGE || v < min || v > max) {
+        fprintf(stderr, "agentmock: --%s takes %lld to %lld%s\n", flag, min, max, unit);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 int main(int argc, char **argv) {
     json_alloc_install(); /* before the first cJSON allocation */
     /* one CivetWeb worker per open connection: enough workers that a few hundred idle
@@ -178,19 +193,18 @@ int main(int argc, char **argv) {
         {"unlock-delay-us", required_argument, NULL, OPT_UNLOCK_DELAY},
         {NULL, 0, NULL, 0},
     };
-    int opt;
+    int opt, long_index = 0;
     char *end;
     char err[512];
+    long long v;
     proxy_allow_set(PROXY_ALLOW_DEFAULT, err, sizeof err);
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "", options, &long_index)) != -1) {
+        const char *flag = options[long_index].name; /* only long options: the index names it */
         switch (opt) {
         case OPT_LISTEN: cfg.listen = optarg; break;
         case OPT_THREADS:
-            cfg.threads = (int)strtol(optarg, &end, 10);
-            if (*end || cfg.threads < 1 || cfg.threads > 4096) {
-                fprintf(stderr, "agentmock: --threads takes 1 to 4096\n");
-                return 2;
-            }
+            if (!flag_number(flag, optarg, 1, 4096, "", &v)) return 2;
+            cfg.threads = (int)v;
             break;
         case OPT_SEED: {
             /* strtoull alone would take "-1" as 2^64-1 and skip leading blanks */
@@ -205,15 +219,10 @@ int main(int argc, char **argv) {
         }
         case OPT_FIXTURES: fixtures = optarg, fixtures_set = true; break;
         case OPT_NO_FIXTURES: fixtures = NULL, fixtures_set = true; break;
-        case OPT_MAX_BODY: {
-            long long v = strtoll(optarg, &end, 10);
-            if (*end || v < 1024 || v > (1LL << 30)) {
-                fprintf(stderr, "agentmock: --max-body takes 1024 to 1073741824 bytes\n");
-                return 2;
-            }
+        case OPT_MAX_BODY:
+            if (!flag_number(flag, optarg, 1024, 1LL << 30, " bytes", &v)) return 2;
             cfg.max_body = (size_t)v;
             break;
-        }
         case OPT_LOG_LEVEL:
             if (log_set_level_name(optarg) != 0) {
                 fprintf(stderr, "agentmock: --log-level takes error, warn, info or debug\n");
@@ -221,15 +230,10 @@ int main(int argc, char **argv) {
             }
             break;
         case OPT_STATE: snapshot_set_path(optarg); break;
-        case OPT_SNAPSHOT_DELAY: {
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 0 || v > 1000000) {
-                fprintf(stderr, "agentmock: --snapshot-write-delay-us takes 0 to 1000000\n");
-                return 2;
-            }
-            snapshot_set_write_delay_us(v);
+        case OPT_SNAPSHOT_DELAY:
+            if (!flag_number(flag, optarg, 0, 1000000, "", &v)) return 2;
+            snapshot_set_write_delay_us((long)v);
             break;
-        }
         case OPT_WEBHOOK_ALLOW: webhook_allow = optarg; break;
         case OPT_WEBHOOK_FORWARD: webhook_forward = optarg; break;
         case OPT_CORS_ORIGIN:
@@ -239,15 +243,10 @@ int main(int argc, char **argv) {
             }
             break;
         case OPT_NO_CORS: cors_configure(NULL, err, sizeof err); break;
-        case OPT_WEBHOOK_RETRY_BASE: {
-            long long v = strtoll(optarg, &end, 10);
-            if (*end || !*optarg || v < 1 || v > 3600000) {
-                fprintf(stderr, "agentmock: --webhook-retry-base-ms takes 1 to 3600000\n");
-                return 2;
-            }
+        case OPT_WEBHOOK_RETRY_BASE:
+            if (!flag_number(flag, optarg, 1, 3600000, "", &v)) return 2;
             cfg.webhook_retry_base_ms = v;
             break;
-        }
         case OPT_ADMIN_TOKEN:
             if (!*optarg) {
                 fprintf(stderr, "agentmock: --admin-token must not be empty\n");
@@ -256,29 +255,17 @@ int main(int argc, char **argv) {
             mock_admin_token = optarg;
             break;
         case OPT_JOURNAL_SIZE:
-            journal_size = strtol(optarg, &end, 10);
-            if (*end || !*optarg || journal_size < 0 || journal_size > 1000000) {
-                fprintf(stderr, "agentmock: --journal-size takes 0 to 1000000\n");
-                return 2;
-            }
+            if (!flag_number(flag, optarg, 0, 1000000, "", &v)) return 2;
+            journal_size = (long)v;
             break;
         case OPT_ANON_RATE_LIMIT:
-            alsorn_unauthenticated_rate_limit = strtol(optarg, &end, 10);
-            if (*end || !*optarg || alsorn_unauthenticated_rate_limit < 1 ||
-                alsorn_unauthenticated_rate_limit > 1000000000) {
-                fprintf(stderr, "agentmock: --anon-rate-limit takes 1 to 1000000000\n");
-                return 2;
-            }
+            if (!flag_number(flag, optarg, 1, 1000000000, "", &v)) return 2;
+            alsorn_unauthenticated_rate_limit = (long)v;
             break;
-        case OPT_PROXY_TIMEOUT: {
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 600000) {
-                fprintf(stderr, "agentmock: --proxy-timeout-ms takes 1 to 600000\n");
-                return 2;
-            }
-            proxy_timeout_ms = v;
+        case OPT_PROXY_TIMEOUT:
+            if (!flag_number(flag, optarg, 1, 600000, "", &v)) return 2;
+            proxy_timeout_ms = (long)v;
             break;
-        }
         case OPT_PROXY_ALLOW:
             if (proxy_allow_set(optarg, err, sizeof err) != 0) {
                 fprintf(stderr, "agentmock: --proxy-allow: %s\n", err);
@@ -286,48 +273,26 @@ int main(int argc, char **argv) {
             }
             break;
         case OPT_IDEMPOTENCY_WAIT:
-            idempotency_wait_ms = strtol(optarg, &end, 10);
-            if (*end || !*optarg || idempotency_wait_ms < 1 || idempotency_wait_ms > 600000) {
-                fprintf(stderr, "agentmock: --idempotency-wait-ms takes 1 to 600000\n");
-                return 2;
-            }
+            if (!flag_number(flag, optarg, 1, 600000, "", &v)) return 2;
+            idempotency_wait_ms = (long)v;
             break;
         case OPT_KEEP_ALIVE_TIMEOUT:
-        case OPT_REQUEST_TIMEOUT: {
-            long v = strtol(optarg, &end, 10);
-            if (*end || !*optarg || v < 100 || v > 600000) {
-                fprintf(stderr, "agentmock: --%s takes 100 to 600000\n",
-                        opt == OPT_KEEP_ALIVE_TIMEOUT ? "keep-alive-timeout-ms"
-                                                      : "request-timeout-ms");
-                return 2;
-            }
+        case OPT_REQUEST_TIMEOUT:
+            if (!flag_number(flag, optarg, 100, 600000, "", &v)) return 2;
             *(opt == OPT_KEEP_ALIVE_TIMEOUT ? &cfg.keep_alive_timeout_ms
                                             : &cfg.request_timeout_ms) = (int)v;
             break;
-        }
         case OPT_ALTER_AUDIT_MAX:
         case OPT_WEBHOOK_LOG_MAX:
-        case OPT_WEBHOOK_QUEUE_MAX: {
-            long v = strtol(optarg, &end, 10);
-            if (*end || !*optarg || v < 1 || v > 10000000) {
-                fprintf(stderr, "agentmock: --%s takes 1 to 10000000\n",
-                        opt == OPT_ALTER_AUDIT_MAX ? "alter-audit-max"
-                        : opt == OPT_WEBHOOK_LOG_MAX ? "webhook-log-max" : "webhook-queue-max");
-                return 2;
-            }
+        case OPT_WEBHOOK_QUEUE_MAX:
+            if (!flag_number(flag, optarg, 1, 10000000, "", &v)) return 2;
             *(opt == OPT_ALTER_AUDIT_MAX ? &alter_audit_max
-              : opt == OPT_WEBHOOK_LOG_MAX ? &webhook_log_cap : &webhook_queue_cap) = v;
+              : opt == OPT_WEBHOOK_LOG_MAX ? &webhook_log_cap : &webhook_queue_cap) = (long)v;
             break;
-        }
-        case OPT_UNLOCK_DELAY: {
-            long v = strtol(optarg, &end, 10);
-            if (*end || !*optarg || v < 0 || v > 100000) {
-                fprintf(stderr, "agentmock: --unlock-delay-us takes 0 to 100000\n");
-                return 2;
-            }
+        case OPT_UNLOCK_DELAY:
+            if (!flag_number(flag, optarg, 0, 100000, "", &v)) return 2;
             atomic_store(&tenant_unlock_delay_us, (int)v);
             break;
-        }
         case OPT_HELP: usage(stdout); return 0;
         case OPT_VERSION: printf("agentmock %s\n", AGENTMOCK_VERSION); return 0;
         default: usage(stderr); return 2;

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 void field_error_add(struct field_errors *fe, const char *field, const char *fmt, ...) {
@@ -86,6 +87,12 @@ size_t utf8_copy_lossy(char *dst, size_t dst_size, const char *src, size_t src_l
             if (out + 1 >= dst_size) break;
             size_t room = dst_size - 1 - out, left = (size_t)(end - p);
             const unsigned char *run = p, *stop = p + (left < room ? left : room);
+            /* eight bytes at a time while all are 0x01..0x7f (no byte minus 1 and no byte has
+             * its high bit set; a borrow comes only from a 0 byte, which stops the run anyway) */
+            for (uint64_t w; stop - p >= 8; p += 8) {
+                memcpy(&w, p, 8);
+                if (((w - 0x0101010101010101u) | w) & 0x8080808080808080u) break;
+            }
             while (p < stop && (unsigned char)(*p - 1) < 0x7f) p++; /* 0x01..0x7f */
             memcpy(dst + out, run, (size_t)(p - run));
             out += (size_t)(p - run);

@@ -26,26 +26,16 @@ static size_t type_len(const char *v, size_t len) {
 void credential_fingerprint(const char *value, size_t len, char out[FINGERPRINT_LEN]) {
     unsigned char digest[SHA256_BYTES];
     sha256(value, len, digest);
-    char hex[2 * SHA256_BYTES + 1];
-    hex_encode(digest, sizeof digest, hex);
-    size_t t = type_len(value, len);
-    if (t) snprintf(out, FINGERPRINT_LEN, "%.*s:%.8s", (int)t, value, hex);
-    else snprintf(out, FINGERPRINT_LEN, "secret:%.8s", hex);
+    size_t t = type_len(value, len); /* < TYPE_MAX: "<type>:<8 hex>" always fits */
+    if (t) memcpy(out, value, t);
+    else memcpy(out, "secret", t = 6);
+    out[t] = ':';
+    hex_encode(digest, 4, out + t + 1); /* the 8 hex digits and the NUL */
 }
 
-void credential_header_masked(const char *value, char *out, size_t size) {
-    const char *token = value;
-    int scheme = 0;
+const char *credential_header_token(const char *value) {
     size_t word = strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
-    const char *space = value[word] == ' ' && word > 0 && word < 16 ? value + word : NULL;
-    if (space) { /* "Bearer <token>", "Basic <...>": the scheme is one word */
-        scheme = (int)(space - value);
-        token = space + 1;
-    }
-    char fp[FINGERPRINT_LEN];
-    credential_fingerprint(token, strlen(token), fp);
-    if (scheme) snprintf(out, size, "%.*s %s", scheme, value, fp);
-    else snprintf(out, size, "%s", fp);
+    return value[word] == ' ' && word > 0 && word < 16 ? value + word + 1 : value;
 }
 
 static bool is_credential_name(const char *name, size_t len) {

@@ -13,9 +13,11 @@
 #define FINGERPRINT_LEN 48
 void credential_fingerprint(const char *value, size_t len, char out[FINGERPRINT_LEN]);
 
-/* The credential an Authorization / x-api-key / Cookie header value carries (the token after
- * "Bearer "), fingerprinted; the scheme is kept: "Bearer als:1a2b3c4d". */
-void credential_header_masked(const char *value, char *out, size_t size);
+/* Where the credential an Authorization / x-api-key / Cookie header value carries starts:
+ * after a one-word scheme and its space ("Bearer <token>", "Basic <...>"), else at the value.
+ * A header is shown as the text before it (the scheme) and the token's fingerprint:
+ * "Bearer als:1a2b3c4d". */
+const char *credential_header_token(const char *value);
 
 /* True when the query string has a parameter that carries a credential: a credential name
  * (api_key, token, access_token, key, secret, password, ...) or a value that is a key. */

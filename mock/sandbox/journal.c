@@ -84,6 +84,8 @@ void journal_shutdown(void) {
 static bool is_secret_header(const char *name) {
     static const char *const secret[] = {"Authorization", "Proxy-Authorization", "x-api-key",
                                          "Cookie", "X-Mock-Admin-Token", NULL};
+    char first = (char)(name[0] | 0x20); /* lower case of a letter; most headers stop here */
+    if (first != 'a' && first != 'p' && first != 'x' && first != 'c') return false;
     for (int i = 0; secret[i]; i++)
         if (!strcasecmp(name, secret[i])) return true;
     return false;
@@ -103,42 +105,43 @@ static char *pack(struct packer *p, const char *src, size_t len, size_t max) {
     return dst;
 }
 
-/* "Bearer als:1a2b3c4d": the key's type and a fingerprint, so two keys can be told apart
- * and none can be read back. */
-static char *pack_masked(struct packer *p, const char *value) {
-    char masked[FINGERPRINT_LEN + 20];
-    credential_header_masked(value, masked, sizeof masked);
-    return pack(p, masked, strlen(masked), sizeof masked);
-}
+#define MASKED_MAX (FINGERPRINT_LEN + 20) /* a scheme word (< 16), its space, a fingerprint */
 
-/* The key the request authenticated with (or tried to): Authorization's token, else x-api-key. */
-static void key_fingerprint_of(const struct mg_request_info *ri, char out[FINGERPRINT_LEN]) {
-    const char *v = NULL;
-    for (int i = 0; i < ri->num_headers; i++) {
-        const char *name = ri->http_headers[i].name, *value = ri->http_headers[i].value;
-        if (!strcasecmp(name, "Authorization") && !strncasecmp(value, "Bearer ", 7)) {
-            v = value + 7;
-            break;
-        }
-        if (!strcasecmp(name, "x-api-key") && !v) v = value;
-    }
-    if (v && *v) credential_fingerprint(v, strlen(v), out);
-    else out[0] = '\0';
+/* "Bearer als:1a2b3c4d": the header's scheme and its token's fingerprint fp, so two keys can
+ * be told apart and none can be read back. */
+static char *pack_masked(struct packer *p, const char *value, const char *token, const char *fp) {
+    char masked[MASKED_MAX];
+    size_t scheme = (size_t)(token - value), n = strlen(fp);
+    memcpy(masked, value, scheme);
+    memcpy(masked + scheme, fp, n + 1);
+    return pack(p, masked, scheme + n, sizeof masked);
 }
 
 /* Replies that show a secret once (a new key, a webhook secret, a vaulted token) must not show
  * it again in the journal: each such member's string keeps its first characters, the rest
- * become '*'.  Replies are compact JSON (reply_json), so the member reads "name":"value". */
+ * become '*'.  Replies are compact JSON (reply_json), so the member reads "name":"value".
+ * One pass over the text: at each ":" (a member's name ends, its string value starts) the
+ * name before it is compared with each secret's.  A masked value holds no '"', so masking one
+ * never hides or makes another. */
 #define MASK_KEEP 8 /* characters of a secret a reply in the journal keeps */
 static void mask_reply_secrets(char *text) {
-    static const char *const members[] = {"\"api_key\":\"", "\"secret\":\"", "\"access_token\":\"",
-                                          "\"upstream_token\":\"", "\"app_key\":\"", NULL};
-    for (int i = 0; members[i]; i++) {
-        size_t n = strlen(members[i]);
-        for (char *at = strstr(text, members[i]); at; at = strstr(at, members[i])) {
-            at += n;
-            for (size_t k = 0; *at && *at != '"'; k++, at++)
-                if (k >= MASK_KEEP) *at = '*';
+    static const struct {
+        const char *name; /* with its opening quote */
+        size_t len;
+    } members[] = {
+#define MEMBER(s) {s, sizeof s - 1}
+        MEMBER("\"api_key"), MEMBER("\"secret"), MEMBER("\"access_token"),
+        MEMBER("\"upstream_token"), MEMBER("\"app_key"),
+#undef MEMBER
+    };
+    for (char *at = strstr(text, "\":\""); at; at = strstr(at + 1, "\":\"")) {
+        for (size_t i = 0; i < sizeof members / sizeof *members; i++) {
+            size_t n = members[i].len;
+            if ((size_t)(at - text) < n || memcmp(at - n, members[i].name, n) != 0) continue;
+            char *v = at + 3;
+            for (size_t k = 0; v[k] && v[k] != '"'; k++)
+                if (k >= MASK_KEEP) v[k] = '*';
+            break; /* a name is one member's */
         }
     }
 }
@@ -156,13 +159,26 @@ void journal_record(const struct req *r, double duration_ms) {
     char query[QUERY_MAX_KEPT + 1];
     const char *q = r->query;
     if (q && query_redact(q, query, sizeof query)) q = query;
+    bool secret[sizeof ri->http_headers / sizeof *ri->http_headers]; /* looked up once */
+    /* the key the request authenticated with (or tried to): the first Authorization's Bearer
+     * token, else the first x-api-key */
+    const char *key = NULL;
+    bool bearer = false;
     /* room for every string at its maximum and a NUL each */
     size_t need = strlen(r->path) + 1 + (q ? strlen(q) + 1 : 0) + body_kept + 1 + response_kept + 1;
     for (int i = 0; i < n_headers; i++) {
-        size_t v = strlen(ri->http_headers[i].value);
-        need += strlen(ri->http_headers[i].name) + 1 + (v < HEADER_VALUE_MAX ? v : HEADER_VALUE_MAX) + 1;
-        if (is_secret_header(ri->http_headers[i].name)) need += FINGERPRINT_LEN + 20;
+        const char *name = ri->http_headers[i].name, *value = ri->http_headers[i].value;
+        size_t v = strlen(value);
+        secret[i] = is_secret_header(name);
+        need += strlen(name) + 1 +
+                (secret[i] ? MASKED_MAX : v < HEADER_VALUE_MAX ? v : HEADER_VALUE_MAX) + 1;
+        if (!secret[i] || bearer) continue;
+        if (!strcasecmp(name, "Authorization") && !strncasecmp(value, "Bearer ", 7))
+            key = value + 7, bearer = true;
+        else if (!key && !strcasecmp(name, "x-api-key"))
+            key = value;
     }
+    if (key && !*key) key = NULL;
     need += 2 * (size_t)n_headers * sizeof(char *);
     struct entry *e = malloc(sizeof *e + need);
     if (!e) return;
@@ -170,7 +186,9 @@ void journal_record(const struct req *r, double duration_ms) {
     e->at_ms = r->sandbox.arrived_ms;
     e->status = r->sandbox.dropped ? 0 : r->reply.status;
     e->client_gone = r->sandbox.client_gone;
-    key_fingerprint_of(ri, e->key_fingerprint);
+    /* fingerprinted once (a SHA-256): the key's header shows the same fingerprint */
+    if (key) credential_fingerprint(key, strlen(key), e->key_fingerprint);
+    else e->key_fingerprint[0] = '\0';
     e->duration_ms = duration_ms;
     e->fault = r->sandbox.fault;
     e->replayed = r->sandbox.replayed;
@@ -193,8 +211,15 @@ void journal_record(const struct req *r, double duration_ms) {
     for (int i = 0; i < n_headers; i++) {
         const char *name = ri->http_headers[i].name, *value = ri->http_headers[i].value;
         e->header_names[i] = pack(&p, name, strlen(name), 256);
-        e->header_values[i] = is_secret_header(name) ? pack_masked(&p, value)
-                                                     : pack(&p, value, strlen(value), HEADER_VALUE_MAX);
+        if (!secret[i]) {
+            e->header_values[i] = pack(&p, value, strlen(value), HEADER_VALUE_MAX);
+            continue;
+        }
+        const char *token = credential_header_token(value);
+        char own[FINGERPRINT_LEN];
+        if (token != key) credential_fingerprint(token, strlen(token), own);
+        e->header_values[i] =
+            pack_masked(&p, value, token, token == key ? e->key_fingerprint : own);
     }
 
     pthread_mutex_lock(&lock);

@@ -1,5 +1,6 @@
 #include <criterion/criterion.h>
 #include <civetweb.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sandbox/credentials.h"
@@ -103,6 +104,107 @@ Test(journal, long_bodies_are_cut_on_a_character_boundary) {
     cr_assert_eq(strlen(kept), JOURNAL_BODY_MAX - 1, "the cut character is left out whole");
     cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(e, "body_truncated")));
     cr_assert_eq(cJSON_GetObjectItem(e, "body_bytes")->valuedouble, sizeof body - 1);
+    cJSON_Delete(j);
+    journal_shutdown();
+}
+
+/* The journal entry of a request whose reply is `reply` (a 200 with x-api-key `key`). */
+static cJSON *journal_of_reply(const char *reply, const char *key) {
+    journal_init(1);
+    struct req r;
+    fake_request(&r, "/reply", NULL);
+    info.num_headers = 1;
+    info.http_headers[0] = (struct mg_header){"x-api-key", key};
+    r.reply.body = (char *)reply;
+    r.reply.body_len = strlen(reply);
+    journal_record(&r, 0);
+    cJSON *j = journal_json(1, NULL, NULL);
+    journal_shutdown();
+    return j;
+}
+
+static const char *entry_string(cJSON *j, const char *member) {
+    cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
+    return cJSON_GetObjectItem(e, member)->valuestring;
+}
+
+static const char *entry_header(cJSON *j, const char *name) {
+    cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
+    return cJSON_GetObjectItem(cJSON_GetObjectItem(e, "headers"), name)->valuestring;
+}
+
+Test(journal, every_secret_member_of_a_reply_is_masked) {
+    cJSON *j = journal_of_reply(
+        "{\"id\":\"k1\",\"api_key\":\"als_0123456789abcdef\",\"name\":\"n\","
+        "\"app\":{\"app_key\":\"alter_key_app_ABCDEFGH\",\"secret\":\"whsec_zyxwvutsrq\"},"
+        "\"access_token\":\"tok_1234567890\",\"upstream_token\":\"up_abcdefghij\","
+        "\"short\":{\"secret\":\"1234567\"},\"my_secret\":\"not-a-secret-member\","
+        "\"note\":\"a \\\"secret\\\":\\\"in text\\\"\",\"api_key\":\"second_0123456789\"}",
+        "k");
+    cr_assert_str_eq(entry_string(j, "response_body"),
+        "{\"id\":\"k1\",\"api_key\":\"als_0123************\",\"name\":\"n\","
+        "\"app\":{\"app_key\":\"alter_ke**************\",\"secret\":\"whsec_zy********\"},"
+        "\"access_token\":\"tok_1234******\",\"upstream_token\":\"up_abcde*****\","
+        "\"short\":{\"secret\":\"1234567\"},\"my_secret\":\"not-a-secret-member\","
+        "\"note\":\"a \\\"secret\\\":\\\"in text\\\"\",\"api_key\":\"second_0*********\"}");
+    cJSON_Delete(j);
+    /* a secret's value up to the end of a cut text: masked to the end */
+    j = journal_of_reply("{\"secret\":\"whsec_0123456789", "k");
+    cr_assert_str_eq(entry_string(j, "response_body"), "{\"secret\":\"whsec_01********");
+    cJSON_Delete(j);
+    /* text (not JSON) where one secret's value opens another member: both are masked, as
+     * when each member was searched for on its own */
+    j = journal_of_reply("\"secret\":\"api_key\":\"als_0123456789abcdef\"", "k");
+    cr_assert_str_eq(entry_string(j, "response_body"),
+                     "\"secret\":\"api_key\":\"als_0123************\"");
+    cJSON_Delete(j);
+}
+
+/* The key is fingerprinted once; its header shows that fingerprint, and a header whose token
+ * is not the whole key (a scheme word in x-api-key) still shows its own. */
+Test(journal, key_and_its_header_share_one_fingerprint) {
+    char fp[FINGERPRINT_LEN], want[FINGERPRINT_LEN + 8];
+    cJSON *j = journal_of_reply("{}", "alter_key_agent_vYbdGLvuFJqbqMnM6kNPOPkk2X7y3yZc");
+    credential_fingerprint("alter_key_agent_vYbdGLvuFJqbqMnM6kNPOPkk2X7y3yZc", 48, fp);
+    cr_assert(!strncmp(fp, "alter_key_agent:", 16) && strlen(fp) == 24, "%s", fp);
+    cr_assert_str_eq(entry_string(j, "key_fingerprint"), fp);
+    cr_assert_str_eq(entry_header(j, "x-api-key"), fp);
+    cJSON_Delete(j);
+
+    j = journal_of_reply("{}", "Token als_0123456789abcdef0123");
+    credential_fingerprint("Token als_0123456789abcdef0123", 30, fp);
+    cr_assert_str_eq(entry_string(j, "key_fingerprint"), fp, "the key as sent");
+    credential_fingerprint("als_0123456789abcdef0123", 24, fp);
+    snprintf(want, sizeof want, "Token %s", fp);
+    cr_assert_str_eq(entry_header(j, "x-api-key"), want);
+    char *text = cJSON_PrintUnformatted(j);
+    cr_assert_null(strstr(text, "0123456789abcdef"), "no key in the journal: %s", text);
+    free(text);
+    cJSON_Delete(j);
+
+    /* an Authorization Bearer token is the key even after an x-api-key; "Basic" is not one */
+    journal_init(1);
+    struct req r;
+    fake_request(&r, "/both", NULL);
+    info.http_headers[0] = (struct mg_header){"X-Api-Key", "alter_key_agent_0123456789abcdef"};
+    info.http_headers[1] = (struct mg_header){"authorization", "bearer als_0123456789abcdef"};
+    info.http_headers[3] = (struct mg_header){"Authorization", "Basic dXNlcjpwYXNz"};
+    journal_record(&r, 0);
+    j = journal_json(1, NULL, NULL);
+    credential_fingerprint("als_0123456789abcdef", 20, fp);
+    cr_assert_str_eq(entry_string(j, "key_fingerprint"), fp);
+    snprintf(want, sizeof want, "bearer %s", fp);
+    cr_assert_str_eq(entry_header(j, "authorization"), want);
+    credential_fingerprint("alter_key_agent_0123456789abcdef", 32, fp);
+    cr_assert_str_eq(entry_header(j, "X-Api-Key"), fp);
+    cJSON_Delete(j);
+    info.http_headers[1] = (struct mg_header){"Accept", "*/*"};
+    journal_record(&r, 0);
+    j = journal_json(1, NULL, NULL);
+    cr_assert_str_eq(entry_string(j, "key_fingerprint"), fp, "no Bearer token: the x-api-key");
+    credential_fingerprint("dXNlcjpwYXNz", 12, fp);
+    snprintf(want, sizeof want, "Basic %s", fp);
+    cr_assert_str_eq(entry_header(j, "Authorization"), want);
     cJSON_Delete(j);
     journal_shutdown();
 }

@@ -137,3 +137,29 @@ Test(utf8, copy_lossy_replaces_bad_bytes_and_cuts_whole_characters) {
     cr_assert_eq(utf8_copy_lossy(out, sizeof out, "\xe2\x82", 2), 2, "a truncated sequence");
     cr_assert_str_eq(out, "??");
 }
+
+/* Plain ASCII is copied eight bytes at a time: a bad byte, a NUL or a multi-byte character at
+ * any place in or across those words is found, and the size still cuts where it did. */
+Test(utf8, copy_lossy_finds_every_byte_in_long_ascii_runs) {
+    char src[40], out[64], want[64];
+    for (size_t at = 0; at < sizeof src; at++) {
+        const unsigned char odd[] = {0xff, 0x00, 0x80, 0x7f};
+        for (size_t k = 0; k < sizeof odd; k++) {
+            memset(src, 'x', sizeof src);
+            src[at] = (char)odd[k];
+            memcpy(want, src, sizeof src);
+            if (odd[k] != 0x7f) want[at] = '?'; /* 0x7f (DEL) is ASCII: kept */
+            want[sizeof src] = '\0';
+            cr_assert_eq(utf8_copy_lossy(out, sizeof out, src, sizeof src), sizeof src);
+            cr_assert_str_eq(out, want, "byte 0x%02x at %zu", odd[k], at);
+        }
+        memset(src, 'y', sizeof src);
+        memcpy(src + (at < sizeof src - 1 ? at : sizeof src - 2), "\xc3\xa9", 2);
+        cr_assert_eq(utf8_copy_lossy(out, sizeof out, src, sizeof src), sizeof src);
+        cr_assert(!memcmp(out, src, sizeof src) && !out[sizeof src], "é at %zu kept whole", at);
+        /* room for `at` characters: exactly those are copied */
+        const char *letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN";
+        cr_assert_eq(utf8_copy_lossy(out, at + 1, letters, 40), at);
+        cr_assert_eq(strlen(out), at);
+    }
+}
