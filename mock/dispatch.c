@@ -36,6 +36,7 @@ struct compiled_route {
     size_t len[MAX_SEGMENTS];
     bool param[MAX_SEGMENTS];
     unsigned specificity; /* literal segments, earlier ones weigh more: /x/me beats /x/{id} */
+    size_t pattern_id;    /* the first route with this pattern: the methods of one path */
 };
 static struct compiled_route *compiled;
 
@@ -65,6 +66,13 @@ void router_init(void) {
             c->param[s] = c->seg[s][0] == '{';
             if (!c->param[s]) c->specificity |= 1u << (MAX_SEGMENTS - s);
         }
+        c->pattern_id = i;
+        for (size_t j = 0; j < i; j++) {
+            if (!strcmp(routes[j].pattern, routes[i].pattern)) {
+                c->pattern_id = j;
+                break;
+            }
+        }
     }
 }
 
@@ -87,18 +95,24 @@ static const struct route *match(struct req *r, char *allow, size_t allow_size) 
         if (s == n && (!best || c->specificity > best->specificity)) best = c;
     }
     if (!best) return NULL;
-    const char *pattern = routes[best - compiled].pattern;
     const struct route *found = NULL;
     bool head = strcmp(r->method, "HEAD") == 0; /* runs as GET; reply_send leaves out the body */
-    for (size_t i = 0; i < n_routes; i++) {
-        if (strcmp(routes[i].pattern, pattern) != 0) continue;
-        if (strcmp(routes[i].method, r->method) == 0 ||
-            (head && !found && strcmp(routes[i].method, "GET") == 0))
+    for (size_t i = best->pattern_id; i < n_routes; i++) {
+        if (compiled[i].pattern_id != best->pattern_id) continue;
+        if (strcmp(routes[i].method, r->method) == 0) {
             found = &routes[i];
-        if (allow[0]) strncat(allow, ", ", allow_size - strlen(allow) - 1);
-        strncat(allow, routes[i].method, allow_size - strlen(allow) - 1);
+            break;
+        }
+        if (head && !found && strcmp(routes[i].method, "GET") == 0) found = &routes[i];
     }
-    if (!found) return NULL;
+    if (!found) { /* a 405: the path's methods */
+        for (size_t i = best->pattern_id; i < n_routes; i++) {
+            if (compiled[i].pattern_id != best->pattern_id) continue;
+            if (allow[0]) strncat(allow, ", ", allow_size - strlen(allow) - 1);
+            strncat(allow, routes[i].method, allow_size - strlen(allow) - 1);
+        }
+        return NULL;
+    }
     r->n_params = 0;
     for (int s = 0; s < n; s++) {
         if (!best->param[s]) continue;

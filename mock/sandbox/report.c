@@ -372,8 +372,11 @@ static uint64_t idem_hash(const struct req *r) {
 /* The number after the last "name": in body (pagination is rendered after the items);
  * -1 when absent. */
 static long last_number(const char *body, size_t len, const char *name) {
-    char needle[40];
-    int n = snprintf(needle, sizeof needle, "\"%s\":", name);
+    char needle[40]; /* "\"name\":" (snprintf cost more than the search) */
+    size_t name_len = strlen(name), n = name_len + 3;
+    needle[0] = '"';
+    memcpy(needle + 1, name, name_len);
+    memcpy(needle + 1 + name_len, "\":", 2);
     const char *found = NULL;
     for (const char *p = body; (p = memmem(p, len - (size_t)(p - body), needle, (size_t)n)); p += n)
         found = p;
@@ -387,12 +390,17 @@ static long last_number(const char *body, size_t len, const char *name) {
 }
 
 /* Where a list page stands: more pages follow (*more), the page asked is past the last
- * (*beyond), or it is a later page than the first (*later: a walk went on to it). */
+ * (*beyond), or it is a later page than the first (*later: a walk went on to it).  Only the
+ * reply's tail is read: the pagination members come after the items, and a reply that is
+ * no list (GET /sdk/agents/me also ends without a parameter) costs a short search, not
+ * seven passes over its whole body. */
+#define PAGINATION_TAIL 512
 static void page_position(const struct req *r, bool *more, bool *beyond, bool *later) {
-    const char *b = r->reply.body;
     size_t len = r->reply.body_len;
     *more = *beyond = *later = false;
-    if (!b || !len) return;
+    if (!r->reply.body || !len) return;
+    const char *b = len > PAGINATION_TAIL ? r->reply.body + len - PAGINATION_TAIL : r->reply.body;
+    if (len > PAGINATION_TAIL) len = PAGINATION_TAIL;
     long page = last_number(b, len, "page"), pages = last_number(b, len, "total_pages");
     long total = last_number(b, len, "total"), limit = last_number(b, len, "limit");
     long offset = last_number(b, len, "offset"), has_more = last_number(b, len, "has_more");
