@@ -1,0 +1,191 @@
+/* The small SDK with deliberate bugs; see sdk_variant.h. */
+#include "sdk_variant.h"
+#include "sandbox.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *const sdk_expected_check[BUGS] = {
+    [BUG_IGNORE_RETRY_AFTER] = "retry_before_retry_after",
+    [BUG_SENDS_WHILE_LIMITED] = "request_while_rate_limited",
+    [BUG_NEW_IDEMPOTENCY_KEY] = "post_retry_with_new_idempotency_key",
+    [BUG_NO_IDEMPOTENCY_KEY] = "post_retry_without_idempotency_key",
+    [BUG_RETRIES_4XX] = "retry_of_non_retryable_status",
+    [BUG_RETRIES_SUCCESS] = "retry_of_successful_request",
+    [BUG_SHORT_TIMEOUT] = "request_abandoned_by_client",
+    [BUG_KEY_IN_QUERY] = "credentials_in_query",
+    [BUG_PAGE_PAST_END] = "page_beyond_last",
+    [BUG_PAGINATION_LOOP] = "pagination_loop",
+    [BUG_UNKNOWN_FIELD] = "unknown_field",
+    [BUG_WRONG_TYPE] = "wrong_type",
+    [BUG_NO_USER_AGENT] = "missing_user_agent",
+};
+
+const char *sdk_str(const cJSON *o, const char *name) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *userp) {
+    char **buf = userp;
+    size_t old = *buf ? strlen(*buf) : 0, add = size * n;
+    char *nb = realloc(*buf, old + add + 1);
+    if (!nb) return 0;
+    memcpy(nb + old, data, add);
+    nb[old + add] = '\0';
+    *buf = nb;
+    return add;
+}
+
+void sdk_sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* One attempt. */
+static void attempt(struct sdk *s, const char *method, const char *path, const char *body,
+                    const char *idem, struct answer *out) {
+    char url[1024], line[256];
+    snprintf(url, sizeof url, "%s%s", s->base, path);
+    if (s->bug == BUG_KEY_IN_QUERY && !strcmp(method, "GET"))
+        snprintf(url + strlen(url), sizeof url - strlen(url), "%sapi_key=%s", strchr(path, '?') ? "&" : "?", s->key);
+    CURL *c = s->curl;
+    curl_easy_reset(c);
+    char *text = NULL;
+    struct curl_slist *h = NULL;
+    snprintf(line, sizeof line, "%s%s", s->auth, s->key);
+    h = curl_slist_append(h, line);
+    if (body) h = curl_slist_append(h, "Content-Type: application/json");
+    if (idem) {
+        snprintf(line, sizeof line, "Idempotency-Key: %s", idem);
+        h = curl_slist_append(h, line);
+    }
+    if (s->bug == BUG_NO_USER_AGENT) h = curl_slist_append(h, "User-Agent:");
+    else curl_easy_setopt(c, CURLOPT_USERAGENT, "variant-sdk/1.0");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, s->bug == BUG_SHORT_TIMEOUT ? 200L : 30000L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &text);
+    if (body) curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    out->status = 0;
+    out->retry_after = 0;
+    out->json = NULL;
+    if (curl_easy_perform(c) == CURLE_OK) {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+        curl_off_t ra = 0;
+        curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra);
+        out->retry_after = (long)ra;
+        out->json = text ? cJSON_Parse(text) : NULL;
+    }
+    free(text);
+    curl_slist_free_all(h);
+}
+
+static bool retryable(long status) { return status == 0 || status == 429 || status >= 500; }
+
+/* Correct: the same Idempotency-Key on every attempt of a POST, Retry-After honoured, 4xx
+ * never retried. */
+struct answer sdk_call(struct sdk *s, const char *method, const char *path, const char *body) {
+    char idem[64] = "";
+    bool post = !strcmp(method, "POST");
+    struct answer a = {0};
+    for (int i = 0; i < 8; i++) {
+        if (post && (i == 0 || s->bug == BUG_NEW_IDEMPOTENCY_KEY))
+            snprintf(idem, sizeof idem, "variant-%p-%d-%d", (void *)s, s->n, i);
+        s->n++;
+        cJSON_Delete(a.json);
+        attempt(s, method, path, body, post && s->bug != BUG_NO_IDEMPOTENCY_KEY ? idem : NULL, &a);
+        if (a.status == 404 && s->bug == BUG_RETRIES_4XX && i == 0) continue;
+        if (!retryable(a.status)) break;
+        if (a.status == 429 && s->bug == BUG_SENDS_WHILE_LIMITED) {
+            struct answer other;
+            attempt(s, "GET", s->probe_path, NULL, NULL, &other); /* "is it still there?" */
+            cJSON_Delete(other.json);
+        }
+        if (a.status == 429 && s->bug != BUG_IGNORE_RETRY_AFTER) sdk_sleep_ms(a.retry_after * 1000);
+        else sdk_sleep_ms(50L << i); /* backoff */
+    }
+    if (s->bug == BUG_RETRIES_SUCCESS && post && a.status / 100 == 2) {
+        struct answer again;
+        attempt(s, method, path, body, idem, &again); /* "did it really go through?" */
+        cJSON_Delete(again.json);
+    }
+    return a;
+}
+
+void sdk_hard_cases(const struct tenant *t, const char *post_prefix, const char *slow_get_prefix) {
+    fault_add(fmt("{\"action\": \"rate_limit\", \"retry_after\": 2, \"method\": \"POST\", "
+                  "\"path_prefix\": \"%s\", \"count\": 1, \"org_id\": \"%s\"}", post_prefix, t->org_id));
+    fault_add(fmt("{\"action\": \"error\", \"status\": 503, \"method\": \"POST\", "
+                  "\"path_prefix\": \"%s\", \"count\": 1, \"org_id\": \"%s\"}", post_prefix, t->org_id));
+    fault_add(fmt("{\"action\": \"reset\", \"method\": \"POST\", \"path_prefix\": \"%s\", "
+                  "\"count\": 1, \"org_id\": \"%s\"}", post_prefix, t->org_id));
+    fault_add(fmt("{\"action\": \"latency\", \"latency_ms\": 600, \"method\": \"GET\", "
+                  "\"path_prefix\": \"%s\", \"count\": 1, \"org_id\": \"%s\"}", slow_get_prefix, t->org_id));
+}
+
+cJSON *sdk_run(struct sdk s, sdk_workload w, const struct tenant *t) {
+    s.curl = curl_easy_init();
+    cr_assert(s.curl);
+    w(&s, t->tag);
+    curl_easy_cleanup(s.curl);
+    cr_assert_str_empty(s.error, "bug %d: %s", s.bug, s.error);
+    sdk_sleep_ms(700); /* an abandoned request is recorded when the server is done with it */
+    return report_of(t);
+}
+
+struct thread_arg {
+    struct sdk sdk;
+    sdk_workload workload;
+    char tag[40];
+};
+
+static void *correct_thread(void *p) {
+    struct thread_arg *arg = p;
+    arg->sdk.curl = curl_easy_init();
+    if (!arg->sdk.curl) {
+        snprintf(arg->sdk.error, sizeof arg->sdk.error, "curl_easy_init failed");
+        return NULL;
+    }
+    arg->workload(&arg->sdk, arg->tag);
+    curl_easy_cleanup(arg->sdk.curl);
+    return NULL;
+}
+
+void sdk_run_threads(int n, const struct sdk *s, sdk_workload w, const struct tenant *t) {
+    pthread_t th[8];
+    struct thread_arg args[8];
+    cr_assert(n > 0 && n <= 8);
+    for (int i = 0; i < n; i++) {
+        args[i] = (struct thread_arg){.sdk = *s, .workload = w};
+        args[i].sdk.bug = BUG_NONE;
+        snprintf(args[i].tag, sizeof args[i].tag, "%s-%d", t->tag, i);
+        cr_assert_eq(pthread_create(&th[i], NULL, correct_thread, &args[i]), 0);
+    }
+    for (int i = 0; i < n; i++) pthread_join(th[i], NULL);
+    for (int i = 0; i < n; i++)
+        cr_assert_str_empty(args[i].sdk.error, "thread %d: %s", i, args[i].sdk.error);
+}
+
+void sdk_expect_named_only_by_its_check(const cJSON *rep, enum bug bug) {
+    char *text = cJSON_PrintUnformatted(jobj(rep, "violations"));
+    const char *want = sdk_expected_check[bug];
+    cr_expect(violations_of_kind(rep, want) >= 1, "bug %d not named by %s: %s", bug, want, text);
+    const cJSON *k;
+    cJSON_ArrayForEach(k, jobj(jobj(rep, "violations"), "by_kind")) {
+        if (strcmp(k->string, want) != 0)
+            cr_expect_eq(k->valuedouble, 0, "bug %d (%s) also drew %s: %s", bug, want, k->string, text);
+    }
+    free(text);
+}
+
+void sdk_expect_clean(const cJSON *rep) {
+    char *text = cJSON_PrintUnformatted(jobj(rep, "violations"));
+    cr_expect_eq(jnum(jobj(rep, "violations"), "total"), 0, "false positives: %s", text);
+    free(text);
+}

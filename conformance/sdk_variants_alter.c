@@ -1,0 +1,171 @@
+/* The report names Alter SDK bugs: the small SDK of sdk_variant.h, speaking Alter (x-api-key,
+ * /sdk/ paths, offset pages and audit cursors), runs one workload against its own org's app,
+ * once correct and once with each deliberate bug.  Each bug must be named by its check, and
+ * only by it; the correct SDK, four threads on one app key under real 429s, must draw no
+ * violation at all. */
+#include "alter_harness.h"
+#include "sandbox.h"
+#include "sdk_variant.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MISSING_AGENT "/sdk/agents/00000000-0000-4000-8000-000000000000"
+
+/* GET /sdk/agents?limit=2&offset=... to the end (has_more false), or with BUG_PAGE_PAST_END to
+ * the first empty page, or with BUG_PAGINATION_LOOP asking the first page twice. */
+static void walk_agents(struct sdk *s) {
+    char path[96];
+    long offset = 0;
+    bool looped = false;
+    struct answer a;
+    do {
+        snprintf(path, sizeof path, "/sdk/agents?limit=2&offset=%ld", offset);
+        a = sdk_call(s, "GET", path, NULL);
+        EXPECT(s, a.status == 200, "list: HTTP %ld", a.status);
+        const cJSON *more = cJSON_GetObjectItemCaseSensitive(a.json, "has_more");
+        EXPECT(s, cJSON_IsBool(more), "list: no has_more");
+        bool empty = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(a.json, "agents")) == 0;
+        bool last = cJSON_IsFalse(more);
+        cJSON_Delete(a.json);
+        if (s->bug == BUG_PAGINATION_LOOP && !looped) {
+            looped = true; /* forgets to advance, once */
+            continue;
+        }
+        if (s->bug == BUG_PAGE_PAST_END ? empty : last) break;
+        offset += 2;
+    } while (offset < 100);
+}
+
+/* GET /sdk/audit following next_cursor until it is null. */
+static void walk_audit(struct sdk *s) {
+    char path[160] = "/sdk/audit?limit=50";
+    for (int page = 0; page < 50; page++) {
+        struct answer a = sdk_call(s, "GET", path, NULL);
+        EXPECT(s, a.status == 200, "audit: HTTP %ld", a.status);
+        const cJSON *next = cJSON_GetObjectItemCaseSensitive(a.json, "next_cursor");
+        EXPECT(s, cJSON_IsString(next) || cJSON_IsNull(next), "audit: no next_cursor");
+        if (cJSON_IsString(next))
+            snprintf(path, sizeof path, "/sdk/audit?limit=50&after=%s", next->valuestring);
+        cJSON_Delete(a.json);
+        if (!cJSON_IsString(next)) return;
+    }
+    snprintf(s->error, sizeof s->error, "audit: no end after 50 pages");
+}
+
+/* agents.me with the agent's own key, on the same connection. */
+static void me(struct sdk *s, const char *agent_key, const char *agent_id) {
+    struct sdk agent = *s;
+    agent.key = agent_key;
+    struct answer a = sdk_call(&agent, "GET", "/sdk/agents/me", NULL);
+    s->n = agent.n;
+    EXPECT(s, a.status == 200 && !strcmp(sdk_str(a.json, "id"), agent_id), "me: HTTP %ld",
+           a.status);
+    cJSON_Delete(a.json);
+}
+
+/* The workload: create agents (the org's faults put a 429, a 503 and a drop in the way), look
+ * one up that does not exist, walk the list, read one by name, update it, mint it a key and
+ * call as the agent, then read the audit log to its end. */
+static void workload(struct sdk *s, const char *tag) {
+    char id[64] = "", name[64] = "", path[160];
+    for (int i = 0; i < 3; i++) {
+        char body[256], this_name[64];
+        snprintf(this_name, sizeof this_name, "variant-%.40s-%d", tag, i);
+        snprintf(body, sizeof body, "{\"name\": \"%s\", \"metadata\": {\"step\": %d}%s}", this_name, i,
+                 s->bug == BUG_UNKNOWN_FIELD ? ", \"colour\": \"red\"" : "");
+        struct answer a = sdk_call(s, "POST", "/sdk/agents", body);
+        EXPECT(s, a.status == 201, "create: HTTP %ld", a.status);
+        if (!id[0]) {
+            snprintf(id, sizeof id, "%s", sdk_str(a.json, "id"));
+            memcpy(name, this_name, sizeof name);
+        }
+        cJSON_Delete(a.json);
+    }
+    struct answer a = sdk_call(s, "GET", MISSING_AGENT, NULL);
+    EXPECT(s, a.status == 404 && !strcmp(sdk_str(a.json, "error"), "agent_not_found"),
+           "missing agent: HTTP %ld", a.status);
+    cJSON_Delete(a.json);
+    walk_agents(s);
+    if (s->error[0]) return;
+    snprintf(path, sizeof path, "/sdk/agents/by-name/%s", name);
+    a = sdk_call(s, "GET", path, NULL);
+    EXPECT(s, a.status == 200, "get_by_name: HTTP %ld", a.status);
+    cJSON_Delete(a.json);
+    snprintf(path, sizeof path, "/sdk/agents/%s", id);
+    a = sdk_call(s, "PATCH", path,
+                 s->bug == BUG_WRONG_TYPE ? "{\"display_name\": 7}" : "{\"display_name\": \"Seven\"}");
+    EXPECT(s, a.status == (s->bug == BUG_WRONG_TYPE ? 422 : 200), "update: HTTP %ld", a.status);
+    cJSON_Delete(a.json);
+    snprintf(path, sizeof path, "/sdk/agents/%s/keys", id);
+    a = sdk_call(s, "POST", path, "{\"name\": \"variant\"}");
+    EXPECT(s, a.status == 201, "mint_key: HTTP %ld", a.status);
+    char agent_key[96];
+    snprintf(agent_key, sizeof agent_key, "%s", sdk_str(a.json, "api_key"));
+    cJSON_Delete(a.json);
+    me(s, agent_key, id);
+    if (s->error[0]) return;
+    walk_audit(s);
+}
+
+static struct sdk sdk_for(struct tenant *t, enum bug bug) {
+    return (struct sdk){.base = alter_base_url(), .auth = "x-api-key: ", .key = alter_key(t),
+                        .probe_path = "/sdk/agents?limit=1", .bug = bug};
+}
+
+Test(sdk_variants_alter, each_bug_is_named_by_its_check_and_only_by_it, .timeout = 240) {
+    require_mock();
+    for (int bug = 1; bug < BUGS; bug++) {
+        struct tenant t;
+        tenant_new(&t);
+        sdk_hard_cases(&t, "/sdk/agents", "/sdk/agents/by-name/");
+        cJSON *rep = sdk_run(sdk_for(&t, (enum bug)bug), workload, &t);
+        sdk_expect_named_only_by_its_check(rep, (enum bug)bug);
+        cJSON_Delete(rep);
+    }
+}
+
+Test(sdk_variants_alter, the_correct_sdk_draws_no_violation, .timeout = 60) {
+    require_mock();
+    struct tenant t;
+    tenant_new(&t);
+    sdk_hard_cases(&t, "/sdk/agents", "/sdk/agents/by-name/");
+    cJSON *rep = sdk_run(sdk_for(&t, BUG_NONE), workload, &t);
+    sdk_expect_clean(rep);
+    cr_assert(coverage_count(rep, "POST", "/sdk/agents", "429") == 1 &&
+                  coverage_count(rep, "POST", "/sdk/agents", "503") == 1 &&
+                  coverage_count(rep, "POST", "/sdk/agents", "dropped") == 1 &&
+                  coverage_count(rep, "GET", "/sdk/agents/by-name/{name}", "200") == 1,
+              "the workload met its hard cases");
+    cJSON_Delete(rep);
+}
+
+static void stop_own(void) { own_mock_stop(); }
+
+/* Four threads, one app key, a limit they all run into.  Alter's window is a fixed minute from
+ * the key's first request, so a 429 says to come back when that minute ends: the test spends
+ * most of a window, then moves the clock of a mock of its own (the clock is the server's) to
+ * the window's last seconds, so the threads' 429s last seconds, not a minute. */
+Test(sdk_variants_alter, the_correct_sdk_on_four_threads_under_real_429s_is_clean,
+     .fini = stop_own, .timeout = 150) {
+    own_mock_start(NULL);
+    struct tenant t;
+    tenant_new(&t);
+    cJSON_Delete(org_patch(&t, "{\"alter_rate_limit_rpm\": 80}"));
+    sdk_hard_cases(&t, "/sdk/agents", "/sdk/agents/by-name/");
+    for (int i = 0; i < 70; i++) /* a read that says nothing more follows: never a retry */
+        cJSON_Delete(alter_expect("GET", "/sdk/agents?limit=1", alter_key(&t), NULL, 200));
+    cJSON_Delete(mock_call("POST", "/_mock/clock", "{\"advance_seconds\": 56}", 200));
+    struct sdk s = sdk_for(&t, BUG_NONE);
+    sdk_run_threads(4, &s, workload, &t);
+    cJSON *rep = report_of(&t);
+    long limited = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, jarr(jobj(rep, "coverage"), "routes")) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(jobj(row, "statuses"), "429");
+        limited += cJSON_IsNumber(n) ? (long)n->valuedouble : 0;
+    }
+    cr_assert(limited >= 4, "the threads ran into the limit (%ld 429s)", limited);
+    sdk_expect_clean(rep);
+    cJSON_Delete(rep);
+}
