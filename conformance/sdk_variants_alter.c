@@ -8,6 +8,7 @@
 #include "sdk_variant.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MISSING_AGENT "/sdk/agents/00000000-0000-4000-8000-000000000000"
@@ -137,6 +138,41 @@ Test(sdk_variants_alter, the_correct_sdk_draws_no_violation, .timeout = 60) {
                   coverage_count(rep, "POST", "/sdk/agents", "dropped") == 1 &&
                   coverage_count(rep, "GET", "/sdk/agents/by-name/{name}", "200") == 1,
               "the workload met its hard cases");
+    cJSON_Delete(rep);
+}
+
+/* A 422 for a value of the right type but out of its range says "must be an array of at most
+ * ..." or "must be a string of 1 to ... characters": a correct SDK passing on its caller's
+ * value is not sending a wrong type.  A value of another type is one, however it is worded. */
+Test(sdk_variants_alter, a_value_of_its_type_refused_for_its_size_is_no_wrong_type) {
+    require_mock();
+    struct tenant t;
+    tenant_new(&t);
+    const char *key = alter_key(&t);
+    char cidrs[2200] = "";
+    for (int i = 0; i < 101; i++) /* one over policy.ip_allowlist's 100 */
+        snprintf(cidrs + strlen(cidrs), sizeof cidrs - strlen(cidrs), "%s\"10.0.%d.0/24\"", i ? ", " : "", i);
+    const char *refused[] = {
+        "{\"name\": \"sized-a\", \"scopes\": {\"github\": [\"\"]}}",
+        fmt("{\"name\": \"sized-b\", \"policy\": {\"ip_allowlist\": [%s]}}", cidrs),
+        "{\"name\": \"typed-a\", \"scopes\": {\"github\": [5]}}",
+        "{\"name\": \"typed-b\", \"scopes\": {\"github\": \"repo\"}}",
+        "{\"name\": \"typed-c\", \"policy\": {\"time_window\": \"9-17\"}}",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+        cJSON_Delete(alter_expect("POST", "/sdk/agents", key, refused[i], 422));
+    struct http_resp r; /* the same on Alsorn: too few agent ids, then one of the wrong type */
+    http_call("POST", "/trust/query", t.key[KEY_READ], "{\"agent_ids\": []}", NULL, &r);
+    expect_field_error(&r, "agent_ids");
+    http_resp_free(&r);
+    http_call("POST", "/trust/query", t.key[KEY_READ], "{\"agent_ids\": [7]}", NULL, &r);
+    expect_field_error(&r, "agent_ids[0]");
+    http_resp_free(&r);
+    cJSON *rep = report_of(&t);
+    char *text = cJSON_PrintUnformatted(jobj(rep, "violations"));
+    cr_assert_eq(violations_of_kind(rep, "wrong_type"), 4, "only the wrongly typed values: %s", text);
+    cr_assert_eq(jnum(jobj(rep, "violations"), "total"), 4, "%s", text);
+    free(text);
     cJSON_Delete(rep);
 }
 
