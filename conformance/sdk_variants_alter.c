@@ -176,6 +176,38 @@ Test(sdk_variants_alter, a_value_of_its_type_refused_for_its_size_is_no_wrong_ty
     cJSON_Delete(rep);
 }
 
+/* The vault routes' bodies (alter.md §7) are known field by field too: every field the route
+ * takes draws nothing, one it does not is named.  The grant does not exist; the body's fields
+ * are judged all the same. */
+Test(sdk_variants_alter, unknown_fields_of_the_vault_routes_are_named) {
+    require_mock();
+    struct tenant t;
+    tenant_new(&t);
+    const char *key = alter_key(&t), *grant = "00000000-0000-4000-8000-000000000000";
+    const char *target = "\"method\": \"GET\", \"url\": \"http://127.0.0.1:9/x\", \"reason\": \"r\", "
+                         "\"context\": {\"k\": \"v\"}";
+    cJSON_Delete(alter_expect("POST", "/sdk/token", key,
+                              fmt("{\"grant_id\": \"%s\", %s}", grant, target), 404));
+    cJSON_Delete(alter_expect("POST", "/sdk/proxy", key,
+                              fmt("{\"grant_id\": \"%s\", %s, \"headers\": {\"Accept\": \"text/plain\"}, "
+                                  "\"body_b64\": \"\", \"timeout_ms\": 1000}", grant, target), 404));
+    cJSON_Delete(alter_expect("POST", fmt("/sdk/grants/%s/revoke", grant), key, "{\"reason\": \"r\"}", 404));
+    cJSON *rep = report_of(&t);
+    sdk_expect_clean(rep);
+    cJSON_Delete(rep);
+    cJSON_Delete(alter_expect("POST", "/sdk/token", key,
+                              fmt("{\"grant_id\": \"%s\", %s, \"scope\": \"repo\"}", grant, target), 404));
+    cJSON_Delete(alter_expect("POST", "/sdk/proxy", key,
+                              fmt("{\"grant_id\": \"%s\", %s, \"body\": \"hi\"}", grant, target), 404));
+    cJSON_Delete(alter_expect("POST", fmt("/sdk/grants/%s/revoke", grant), key, "{\"why\": \"r\"}", 404));
+    rep = report_of(&t);
+    char *text = cJSON_PrintUnformatted(jobj(rep, "violations"));
+    cr_assert_eq(violations_of_kind(rep, "unknown_field"), 3, "%s", text);
+    cr_assert_eq(jnum(jobj(rep, "violations"), "total"), 3, "%s", text);
+    free(text);
+    cJSON_Delete(rep);
+}
+
 static void stop_own(void) { own_mock_stop(); }
 
 /* Four threads, one app key, a limit they all run into.  Alter's window is a fixed minute from
