@@ -208,6 +208,25 @@ Test(sdk_variants_alter, unknown_fields_of_the_vault_routes_are_named) {
     cJSON_Delete(rep);
 }
 
+/* Alter takes an Idempotency-Key on agent creation only (alter.md §3): a key deprecated, put
+ * back and deprecated again is the same POST twice without one, and no retry. */
+Test(sdk_variants_alter, a_post_without_an_idempotency_key_on_routes_that_take_none_is_no_violation) {
+    require_mock();
+    struct tenant t;
+    tenant_new(&t);
+    const char *key = alter_key(&t);
+    cJSON *a = alter_create_named(&t, "toggle");
+    const char *id = jstr(a, "id"), *key_id = jstr(jobj(a, "key"), "key_id");
+    cJSON_Delete(alter_mint(&t, id));
+    const char *steps[] = {"deprecate", "undeprecate", "deprecate"};
+    for (int i = 0; i < 3; i++)
+        cJSON_Delete(alter_expect("POST", fmt("/sdk/agents/%s/keys/%s/%s", id, key_id, steps[i]), key, NULL, 200));
+    cJSON *rep = report_of(&t);
+    sdk_expect_clean(rep);
+    cJSON_Delete(rep);
+    cJSON_Delete(a);
+}
+
 static void stop_own(void) { own_mock_stop(); }
 
 /* Four threads, one app key, a limit they all run into.  Alter's window is a fixed minute from

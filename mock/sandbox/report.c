@@ -490,8 +490,11 @@ static void check_history(struct report *rep, const struct req *r, uint64_t req_
     s->had_more = more;
 }
 
+/* Alsorn takes an Idempotency-Key on every POST, Alter on agent creation only (alter.md §3):
+ * elsewhere a POST sent again has no key it could carry. */
 static bool post_without_key(const struct req *r) {
-    return strcmp(r->method, "POST") == 0 && !req_header(r, "Idempotency-Key");
+    bool takes_key = r->api != API_ALTER || !strcmp(r->route->pattern, "/sdk/agents");
+    return takes_key && strcmp(r->method, "POST") == 0 && !req_header(r, "Idempotency-Key");
 }
 
 static void check_post_without_key(struct report *rep, const struct req *r, int64_t now_ms) {
