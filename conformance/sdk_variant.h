@@ -74,17 +74,28 @@ void sdk_hard_cases(const struct tenant *t, const char *post_prefix, const char 
 
 typedef void (*sdk_workload)(struct sdk *s, const char *tag);
 
-/* Runs the workload once with s's settings on a fresh handle (the test fails on the workload's
- * surprise), waits until an abandoned request is recorded, and returns t's report (caller
- * deletes). */
-cJSON *sdk_run(struct sdk s, sdk_workload w, const struct tenant *t);
-/* Runs the correct SDK on n threads (n <= 8) sharing s's key, each on its own handle with the
- * tag "<t->tag>-<i>"; fails the test on any thread's surprise. */
-void sdk_run_threads(int n, const struct sdk *s, sdk_workload w, const struct tenant *t);
+/* One API's side of the tests: its SDK's settings, its workload and its hard cases' paths. */
+struct sdk_api {
+    struct sdk (*sdk_for)(struct tenant *t, enum bug bug);
+    sdk_workload workload;
+    const char *post_prefix, *slow_get_prefix; /* as sdk_hard_cases takes them */
+    const char *post_route; /* the report's route row of post_prefix ("/sdk/agents") */
+};
 
-/* The report names bug by its check, and by no other check. */
-void sdk_expect_named_only_by_its_check(const cJSON *report, enum bug bug);
+/* Every bug in turn, each on a fresh org with the hard cases: named by its check, by no other. */
+void sdk_check_each_bug(const struct sdk_api *api);
+/* The correct SDK on a fresh org with the hard cases: no violation, and the workload met the
+ * 429, the 503 and the drop.  Returns the org's report for more checks (caller deletes). */
+cJSON *sdk_check_correct(const struct sdk_api *api, struct tenant *t);
+/* Runs the correct SDK on n threads (n <= 8) sharing one key, each on its own handle with the
+ * tag "<t->tag>-<i>"; fails the test on any thread's surprise. */
+void sdk_run_threads(int n, const struct sdk_api *api, struct tenant *t);
+/* How many requests of the report's org were answered with status ("429"), on any route. */
+long sdk_answered(const cJSON *report, const char *status);
+
 /* The report has no violation at all. */
 void sdk_expect_clean(const cJSON *report);
+/* The report has n violations, all of that kind (NULL when n is 0). */
+void sdk_expect_only(const cJSON *report, const char *kind, long n);
 
 #endif
