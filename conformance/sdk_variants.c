@@ -5,7 +5,6 @@
 #include "sdk_variant.h"
 
 #include <stdio.h>
-#include <string.h>
 
 /* The workload: register agents (the org's faults put a 429, a 503 and a drop in the way),
  * look one up that does not exist, walk the list, read and update one. */
