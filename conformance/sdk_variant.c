@@ -21,6 +21,7 @@ const char *const sdk_expected_check[BUGS] = {
     [BUG_UNKNOWN_FIELD] = "unknown_field",
     [BUG_WRONG_TYPE] = "wrong_type",
     [BUG_NO_USER_AGENT] = "missing_user_agent",
+    [BUG_NO_RETRY] = "transient_error_not_retried",
 };
 
 const char *sdk_str(const cJSON *o, const char *name) {
@@ -100,6 +101,7 @@ struct answer sdk_call(struct sdk *s, const char *method, const char *path, cons
         s->n++;
         cJSON_Delete(a.json);
         attempt(s, method, path, body, post && s->bug != BUG_NO_IDEMPOTENCY_KEY ? idem : NULL, &a);
+        if (s->bug == BUG_NO_RETRY) break;
         if (a.status == 404 && s->bug == BUG_RETRIES_4XX && i == 0) continue;
         if (!retryable(a.status)) break;
         if (a.status == 429 && s->bug == BUG_SENDS_WHILE_LIMITED) {
@@ -118,15 +120,26 @@ struct answer sdk_call(struct sdk *s, const char *method, const char *path, cons
     return a;
 }
 
-void sdk_hard_cases(const struct tenant *t, const char *post_prefix, const char *slow_get_prefix) {
+bool sdk_gave_up(const struct sdk *s, const struct answer *a) {
+    return s->bug == BUG_NO_RETRY && retryable(a->status);
+}
+
+void sdk_hard_cases(const struct sdk_api *api, struct tenant *t, enum bug bug) {
+    const char *post = api->post_prefix, *org = t->org_id;
+    cJSON_Delete(mock_call("POST", "/_mock/sequences",
+                           fmt("{\"method\": \"PATCH\", \"path_prefix\": \"%s\", \"org_id\": \"%s\", "
+                               "\"key\": \"%s\", \"retry_within_ms\": 300, \"steps\": [{\"action\": "
+                               "\"error\", \"status\": 503}, {\"action\": \"pass\"}]}",
+                               api->patch_prefix, org, api->sdk_for(t, BUG_NONE).key), 201));
+    if (bug == BUG_NO_RETRY) return;
     fault_add(fmt("{\"action\": \"rate_limit\", \"retry_after\": 2, \"method\": \"POST\", "
-                  "\"path_prefix\": \"%s\", \"count\": 1, \"org_id\": \"%s\"}", post_prefix, t->org_id));
+                  "\"path_prefix\": \"%s\", \"count\": 1, \"org_id\": \"%s\"}", post, org));
     fault_add(fmt("{\"action\": \"error\", \"status\": 503, \"method\": \"POST\", "
-                  "\"path_prefix\": \"%s\", \"count\": 1, \"org_id\": \"%s\"}", post_prefix, t->org_id));
+                  "\"path_prefix\": \"%s\", \"count\": 1, \"org_id\": \"%s\"}", post, org));
     fault_add(fmt("{\"action\": \"reset\", \"method\": \"POST\", \"path_prefix\": \"%s\", "
-                  "\"count\": 1, \"org_id\": \"%s\"}", post_prefix, t->org_id));
+                  "\"count\": 1, \"org_id\": \"%s\"}", post, org));
     fault_add(fmt("{\"action\": \"latency\", \"latency_ms\": 600, \"method\": \"GET\", "
-                  "\"path_prefix\": \"%s\", \"count\": 1, \"org_id\": \"%s\"}", slow_get_prefix, t->org_id));
+                  "\"path_prefix\": \"%s\", \"count\": 1, \"org_id\": \"%s\"}", api->slow_get_prefix, org));
 }
 
 /* Runs the workload once with s's settings on a fresh handle (the test fails on the workload's
@@ -185,7 +198,7 @@ long sdk_answered(const cJSON *rep, const char *status) {
 
 static cJSON *run_on_new_org(const struct sdk_api *api, enum bug bug, struct tenant *t) {
     tenant_new(t);
-    sdk_hard_cases(t, api->post_prefix, api->slow_get_prefix);
+    sdk_hard_cases(api, t, bug);
     return run(api->sdk_for(t, bug), api->workload, t);
 }
 
@@ -213,6 +226,7 @@ cJSON *sdk_check_correct(const struct sdk_api *api, struct tenant *t) {
                   coverage_count(rep, "POST", api->post_route, "503") == 1 &&
                   coverage_count(rep, "POST", api->post_route, "dropped") == 1,
               "the workload met its hard cases");
+    cr_expect(sdk_answered(rep, "503") == 2, "the workload met the PATCH's 503 too");
     return rep;
 }
 

@@ -26,6 +26,7 @@ enum bug {
     BUG_UNKNOWN_FIELD,        /* a field the API does not have */
     BUG_WRONG_TYPE,           /* a value of the wrong JSON type */
     BUG_NO_USER_AGENT,        /* no User-Agent */
+    BUG_NO_RETRY,             /* hands a 429, a 5xx or a drop to its caller */
     BUGS
 };
 
@@ -68,19 +69,25 @@ void sdk_sleep_ms(long ms);
 /* A call with the SDK's retry policy (at most 8 attempts); the caller deletes a.json. */
 struct answer sdk_call(struct sdk *s, const char *method, const char *path, const char *body);
 
-/* The org's hard cases: a 429 (Retry-After 2), then a 503, then a dropped connection on the
- * first POST under post_prefix; 600 ms of latency on the first GET under slow_get_prefix. */
-void sdk_hard_cases(const struct tenant *t, const char *post_prefix, const char *slow_get_prefix);
-
 typedef void (*sdk_workload)(struct sdk *s, const char *tag);
+
+/* BUG_NO_RETRY gave up on this answer: the workload goes on without it. */
+bool sdk_gave_up(const struct sdk *s, const struct answer *a);
 
 /* One API's side of the tests: its SDK's settings, its workload and its hard cases' paths. */
 struct sdk_api {
     struct sdk (*sdk_for)(struct tenant *t, enum bug bug);
     sdk_workload workload;
-    const char *post_prefix, *slow_get_prefix; /* as sdk_hard_cases takes them */
+    const char *post_prefix, *slow_get_prefix, *patch_prefix; /* the hard cases' paths */
     const char *post_route; /* the report's route row of post_prefix ("/sdk/agents") */
 };
+
+/* The org's hard cases: a 429 (Retry-After 2), then a 503, then a dropped connection on the
+ * first POST under post_prefix; 600 ms of latency on the first GET under slow_get_prefix; a
+ * sequence that answers the first PATCH under patch_prefix with a 503 and expects its retry
+ * within 300 ms.  For BUG_NO_RETRY the sequence alone: the SDK would hand the first POST's
+ * 429 to its caller, and the workload could not go on. */
+void sdk_hard_cases(const struct sdk_api *api, struct tenant *t, enum bug bug);
 
 /* Every bug in turn, each on a fresh org with the hard cases: named by its check, by no other. */
 void sdk_check_each_bug(const struct sdk_api *api);

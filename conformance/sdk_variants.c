@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 /* The workload: register agents (the org's faults put a 429, a 503 and a drop in the way),
- * look one up that does not exist, walk the list, read and update one. */
+ * look one up that does not exist, walk the list, read and update one (a 503 first). */
 static void workload(struct sdk *s, const char *tag) {
     char first[64] = "";
     for (int i = 0; i < 3; i++) {
@@ -53,7 +53,8 @@ static void workload(struct sdk *s, const char *tag) {
     cJSON_Delete(a.json);
     a = sdk_call(s, "PATCH", path,
                  s->bug == BUG_WRONG_TYPE ? "{\"spending_limit\": \"250\"}" : "{\"spending_limit\": 250}");
-    EXPECT(s, a.status == (s->bug == BUG_WRONG_TYPE ? 422 : 200), "patch: HTTP %ld", a.status);
+    EXPECT(s, a.status == (s->bug == BUG_WRONG_TYPE ? 422 : 200) || sdk_gave_up(s, &a),
+           "patch: HTTP %ld", a.status);
     cJSON_Delete(a.json);
 }
 
@@ -63,7 +64,7 @@ static struct sdk sdk_for(struct tenant *t, enum bug bug) {
 }
 
 static const struct sdk_api API = {.sdk_for = sdk_for, .workload = workload, .post_prefix = "/agents",
-                                   .slow_get_prefix = "/agents/agent_", .post_route = "/agents"};
+                                   .patch_prefix = "/agents/", .slow_get_prefix = "/agents/agent_", .post_route = "/agents"};
 
 Test(sdk_variants, each_bug_is_named_by_its_check_and_only_by_it, .timeout = 240) {
     require_mock();
@@ -83,7 +84,7 @@ Test(sdk_variants, the_correct_sdk_on_four_threads_under_real_429s_is_clean, .ti
     struct tenant t;
     tenant_new(&t);
     cJSON_Delete(org_patch(&t, "{\"rate_limit\": 8, \"rate_window_seconds\": 2}"));
-    sdk_hard_cases(&t, API.post_prefix, API.slow_get_prefix);
+    sdk_hard_cases(&API, &t, BUG_NONE);
     sdk_run_threads(4, &API, &t);
     cJSON *rep = report_of(&t);
     cr_assert(sdk_answered(rep, "429") >= 3, "the threads ran into the limit");
