@@ -40,7 +40,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp) {
     return add;
 }
 
-void sdk_sleep_ms(long ms) {
+static void sleep_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
@@ -109,8 +109,8 @@ struct answer sdk_call(struct sdk *s, const char *method, const char *path, cons
             attempt(s, "GET", s->probe_path, NULL, NULL, &other); /* "is it still there?" */
             cJSON_Delete(other.json);
         }
-        if (a.status == 429 && s->bug != BUG_IGNORE_RETRY_AFTER) sdk_sleep_ms(a.retry_after * 1000);
-        else sdk_sleep_ms(50L << i); /* backoff */
+        if (a.status == 429 && s->bug != BUG_IGNORE_RETRY_AFTER) sleep_ms(a.retry_after * 1000);
+        else sleep_ms(50L << i); /* backoff */
     }
     if (s->bug == BUG_RETRIES_SUCCESS && post && a.status / 100 == 2) {
         struct answer again;
@@ -150,7 +150,7 @@ static cJSON *run(struct sdk s, sdk_workload w, const struct tenant *t) {
     w(&s, t->tag);
     curl_easy_cleanup(s.curl);
     cr_assert_str_empty(s.error, "bug %d: %s", s.bug, s.error);
-    sdk_sleep_ms(700); /* an abandoned request is recorded when the server is done with it */
+    sleep_ms(700); /* an abandoned request is recorded when the server is done with it */
     return report_of(t);
 }
 

@@ -64,7 +64,6 @@ struct answer {
 
 /* A string member, "" when absent. */
 const char *sdk_str(const cJSON *o, const char *name);
-void sdk_sleep_ms(long ms);
 
 /* A call with the SDK's retry policy (at most 8 attempts); the caller deletes a.json. */
 struct answer sdk_call(struct sdk *s, const char *method, const char *path, const char *body);
