@@ -46,10 +46,10 @@ static void walk_audit(struct sdk *s) {
         EXPECT(s, a.status == 200, "audit: HTTP %ld", a.status);
         const cJSON *next = cJSON_GetObjectItemCaseSensitive(a.json, "next_cursor");
         EXPECT(s, cJSON_IsString(next) || cJSON_IsNull(next), "audit: no next_cursor");
-        if (cJSON_IsString(next))
-            snprintf(path, sizeof path, "/sdk/audit?limit=50&after=%s", next->valuestring);
+        bool more = cJSON_IsString(next);
+        if (more) snprintf(path, sizeof path, "/sdk/audit?limit=50&after=%s", next->valuestring);
         cJSON_Delete(a.json);
-        if (!cJSON_IsString(next)) return;
+        if (!more) return;
     }
     snprintf(s->error, sizeof s->error, "audit: no end after 50 pages");
 }
