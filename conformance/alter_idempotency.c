@@ -2,6 +2,7 @@
  * null, Idempotent-Replayed: true); another body is 422; a replay after a delete is 409.
  * (Expiry after 24 h of virtual time is covered by mock/tests/test_alter_idempotency.c.) */
 #include "alter_harness.h"
+#include "sandbox.h"
 
 #include <string.h>
 
@@ -56,6 +57,35 @@ Test(alter_idempotency, the_same_key_and_body_replay_the_agent_without_its_plain
     cJSON_Delete(alter_expect("GET", "/sdk/agents/me", jstr(first.json, "api_key"), NULL, 200));
     http_resp_free(&first);
     http_resp_free(&again);
+}
+
+/* A replay wrote nothing: the journal says it was replayed, and the report, which judges a
+ * repeated 4xx by whether anything was written in between, still names the repeat. */
+Test(alter_idempotency, a_replay_is_journaled_as_one_and_writes_nothing_for_the_report) {
+    require_mock();
+    tenant_new(&T);
+    char idem[64], body[128];
+    snprintf(idem, sizeof idem, "journal-%s", T.tag);
+    snprintf(body, sizeof body, "{\"name\": \"%s\"}", alter_name(&T, "journal"));
+    const char *missing = "/sdk/agents/00000000-0000-4000-8000-000000000000/keys";
+    struct http_resp r;
+    create_with_key(idem, body, &r);
+    expect_status(&r, 201);
+    http_resp_free(&r);
+    alter_call_error("POST", missing, alter_key(&T), NULL, NULL, 404, "agent_not_found");
+    create_with_key(idem, body, &r);
+    expect_status(&r, 201);
+    cJSON *journal = mock_call("GET", fmt("/_mock/requests?org_id=%s&limit=1", T.org_id), NULL, 200);
+    const cJSON *newest = cJSON_GetArrayItem(jarr(journal, "data"), 0);
+    cr_assert_str_eq(jstr(newest, "request_id"), resp_header(&r, "X-Request-Id"));
+    cr_expect(jbool(newest, "idempotent_replayed"), "the journal does not mark the replay");
+    cJSON_Delete(journal);
+    http_resp_free(&r);
+    alter_call_error("POST", missing, alter_key(&T), NULL, NULL, 404, "agent_not_found");
+    cJSON *rep = report_of(&T);
+    cr_assert_eq(violations_of_kind(rep, "retry_of_non_retryable_status"), 1,
+                 "the replay counted as a write: the repeated 404 went unnamed");
+    cJSON_Delete(rep);
 }
 
 Test(alter_idempotency, another_body_with_the_same_key_is_a_mismatch) {

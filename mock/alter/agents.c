@@ -144,6 +144,7 @@ static void replay(struct req *r, const struct idempotency_record *rec, const ch
         return;
     }
     reply_header(r, "Idempotent-Replayed", "true");
+    r->sandbox.replayed = true; /* the journal shows it, and the report counts no write */
     reply_created(r, a, NULL);
 }
 

@@ -36,6 +36,11 @@ static const struct {
     {"PATCH", "/sdk/agents/{id}", {"display_name", "metadata", "scopes", "policy", "name"}},
     {"POST", "/sdk/agents/{id}/keys", {"name"}},
     {"POST", "/sdk/agents/{id}/keys/{key_id}/revoke", {"force"}},
+    /* §7 (timeout_ms: the mock's own bound on the proxied call) */
+    {"POST", "/sdk/token", {"grant_id", "method", "url", "reason", "context"}},
+    {"POST", "/sdk/proxy", {"grant_id", "method", "url", "headers", "body_b64", "reason", "context",
+                            "timeout_ms"}},
+    {"POST", "/sdk/grants/{id}/revoke", {"reason"}},
 };
 
 static const char *const *by_route[512]; /* indexed like routes[]; NULL: no list */

@@ -264,12 +264,57 @@ static struct route_coverage *coverage_of(struct report *rep) {
     return expected;
 }
 
-/* The type-mismatch messages of core/validate.c and the handlers. */
-static bool is_type_message(const char *m) {
-    static const char *const types[] = {"must be a string", "must be a number", "must be a boolean",
-                                        "must be an array", "must be an object", NULL};
-    for (int i = 0; types[i]; i++)
-        if (!strncmp(m, types[i], strlen(types[i]))) return true;
+/* The JSON type a field error's message names ("must be a string ...": cJSON_String), or 0
+ * when it names none (core/validate.c and the handlers). */
+static int named_type(const char *m) {
+    static const struct { const char *phrase; int type; } types[] = {
+        {"must be a string", cJSON_String}, {"must be a number", cJSON_Number},
+        {"must be a boolean", cJSON_True}, {"must be an array", cJSON_Array},
+        {"must be an object", cJSON_Object}};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (!strncmp(m, types[i].phrase, strlen(types[i].phrase))) return types[i].type;
+    return 0;
+}
+
+/* The value at a field error's path in the body ("policy.time_window", "scopes.github[0]");
+ * NULL when the path does not lead into it (a query parameter, a header, a missing member). */
+static const cJSON *body_value(const cJSON *body, const char *path) {
+    const cJSON *v = body;
+    for (const char *p = path; v && *p;) {
+        if (*p == '[') {
+            char *end;
+            long i = strtol(p + 1, &end, 10);
+            if (*end != ']' || !cJSON_IsArray(v)) return NULL;
+            v = cJSON_GetArrayItem(v, (int)i);
+            p = end + 1;
+            continue;
+        }
+        if (*p == '.') p++;
+        char name[128];
+        size_t n = strcspn(p, ".[");
+        if (n >= sizeof name || !cJSON_IsObject(v)) return NULL;
+        memcpy(name, p, n);
+        name[n] = '\0';
+        v = cJSON_GetObjectItemCaseSensitive(v, name);
+        p += n;
+    }
+    return v;
+}
+
+/* A message naming a type is also the one for a value of that type out of its range ("must be
+ * an array of at most 100 CIDRs", "must be a string of 1 to 256 characters"): the body's own
+ * value tells.  Its type differs, or an array said to hold strings holds something else. */
+static bool wrong_type_sent(const cJSON *body, const char *field, const char *message) {
+    int type = named_type(message);
+    if (!type) return false;
+    const cJSON *v = body_value(body, field);
+    if (!v) return true; /* not in the body: the message is all there is to go by */
+    if (type == cJSON_True ? !cJSON_IsBool(v) : (v->type & 0xFF) != type) return true;
+    if (type != cJSON_Array || !strstr(message, "string")) return false;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, v) {
+        if (!cJSON_IsString(item)) return true;
+    }
     return false;
 }
 
@@ -283,7 +328,8 @@ static void check_wrong_types(struct report *rep, const struct req *r, int64_t n
     cJSON_ArrayForEach(fe, list) {
         const cJSON *field = cJSON_GetObjectItemCaseSensitive(fe, "field");
         const cJSON *msg = cJSON_GetObjectItemCaseSensitive(fe, "message");
-        if (cJSON_IsString(field) && cJSON_IsString(msg) && is_type_message(msg->valuestring))
+        if (cJSON_IsString(field) && cJSON_IsString(msg) &&
+            wrong_type_sent(r->json, field->valuestring, msg->valuestring))
             add_violation(rep, r, WRONG_TYPE, now, "%.80s %.100s", field->valuestring, msg->valuestring);
     }
     cJSON_Delete(body);
@@ -494,8 +540,11 @@ static void check_history(struct report *rep, const struct req *r, uint64_t req_
     s->had_more = more;
 }
 
+/* Alsorn takes an Idempotency-Key on every POST, Alter on agent creation only (alter.md §3):
+ * elsewhere a POST sent again has no key it could carry. */
 static bool post_without_key(const struct req *r) {
-    return strcmp(r->method, "POST") == 0 && !req_header(r, "Idempotency-Key");
+    bool takes_key = r->api != API_ALTER || !strcmp(r->route->pattern, "/sdk/agents");
+    return takes_key && strcmp(r->method, "POST") == 0 && !req_header(r, "Idempotency-Key");
 }
 
 static void check_post_without_key(struct report *rep, const struct req *r, int64_t now_ms) {
