@@ -49,7 +49,8 @@ Test(faults, statuses_map_to_codes) {
     tenant_new(&T);
     struct { int status; const char *code; } cases[] = {
         {500, "internal_error"}, {502, "bad_gateway"}, {504, "gateway_timeout"}, {404, "not_found"},
-        {409, "conflict"}, {429, "rate_limit_exceeded"}, {418, "client_error"}};
+        {409, "conflict"}, {429, "rate_limit_exceeded"}, {418, "client_error"},
+        {401, "invalid_api_key"} /* the api's own code for an unknown key */};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fault_add(scoped(fmt("\"action\": \"error\", \"status\": %d, \"count\": 1", cases[i].status)));
         struct http_resp r;

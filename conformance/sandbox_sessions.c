@@ -354,22 +354,6 @@ Test(sessions, checks_the_sdk_tests_report) {
     cr_assert_str_eq(jstr(check_of(g, "verified_false_not_success"), "detail"), "verify() returned ok");
     cJSON_Delete(g);
 
-    /* bad reports change nothing */
-    const char *bad[][2] = {
-        {"{}", "check"},
-        {"{\"check\": \"missing_user_agent\", \"result\": \"passed\"}", "check"}, /* graded from the wire */
-        {"{\"check\": \"typed_errors_mapped\", \"result\": \"maybe\"}", "result"},
-        {"{\"check\": \"typed_errors_mapped\", \"result\": \"failed\", \"detail\": 5}", "detail"},
-    };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        struct http_resp r;
-        http_call("POST", fmt("/_mock/sessions/%s/results", id), NULL, bad[i][0], NULL, &r);
-        expect_field_error(&r, bad[i][1]);
-        http_resp_free(&r);
-    }
-    g = mock_call("GET", fmt("/_mock/sessions/%s", id), NULL, 200);
-    cr_assert_str_eq(result_of(g, "typed_errors_mapped"), "passed", "a refused report changed nothing");
-    cJSON_Delete(g);
     struct http_resp r;
     http_call("POST", "/_mock/sessions/ses_nosuchsession00/results", NULL,
               "{\"check\": \"typed_errors_mapped\", \"result\": \"passed\"}", NULL, &r);
@@ -380,6 +364,30 @@ Test(sessions, checks_the_sdk_tests_report) {
               "{\"check\": \"typed_errors_mapped\", \"result\": \"failed\"}", NULL, &r);
     expect_error(&r, 409, "conflict");
     http_resp_free(&r);
+    cJSON_Delete(s);
+}
+
+Test(sessions, bad_reports_are_422_and_change_nothing) {
+    require_mock();
+    cJSON *s = session_open("bad-reports-sdk", "1");
+    const char *id = jstr(s, "id");
+    cJSON_Delete(mock_call("POST", fmt("/_mock/sessions/%s/results", id),
+                           "{\"check\": \"typed_errors_mapped\", \"result\": \"failed\"}", 200));
+    const char *bad[][2] = {
+        {"{}", "check"},
+        {"{\"check\": \"missing_user_agent\", \"result\": \"passed\"}", "check"}, /* graded from the wire */
+        {"{\"check\": \"typed_errors_mapped\", \"result\": \"maybe\"}", "result"},
+        {"{\"check\": \"typed_errors_mapped\", \"result\": \"passed\", \"detail\": 5}", "detail"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct http_resp r;
+        http_call("POST", fmt("/_mock/sessions/%s/results", id), NULL, bad[i][0], NULL, &r);
+        expect_field_error(&r, bad[i][1]);
+        http_resp_free(&r);
+    }
+    cJSON *g = mock_call("GET", fmt("/_mock/sessions/%s", id), NULL, 200);
+    cr_assert_str_eq(result_of(g, "typed_errors_mapped"), "failed", "a refused report changed nothing");
+    cJSON_Delete(g);
     cJSON_Delete(s);
 }
 

@@ -630,11 +630,12 @@ static bool fires(struct fault *f) {
     return true;
 }
 
-/* A code for an injected error status, in the spirit of the api's table. */
-static const char *error_code(int status, const char *rate_limit_code) {
+/* A code for an injected error status, in the spirit of the api's table; a 401 takes the
+ * api's own code for an unknown key, so an SDK maps it as it would a real one. */
+static const char *error_code(int status, enum api api, const char *rate_limit_code) {
     switch (status) {
     case 400: return "bad_request";
-    case 401: return "unauthorized";
+    case 401: return api == API_ALTER ? "invalid_key" : "invalid_api_key";
     case 403: return "forbidden";
     case 404: return "not_found";
     case 408: return "request_timeout";
@@ -708,7 +709,7 @@ bool faults_apply(struct req *r, const char *rate_limit_code) {
             r->sandbox.retry_after = hit.retry_after;
             reply_header(r, "Retry-After", "%ld", hit.retry_after);
         }
-        reply_error(r, hit.status, error_code(hit.status, rate_limit_code),
+        reply_error(r, hit.status, error_code(hit.status, r->api, rate_limit_code),
                     "Injected fault %s: HTTP %d", hit.id, hit.status);
         break;
     case FAULT_RATE_LIMIT:
