@@ -1,6 +1,7 @@
 #include "sandbox/idempotency.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

@@ -6,13 +6,12 @@
  * execute, for at most idempotency_wait_ms: then it is 409 idempotency_key_in_use with
  * Retry-After (the first request is still running; it is not run twice).
  *
- * Each tenant has its own store and lock (struct tenant.idem, made by mock/tenant_parts.c).  Memory is bounded: entries
- * past 24 h, and the oldest completed ones beyond IDEM_MAX_ENTRIES, go lazily when a
- * new key arrives. */
+ * Each tenant has its own store and lock (struct tenant.idem, made by mock/tenant_parts.c).
+ * Memory is bounded: entries past 24 h, and the oldest completed ones beyond
+ * IDEM_MAX_ENTRIES, go lazily when a new key arrives. */
 #ifndef IDEMPOTENCY_H
 #define IDEMPOTENCY_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
