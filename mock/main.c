@@ -32,6 +32,7 @@
 #include "server.h"
 #include "store/store.h"
 #include "store/webhook.h"
+#include "tenant_parts.h"
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -338,7 +339,7 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
 
     curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: it is not thread-safe */
-    store_init();
+    store_init(&tenant_parts);
     journal_init((size_t)journal_size);
     alter_audit_log_set_max((size_t)alter_audit_max); /* before a --state load applies them */
     webhook_set_caps((size_t)webhook_log_cap, (size_t)webhook_queue_cap);

@@ -17,6 +17,7 @@
 #include "delivery/allowlist.h"
 #include "delivery/dispatcher.h"
 #include "store/store.h"
+#include "tenant_parts.h"
 
 static atomic_long received;
 
@@ -96,7 +97,7 @@ int main(int argc, char **argv) {
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", port.port);
 
-    store_init();
+    store_init(&tenant_parts);
     char why[128];
     allowlist_configure(NULL, why, sizeof why);
     struct delivery_config cfg = {.retry_base_ms = 60000};

@@ -39,6 +39,7 @@
 #include "sandbox/report.h"
 #include "sandbox/sessions.h"
 #include "store/store.h"
+#include "tenant_parts.h"
 
 #define MAX_REQUESTS 8
 #define SEPARATOR "\n@@@\n"
@@ -70,7 +71,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
         abort();
     }
     proxy_timeout_ms = 200; /* an upstream on loopback answers or refuses at once */
-    store_init();
+    store_init(&tenant_parts);
     journal_init(64);
     router_max_body = 1 << 20;
     router_init();

@@ -12,6 +12,7 @@
 #include "core/random.h"
 #include "sandbox/snapshot.h"
 #include "store/store.h"
+#include "tenant_parts.h"
 
 struct buffer {
     char *p;
@@ -53,7 +54,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argv;
     json_alloc_install();
     log_set_level(LOG_ERROR);
-    store_init();
+    store_init(&tenant_parts);
     return 0;
 }
 

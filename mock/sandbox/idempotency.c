@@ -1,6 +1,7 @@
 #include "sandbox/idempotency.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,7 +32,16 @@ struct idem_entry {
 
 long idempotency_wait_ms = IDEM_WAIT_MS_DEFAULT;
 
-void idempotency_store_init(struct idempotency_store *s) {
+struct idempotency_store {
+    pthread_mutex_t lock;
+    pthread_cond_t completed; /* broadcast whenever an entry gets its response */
+    struct idem_entry *entries; /* uthash by key; insertion order = age */
+    size_t n;
+};
+
+struct idempotency_store *idempotency_store_new(void) {
+    struct idempotency_store *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
     pthread_mutex_init(&s->lock, NULL);
     /* the wait's deadline is monotonic: setting the wall clock must not stretch or cut it */
     pthread_condattr_t attr;
@@ -39,8 +49,7 @@ void idempotency_store_init(struct idempotency_store *s) {
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&s->completed, &attr);
     pthread_condattr_destroy(&attr);
-    s->entries = NULL;
-    s->n = 0;
+    return s;
 }
 
 static void entry_free(struct idem_entry *e) {
@@ -65,10 +74,12 @@ void idempotency_store_clear(struct idempotency_store *s) {
 }
 
 void idempotency_store_free(struct idempotency_store *s) {
+    if (!s) return;
     struct idem_entry *e, *tmp;
     HASH_ITER(hh, s->entries, e, tmp) drop(s, e);
     pthread_cond_destroy(&s->completed);
     pthread_mutex_destroy(&s->lock);
+    free(s);
 }
 
 static bool key_valid(const char *k) {
@@ -133,7 +144,7 @@ bool idempotency_start(struct req *r) {
         reply_validation(r, &fe);
         return false;
     }
-    struct idempotency_store *s = &r->caller.tenant->idem;
+    struct idempotency_store *s = r->caller.tenant->idem;
     unsigned char fp[32];
     fingerprint(r, fp);
     struct timespec deadline;
@@ -196,7 +207,7 @@ bool idempotency_start(struct req *r) {
 void idempotency_finish(struct req *r) {
     struct idem_entry *e = r->sandbox.idem;
     if (!e) return;
-    struct idempotency_store *s = &r->caller.tenant->idem;
+    struct idempotency_store *s = r->caller.tenant->idem;
     const struct reply *rep = &r->reply;
     pthread_mutex_lock(&s->lock);
     e->status = rep->status;
@@ -231,7 +242,7 @@ static cJSON *entry_record(const struct idem_entry *e, const struct tenant *t) {
 }
 
 int idempotency_snapshot_write(const struct tenant *t, const struct snapshot_out *out) {
-    struct idempotency_store *s = (struct idempotency_store *)&t->idem; /* its own lock */
+    struct idempotency_store *s = t->idem; /* its own lock */
     int rc = 0;
     pthread_mutex_lock(&s->lock);
     for (const struct idem_entry *e = s->entries; e && rc == 0; e = e->hh.next)
@@ -243,7 +254,7 @@ int idempotency_snapshot_write(const struct tenant *t, const struct snapshot_out
 int idempotency_snapshot_load(struct store_staging *st, struct tenant *t, const cJSON *rec,
                               char *err, size_t err_size) {
     (void)st;
-    struct idempotency_store *s = &t->idem;
+    struct idempotency_store *s = t->idem;
     struct idem_entry *e = calloc(1, sizeof *e), *old = NULL;
     if (!e) return snapshot_fail(err, err_size, "out of memory");
     bool ok = true;

@@ -6,13 +6,12 @@
  * execute, for at most idempotency_wait_ms: then it is 409 idempotency_key_in_use with
  * Retry-After (the first request is still running; it is not run twice).
  *
- * Each tenant has its own store and lock (struct tenant.idem).  Memory is bounded: entries
- * past 24 h, and the oldest completed ones beyond IDEM_MAX_ENTRIES, go lazily when a
- * new key arrives. */
+ * Each tenant has its own store and lock (struct tenant.idem, made by mock/tenant_parts.c).
+ * Memory is bounded: entries past 24 h, and the oldest completed ones beyond
+ * IDEM_MAX_ENTRIES, go lazily when a new key arrives. */
 #ifndef IDEMPOTENCY_H
 #define IDEMPOTENCY_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,16 +26,9 @@
 /* How long a repeat waits for the first request of its key (--idempotency-wait-ms). */
 extern long idempotency_wait_ms;
 
-struct idem_entry;
+struct idempotency_store;
 
-struct idempotency_store {
-    pthread_mutex_t lock;
-    pthread_cond_t completed; /* broadcast whenever an entry gets its response */
-    struct idem_entry *entries; /* uthash by key; insertion order = age */
-    size_t n;
-};
-
-void idempotency_store_init(struct idempotency_store *s);
+struct idempotency_store *idempotency_store_new(void); /* NULL when out of memory */
 /* Drops every completed entry; running ones stay (their requests will complete them). */
 void idempotency_store_clear(struct idempotency_store *s);
 void idempotency_store_free(struct idempotency_store *s); /* no request may be using it */

@@ -45,7 +45,10 @@ static void key_hash(const char *plaintext, char out[65]) {
     hex_encode(md, sizeof md, out);
 }
 
-void store_init(void) { store_clear(); }
+void store_init(const struct tenant_parts *parts) {
+    tenant_parts_install(parts);
+    store_clear();
+}
 
 /* Drops the entries of tenant t (every tenant's when NULL) from an id → tenant table. */
 static void drop_entries(struct agent_entry **table, const struct tenant *t) {

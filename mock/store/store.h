@@ -14,7 +14,10 @@
 enum key_level { KEY_NONE = 0, KEY_READ = 1, KEY_WRITE = 2, KEY_ADMIN = 3 };
 extern const char *const key_level_names[]; /* indexed by enum; [0] = "none" */
 
-void store_init(void);
+/* Empties the directory and installs how every tenant's upper-layer parts are made, emptied
+ * and freed (store/tenant.h): the top level passes &tenant_parts (mock/tenant_parts.h).
+ * Before any thread starts. */
+void store_init(const struct tenant_parts *parts);
 void store_clear(void); /* removes every tenant, key and index entry (freed outside the lock) */
 
 /* Adds t to the directory (which takes its own reference). */

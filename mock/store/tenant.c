@@ -1,16 +1,20 @@
 #include "store/tenant.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "alter/app.h"
 #include "core/clock.h"
-#include "sandbox/report.h"
 
 atomic_int tenant_unlock_delay_us;
 
 void tenant_unlock_pause(void) { usleep((useconds_t)atomic_load(&tenant_unlock_delay_us)); }
+
+/* Set once at start-up, before any thread (store_init). */
+static const struct tenant_parts *parts;
+
+void tenant_parts_install(const struct tenant_parts *p) { parts = p; }
 
 const char *const plan_names[] = {"starter", "growth", "enterprise", NULL};
 
@@ -31,10 +35,13 @@ long plan_rate_limit(enum plan plan) {
 }
 
 struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verified) {
+    if (!parts) {
+        fputs("tenant_new: no tenant parts (store_init was not called with them)\n", stderr);
+        abort();
+    }
     struct tenant *t = calloc(1, sizeof *t);
     if (!t) return NULL;
-    if (!(t->name = strdup(name)) || !(t->alter = alter_app_new()) || !(t->report = report_new())) {
-        alter_app_free(t->alter);
+    if (!(t->name = strdup(name)) || parts->make(t) != 0) {
         free(t->name);
         free(t);
         return NULL;
@@ -49,7 +56,6 @@ struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verifi
     atomic_init(&t->rate_limit, plan_rate_limit(plan));
     atomic_init(&t->rate_window_seconds, RATE_WINDOW_DEFAULT);
     atomic_init(&t->alter_rate_limit_rpm, ALTER_RATE_LIMIT_DEFAULT);
-    idempotency_store_init(&t->idem);
     pthread_mutex_init(&t->lock, NULL);
     atomic_init(&t->refs, 1);
     return t;
@@ -63,10 +69,8 @@ void tenant_release(struct tenant *t) {
     transaction_set_free(&t->transactions);
     dispute_set_free(&t->disputes);
     agent_set_free(&t->agents);
-    alter_app_free(t->alter);
     webhook_set_free(&t->webhooks);
-    idempotency_store_free(&t->idem);
-    report_free(t->report);
+    parts->free(t);
     pthread_mutex_destroy(&t->lock);
     free(t->name);
     free(t);
@@ -80,8 +84,7 @@ void tenant_detach_data(struct tenant *t, struct tenant_data *out) {
     memset(&t->agents, 0, sizeof t->agents);
     memset(&t->webhooks, 0, sizeof t->webhooks); /* the delivery worker finds endpoints by id:
                                                   * as deleted */
-    idempotency_store_clear(&t->idem);
-    report_clear(t->report);
+    parts->clear(t);
 }
 
 void tenant_data_free(struct tenant_data *d) {

@@ -11,14 +11,30 @@
 #include <uthash.h>
 
 #include "core/random.h"
-#include "sandbox/idempotency.h"
 #include "store/agent.h"
 #include "store/dispute.h"
 #include "store/transaction.h"
 #include "store/webhook.h"
 
+/* The parts of a tenant that belong to the layers above the store: its Alter app
+ * (alter/app.h), its SDK report (sandbox/report.h) and its idempotency keys
+ * (sandbox/idempotency.h).  The store names them only as pointers and makes, empties and
+ * frees them through these hooks, which the level above installs with store_init
+ * (mock/tenant_parts.c), so the store includes nothing above it. */
 struct alter_app;
 struct report;
+struct idempotency_store;
+struct tenant;
+struct tenant_parts {
+    /* Sets t->alter, t->report and t->idem.  0, or -1 out of memory, having freed what it
+     * made and left them NULL. */
+    int (*make)(struct tenant *t);
+    /* A one-org reset, under t's lock: empties the idempotency keys and the report; the Alter
+     * app is kept whole. */
+    void (*clear)(struct tenant *t);
+    /* At the last reference: frees each part (any of them may be NULL). */
+    void (*free)(struct tenant *t);
+};
 
 enum plan { PLAN_STARTER, PLAN_GROWTH, PLAN_ENTERPRISE };
 extern const char *const plan_names[]; /* NULL-terminated */
@@ -39,8 +55,8 @@ struct tenant {
     _Atomic long alter_rate_limit_rpm; /* Alter: per key per minute (alter.md §8), default 600 */
     bool rate_limit_custom;          /* under lock: set by the sandbox, kept on plan changes */
 
-    struct idempotency_store idem; /* has its own lock (waiting on it must not block the tenant) */
-    struct report *report;         /* coverage and violations (sandbox/report.h), own lock */
+    struct idempotency_store *idem; /* own lock (waiting on it must not block the tenant) */
+    struct report *report;          /* coverage and violations (sandbox/report.h), own lock */
 
     pthread_mutex_t lock; /* guards everything below */
     struct agent_set agents;
@@ -61,7 +77,11 @@ long plan_rate_limit(enum plan plan);
 #define RATE_WINDOW_DEFAULT 3600
 #define ALTER_RATE_LIMIT_DEFAULT 600 /* alter.md §8 */
 
+/* NULL when out of memory.  Aborts when store_init was not given the tenant parts: a
+ * tenant never exists without them. */
 struct tenant *tenant_new(const char *name, enum plan plan, bool operator_verified);
+/* store_init's step: the hooks every tenant_new and tenant_release use from then on. */
+void tenant_parts_install(const struct tenant_parts *parts);
 void tenant_retain(struct tenant *t);
 void tenant_release(struct tenant *t); /* frees at the last reference */
 /* The sandbox's one-tenant reset empties the tenant's Alsorn data (agents, transactions,

@@ -11,6 +11,7 @@
 #include "core/random.h"
 #include "store/store.h"
 #include "store/tenant.h"
+#include "tenant_parts.h"
 
 #define T0 1800000000
 
@@ -27,7 +28,7 @@ Test(alter_key_prefix, is_the_type_prefix_and_the_next_eight_characters) {
 }
 
 Test(alter_key_prefix, a_draw_colliding_with_another_key_of_the_agent_is_drawn_again) {
-    store_init();
+    store_init(&tenant_parts);
     struct tenant *t = tenant_new("prefixes", PLAN_ENTERPRISE, false);
     cr_assert_not_null(t);
     struct field_errors fe = {0};

@@ -13,6 +13,7 @@
 #include "core/base64.h"
 #include "core/cidr.h"
 #include "store/store.h"
+#include "tenant_parts.h"
 
 #define T0 1800000000LL /* 2027-01-15T08:00:00Z */
 
@@ -173,7 +174,7 @@ static struct alter_grant *add_grant(struct tenant *t, const char *fmt_json, ...
 }
 
 Test(alter_grants, pages_by_agent_and_provider_read_only_their_postings) {
-    store_init();
+    store_init(&tenant_parts);
     struct alter_agent *a1, *a2;
     struct tenant *t = vault_tenant(&a1, &a2);
     struct alter_grant *g[5];
@@ -236,7 +237,7 @@ Test(alter_grants, pages_by_agent_and_provider_read_only_their_postings) {
 }
 
 Test(alter_approvals, a_pending_approval_expires_on_the_virtual_clock_with_its_row) {
-    store_init();
+    store_init(&tenant_parts);
     struct alter_agent *a1, *a2;
     struct tenant *t = vault_tenant(&a1, &a2);
     struct alter_grant *g =

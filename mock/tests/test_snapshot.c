@@ -17,6 +17,7 @@
 #include "sandbox/provision.h"
 #include "sandbox/snapshot.h"
 #include "store/store.h"
+#include "tenant_parts.h"
 
 static int append(void *ctx, const char *data, size_t len) {
     return fwrite(data, 1, len, ctx) == len ? 0 : -1;
@@ -174,7 +175,7 @@ struct fixture {
 
 /* One org holding something of every kind the store keeps. */
 static void build(struct fixture *f) {
-    store_init();
+    store_init(&tenant_parts);
     f->spec = (struct org_spec){.name = "Round Trip", .plan = PLAN_GROWTH, .max_agents = -1};
     struct tenant *t = provision_org(&f->spec);
     cr_assert_not_null(t);
@@ -547,7 +548,7 @@ Test(snapshot, an_approval_running_when_saved_loads_as_interrupted) {
 }
 
 Test(snapshot, a_bad_record_changes_nothing) {
-    store_init();
+    store_init(&tenant_parts);
     struct org_spec spec = {.name = "Stays", .plan = PLAN_STARTER, .max_agents = -1};
     tenant_release(provision_org(&spec));
     char err[256] = "";

@@ -11,6 +11,7 @@
 #include "alsorn/agents.h"
 #include "core/clock.h"
 #include "store/store.h"
+#include "tenant_parts.h"
 
 static double now_s(void) {
     struct timespec ts;
@@ -53,7 +54,7 @@ static void *probe_directory(void *arg) {
 }
 
 Test(store_reset, a_full_reset_frees_the_old_store_outside_the_directory_lock, .timeout = 120) {
-    store_clear();
+    store_init(&tenant_parts);
     struct tenant *big = tenant_with_agents(30000);
     tenant_release(big); /* the directory's reference is the last: store_clear frees it */
     struct prober p = {.worst = 0};
@@ -89,7 +90,7 @@ static double min_forget(struct tenant *small) {
 }
 
 Test(store_reset, a_one_org_reset_does_not_scan_other_orgs_agents, .timeout = 120) {
-    store_clear();
+    store_init(&tenant_parts);
     struct tenant *small = tenant_with_agents(1);
     struct tenant *owner = small->agents.list[0] ? small : NULL;
     cr_assert_not_null(owner);

@@ -8,6 +8,8 @@
 #include "alsorn/agents.h"
 #include "alsorn/events.h"
 #include "alsorn/transactions.h"
+#include "store/store.h"
+#include "tenant_parts.h"
 
 static cJSON *seen; /* array of envelopes */
 
@@ -23,6 +25,7 @@ static struct tenant *org;
 static void setup(void) {
     seen = cJSON_CreateArray();
     events_set_sink(capture, NULL, NULL);
+    store_init(&tenant_parts);
     org = tenant_new("Events", PLAN_ENTERPRISE, false);
 }
 
