@@ -262,9 +262,16 @@ static size_t format_head(struct req *r, long long length, char *head, size_t si
 /* HEAD: the head only; the handler still renders, and nothing of the body goes out */
 static bool is_head(const struct req *r) { return strcmp(r->method, "HEAD") == 0; }
 
+static void drop_now(struct req *r);
+
 void reply_send(struct req *r) {
     struct reply *rep = &r->reply;
     if (rep->sent) return;
+    if (r->sandbox.dropped) {
+        drop_now(r);
+        rep->sent = true;
+        return;
+    }
     char head[REPLY_HEADERS_MAX + 1280]; /* + status line, fixed and CORS headers */
     size_t n = format_head(r, (long long)rep->body_len, head, sizeof head);
     size_t body_len = is_head(r) ? 0 : rep->body_len;
@@ -331,9 +338,11 @@ static bool is_connection(int fd, int local_port, const char *remote_addr, int r
 /* CivetWeb 1.15 has no call that closes a connection without answering, nor one that gives
  * its socket, so find the socket among the process's descriptors by its address and ports
  * and shut it down; CivetWeb then reads EOF and closes it. */
-void reply_drop_connection(struct req *r) {
-    r->reply.sent = true; /* nothing may be written after this */
-    r->sandbox.dropped = true;
+void reply_drop_connection(struct req *r) { r->sandbox.dropped = true; }
+
+/* The drop itself, when the reply would be sent: after the journal and the report have the
+ * request, so a client that saw the connection close finds it there. */
+static void drop_now(struct req *r) {
     DIR *d = opendir("/proc/self/fd");
     if (!d) return;
     int self = dirfd(d);

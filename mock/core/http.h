@@ -135,7 +135,9 @@ void reply_reset(struct req *r);
 /* Sends the reply in r->reply over the connection (called once, by the dispatcher), with the
  * rate-limit headers in r->sandbox. */
 void reply_send(struct req *r);
-/* Ends the connection without an answer (the "reset" fault): the client sees an empty reply. */
+/* Ends the connection without an answer (the "reset" fault): the client sees an empty reply.
+ * The connection is shut when the reply would have been sent (reply_send), so the request is
+ * in the journal and the report before the client sees the drop. */
 void reply_drop_connection(struct req *r);
 
 /* Streaming a large body instead of building it: the handler sends the status line and the
