@@ -21,10 +21,6 @@ static int mock_request(const char *method, const char *path, const char *body, 
     return rc;
 }
 
-static const char *str_at(const cJSON *obj, const char *path, char *buf, size_t size) {
-    return json_path_text(obj, path, buf, size);
-}
-
 /* ---- sessions ----------------------------------------------------------------------------- */
 
 static const struct column check_columns[] = {
@@ -47,18 +43,20 @@ static const struct column session_columns[] = {
 /* A session for people: who it is, its grade, then one line per check. */
 static void print_session(const cJSON *s) {
     char a[256], b[256], c[256], d[256];
-    printf("session  %s (%s %s)\n", str_at(s, "id", a, sizeof a), str_at(s, "sdk", b, sizeof b),
-           str_at(s, "version", c, sizeof c));
-    printf("org      %s\n", str_at(s, "org_id", a, sizeof a));
-    const char *status = str_at(s, "status", a, sizeof a);
+    printf("session  %s (%s %s)\n", json_path_text(s, "id", a, sizeof a),
+           json_path_text(s, "sdk", b, sizeof b), json_path_text(s, "version", c, sizeof c));
+    printf("org      %s\n", json_path_text(s, "org_id", a, sizeof a));
+    const char *status = json_path_text(s, "status", a, sizeof a);
     if (strcmp(status, "open") == 0)
-        printf("status   open (verdict as of now: %s)\n", str_at(s, "verdict", b, sizeof b));
+        printf("status   open (verdict as of now: %s)\n",
+               json_path_text(s, "verdict", b, sizeof b));
     else
         printf("status   %s\n", status);
     printf("counts   passed %s, failed %s, incomplete %s, declined %s\n",
-           str_at(s, "counts.passed", a, sizeof a), str_at(s, "counts.failed", b, sizeof b),
-           str_at(s, "counts.incomplete", c, sizeof c),
-           str_at(s, "counts.declined", d, sizeof d));
+           json_path_text(s, "counts.passed", a, sizeof a),
+           json_path_text(s, "counts.failed", b, sizeof b),
+           json_path_text(s, "counts.incomplete", c, sizeof c),
+           json_path_text(s, "counts.declined", d, sizeof d));
     putchar('\n');
     print_table(cJSON_GetObjectItemCaseSensitive(s, "checks"), check_columns);
 }
@@ -241,15 +239,21 @@ static const struct column sequence_columns[] = {
 };
 
 static const struct column step_columns[] = {
-    {"ACTION", "action"},           {"STATUS", "status"},
-    {"RETRY_AFTER", "retry_after"}, {"LATENCY_MS", "latency_ms"},
-    {"EXPECT_RETRY", "expect_retry"}, {0},
+    {"ACTION", "action"},
+    {"STATUS", "status"},
+    {"RETRY_AFTER", "retry_after"},
+    {"LATENCY_MS", "latency_ms"},
+    {"EXPECT_RETRY", "expect_retry"},
+    {0},
 };
 
 static const struct column attempt_columns[] = {
-    {"STEP", "step"},         {"SERVED", "served"},
-    {"DELAY_MS", "delay_ms"}, {"REQUEST_ID", "request_id"},
-    {"IDEMPOTENCY_KEY", "idempotency_key"}, {"USER_AGENT", "user_agent"},
+    {"STEP", "step"},
+    {"SERVED", "served"},
+    {"DELAY_MS", "delay_ms"},
+    {"REQUEST_ID", "request_id"},
+    {"IDEMPOTENCY_KEY", "idempotency_key"},
+    {"USER_AGENT", "user_agent"},
     {0},
 };
 
@@ -261,8 +265,13 @@ static void add_counts(cJSON *seq) {
 }
 
 static void print_sequence(const cJSON *seq) {
-    static const char *const fields[] = {"id",   "org_id", "method", "path_prefix", "key_fingerprint",
-                                         "done", "transient_error_not_retried"};
+    static const char *const fields[] = {"id",
+                                         "org_id",
+                                         "method",
+                                         "path_prefix",
+                                         "key_fingerprint",
+                                         "done",
+                                         "transient_error_not_retried"};
     cJSON *shown = cJSON_CreateObject();
     char buf[512];
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
@@ -299,8 +308,9 @@ static int parse_step(const struct command *cmd, const char *spec, cJSON *steps)
     for (size_t i = 0; i < sizeof with_arg / sizeof with_arg[0]; i++)
         if (strcmp(action, with_arg[i][0]) == 0) field = with_arg[i][1];
     if (!field)
-        return usage_error(cmd, "--step %s takes no argument (error:STATUS, rate_limit:SECONDS, "
-                                "latency:MS do)",
+        return usage_error(cmd,
+                           "--step %s takes no argument (error:STATUS, rate_limit:SECONDS, "
+                           "latency:MS do)",
                            action);
     char *end;
     double d = strtod(colon + 1, &end);
@@ -360,8 +370,7 @@ static int sequences_list(const struct command *c, const struct invocation *inv)
 static int sequences_show(const struct command *c, const struct invocation *inv) {
     (void)c;
     char path[1024], esc[512];
-    snprintf(path, sizeof path, "/_mock/sequences/%s",
-             path_escape(inv->args[0], esc, sizeof esc));
+    snprintf(path, sizeof path, "/_mock/sequences/%s", path_escape(inv->args[0], esc, sizeof esc));
     cJSON *json;
     int rc = mock_request("GET", path, NULL, &json);
     if (rc != EXIT_OK) return rc;
@@ -387,9 +396,15 @@ const struct command sequences_commands[] = {
 /* ---- webhook receiver probe --------------------------------------------------------------- */
 
 static const struct column probe_columns[] = {
-    {"CASE", "case"},         {"EXPECTED", "expected"},   {"ADVISORY", "advisory"},
-    {"ACCEPTED", "accepted"}, {"OK", "ok"},               {"HTTP", "status_code"},
-    {"MEANING", "meaning"},   {"ERROR", "error"},         {0},
+    {"CASE", "case"},
+    {"EXPECTED", "expected"},
+    {"ADVISORY", "advisory"},
+    {"ACCEPTED", "accepted"},
+    {"OK", "ok"},
+    {"HTTP", "status_code"},
+    {"MEANING", "meaning"},
+    {"ERROR", "error"},
+    {0},
 };
 
 /* Exit 0 only when the receiver passed (every non-advisory case went the right way), 7
