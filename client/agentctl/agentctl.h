@@ -68,7 +68,11 @@ struct group {
 
 extern const struct command agents_commands[], trust_commands[], tx_commands[], webhooks_commands[],
     alter_agents_commands[], alter_keys_commands[], org_commands[], clock_commands[],
-    faults_commands[], sandbox_commands[], state_commands[], top_commands[];
+    faults_commands[], sandbox_commands[], state_commands[], top_commands[], sessions_commands[],
+    sequences_commands[];
+
+/* sandbox probe (sessions.c): the webhook receiver probe, a row of the sandbox group. */
+int sandbox_probe(const struct command *cmd, const struct invocation *inv);
 
 /* ---- options -------------------------------------------------------------------------- */
 

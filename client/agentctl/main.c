@@ -24,7 +24,9 @@ static const struct group groups[] = {
     { "sandbox clock",  clock_commands,        "the sandbox's virtual clock" },
     { "sandbox faults", faults_commands,       "injected faults" },
     { "sandbox state",  state_commands,        "the whole state as NDJSON" },
-    { "sandbox",        sandbox_commands,      "journal, report, reset, snapshot, generate" },
+    { "sandbox sessions", sessions_commands,   "graded SDK-validation sessions" },
+    { "sandbox sequences", sequences_commands, "scripted answers to an SDK's next calls" },
+    { "sandbox",        sandbox_commands,      "journal, report, reset, snapshot, generate, probe" },
     { "",               top_commands,          "" },
 };
 /* clang-format on */

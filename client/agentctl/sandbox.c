@@ -1,5 +1,6 @@
 /* agentctl sandbox ...: the mock's own controls under /_mock/ (mock/README.md, "Sandbox
- * controls"): organizations, the clock, faults, the journal, the report, reset, state. */
+ * controls"): organizations, the clock, faults, the journal, the report, reset, state; the
+ * SDK-validation kit (sessions, sequences, probe) is in sessions.c. */
 #include "agentctl.h"
 
 #include <errno.h>
@@ -347,6 +348,8 @@ const struct command sandbox_commands[] = {
       "save the state to the mock's --state file now" },
     { "generate", "ORG_ID", 1, 1, "agents,transactions,data", sandbox_generate,
       "make N agents and M transactions through the API's own code" },
+    { "probe",    "",       0, 0, "url,secret,session-id,timeout-ms", sandbox_probe,
+      "probe a webhook receiver; exit 0 only when it passed (7 otherwise)" },
     { 0 },
 };
 /* clang-format on */
