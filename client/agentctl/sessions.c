@@ -21,6 +21,20 @@ static int mock_request(const char *method, const char *path, const char *body, 
     return rc;
 }
 
+/* Sends one request and prints its body: as received with --json, else through show. */
+static int request_and_show(const char *method, const char *path, const char *body,
+                            void (*show)(cJSON *json)) {
+    cJSON *json;
+    int rc = mock_request(method, path, body, &json);
+    if (rc != EXIT_OK) return rc;
+    if (settings.json)
+        print_json(json);
+    else
+        show(json);
+    cJSON_Delete(json);
+    return EXIT_OK;
+}
+
 /* ---- sessions ----------------------------------------------------------------------------- */
 
 static const struct column check_columns[] = {
@@ -41,7 +55,7 @@ static const struct column session_columns[] = {
 };
 
 /* A session for people: who it is, its grade, then one line per check. */
-static void print_session(const cJSON *s) {
+static void print_session(cJSON *s) {
     char a[256], b[256], c[256], d[256];
     printf("session  %s (%s %s)\n", json_path_text(s, "id", a, sizeof a),
            json_path_text(s, "sdk", b, sizeof b), json_path_text(s, "version", c, sizeof c));
@@ -145,15 +159,7 @@ static int sessions_show(const struct command *cmd, const struct invocation *inv
         reply_free(&r);
         return rc;
     }
-    cJSON *json;
-    int rc = mock_request("GET", path, NULL, &json);
-    if (rc != EXIT_OK) return rc;
-    if (settings.json)
-        print_json(json);
-    else
-        print_session(json);
-    cJSON_Delete(json);
-    return EXIT_OK;
+    return request_and_show("GET", path, NULL, print_session);
 }
 
 /* Closes and grades: exit 0 only when the session passed, 7 when it failed or is incomplete,
@@ -264,7 +270,7 @@ static void add_counts(cJSON *seq) {
                             cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(seq, "attempts")));
 }
 
-static void print_sequence(const cJSON *seq) {
+static void print_sequence(cJSON *seq) {
     static const char *const fields[] = {"id",
                                          "org_id",
                                          "method",
@@ -337,49 +343,29 @@ static int sequences_add(const struct command *cmd, const struct invocation *inv
     char *text = rc == EXIT_OK ? cJSON_PrintUnformatted(body) : NULL;
     cJSON_Delete(body);
     if (rc != EXIT_OK) return rc;
-    cJSON *json;
-    rc = mock_request("POST", "/_mock/sequences", text, &json);
+    rc = request_and_show("POST", "/_mock/sequences", text, print_sequence);
     free(text);
-    if (rc != EXIT_OK) return rc;
-    if (settings.json)
-        print_json(json);
-    else
-        print_sequence(json);
-    cJSON_Delete(json);
-    return EXIT_OK;
+    return rc;
+}
+
+static void print_sequences(cJSON *json) {
+    cJSON *data = cJSON_GetObjectItemCaseSensitive(json, "data");
+    cJSON *seq;
+    cJSON_ArrayForEach(seq, data) add_counts(seq);
+    print_table(data, sequence_columns);
 }
 
 static int sequences_list(const struct command *c, const struct invocation *inv) {
     (void)c;
     (void)inv;
-    cJSON *json;
-    int rc = mock_request("GET", "/_mock/sequences", NULL, &json);
-    if (rc != EXIT_OK) return rc;
-    if (settings.json) {
-        print_json(json);
-    } else {
-        cJSON *data = cJSON_GetObjectItemCaseSensitive(json, "data");
-        cJSON *seq;
-        cJSON_ArrayForEach(seq, data) add_counts(seq);
-        print_table(data, sequence_columns);
-    }
-    cJSON_Delete(json);
-    return EXIT_OK;
+    return request_and_show("GET", "/_mock/sequences", NULL, print_sequences);
 }
 
 static int sequences_show(const struct command *c, const struct invocation *inv) {
     (void)c;
     char path[1024], esc[512];
     snprintf(path, sizeof path, "/_mock/sequences/%s", path_escape(inv->args[0], esc, sizeof esc));
-    cJSON *json;
-    int rc = mock_request("GET", path, NULL, &json);
-    if (rc != EXIT_OK) return rc;
-    if (settings.json)
-        print_json(json);
-    else
-        print_sequence(json);
-    cJSON_Delete(json);
-    return EXIT_OK;
+    return request_and_show("GET", path, NULL, print_sequence);
 }
 
 /* clang-format off */
