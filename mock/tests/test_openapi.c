@@ -21,6 +21,7 @@
 #include "sandbox/idempotency.h"
 #include "sandbox/limits.h"
 #include "sandbox/openapi.h"
+#include "sandbox/sessions.h"
 #include "store/dispute.h"
 
 static const char *const doc_files[] = {
@@ -358,4 +359,23 @@ Test(openapi, field_limits_are_the_validators_constants) {
     }
     for (int d = 0; d < N_DOCS; d++) cJSON_Delete(docs[d]);
     cr_expect(problems[0] == '\0', "mock/openapi/ and the validators' limits disagree:\n%s", problems);
+}
+
+/* The checks a session takes from the SDK's tests are the document's enum, in both directions:
+ * a check added to the table and not to the document would be refused by a validating proxy. */
+Test(openapi, reported_session_checks_are_the_documents_enum) {
+    cJSON *doc = doc_load(doc_files[API_MOCK]);
+    const cJSON *choices = pointer(doc, S_ALSORN "SessionResult/properties/check/enum");
+    cr_assert(cJSON_IsArray(choices), "SessionResult.check has no enum");
+    const char *const *names = sessions_reported_checks();
+    int n = 0;
+    for (; names[n]; n++) {
+        bool found = false;
+        const cJSON *c;
+        cJSON_ArrayForEach(c, choices) found = found || !strcmp(c->valuestring, names[n]);
+        cr_expect(found, "check %s is reported by the SDK's tests but not in SessionResult.check", names[n]);
+    }
+    cr_expect_eq(cJSON_GetArraySize(choices), n, "SessionResult.check has %d entries, the table %d",
+                 cJSON_GetArraySize(choices), n);
+    cJSON_Delete(doc);
 }
