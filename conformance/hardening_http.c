@@ -188,6 +188,44 @@ Test(hardening, error_quoting_invalid_utf8_stays_valid_json) {
     }
 }
 
+/* An encoded NUL must not cut the path short: "/agents/%00/suspend" read as "/agents" would
+ * register an agent from a request that named one that does not exist. */
+Test(hardening, encoded_nul_in_the_path_names_no_object) {
+    require_mock(); /* a live server may refuse such a path with a 400 instead */
+    struct tenant t;
+    tenant_new(&t);
+    int agents = agent_count(&t);
+    char *body = agent_body(tname(&t, "Nul Path"));
+    struct http_resp r;
+    http_call("POST", "/agents/%00/suspend", tkey_min(&t, KEY_WRITE), body, NULL, &r);
+    expect_error(&r, 404, "not_found");
+    http_resp_free(&r);
+    http_call("POST", "/agents/x%00", tkey_min(&t, KEY_WRITE), body, NULL, &r);
+    expect_status(&r, 405); /* POST /agents/{id} is no route: not POST /agents either */
+    http_resp_free(&r);
+    free(body);
+    cr_assert_eq(agent_count(&t), agents, "a path with %%00 registered an agent");
+
+    http_call("GET", "/agents/%00x", tkey_min(&t, KEY_READ), NULL, NULL, &r);
+    expect_error(&r, 404, "not_found"); /* not the agent list */
+    http_resp_free(&r);
+    alter_http("GET", "/sdk/agents/%00", alter_key(&t), NULL, NULL, &r);
+    expect_alter_error(&r, 404, "agent_not_found");
+    http_resp_free(&r);
+
+    /* decoding still applies to every other escape: an id sent percent-encoded is found */
+    cJSON *a = agent_register_named(&t, "Encoded Id");
+    const char *id = jstr(a, "id");
+    char path[160] = "/agents/";
+    for (const char *c = id; *c; c++)
+        snprintf(path + strlen(path), sizeof path - strlen(path), "%%%02X", (unsigned char)*c);
+    http_call("GET", path, tkey_min(&t, KEY_READ), NULL, NULL, &r);
+    expect_status(&r, 200);
+    cr_assert_str_eq(jstr(r.json, "id"), id);
+    http_resp_free(&r);
+    cJSON_Delete(a);
+}
+
 /* ---- a duplicate of a request that runs long -------------------------------------------- */
 
 struct post_job {

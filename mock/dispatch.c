@@ -322,6 +322,20 @@ static void dispatch(struct req *r) {
     r->route->handler(r);
 }
 
+const char *request_path(const char *sent, char **owned) {
+    *owned = NULL;
+    if (!strchr(sent, '%')) return sent;
+    size_t len = strlen(sent);
+    char *decoded = malloc(len + 1);
+    if (!decoded) return sent;
+    int n = mg_url_decode(sent, (int)len, decoded, (int)len + 1, 0);
+    if (n < 0 || memchr(decoded, '\0', (size_t)n)) {
+        free(decoded);
+        return sent;
+    }
+    return *owned = decoded;
+}
+
 int router_handle(struct mg_connection *conn, void *cbdata) {
     (void)cbdata;
     struct req r = {0};
@@ -329,7 +343,8 @@ int router_handle(struct mg_connection *conn, void *cbdata) {
     r.conn = conn;
     r.ri = mg_get_request_info(conn);
     r.method = r.ri->request_method;
-    r.path = r.ri->local_uri ? r.ri->local_uri : "/";
+    char *decoded_path;
+    r.path = request_path(r.ri->local_uri ? r.ri->local_uri : "/", &decoded_path);
     r.query = r.ri->query_string;
     r.sandbox.arrived_ms = clock_now_ms();
     r.now = r.sandbox.arrived_ms / 1000;
@@ -351,6 +366,7 @@ int router_handle(struct mg_connection *conn, void *cbdata) {
     reply_send(&r);
     log_debug("%s %s -> %d", r.method, r.path, r.sandbox.dropped ? 0 : r.reply.status);
 
+    free(decoded_path);
     free(r.body);
     cJSON_Delete(r.json);
     cJSON_Delete(r.audit_details); /* when the audit row did not take it */

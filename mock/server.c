@@ -62,6 +62,9 @@ struct server *server_start(const struct server_config *cfg, char *url, size_t u
         "keep_alive_timeout_ms", keep_alive,
         "request_timeout_ms", request_timeout,
         "enable_auth_domain_check", "no",
+        /* the dispatcher decodes the path (request_path): CivetWeb's decoding in place would
+         * let an encoded NUL cut it short */
+        "decode_url", "no",
         /* CORS is the router's (core/cors.c): CivetWeb would answer preflights itself */
         "access_control_allow_methods", "",
         "access_control_allow_origin", "",

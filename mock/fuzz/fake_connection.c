@@ -102,9 +102,7 @@ bool fake_connection_parse(struct fake_connection *c, const char *text, size_t l
     if (!target_len || target[0] != '/' || memchr(target, 0, target_len)) return false;
     const char *q = memchr(target, '?', target_len);
     size_t path_len = q ? (size_t)(q - target) : target_len;
-    c->uri = malloc(path_len + 1);
-    if (!c->uri) abort();
-    mg_url_decode(target, (int)path_len, c->uri, (int)path_len + 1, 0);
+    c->uri = dup_range(target, path_len); /* as sent: the server runs with decode_url=no */
     if (q) c->query = dup_range(q + 1, target_len - path_len - 1);
 
     /* headers, up to the empty line: each "Name: value" kept NUL-terminated in header_text */

@@ -17,7 +17,7 @@
 struct fake_connection {
     struct mg_request_info ri;
     char method[24];
-    char *uri;            /* decoded path (local_uri), owned */
+    char *uri;            /* the path as sent (local_uri: not decoded), owned */
     char *query;          /* after '?', owned; NULL when none */
     char *header_text;    /* the header names and values, owned */
     const char *body;     /* the request's body bytes (borrowed from the input) */

@@ -161,9 +161,12 @@ static void check_reply(const struct fake_connection *c) {
                             cJSON_IsString(cJSON_GetObjectItem(e, "message"));
         /* "//sdk/x" reaches an Alter route (empty segments are skipped) but is no Alter path
          * for a 404: either envelope will do for a path that does not start plainly */
-        bool plain = c->uri[0] == '/' && c->uri[1] != '/';
-        bool alter = strncmp(c->uri, "/sdk/", 5) == 0 || strcmp(c->uri, "/sdk") == 0;
-        bool ok = !plain ? alter_shape || alsorn_shape : alter ? alter_shape : alsorn_shape;
+        char *decoded;
+        const char *path = request_path(c->uri, &decoded); /* the path the router saw */
+        bool plain = path[0] == '/' && path[1] != '/';
+        bool ok = !plain ? alter_shape || alsorn_shape
+                         : api_of_path(path) == API_ALTER ? alter_shape : alsorn_shape;
+        free(decoded);
         if (!ok && !skipped("envelope")) {
             cJSON_Delete(json);
             fail(c, "error reply outside the API's envelope");
