@@ -226,6 +226,21 @@ Test(hardening, encoded_nul_in_the_path_names_no_object) {
     cJSON_Delete(a);
 }
 
+Test(hardening, encoded_nul_in_a_query_value_is_not_cut_short) {
+    require_mock();
+    struct tenant t;
+    tenant_new(&t);
+    static const char *const cases[][2] = {{"/agents?limit=1%00", "limit"},
+                                           {"/agents?status=active%00", "status"},
+                                           {"/transactions?min_amount=5%00", "min_amount"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct http_resp r;
+        http_call("GET", cases[i][0], tkey_min(&t, KEY_READ), NULL, NULL, &r);
+        expect_field_error(&r, cases[i][1]);
+        http_resp_free(&r);
+    }
+}
+
 /* ---- a duplicate of a request that runs long -------------------------------------------- */
 
 struct post_job {

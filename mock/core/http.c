@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -369,11 +370,30 @@ int req_read(struct req *r, char *buf, size_t size) {
     return got < 0 ? -1 : got;
 }
 
+/* The value of name's first occurrence as sent (not decoded), found as mg_get_var2 finds it:
+ * 1 = copied, -1 = too long for buf. */
+static int query_value_as_sent(const char *query, const char *name, char *buf, size_t size) {
+    size_t name_len = strlen(name);
+    for (const char *p = query; *p; p += strcspn(p, "&") + (p[strcspn(p, "&")] == '&')) {
+        if (strncasecmp(p, name, name_len) != 0 || p[name_len] != '=') continue;
+        const char *value = p + name_len + 1;
+        size_t len = strcspn(value, "&");
+        if (len >= size) return -1;
+        memcpy(buf, value, len);
+        buf[len] = '\0';
+        return 1;
+    }
+    return -1; /* not reached: mg_get_var2 found it */
+}
+
 int req_query(const struct req *r, const char *name, char *buf, size_t size) {
     if (!r->query) return 0;
     int n = mg_get_var2(r->query, strlen(r->query), name, buf, size, 0);
     if (n == -1) return 0;
     if (n < 0) return -1;
+    /* a value that decodes to a NUL would be cut short ("limit=1%00" read as 1): taken as
+     * sent instead, so it fails its field's rule or matches nothing */
+    if (memchr(buf, '\0', (size_t)n)) return query_value_as_sent(r->query, name, buf, size);
     return 1;
 }
 

@@ -155,7 +155,8 @@ const char *req_header(const struct req *r, const char *name);
  * stalled past the request timeout) or a read failed.  What arrived is then a prefix of
  * another request: a handler must not act on it. */
 int req_read(struct req *r, char *buf, size_t size);
-/* Query value, URL-decoded into buf.  1 = present, 0 = absent, -1 = too long. */
+/* Query value, URL-decoded into buf (as sent when the decoding would hold a NUL).  1 = present,
+ * 0 = absent, -1 = too long. */
 int req_query(const struct req *r, const char *name, char *buf, size_t size);
 /* Integer query parameter in [min, max]; absent → def.  Adds a field error when invalid. */
 void req_query_int(const struct req *r, struct field_errors *fe, const char *name, long min,
