@@ -185,6 +185,31 @@ Test(alter_vault_proxy, a_provider_that_hangs_or_refuses_is_a_502_upstream_error
     tear_down(&s);
 }
 
+/* A provider's header that is no HTTP token, or not UTF-8, cannot be carried in a JSON answer:
+ * it is left out, and the answer stays valid UTF-8 JSON. */
+Test(alter_vault_proxy, provider_headers_that_are_not_tokens_or_utf8_are_left_out) {
+    struct setup s;
+    set_up(&s, "gho_proxy_6");
+    struct http_resp r;
+    vault_post("/sdk/proxy", s.key,
+               vault_body(s.grant_id, "GET", fmt("%s/odd-headers", s.p.url), NULL), NULL, &r);
+    expect_status(&r, 200);
+    cr_assert_not_null(r.json, "the answer is not JSON: %s", resp_excerpt(&r));
+    for (size_t i = 0; i < r.body_len; i++)
+        cr_assert((unsigned char)r.body[i] < 0x80, "a byte outside ASCII reached the answer: %s",
+                  resp_excerpt(&r));
+    const cJSON *headers = jobj(r.json, "headers");
+    cr_assert_str_eq(jstr(headers, "X-Good"), "yes");
+    const cJSON *h;
+    cJSON_ArrayForEach(h, headers) {
+        cr_assert(strcmp(h->string, "X Spaced") && strcmp(h->string, "(Paren)") &&
+                      strncmp(h->string, "X-Name-", 7) && strcmp(h->string, "X-Value"),
+                  "header %s was carried", h->string);
+    }
+    http_resp_free(&r);
+    tear_down(&s);
+}
+
 Test(alter_vault_proxy, big_bodies_are_cut_at_10_KiB_on_the_audit_row_and_at_1_MiB_in_the_answer) {
     struct setup s;
     set_up(&s, "gho_proxy_5");

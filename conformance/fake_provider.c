@@ -100,6 +100,12 @@ static int handle(struct mg_connection *c, void *data) {
         free(body);
         return 200;
     }
+    if (!strcmp(path, "/odd-headers")) { /* names that are no HTTP token, bytes not UTF-8 */
+        mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+                     "X-Name-\xff\xfe: a\r\nX Spaced: b\r\n(Paren): c\r\nX-Value: \xc3\x28\r\n"
+                     "X-Good: yes\r\nConnection: close\r\n\r\n{}");
+        return 200;
+    }
     if (!strncmp(path, "/status/", 8)) {
         int status = atoi(path + 8);
         cJSON *o = cJSON_CreateObject();

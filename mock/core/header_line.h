@@ -11,7 +11,7 @@
  * interim (1xx) answer. */
 bool header_line_is_status(const char *data, size_t n);
 /* Name and value (blanks and the line end trimmed) as NUL-terminated strings; false for a
- * line that is not "Name: value" or does not fit. */
+ * line that is not "Name: value" with a name that is an HTTP token, or does not fit. */
 bool header_line_split(const char *data, size_t n, char *name, size_t name_size, char *value,
                        size_t value_size);
 
