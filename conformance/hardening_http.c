@@ -1,7 +1,7 @@
 /* What a broken or hostile client does at the HTTP level must not run a request, burn an
  * Idempotency-Key, freeze other clients or produce an answer outside the API's envelope:
- * bodies cut short, invalid UTF-8 quoted in errors, HEAD, absolute-form request lines,
- * `OPTIONS *`, idle connections, and duplicates of a request that runs long. */
+ * bodies cut short, lengths told two ways, invalid UTF-8 quoted in errors, HEAD, absolute-form
+ * request lines, `OPTIONS *`, idle connections, and duplicates of a request that runs long. */
 #include "alter_harness.h"
 #include "raw_socket.h"
 #include "receiver.h"
@@ -496,4 +496,92 @@ Test(hardening, malformed_request_head_is_answered_in_the_envelope) {
     close(fd);
     cr_assert(after.len == 0 && !strstr(r.body, "HTTP/1."), "a second answer followed: %.400s%s",
               r.text, after.text);
+}
+
+/* A request that gives its length two ways (RFC 9112 §6.3) is refused before its body is read
+ * and its connection closed: served as one reading, the bytes left over would run as the next
+ * request, which a proxy in front of the mock may have read as part of this one. */
+Test(hardening, a_request_framed_two_ways_runs_nothing_and_closes, .timeout = 60) {
+    require_mock(); /* the live service sits behind its own front end */
+    clock_hold_shared();
+    struct tenant t;
+    tenant_new(&t);
+    const char *key = tkey(&t, KEY_WRITE);
+    char *body = agent_body(tname(&t, "Framed"));
+    char *next_body = agent_body(tname(&t, "Smuggled"));
+    size_t len = strlen(body);
+    /* what would run if the leftover bytes were taken as a request */
+    char next[2048], chunked[2048], framing[7][128];
+    snprintf(next, sizeof next,
+             "POST /agents HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
+             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+             raw_target_authority(), key, strlen(next_body), next_body);
+    size_t both = len + strlen(next);
+    snprintf(chunked, sizeof chunked, "%zx\r\n%s\r\n0\r\n\r\n", len, body);
+    snprintf(framing[0], 128, "Content-Length: %zu\r\nContent-Length: %zu\r\n", len, both);
+    snprintf(framing[1], 128, "Content-Length: %zu\r\nContent-Length: %zu\r\n", both, len);
+    snprintf(framing[2], 128, "Content-Length: %zu, %zu\r\n", len, both);
+    snprintf(framing[3], 128, "Content-Length: +%zu\r\n", len);
+    snprintf(framing[4], 128, "Content-Length: %zu\r\nTransfer-Encoding: chunked\r\n", len);
+    snprintf(framing[5], 128, "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n");
+    snprintf(framing[6], 128, "Transfer-Encoding: identity\r\nContent-Length: %zu\r\n", len);
+    for (size_t i = 0; i < 7; i++) {
+        const char *request = fmt("POST /agents HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
+                                  "Content-Type: application/json\r\n%s\r\n%s%s",
+                                  raw_target_authority(), key, framing[i],
+                                  i == 4 || i == 5 ? chunked : body, next);
+        int fd = raw_connect();
+        cr_assert(raw_send(fd, request, strlen(request)), "sending case %zu", i);
+        struct raw_reply r, after;
+        raw_read_reply(fd, 5000, &r);
+        raw_read_reply(fd, 1000, &after);
+        close(fd);
+        cr_assert_eq(r.status, 400, "case %zu (%s) answered: %.300s", i, framing[i], r.text);
+        expect_raw_envelope(&r, 400, "bad_request", false);
+        cr_assert(strstr(r.body, "nothing was done"), "case %zu: %s", i, r.body);
+        const char *conn = raw_header(&r, "Connection");
+        cr_assert(conn && !strcmp(conn, "close"), "case %zu: the connection is closed after it", i);
+        cr_assert_eq(after.len, 0, "case %zu: the leftover bytes were answered: %.300s", i,
+                     after.text);
+    }
+    cr_assert_eq(agent_count(&t), 0, "nothing ran");
+
+    /* one length, told once or repeated as the same number, and chunked alone: served */
+    for (int i = 0; i < 2; i++) {
+        char *one = agent_body(tname(&t, i ? "Chunked" : "Repeated"));
+        size_t n = strlen(one);
+        char framed[2048];
+        if (i)
+            snprintf(framed, sizeof framed, "Transfer-Encoding: chunked\r\n\r\n%zx\r\n%s\r\n0\r\n\r\n",
+                     n, one);
+        else
+            snprintf(framed, sizeof framed, "Content-Length: %zu, %zu\r\n\r\n%s", n, n, one);
+        struct raw_reply r;
+        raw_exchange(fmt("POST /agents HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
+                         "Content-Type: application/json\r\nConnection: close\r\n%s",
+                         raw_target_authority(), key, framed),
+                     5000, &r);
+        cr_assert_eq(r.status, 201, "%.60s answered: %.300s", framed, r.text);
+        free(one);
+    }
+    cr_assert_eq(agent_count(&t), 2);
+
+    /* Alter's envelope */
+    const char *akey = alter_key(&t);
+    char abody[128];
+    snprintf(abody, sizeof abody, "{\"name\": \"framed-%s\"}", t.tag);
+    struct raw_reply r;
+    raw_exchange(fmt("POST /sdk/agents HTTP/1.1\r\nHost: %s\r\nx-api-key: %s\r\n"
+                     "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+                     "Content-Length: %zu\r\n\r\n%s",
+                     raw_target_authority(), akey, strlen(abody), strlen(abody) + 1, abody),
+                 5000, &r);
+    expect_raw_envelope(&r, 400, "bad_request", true);
+    struct http_resp list;
+    alter_http("GET", "/sdk/agents", akey, NULL, NULL, &list);
+    expect_status(&list, 200);
+    cr_assert_eq(jnum(list.json, "total"), 0, "nothing was created: %s", resp_excerpt(&list));
+    http_resp_free(&list);
+    free(body);
+    free(next_body);
 }

@@ -11,6 +11,7 @@
 #include "alter/audit.h"
 #include "core/clock.h"
 #include "core/cors.h"
+#include "core/http_framing.h"
 #include "core/json_parse.h"
 #include "core/log.h"
 #include "core/peer.h"
@@ -288,11 +289,17 @@ static void sleep_ms(int ms) {
     }
 }
 
-/* match → authenticate → rate limit → read body → injected faults → injected latency →
- * idempotency → parse body → handler.  Faults come before idempotency so an injected 503 is
- * never stored as a key's answer; latency too, so a key is claimed only for the time its
- * request really runs (a duplicate's bounded wait is not spent on a sleep). */
+/* framing → match → authenticate → rate limit → read body → injected faults → injected
+ * latency → idempotency → parse body → handler.  Faults come before idempotency so an injected
+ * 503 is never stored as a key's answer; latency too, so a key is claimed only for the time
+ * its request really runs (a duplicate's bounded wait is not spent on a sleep). */
 static void dispatch(struct req *r) {
+    char why[96];
+    if (!http_framing_ok(r->ri->http_headers, r->ri->num_headers, why, sizeof why)) {
+        r->reply.close = true; /* where this request ends is unknown: the connection cannot go on */
+        reply_error(r, 400, "bad_request", "%s; nothing was done", why);
+        return;
+    }
     if (cors_preflight(r)) return; /* a browser's preflight carries no key: before anything */
     char allow[128];
     r->route = match(r, allow, sizeof allow);
@@ -364,6 +371,10 @@ int router_handle(struct mg_connection *conn, void *cbdata) {
      * (duration_ms is the handling time, the send excluded) */
     journal_record(&r, handled_ms);
     reply_send(&r);
+    /* the header alone does not end the connection: CivetWeb would read on past a body it had
+     * buffered whole and serve the bytes after it as the next request; a stream cut short
+     * would be followed by the next answer */
+    if (r.reply.close) mg_disable_connection_keep_alive(conn);
     log_debug("%s %s -> %d", r.method, r.path, r.sandbox.dropped ? 0 : r.reply.status);
 
     free(decoded_path);

@@ -1,6 +1,5 @@
 #include "fake_connection.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -54,6 +53,10 @@ int __wrap_mg_write(struct mg_connection *conn, const void *data, size_t len) {
 int __wrap_mg_send_chunk(struct mg_connection *conn, const char *chunk, unsigned len) {
     out_append(of(conn), chunk, len);
     return (int)len + 1;
+}
+
+void __wrap_mg_disable_connection_keep_alive(struct mg_connection *conn) {
+    of(conn)->keep_alive_disabled = true;
 }
 
 /* CivetWeb's text table; its own function would log an unknown code through conn. */
@@ -119,7 +122,7 @@ bool fake_connection_parse(struct fake_connection *c, const char *text, size_t l
     c->body = p;
     size_t present = (size_t)(end - p);
     long long declared = -1;
-    bool chunked = false;
+    bool chunked = false, seen_length = false, seen_coding = false;
     for (char *h = c->header_text; *h;) {
         char *nl = strchr(h, '\n');
         char *next = nl ? nl + 1 : h + strlen(h);
@@ -133,13 +136,18 @@ bool fake_connection_parse(struct fake_connection *c, const char *text, size_t l
             while (*value == ' ' || *value == '\t') value++;
             c->ri.http_headers[c->ri.num_headers].name = h;
             c->ri.http_headers[c->ri.num_headers++].value = value;
-            if (strcasecmp(h, "Content-Length") == 0) {
+            /* as CivetWeb 1.15 reads them: the first Content-Length as far as its digits go
+             * (411 without any), the first Transfer-Encoding (identity ignored, anything but
+             * chunked 400); the dispatcher refuses what this reading lets through */
+            if (strcasecmp(h, "Content-Length") == 0 && !seen_length) {
                 char *e;
-                if (!isdigit((unsigned char)*value)) goto refused;
                 declared = strtoll(value, &e, 10);
-                if (*e || declared < 0) goto refused;
-            } else if (strcasecmp(h, "Transfer-Encoding") == 0) {
-                chunked = true;
+                if (e == value || declared < 0) goto refused;
+                seen_length = true;
+            } else if (strcasecmp(h, "Transfer-Encoding") == 0 && !seen_coding) {
+                seen_coding = true;
+                if (strcasecmp(value, "chunked") == 0) chunked = true;
+                else if (strcasecmp(value, "identity") != 0) goto refused;
             }
         }
         h = next;

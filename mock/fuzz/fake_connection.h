@@ -1,7 +1,7 @@
 /* The fuzzers' stand-in for a CivetWeb connection.
  *
- * The mock touches a connection through six CivetWeb calls (request info, a header, reading
- * the body, writing the reply, sending a chunk, a status text).  The request fuzzer is linked
+ * The mock touches a connection through seven CivetWeb calls (request info, a header, reading
+ * the body, writing the reply, sending a chunk, a status text, ending keep-alive).  The request fuzzer is linked
  * with -Wl,--wrap for each of them, so mockcore's calls land here: a request is parsed from
  * the fuzzer's bytes into a fake_connection, the real dispatcher (router_handle) serves it,
  * and what it writes is captured for the harness to check.  No socket, no server thread:
@@ -24,6 +24,7 @@ struct fake_connection {
     size_t body_len;      /* bytes that "arrived"; mg_read returns at most these */
     size_t body_read;
     char *out;            /* everything written: head, body, chunks; owned */
+    bool keep_alive_disabled; /* the connection ends after this request */
     size_t out_len, out_cap;
 };
 

@@ -145,6 +145,10 @@ static void check_reply(const struct fake_connection *c) {
     if (!blank) fail(c, "no end of the head");
     size_t head_len = (size_t)(blank - c->out);
     if (status == 500 && !fault_fired && !skipped("500")) fail(c, "500 without an injected fault");
+    /* a reply that says the connection ends must end it: bytes after it are no request */
+    if (header_value(c->out, head_len, "Connection") && !c->keep_alive_disabled &&
+        !skipped("close"))
+        fail(c, "Connection: close said, and the connection kept");
     const char *ct = header_value(c->out, head_len, "Content-Type");
     if (header_value(c->out, head_len, "Transfer-Encoding") || strcmp(c->method, "HEAD") == 0 ||
         !ct || strncmp(ct, " application/json", 17) != 0)
