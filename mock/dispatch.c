@@ -295,7 +295,8 @@ static void sleep_ms(int ms) {
  * its request really runs (a duplicate's bounded wait is not spent on a sleep). */
 static void dispatch(struct req *r) {
     char why[96];
-    if (!http_framing_ok(r->ri->http_headers, r->ri->num_headers, why, sizeof why)) {
+    if (!http_framing_ok(r->ri->http_headers, r->ri->num_headers, &r->reply.close, why,
+                         sizeof why)) {
         r->reply.close = true; /* where this request ends is unknown: the connection cannot go on */
         reply_error(r, 400, "bad_request", "%s; nothing was done", why);
         return;

@@ -30,28 +30,34 @@ static bool refuse(char *why, size_t why_size, const char *text) {
     return false;
 }
 
-bool http_framing_ok(const struct mg_header *headers, int n, char *why, size_t why_size) {
+bool http_framing_ok(const struct mg_header *headers, int n, bool *must_close, char *why,
+                     size_t why_size) {
     const char *length = NULL; /* the first Content-Length number, leading zeros skipped */
     size_t length_len = 0;
+    const char *length_wrong = NULL; /* why the Content-Length elements are no one length */
     int codings = 0;
-    bool only_chunked = true;
+    bool coding_seen = false, only_chunked = true;
+    *must_close = false;
     for (int i = 0; i < n; i++) {
         const char *p = headers[i].value, *e;
         size_t len;
         if (strcasecmp(headers[i].name, "Content-Length") == 0) {
-            while (next_element(&p, &e, &len)) {
-                if (!all_digits(e, len))
-                    return refuse(why, why_size, "Content-Length must be a number of digits");
+            while (next_element(&p, &e, &len) && !length_wrong) {
+                if (!all_digits(e, len)) {
+                    length_wrong = "Content-Length must be a number of digits";
+                    break;
+                }
                 while (len > 1 && *e == '0') e++, len--;
                 if (!length) {
                     length = e;
                     length_len = len;
                 } else if (len != length_len || memcmp(e, length, len) != 0) {
-                    return refuse(why, why_size, "The Content-Length values disagree");
+                    length_wrong = "The Content-Length values disagree";
                 }
             }
         } else if (strcasecmp(headers[i].name, "Transfer-Encoding") == 0) {
             int here = 0;
+            coding_seen = true;
             while (next_element(&p, &e, &len)) {
                 if (!len) continue; /* a list may hold empty elements */
                 here++;
@@ -61,12 +67,11 @@ bool http_framing_ok(const struct mg_header *headers, int n, char *why, size_t w
             codings += here;
         }
     }
-    if (codings || !only_chunked) {
+    if (coding_seen) {
         if (codings != 1 || !only_chunked)
             return refuse(why, why_size, "Transfer-Encoding must be chunked, once, and nothing else");
-        if (length)
-            return refuse(why, why_size,
-                          "A request may give Content-Length or Transfer-Encoding, not both");
+        *must_close = length || length_wrong;
+        return true;
     }
-    return true;
+    return length_wrong ? refuse(why, why_size, length_wrong) : true;
 }

@@ -11,9 +11,12 @@
 
 #include <civetweb.h>
 
-/* true when the headers give the body's length at most one way: every Content-Length element
- * (headers and comma lists) is digits and all are the same number, or Transfer-Encoding is
- * `chunked` alone with no Content-Length.  Otherwise false, with why in a sentence. */
-bool http_framing_ok(const struct mg_header *headers, int n, char *why, size_t why_size);
+/* true when the headers give the body's length one way: every Content-Length element (headers
+ * and comma lists) is digits and all are the same number, or Transfer-Encoding is `chunked`
+ * alone.  Otherwise false, with why in a sentence.  Transfer-Encoding beside Content-Length
+ * is read as chunked (the coding wins, RFC 9112 §6.3; proxies such as Prism send both), and
+ * sets *must_close: the connection must end after the answer (§6.1). */
+bool http_framing_ok(const struct mg_header *headers, int n, bool *must_close, char *why,
+                     size_t why_size);
 
 #endif
