@@ -53,8 +53,9 @@ static void *probe_directory(void *arg) {
     return NULL;
 }
 
-Test(store_reset, a_full_reset_frees_the_old_store_outside_the_directory_lock, .timeout = 120) {
-    store_init(&tenant_parts);
+/* The longest a directory lookup waited during one full reset of 30,000 agents, as a share of
+ * the reset's own time. */
+static double reset_wait_share(void) {
     struct tenant *big = tenant_with_agents(30000);
     tenant_release(big); /* the directory's reference is the last: store_clear frees it */
     struct prober p = {.worst = 0};
@@ -68,9 +69,21 @@ Test(store_reset, a_full_reset_frees_the_old_store_outside_the_directory_lock, .
     nanosleep(&pause, NULL);
     atomic_store(&p.stop, true);
     pthread_join(th, NULL);
-    /* freed under the lock, one lookup waits about all of it; outside, only a time slice */
-    cr_assert_lt(p.worst, took / 2, "a lookup waited %.1f ms of the reset's %.1f ms", p.worst * 1e3,
-                 took * 1e3);
+    return p.worst / took;
+}
+
+/* Freed under the lock, one lookup waits about all of the reset in every run; outside, only
+ * a time slice.  A prober descheduled on a busy machine also waits long once, so the least
+ * share of up to 3 runs is compared. */
+Test(store_reset, a_full_reset_frees_the_old_store_outside_the_directory_lock, .timeout = 120) {
+    store_init(&tenant_parts);
+    double best = 1;
+    for (int run = 0; run < 3 && best >= 0.5; run++) {
+        double share = reset_wait_share();
+        if (share < best) best = share;
+    }
+    cr_assert_lt(best, 0.5, "a lookup waited %.0f %% of the reset's time in each of 3 resets",
+                 best * 100);
 }
 
 /* The least time of 30 forgets of small's agents. */
