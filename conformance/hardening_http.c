@@ -53,6 +53,26 @@ static void send_cut_short(const char *head, const char *body, size_t sent, stru
     close(fd);
 }
 
+/* The reply says it ends its connection. */
+static void expect_closes(const struct raw_reply *r, const char *what) {
+    const char *conn = raw_header(r, "Connection");
+    cr_assert(conn && !strcmp(conn, "close"), "%s: the connection is closed after it", what);
+}
+
+/* Sends request on a connection of its own and reads its answer into *r: the answer must end
+ * the connection, with nothing after it (no second answer to bytes left over). */
+static void exchange_to_close(const char *request, struct raw_reply *r, const char *what) {
+    int fd = raw_connect();
+    cr_assert(raw_send(fd, request, strlen(request)), "%s: sending", what);
+    struct raw_reply after;
+    raw_read_reply(fd, 5000, r);
+    raw_read_reply(fd, 1000, &after);
+    close(fd);
+    expect_closes(r, what);
+    cr_assert(after.len == 0 && !strstr(r->body, "HTTP/1."),
+              "%s: a second answer followed: %.400s%s", what, r->text, after.text);
+}
+
 /* A body cut short is a 400 that closes the connection, never run and never stored. */
 static void expect_cut_short_refused(const struct raw_reply *r) {
     cr_assert_eq(r->status, 400, "a body cut short answered: %.300s", r->text);
@@ -62,8 +82,7 @@ static void expect_cut_short_refused(const struct raw_reply *r) {
     cr_assert_str_eq(jstr(err, "code"), "invalid_json");
     cr_assert(strstr(jstr(err, "message"), "nothing was done"), "message: %s",
               jstr(err, "message"));
-    const char *conn = raw_header(r, "Connection");
-    cr_assert(conn && !strcmp(conn, "close"), "the connection is closed after it");
+    expect_closes(r, "a body cut short");
     cJSON_Delete(j);
 }
 
@@ -486,16 +505,9 @@ Test(hardening, malformed_request_head_is_answered_in_the_envelope) {
                  &r);
     expect_raw_envelope(&r, 505, "http_version_not_supported", true);
     /* a target CivetWeb refuses itself ("Invalid URI") is answered once, not again on close */
-    int fd = raw_connect();
-    const char *bad = fmt("GET abc://x/y HTTP/1.1\r\nHost: %s\r\n\r\n", raw_target_authority());
-    raw_send(fd, bad, strlen(bad));
-    raw_read_reply(fd, 5000, &r);
+    exchange_to_close(fmt("GET abc://x/y HTTP/1.1\r\nHost: %s\r\n\r\n", raw_target_authority()), &r,
+                      "an invalid target");
     expect_raw_envelope(&r, 400, "bad_request", false);
-    struct raw_reply after;
-    raw_read_reply(fd, 1000, &after);
-    close(fd);
-    cr_assert(after.len == 0 && !strstr(r.body, "HTTP/1."), "a second answer followed: %.400s%s",
-              r.text, after.text);
 }
 
 /* A request that gives its length two ways (RFC 9112 §6.3) is refused before its body is read
@@ -529,38 +541,23 @@ Test(hardening, a_request_framed_two_ways_runs_nothing_and_closes, .timeout = 60
                                   "Content-Type: application/json\r\n%s\r\n%s%s",
                                   raw_target_authority(), key, framing[i],
                                   i == 4 ? chunked : body, next);
-        int fd = raw_connect();
-        cr_assert(raw_send(fd, request, strlen(request)), "sending case %zu", i);
-        struct raw_reply r, after;
-        raw_read_reply(fd, 5000, &r);
-        raw_read_reply(fd, 1000, &after);
-        close(fd);
+        struct raw_reply r;
+        exchange_to_close(request, &r, fmt("case %zu (%s)", i, framing[i]));
         cr_assert_eq(r.status, 400, "case %zu (%s) answered: %.300s", i, framing[i], r.text);
         expect_raw_envelope(&r, 400, "bad_request", false);
         cr_assert(strstr(r.body, "nothing was done"), "case %zu: %s", i, r.body);
-        const char *conn = raw_header(&r, "Connection");
-        cr_assert(conn && !strcmp(conn, "close"), "case %zu: the connection is closed after it", i);
-        cr_assert_eq(after.len, 0, "case %zu: the leftover bytes were answered: %.300s", i,
-                     after.text);
     }
     cr_assert_eq(agent_count(&t), 0, "nothing ran");
 
     /* chunked beside a Content-Length (as proxies such as Prism forward a chunked body): the
      * coding wins, and the connection ends after the answer, so nothing after it runs */
-    int fd = raw_connect();
-    const char *request = fmt("POST /agents HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
-                              "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-                              "Transfer-Encoding: chunked\r\n\r\n%s%s",
-                              raw_target_authority(), key, both, chunked, next);
-    cr_assert(raw_send(fd, request, strlen(request)));
-    struct raw_reply served, after;
-    raw_read_reply(fd, 5000, &served);
-    raw_read_reply(fd, 1000, &after);
-    close(fd);
+    struct raw_reply served;
+    exchange_to_close(fmt("POST /agents HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
+                          "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+                          "Transfer-Encoding: chunked\r\n\r\n%s%s",
+                          raw_target_authority(), key, both, chunked, next),
+                      &served, "chunked beside a length");
     cr_assert_eq(served.status, 201, "chunked beside a length answered: %.300s", served.text);
-    const char *conn = raw_header(&served, "Connection");
-    cr_assert(conn && !strcmp(conn, "close"), "the connection is closed after it");
-    cr_assert_eq(after.len, 0, "the leftover bytes were answered: %.300s", after.text);
     cr_assert_eq(agent_count(&t), 1, "the chunked body ran, what followed it did not");
 
     /* one length, told once or repeated as the same number, and chunked alone: served */
