@@ -5,7 +5,7 @@
 #include "json_alloc.h"
 #include "validate.h"
 
-#include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +23,9 @@
 
 void reply_body_free(struct reply *rep) {
     if (!rep->body_borrowed) free(rep->body);
+    /* what built a reply this large (its cJSON tree) was freed into the thread's malloc arena,
+     * which glibc keeps unless asked: beside printing it, the walk over the arenas costs little */
+    if (!rep->body_borrowed && rep->body_len > REPLY_BUFFER_KEEP) malloc_trim(0);
     rep->body = NULL;
     rep->body_len = 0;
     rep->body_borrowed = false;
@@ -39,7 +42,10 @@ void reply_raw(struct req *r, int status, const char *content_type, char *body, 
 /* JSON replies are printed into one buffer per worker thread, kept from request to request.
  * Printing a 60 KB page into fresh memory grew it by realloc, and each large allocation made
  * glibc consolidate the thousands of small chunks the page's cJSON tree had just freed: that
- * was a fifth of GET /transactions?limit=100.  The buffer is freed when its thread ends. */
+ * was a fifth of GET /transactions?limit=100.  The buffer grows to REPLY_BUFFER_KEEP at most
+ * and is freed when its thread ends; a larger reply is printed into memory of its own, freed
+ * with the reply (kept by their threads, one 50 MB journal page on each of 16 connections
+ * held 2.4 GB after they were answered). */
 struct print_buffer {
     char *text;
     size_t size;
@@ -57,39 +63,57 @@ static void print_buffer_key_create(void) {
     pthread_key_create(&print_buffer_key, print_buffer_free);
 }
 
-/* body printed into this thread's buffer (grown until it fits); NULL when out of memory */
-static char *print_into_thread_buffer(const cJSON *body, size_t *len) {
+/* this thread's buffer; NULL before its first reply_json */
+static struct print_buffer *thread_print_buffer(void) {
     pthread_once(&print_buffer_once, print_buffer_key_create);
-    struct print_buffer *b = pthread_getspecific(print_buffer_key);
+    return pthread_getspecific(print_buffer_key);
+}
+
+/* body printed into this thread's buffer (grown until it fits, up to REPLY_BUFFER_KEEP), or
+ * else into memory of its own (*owned); NULL when out of memory */
+static char *print_reply(const cJSON *body, size_t *len, bool *owned) {
+    struct print_buffer *b = thread_print_buffer();
     if (!b) {
         if (!(b = calloc(1, sizeof *b))) return NULL;
         pthread_setspecific(print_buffer_key, b);
     }
+    *owned = false;
     for (;;) {
         if (b->text && cJSON_PrintPreallocated((cJSON *)body, b->text, (int)b->size, 0)) {
             *len = strlen(b->text);
             return b->text;
         }
         size_t size = b->size ? 2 * b->size : 16384;
-        if (size > INT_MAX) return NULL;
+        if (size > REPLY_BUFFER_KEEP) break;
         char *text = malloc(size); /* not realloc: the old text need not be copied */
         if (!text) return NULL;
         free(b->text);
         b->text = text;
         b->size = size;
     }
+    char *text = cJSON_PrintUnformatted(body);
+    if (!text) return NULL;
+    *owned = true;
+    *len = strlen(text);
+    return text;
+}
+
+size_t reply_buffer_size(void) {
+    struct print_buffer *b = thread_print_buffer();
+    return b ? b->size : 0;
 }
 
 void reply_json(struct req *r, int status, cJSON *body) {
     size_t len = 0;
-    char *text = print_into_thread_buffer(body, &len);
+    bool owned;
+    char *text = print_reply(body, &len, &owned);
     if (!json_scratch_owns(body)) cJSON_Delete(body);
     if (!text) {
         reply_raw(r, 500, "application/json", NULL, 0);
         return;
     }
     reply_raw(r, status, "application/json", text, len);
-    r->reply.body_borrowed = true;
+    r->reply.body_borrowed = !owned;
 }
 
 void reply_empty(struct req *r, int status) { reply_raw(r, status, NULL, NULL, 0); }

@@ -110,6 +110,11 @@ struct req {
 
 /* --- replies ------------------------------------------------------------------------ */
 void reply_json(struct req *r, int status, cJSON *body); /* takes ownership of body */
+/* The most a worker thread keeps, between requests, of the buffer reply_json prints into: a
+ * list page fits; a larger reply is printed into memory of its own, freed with the reply.
+ * reply_buffer_size: this thread's buffer now (0 = none). */
+#define REPLY_BUFFER_KEEP (256 * 1024)
+size_t reply_buffer_size(void);
 void reply_raw(struct req *r, int status, const char *content_type, char *body, size_t len);
 /* Frees the body unless borrowed; the reply keeps its status and headers. */
 void reply_body_free(struct reply *rep);
