@@ -177,16 +177,6 @@ Test(disputes, unknown_and_foreign_disputes_are_404) {
     cJSON_Delete(d);
 }
 
-/* POST /_mock/orgs/{org}/disputes/{id}/resolve */
-static void resolve(const char *dispute_id, const char *outcome, long status) {
-    struct http_resp r;
-    http_call("POST", fmt("/_mock/orgs/%s/disputes/%s/resolve", T.org_id, dispute_id), NULL,
-              fmt("{\"outcome\": \"%s\"}", outcome), NULL, &r);
-    if (status == 200) expect_status(&r, 200);
-    else expect_error(&r, status, status == 409 ? "conflict" : "validation_error");
-    http_resp_free(&r);
-}
-
 Test(disputes, resolution_in_favor_lifts_the_dispute_and_upheld_keeps_it) {
     require_mock();
     tenant_new(&T);
@@ -198,16 +188,16 @@ Test(disputes, resolution_in_favor_lifts_the_dispute_and_upheld_keeps_it) {
     cJSON *d1 = dispute_file(&T, body), *d2 = dispute_file(&T, body);
     struct model_inputs in = {.completed = 4, .disputes = 2}; /* 400 + 0; then 400 + 55 */
     expect_trust(&T, b, &in);
-    resolve(jstr(d1, "dispute_id"), "dismissed", 200);
+    dispute_resolve(&T, jstr(d1, "dispute_id"), "dismissed", 200);
     in.disputes = 1;
     expect_trust(&T, b, &in);
     cJSON *h = get_ok(&T, fmt("/trust/%s/history", b));
     cr_assert_str_eq(jstr(cJSON_GetArrayItem(h, 0), "reason"), "Dispute resolved in favor");
     cJSON_Delete(h);
-    resolve(jstr(d2, "dispute_id"), "upheld", 200);
+    dispute_resolve(&T, jstr(d2, "dispute_id"), "upheld", 200);
     expect_trust(&T, b, &in); /* an upheld dispute still counts */
-    resolve(jstr(d2, "dispute_id"), "dismissed", 409);
-    resolve(jstr(d2, "dispute_id"), "maybe", 422);
+    dispute_resolve(&T, jstr(d2, "dispute_id"), "dismissed", 409);
+    dispute_resolve(&T, jstr(d2, "dispute_id"), "maybe", 422);
     cJSON *back = get_ok(&T, fmt("/trust/disputes/%s", jstr(d2, "dispute_id")));
     cr_assert_str_eq(jstr(back, "status"), "upheld");
     cJSON_Delete(back);

@@ -24,15 +24,6 @@ static cJSON *trust_check(const char *org_id, long status) {
     return j;
 }
 
-/* POST /_mock/orgs/{org}/disputes/{id}/resolve with this outcome; asserts 200 */
-static void resolve_dispute(const char *dispute_id, const char *outcome) {
-    struct http_resp r;
-    http_call("POST", fmt("/_mock/orgs/%s/disputes/%s/resolve", T.org_id, dispute_id), NULL,
-              fmt("{\"outcome\": \"%s\"}", outcome), NULL, &r);
-    expect_status(&r, 200);
-    http_resp_free(&r);
-}
-
 Test(trust_check, agrees_after_transfers_refusals_reversals_and_disputes) {
     require_mock();
     tenant_new(&T);
@@ -54,7 +45,7 @@ Test(trust_check, agrees_after_transfers_refusals_reversals_and_disputes) {
     for (int i = 0; i < 5; i++) {
         cJSON *d = dispute_file(&T, fmt("{\"agent_id\": \"%s\", \"reason\": \"Did not deliver.\"}",
                                         i % 2 ? payer : payee));
-        if (outcomes[i]) resolve_dispute(jstr(d, "dispute_id"), outcomes[i]);
+        if (outcomes[i]) dispute_resolve(&T, jstr(d, "dispute_id"), outcomes[i], 200);
         cJSON_Delete(d);
     }
     cJSON *c = trust_check(T.org_id, 200);

@@ -73,16 +73,13 @@ Test(trust_walk, an_agent_crosses_every_assessment_boundary_as_the_model_says) {
     step(&w, "Transaction completed"); /* 6 of 9: 267 + 194 + 150 = 611 Caution */
     step(&p, "Transaction completed");
 
-    struct http_resp r;
-    http_call("POST", fmt("/_mock/orgs/%s/disputes/%s/resolve", T.org_id, jstr(d, "dispute_id")),
-              NULL, "{\"outcome\": \"dismissed\"}", NULL, &r);
-    expect_status(&r, 200);
-    http_resp_free(&r);
+    dispute_resolve(&T, jstr(d, "dispute_id"), "dismissed", 200);
     w.in.disputes = 0;
     step(&w, "Dispute resolved in favor"); /* 267 + 300 + 150 = 717 Trusted */
 
     clock_advance_by(365LL * 86400);
     cJSON *evaluated = NULL;
+    struct http_resp r;
     http_call("POST", fmt("/trust/evaluate/%s", w.id), tkey_min(&T, KEY_READ), NULL, NULL, &r);
     expect_status(&r, 200);
     evaluated = r.json;

@@ -201,6 +201,16 @@ cJSON *dispute_file(struct tenant *t, const char *body) {
     return d;
 }
 
+void dispute_resolve(const struct tenant *t, const char *dispute_id, const char *outcome,
+                     long status) {
+    struct http_resp r;
+    http_call("POST", fmt("/_mock/orgs/%s/disputes/%s/resolve", t->org_id, dispute_id), NULL,
+              fmt("{\"outcome\": \"%s\"}", outcome), NULL, &r);
+    if (status == 200) expect_status(&r, 200);
+    else expect_error(&r, status, status == 409 ? "conflict" : "validation_error");
+    http_resp_free(&r);
+}
+
 /* ---- the contract's model ------------------------------------------------------------------ */
 
 /* round(num / den) half away from zero, exactly; den > 0 */

@@ -47,6 +47,10 @@ void expect_profile_shape_at(const char *file, int line, const cJSON *p);
 int audit_length(struct tenant *t, const char *agent_id);
 /* POST /trust/report; asserts 201 and returns the dispute. */
 cJSON *dispute_file(struct tenant *t, const char *body);
+/* POST /_mock/orgs/{org}/disputes/{id}/resolve {"outcome"}; asserts status (200, or the 409
+ * conflict / 422 validation_error it answers). */
+void dispute_resolve(const struct tenant *t, const char *dispute_id, const char *outcome,
+                     long status);
 
 /* ---- the contract's trust model (§4), for expected values ---------------------------------- */
 
